@@ -1,0 +1,7 @@
+namespace XenVbd.PowerShell
+{
+    internal static class ModuleInfo
+    {
+        internal const string Name = "XenVbd";
+    }
+}
