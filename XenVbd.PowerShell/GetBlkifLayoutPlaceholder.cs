@@ -1,7 +1,0 @@
-namespace XenVbd.PowerShell
-{
-    internal static class ModuleInfo
-    {
-        internal const string Name = "XenVbd";
-    }
-}
