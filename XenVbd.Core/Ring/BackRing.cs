@@ -1,0 +1,80 @@
+using System.Threading;
+
+namespace XenVbd.Ring
+{
+    /// <summary>
+    /// The backend's private view of a shared ring (ring.h's <c>back_ring</c>): where it consumes
+    /// requests and produces responses, in the layout the backend chose.
+    /// </summary>
+    public sealed class BackRing
+    {
+        public BackRing(SharedRing shared, BlkifAbi abi)
+        {
+            Shared = shared;
+            Abi = abi;
+            Size = shared.Entries(abi);
+        }
+
+        public SharedRing Shared { get; }
+        public BlkifAbi Abi { get; }
+        public int Size { get; }
+
+        /// <summary>rsp_prod_pvt: responses written but not yet published.</summary>
+        public uint RspProdPvt { get; private set; }
+
+        /// <summary>req_cons: the next request to read.</summary>
+        public uint ReqCons { get; private set; }
+
+        /// <summary>BACK_RING_ATTACH at the ring's current position (a backend connects to a ring the frontend initialised).</summary>
+        public void Attach()
+        {
+            RspProdPvt = Shared.RspProd;
+            ReqCons = RspProdPvt;
+        }
+
+        /// <summary>RING_REQUEST_PROD_OVERFLOW: a frontend claiming more requests than the ring holds.</summary>
+        public bool RequestProdOverflow(uint reqProd) => (uint)(reqProd - RspProdPvt) > (uint)Size;
+
+        /// <summary>RING_REQUEST_CONS_OVERFLOW: consuming this request would leave no room for its response.</summary>
+        public bool RequestConsOverflow(uint cons) => (uint)(cons - RspProdPvt) >= (uint)Size;
+
+        /// <summary>RING_HAS_UNCONSUMED_REQUESTS: requests published, limited by the responses room.</summary>
+        public uint UnconsumedRequests
+        {
+            get
+            {
+                uint req = Shared.ReqProd - ReqCons;
+                uint rsp = (uint)Size - (ReqCons - RspProdPvt);
+                return req < rsp ? req : rsp;
+            }
+        }
+
+        public System.Span<byte> RequestSlot(uint index) => Shared.Entry(Abi, Size, index);
+
+        public void ConsumeRequest() => ReqCons++;
+
+        public System.Span<byte> NextResponseSlot() => Shared.Entry(Abi, Size, RspProdPvt);
+
+        public void Produce() => RspProdPvt++;
+
+        /// <summary>RING_PUSH_RESPONSES_AND_CHECK_NOTIFY.</summary>
+        public bool PushResponsesAndCheckNotify()
+        {
+            uint old = Shared.RspProd;
+            uint now = RspProdPvt;
+            Interlocked.MemoryBarrier();
+            Shared.RspProd = now;
+            Interlocked.MemoryBarrier();
+            return (uint)(now - Shared.RspEvent) < (uint)(now - old);
+        }
+
+        /// <summary>RING_FINAL_CHECK_FOR_REQUESTS: before idling, ask to be woken at req_cons+1 and look once more.</summary>
+        public bool FinalCheckForRequests()
+        {
+            if (UnconsumedRequests != 0) return true;
+            Shared.ReqEvent = ReqCons + 1;
+            Interlocked.MemoryBarrier();
+            return UnconsumedRequests != 0;
+        }
+    }
+}
