@@ -14,7 +14,7 @@ if (-not (Test-Path -LiteralPath $binary -PathType Leaf)) {
     throw $record
 }
 
-$binaryModule = Import-Module -LiteralPath $binary -PassThru -ErrorAction Stop
+$binaryModule = Import-Module -Name $binary -PassThru -ErrorAction Stop
 
 # Re-export the cmdlets of the nested binary module; the manifest's CmdletsToExport is the public list.
 Export-ModuleMember -Cmdlet @($binaryModule.ExportedCmdlets.Keys)
