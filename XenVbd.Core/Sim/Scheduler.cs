@@ -1,0 +1,173 @@
+using System;
+using System.Threading;
+
+namespace XenVbd.Sim
+{
+    /// <summary>
+    /// The discrete-event kernel: a min-heap of (virtual time, sequence) → event. Equal times run in
+    /// the order they were scheduled, so one seed gives one interleaving. Nothing here sleeps: a
+    /// 30-second response delay is a heap entry 30 s ahead, and running it is instant.
+    /// </summary>
+    public sealed class Scheduler
+    {
+        private Entry[] _heap;
+        private int _count;
+        private long _sequence;
+
+        public Scheduler(ulong seed = 1, int initialCapacity = 1024)
+        {
+            _heap = new Entry[Math.Max(16, initialCapacity)];
+            Random = new SimRandom(seed);
+            Clock = new VirtualClock(this);
+            SynchronizationContext = new SimSynchronizationContext(this);
+        }
+
+        public VirtualClock Clock { get; }
+
+        public SimRandom Random { get; }
+
+        /// <summary>Posts async continuations (Polly's, the host's) back into this scheduler so they stay deterministic.</summary>
+        public SimSynchronizationContext SynchronizationContext { get; }
+
+        /// <summary>Virtual time in 100-ns ticks since the simulation began.</summary>
+        public long Now { get; private set; }
+
+        public int Pending => _count;
+
+        public long EventsRun { get; private set; }
+
+        /// <summary>Set by a host (Ctrl+C) to make the run loops return at the next event boundary.</summary>
+        public CancellationToken StopToken { get; set; }
+
+        public void Schedule(long delayTicks, ISimEventHandler handler, int kind, long argument = 0)
+            => Push(Now + Math.Max(0, delayTicks), handler, kind, argument, null, null);
+
+        public void ScheduleAt(long time, ISimEventHandler handler, int kind, long argument = 0)
+            => Push(Math.Max(Now, time), handler, kind, argument, null, null);
+
+        /// <summary>Schedules a callback; allocates (delegate + state), so keep it off the I/O path.</summary>
+        public void Post(long delayTicks, SendOrPostCallback callback, object? state)
+            => Push(Now + Math.Max(0, delayTicks), null, 0, 0, callback, state);
+
+        public void Post(long delayTicks, Action action)
+            => Push(Now + Math.Max(0, delayTicks), null, 0, 0, RunAction, action);
+
+        /// <summary>Runs the earliest event. Returns false when there is none.</summary>
+        public bool RunNext()
+        {
+            if (_count == 0) return false;
+            var e = _heap[0];
+            _count--;
+            if (_count > 0)
+            {
+                _heap[0] = _heap[_count];
+                SiftDown(0);
+            }
+            _heap[_count] = default;
+            Now = e.Time;
+            EventsRun++;
+            var previous = System.Threading.SynchronizationContext.Current;
+            System.Threading.SynchronizationContext.SetSynchronizationContext(SynchronizationContext);
+            try
+            {
+                if (e.Handler != null) e.Handler.OnSimEvent(e.Kind, e.Argument);
+                else e.Callback!(e.State);
+            }
+            finally
+            {
+                System.Threading.SynchronizationContext.SetSynchronizationContext(previous);
+            }
+            return true;
+        }
+
+        /// <summary>Runs until nothing is scheduled, the stop token fires or <paramref name="maxEvents"/> ran.</summary>
+        public long RunUntilIdle(long maxEvents = long.MaxValue)
+        {
+            long ran = 0;
+            while (ran < maxEvents && !StopToken.IsCancellationRequested && RunNext()) ran++;
+            return ran;
+        }
+
+        /// <summary>Runs every event due at or before <paramref name="time"/>, then sets the clock to it.</summary>
+        public void RunUntil(long time)
+        {
+            while (_count > 0 && _heap[0].Time <= time && !StopToken.IsCancellationRequested) RunNext();
+            if (time > Now && !StopToken.IsCancellationRequested) Now = time;
+        }
+
+        /// <summary>Runs while <paramref name="condition"/> holds and events remain; returns whether the condition was met (became false).</summary>
+        public bool RunWhile(Func<bool> condition, long maxEvents = long.MaxValue)
+        {
+            long ran = 0;
+            while (condition())
+            {
+                if (ran++ >= maxEvents || StopToken.IsCancellationRequested || !RunNext()) return !condition();
+            }
+            return true;
+        }
+
+        /// <summary>Time of the earliest pending event, or null.</summary>
+        public long? NextEventTime => _count == 0 ? null : _heap[0].Time;
+
+        private static void RunAction(object? state) => ((Action)state!)();
+
+        private void Push(long time, ISimEventHandler? handler, int kind, long argument, SendOrPostCallback? callback, object? state)
+        {
+            if (_count == _heap.Length) Array.Resize(ref _heap, _heap.Length * 2);
+            _heap[_count] = new Entry(time, _sequence++, handler, kind, argument, callback, state);
+            SiftUp(_count++);
+        }
+
+        private void SiftUp(int i)
+        {
+            var item = _heap[i];
+            while (i > 0)
+            {
+                int parent = (i - 1) >> 1;
+                if (!Less(item, _heap[parent])) break;
+                _heap[i] = _heap[parent];
+                i = parent;
+            }
+            _heap[i] = item;
+        }
+
+        private void SiftDown(int i)
+        {
+            var item = _heap[i];
+            while (true)
+            {
+                int child = 2 * i + 1;
+                if (child >= _count) break;
+                if (child + 1 < _count && Less(_heap[child + 1], _heap[child])) child++;
+                if (!Less(_heap[child], item)) break;
+                _heap[i] = _heap[child];
+                i = child;
+            }
+            _heap[i] = item;
+        }
+
+        private static bool Less(in Entry a, in Entry b) => a.Time < b.Time || (a.Time == b.Time && a.Sequence < b.Sequence);
+
+        private readonly struct Entry
+        {
+            public Entry(long time, long sequence, ISimEventHandler? handler, int kind, long argument, SendOrPostCallback? callback, object? state)
+            {
+                Time = time;
+                Sequence = sequence;
+                Handler = handler;
+                Kind = kind;
+                Argument = argument;
+                Callback = callback;
+                State = state;
+            }
+
+            public readonly long Time;
+            public readonly long Sequence;
+            public readonly ISimEventHandler? Handler;
+            public readonly int Kind;
+            public readonly long Argument;
+            public readonly SendOrPostCallback? Callback;
+            public readonly object? State;
+        }
+    }
+}

@@ -1,0 +1,108 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.IO;
+using System.Text;
+
+namespace XenVbd.Sim
+{
+    /// <summary>
+    /// Records ring events into a fixed array (oldest dropped when full, and counted), so tracing
+    /// stays allocation-free on the I/O path. Exports JSON lines for tools and the Chrome
+    /// trace-event format for a person with a timeline viewer (chrome://tracing, Perfetto).
+    /// </summary>
+    public sealed class TraceRecorder
+    {
+        private readonly TraceEvent[] _events;
+        private readonly Scheduler _scheduler;
+        private long _written;
+
+        public TraceRecorder(Scheduler scheduler, int capacity = 65536)
+        {
+            if (capacity <= 0) ThrowHelper.ThrowArgumentOutOfRange(nameof(capacity), capacity, "Trace capacity must be positive.");
+            _scheduler = scheduler;
+            _events = new TraceEvent[capacity];
+        }
+
+        public bool Enabled { get; set; }
+
+        public int Capacity => _events.Length;
+
+        public int Count => (int)Math.Min(_written, _events.Length);
+
+        public long Dropped => Math.Max(0, _written - _events.Length);
+
+        public void Record(TraceKind kind, int device, uint a = 0, ulong b = 0, long c = 0, int d = 0)
+        {
+            if (!Enabled) return;
+            _events[_written % _events.Length] = new TraceEvent(_scheduler.Now, kind, device, a, b, c, d);
+            _written++;
+        }
+
+        public void Clear() => _written = 0;
+
+        /// <summary>The retained events, oldest first.</summary>
+        public IReadOnlyList<TraceEvent> Snapshot()
+        {
+            int n = Count;
+            var list = new TraceEvent[n];
+            long start = _written - n;
+            for (int i = 0; i < n; i++) list[i] = _events[(start + i) % _events.Length];
+            return list;
+        }
+
+        /// <summary>One JSON object per line: t_us, kind, dev, a, b, c, d.</summary>
+        public void WriteJsonLines(TextWriter writer)
+        {
+            foreach (var e in Snapshot())
+            {
+                writer.Write("{\"t_us\":");
+                writer.Write((e.Time / 10.0).ToString("0.0", CultureInfo.InvariantCulture));
+                writer.Write(",\"kind\":\"");
+                writer.Write(e.Kind.ToString());
+                writer.Write("\",\"dev\":");
+                writer.Write(e.Device.ToString(CultureInfo.InvariantCulture));
+                writer.Write(",\"a\":");
+                writer.Write(e.A.ToString(CultureInfo.InvariantCulture));
+                writer.Write(",\"b\":");
+                writer.Write(e.B.ToString(CultureInfo.InvariantCulture));
+                writer.Write(",\"c\":");
+                writer.Write(e.C.ToString(CultureInfo.InvariantCulture));
+                writer.Write(",\"d\":");
+                writer.Write(e.D.ToString(CultureInfo.InvariantCulture));
+                writer.Write("}\n");
+            }
+        }
+
+        /// <summary>Chrome trace-event JSON: instant events on one track per device and kind family.</summary>
+        public void WriteChromeTrace(TextWriter writer)
+        {
+            writer.Write("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[");
+            bool first = true;
+            foreach (var e in Snapshot())
+            {
+                if (!first) writer.Write(',');
+                first = false;
+                var sb = new StringBuilder();
+                sb.Append("{\"name\":\"").Append(e.Kind).Append("\",\"ph\":\"i\",\"s\":\"t\",\"pid\":")
+                  .Append(e.Device.ToString(CultureInfo.InvariantCulture))
+                  .Append(",\"tid\":").Append(Track(e.Kind).ToString(CultureInfo.InvariantCulture))
+                  .Append(",\"ts\":").Append((e.Time / 10.0).ToString("0.0", CultureInfo.InvariantCulture))
+                  .Append(",\"args\":{\"a\":").Append(e.A.ToString(CultureInfo.InvariantCulture))
+                  .Append(",\"b\":").Append(e.B.ToString(CultureInfo.InvariantCulture))
+                  .Append(",\"c\":").Append(e.C.ToString(CultureInfo.InvariantCulture))
+                  .Append(",\"d\":").Append(e.D.ToString(CultureInfo.InvariantCulture)).Append("}}");
+                writer.Write(sb.ToString());
+            }
+            writer.Write("]}");
+        }
+
+        private static int Track(TraceKind kind) => kind switch
+        {
+            TraceKind.RequestPushed or TraceKind.NotifyBackend or TraceKind.ResponseConsumed or TraceKind.SrbStart or TraceKind.SrbComplete or TraceKind.Bounce => 1,
+            TraceKind.RequestConsumed or TraceKind.ResponsePushed or TraceKind.NotifyFrontend or TraceKind.RequestRejected => 2,
+            TraceKind.ProbeStep or TraceKind.AbiSwitch or TraceKind.StateChange or TraceKind.Reconnect => 3,
+            _ => 4,
+        };
+    }
+}

@@ -1,0 +1,95 @@
+using System;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace XenVbd.Xen
+{
+    /// <summary>
+    /// A domain's memory as 4 KiB frames in one pinned block (or in a memory-mapped file shared
+    /// with another process). Guest physical address = frame * 4096 + offset, so an SRB buffer at
+    /// a chosen address has a real alignment. Pages are handed out once, at device creation: the
+    /// driver may not allocate on the I/O path.
+    /// </summary>
+    public sealed unsafe class GuestMemory : IDisposable
+    {
+        public const int PageSize = 4096;
+
+        private readonly byte[]? _array;
+        private GCHandle _handle;
+        private readonly MemoryRegion _region;
+        private uint _nextFree;
+
+        public GuestMemory(int domainId, int pageCount)
+        {
+            if (pageCount <= 0) ThrowHelper.ThrowArgumentOutOfRange(nameof(pageCount), pageCount, "A domain needs at least one page.");
+            DomainId = domainId;
+            PageCount = pageCount;
+#if NET
+            _array = GC.AllocateArray<byte>(pageCount * PageSize, pinned: true);
+            _region = new MemoryRegion((byte*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_array)), _array.Length, this);
+#else
+            _array = new byte[pageCount * PageSize];
+            _handle = GCHandle.Alloc(_array, GCHandleType.Pinned);
+            _region = new MemoryRegion((byte*)_handle.AddrOfPinnedObject(), _array.Length, this);
+#endif
+        }
+
+        /// <summary>Guest memory that lives elsewhere (a shared file mapping); the caller owns its lifetime.</summary>
+        public GuestMemory(int domainId, MemoryRegion external)
+        {
+            if (external.Length < PageSize || external.Length % PageSize != 0)
+                ThrowHelper.ThrowArgument(nameof(external), "Guest memory must be a whole number of 4096-byte pages; got " + external.Length + " bytes.");
+            DomainId = domainId;
+            PageCount = external.Length / PageSize;
+            _region = external;
+        }
+
+        public int DomainId { get; }
+
+        public int PageCount { get; }
+
+        public long ByteLength => (long)PageCount * PageSize;
+
+        public int PagesFree => PageCount - (int)_nextFree;
+
+        public MemoryRegion Region => _region;
+
+        /// <summary>Hands out <paramref name="count"/> consecutive zeroed frames (setup only).</summary>
+        public uint AllocatePages(int count)
+        {
+            if (count <= 0) ThrowHelper.ThrowArgumentOutOfRange(nameof(count), count, "Page count must be positive.");
+            if (count > PagesFree)
+                throw new InsufficientMemoryException("Domain " + DomainId + " has " + PagesFree + " free pages; " + count + " were asked for.");
+            uint first = _nextFree;
+            _nextFree += (uint)count;
+            Pages(first, count).Span.Clear();
+            return first;
+        }
+
+        public MemoryRegion Page(uint frame) => Pages(frame, 1);
+
+        public MemoryRegion Pages(uint frame, int count)
+        {
+            if (frame >= (uint)PageCount || count < 0 || count > PageCount - (int)frame)
+                ThrowHelper.ThrowArgumentOutOfRange(nameof(frame), frame, "Frames [" + frame + ", +" + count + ") are outside domain " + DomainId + "'s " + PageCount + " pages.");
+            return _region.SubRegion((int)frame * PageSize, count * PageSize);
+        }
+
+        /// <summary>Bytes at a guest physical address (may span frames).</summary>
+        public Span<byte> At(ulong guestAddress, int length)
+        {
+            if (guestAddress > (ulong)ByteLength || (ulong)length > (ulong)ByteLength - guestAddress)
+                ThrowHelper.ThrowArgumentOutOfRange(nameof(guestAddress), guestAddress, "Guest range [0x" + guestAddress.ToString("x") + ", +" + length + ") is outside domain " + DomainId + "'s memory.");
+            return _region.Slice((int)guestAddress, length);
+        }
+
+        public static uint FrameOf(ulong guestAddress) => (uint)(guestAddress / PageSize);
+
+        public static int OffsetInPage(ulong guestAddress) => (int)(guestAddress % PageSize);
+
+        public void Dispose()
+        {
+            if (_handle.IsAllocated) _handle.Free();
+        }
+    }
+}
