@@ -290,7 +290,7 @@ static int check(const char *page_path, const char *expect_path)
             RING_IDX old = (RING_IDX)num(&l, 2), new_ = (RING_IDX)num(&l, 3), event = (RING_IDX)num(&l, 4);
             snprintf(what, sizeof what, "notify %s old=%u new=%u event=%u", l.tok[1], old, new_, event);
             int got = simulate_notify(requests, old, new_, event);
-            report(got == (int)num(&l, 5), "ring.h says %d, C# said %d", got, (int)num(&l, 5));
+            report(got == (int)num(&l, 5), "ring.h says %d, the expect file says %d", got, (int)num(&l, 5));
         } else {
             die("line %d: unknown record '%s'", l.lineno, kind);
         }
