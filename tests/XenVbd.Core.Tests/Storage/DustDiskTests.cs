@@ -32,8 +32,8 @@ namespace XenVbd.Tests.Storage
             dust.Read(0, before);
             dust.Read(11 * 512, after);
 
-            Assert.Equal(data.AsSpan(0, 10 * 512).ToArray(), before);
-            Assert.Equal(data.AsSpan(11 * 512).ToArray(), after);
+            ByteAssert.Equal(data.AsSpan(0, 10 * 512), before);
+            ByteAssert.Equal(data.AsSpan(11 * 512), after);
         }
 
         [Fact]
@@ -50,7 +50,7 @@ namespace XenVbd.Tests.Storage
             Assert.True(dust.IsBadBlock(5));
             var back = new byte[4096];
             dust.Read(3 * 4096, back);
-            Assert.Equal(data, back);
+            ByteAssert.Equal(data, back);
         }
 
         [Fact]

@@ -34,11 +34,11 @@ namespace XenVbd.Tests.Storage
                 disk.Flush();
             }
 
-            Assert.Equal(model, File.ReadAllBytes(path));
+            ByteAssert.Equal(model, File.ReadAllBytes(path));
             using var reopened = ImageFileDisk.Open(path, logicalSectorSize: sectorSize);
             var actual = new byte[size];
             reopened.Read(0, actual);
-            Assert.Equal(model, actual);
+            ByteAssert.Equal(model, actual);
             Assert.Equal(size, reopened.SizeBytes);
         }
 
@@ -52,7 +52,7 @@ namespace XenVbd.Tests.Storage
             Assert.Equal(8L << 30, new FileInfo(path).Length);
             var buffer = TestData.Bytes(4096, 1);
             disk.Read(5L << 30, buffer);
-            Assert.All(buffer, b => Assert.Equal(0, b));
+            ByteAssert.Zeros(buffer);
             Assert.Equal(Path.GetFullPath(path), disk.Path);
         }
 
@@ -147,8 +147,8 @@ namespace XenVbd.Tests.Storage
             Assert.Equal(3 << 20, disk.SizeBytes);
             var back = new byte[8192];
             disk.Read(0, back);
-            Assert.Equal(data.AsSpan(0, 4096).ToArray(), back.AsSpan(0, 4096).ToArray());
-            Assert.All(back.AsSpan(4096).ToArray(), b => Assert.Equal(0, b));
+            ByteAssert.Equal(data.AsSpan(0, 4096), back.AsSpan(0, 4096));
+            ByteAssert.Zeros(back.AsSpan(4096));
             Assert.Throws<StorageException>(() => disk.Read(3 << 20, new byte[512]));
         }
 
@@ -167,7 +167,7 @@ namespace XenVbd.Tests.Storage
             var back = new byte[data.Length];
             disk.Read(0, back);
             Array.Clear(data, 4096, 200 * 1024);
-            Assert.Equal(data, back);
+            ByteAssert.Equal(data, back);
         }
 
         [Fact]

@@ -18,13 +18,13 @@ namespace XenVbd.Tests.Storage
 
             cache.Write(8192, data);
 
-            Assert.Equal(data, ReadBack(cache, 8192, 4096));
-            Assert.All(ReadBack(inner, 8192, 4096), b => Assert.Equal(0, b));
+            ByteAssert.Equal(data, ReadBack(cache, 8192, 4096));
+            ByteAssert.Zeros(ReadBack(inner, 8192, 4096));
             Assert.Equal(4096, cache.DirtyBytes);
 
             cache.Flush();
 
-            Assert.Equal(data, ReadBack(inner, 8192, 4096));
+            ByteAssert.Equal(data, ReadBack(inner, 8192, 4096));
             Assert.Equal(0, cache.DirtyBytes);
             Assert.Equal(1, inner.Statistics.Flushes);
         }
@@ -45,7 +45,7 @@ namespace XenVbd.Tests.Storage
             cache.PowerCut();
 
             Assert.Equal(flushed, ReadBack(cache, 0, 8192));
-            Assert.All(ReadBack(cache, 100 * 1024, 4096), b => Assert.Equal(0, b));
+            ByteAssert.Zeros(ReadBack(cache, 100 * 1024, 4096));
             Assert.Equal(0, cache.DirtyBytes);
         }
 
@@ -64,7 +64,7 @@ namespace XenVbd.Tests.Storage
             byte[] expected = (byte[])old.Clone();
             a.CopyTo(expected, 1024);
             b.CopyTo(expected, WriteCacheDisk.LineSize - 512);
-            Assert.Equal(expected, ReadBack(cache, 0, expected.Length));
+            ByteAssert.Equal(expected, ReadBack(cache, 0, expected.Length));
         }
 
         [Fact]
@@ -94,10 +94,10 @@ namespace XenVbd.Tests.Storage
 
             cache.Discard(0, 4096, secure: false);
 
-            Assert.All(ReadBack(cache, 0, 4096), b => Assert.Equal(0, b));
-            Assert.All(ReadBack(inner, 0, 4096), b => Assert.Equal(0, b));
+            ByteAssert.Zeros(ReadBack(cache, 0, 4096));
+            ByteAssert.Zeros(ReadBack(inner, 0, 4096));
             Assert.Equal(4096, cache.DirtyBytes);
-            Assert.Equal(TestData.Bytes(8192, 11).AsSpan(4096).ToArray(), ReadBack(cache, 4096, 4096));
+            ByteAssert.Equal(TestData.Bytes(8192, 11).AsSpan(4096), ReadBack(cache, 4096, 4096));
         }
 
         [Fact]
@@ -111,8 +111,8 @@ namespace XenVbd.Tests.Storage
             cache.Resize(1 << 20);
             cache.Flush();
 
-            Assert.All(ReadBack(inner, 8192, 4096), b => Assert.Equal(0, b));
-            Assert.Equal(TestData.Bytes(8192, 12).AsSpan(0, 4096).ToArray(), ReadBack(inner, 4096, 4096));
+            ByteAssert.Zeros(ReadBack(inner, 8192, 4096));
+            ByteAssert.Equal(TestData.Bytes(8192, 12).AsSpan(0, 4096), ReadBack(inner, 4096, 4096));
         }
 
         [Fact]
@@ -165,8 +165,8 @@ namespace XenVbd.Tests.Storage
             }
 
             using var reopened = ImageFileDisk.Open(path);
-            Assert.Equal(durable, ReadBack(reopened, 0, durable.Length));
-            Assert.All(ReadBack(reopened, 512 * 1024, lost.Length), b => Assert.Equal(0, b));
+            ByteAssert.Equal(durable, ReadBack(reopened, 0, durable.Length));
+            ByteAssert.Zeros(ReadBack(reopened, 512 * 1024, lost.Length));
         }
 
         [Fact]
@@ -190,7 +190,7 @@ namespace XenVbd.Tests.Storage
 
             cache.Dispose();
 
-            Assert.All(ReadBack(inner, 0, 512), b => Assert.Equal(0, b));
+            ByteAssert.Zeros(ReadBack(inner, 0, 512));
         }
 
         private static byte[] ReadBack(IBlockStorage disk, long offset, int length)
