@@ -1,0 +1,307 @@
+#!/usr/bin/env pwsh
+<#
+.SYNOPSIS
+    Builds, publishes and tests XenVbd; runs the default lab and the benchmarks.
+
+.DESCRIPTION
+    Run with the PowerShell pinned in .config/dotnet-tools.json:
+
+        dotnet tool restore
+        dotnet pwsh ./build.ps1                 # Build + Publish (the default)
+        dotnet pwsh ./build.ps1 -Task Test      # build, publish, then every test suite
+        dotnet pwsh ./build.ps1 -Task Lab       # build, publish, then labs/Invoke-DefaultLab.ps1
+        dotnet pwsh ./build.ps1 -Task Bench     # bench/run.ps1
+        dotnet pwsh ./build.ps1 -Task Clean
+
+    Build    dotnet restore + dotnet build -c Release of XenVbd.sln (warnings are errors).
+    Publish  lays the module out next to XenVbd.psd1:
+               module/Core/XenVbd.PowerShell.dll (+ help)   net10.0, loaded by PowerShell 7
+               module/Core/deps/*.dll                       XenVbd.Core, Polly.Core, ...: the private AssemblyLoadContext
+               module/Desktop/*.dll                         netstandard2.0, loaded by Windows PowerShell 5.1
+    Test     (a) dotnet test of the solution's xunit projects (counts from TRX files),
+             (b) Pester 6 over tests/pester in a fresh pwsh that imports ./XenVbd.psd1,
+             (c) tests/interop/run.sh when it exists and gcc + Xen's headers are installed.
+             Prints one line per suite, then exactly one final line "N passed, N failed[, N skipped]"
+             and exits 1 if anything failed.
+    Test and Lab run Build and Publish first.
+#>
+[CmdletBinding()]
+param(
+    [ValidateSet('Build', 'Publish', 'Test', 'Lab', 'Bench', 'Clean')]
+    [string[]] $Task = @('Build', 'Publish'),
+
+    [string] $Configuration = 'Release'
+)
+
+Set-StrictMode -Version 3.0
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+
+$Root = $PSScriptRoot
+$Solution = Join-Path $Root 'XenVbd.sln'
+$ModuleProject = Join-Path $Root 'XenVbd.PowerShell/XenVbd.PowerShell.csproj'
+$ModuleDir = Join-Path $Root 'module'
+$OutDir = Join-Path $Root 'out'
+$PesterVersion = '6.2.0'
+
+# dotnet's first-run banner and telemetry notice would interleave with our output.
+$env:DOTNET_NOLOGO = '1'
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
+$env:DOTNET_SKIP_FIRST_TIME_EXPERIENCE = '1'
+
+function Write-Step([string] $Text) { Write-Host "==> $Text" -ForegroundColor Cyan }
+
+function Invoke-Native {
+    # Runs a native command, streaming its output; throws on a non-zero exit code.
+    param([Parameter(Mandatory)] [string] $FilePath, [string[]] $ArgumentList = @(), [switch] $AllowFailure)
+    & $FilePath @ArgumentList | Out-Host
+    $code = $LASTEXITCODE
+    if ($code -ne 0 -and -not $AllowFailure) {
+        throw "'$FilePath $($ArgumentList -join ' ')' failed with exit code $code."
+    }
+    return $code
+}
+
+function Get-PwshCommand {
+    # The PowerShell running this script, as a command line for a fresh child process
+    # (under `dotnet pwsh` that is `dotnet <PSHOME>/pwsh.dll`).
+    $dll = Join-Path $PSHOME 'pwsh.dll'
+    $exe = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
+    if (Test-Path -LiteralPath $exe) { return , @($exe) }
+    if (Test-Path -LiteralPath $dll) { return , @((Get-Process -Id $PID).Path, $dll) }
+    return , @('pwsh')
+}
+
+function Invoke-ChildPwsh {
+    param([Parameter(Mandatory)] [string[]] $Arguments, [switch] $AllowFailure)
+    $cmd = Get-PwshCommand
+    $rest = @($cmd | Select-Object -Skip 1) + @('-NoProfile', '-NonInteractive') + $Arguments
+    return Invoke-Native -FilePath $cmd[0] -ArgumentList $rest -AllowFailure:$AllowFailure
+}
+
+function Invoke-Build {
+    Write-Step "dotnet restore / build ($Configuration)"
+    $null = Invoke-Native dotnet @('restore', $Solution, '--nologo')
+    $null = Invoke-Native dotnet @('build', $Solution, '-c', $Configuration, '--no-restore', '--nologo', '-v', 'minimal')
+}
+
+function Invoke-Publish {
+    Write-Step 'publish module layout into module/Core and module/Desktop'
+    foreach ($target in @(@{ Tfm = 'net10.0'; Edition = 'Core'; Isolate = $true },
+                          @{ Tfm = 'netstandard2.0'; Edition = 'Desktop'; Isolate = $false })) {
+        $staging = Join-Path $OutDir "publish/$($target.Tfm)"
+        if (Test-Path $staging) { Remove-Item -Recurse -Force $staging }
+        $null = Invoke-Native dotnet @('publish', $ModuleProject, '-c', $Configuration, '-f', $target.Tfm,
+            '--no-build', '--nologo', '-v', 'quiet', '-o', $staging)
+
+        $dest = Join-Path $ModuleDir $target.Edition
+        if (Test-Path $dest) { Remove-Item -Recurse -Force $dest }
+        $null = New-Item -ItemType Directory -Force $dest
+        $deps = if ($target.Isolate) { New-Item -ItemType Directory -Force (Join-Path $dest 'deps') } else { Get-Item $dest }
+
+        foreach ($file in Get-ChildItem -LiteralPath $staging -File) {
+            if ($file.Name -like '*.deps.json') { continue }
+            if ($file.Name -eq 'System.Management.Automation.dll') { continue }   # the host supplies it
+            $isCmdletAssembly = $file.Name -like 'XenVbd.PowerShell.*'
+            Copy-Item -LiteralPath $file.FullName -Destination ($isCmdletAssembly ? $dest : $deps.FullName)
+        }
+        Write-Host ("    module/{0}: {1}" -f $target.Edition,
+            ((Get-ChildItem -Recurse -File $dest | ForEach-Object { [IO.Path]::GetRelativePath($dest, $_.FullName) }) -join ', '))
+    }
+}
+
+function Get-TrxCounts([string] $Directory) {
+    $totals = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0; Files = 0 }
+    foreach ($trx in Get-ChildItem -LiteralPath $Directory -Filter *.trx -Recurse -ErrorAction SilentlyContinue) {
+        [xml] $xml = Get-Content -Raw -LiteralPath $trx.FullName
+        $c = $xml.TestRun.ResultSummary.Counters
+        $totals.Files++
+        $totals.Passed += [int] $c.passed
+        $totals.Failed += [int] $c.failed + [int] $c.error + [int] $c.timeout + [int] $c.aborted
+        $totals.Skipped += [int] $c.notExecuted
+    }
+    return $totals
+}
+
+function Invoke-XunitSuite {
+    Write-Step 'xunit: dotnet test XenVbd.sln'
+    $results = Join-Path $OutDir 'TestResults/xunit'
+    if (Test-Path $results) { Remove-Item -Recurse -Force $results }
+    # LogFilePrefix gives each assembly its own <prefix>_<tfm>_<timestamp with ms>.trx.
+    $lines = [System.Collections.Generic.List[string]]::new()
+    & dotnet test $Solution -c $Configuration --no-build --nologo --logger 'trx;LogFilePrefix=xunit' --results-directory $results 2>&1 |
+        ForEach-Object { $line = "$_"; $lines.Add($line); Write-Host $line }
+    $code = $LASTEXITCODE
+    $counts = Get-TrxCounts $results
+
+    # Cross-check with the console's per-assembly summaries ("Passed!  - Failed: 0, Passed: 23, Skipped: 0, ...").
+    $console = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0; Files = 0 }
+    foreach ($line in $lines) {
+        if ($line -match '^\s*(?:Passed|Failed)!\s+-\s+Failed:\s+(\d+),\s+Passed:\s+(\d+),\s+Skipped:\s+(\d+)') {
+            $console.Files++; $console.Failed += [int] $Matches[1]; $console.Passed += [int] $Matches[2]; $console.Skipped += [int] $Matches[3]
+        }
+    }
+    if ($console.Files -gt 0 -and ($console.Passed + $console.Failed) -gt ($counts.Passed + $counts.Failed)) {
+        Write-Warning "TRX files ($($counts.Files)) report fewer results than the console ($($console.Files) assemblies); using the console summaries."
+        $counts = $console
+    }
+    if ($code -ne 0 -and $counts.Failed -eq 0) {
+        # The run broke before reporting (crash, build missing): count it, never hide it.
+        Write-Warning "dotnet test exited with $code without a failed test in its results."
+        $counts.Failed = 1
+    }
+    return [pscustomobject]@{ Suite = 'xunit'; Passed = $counts.Passed; Failed = $counts.Failed; Skipped = $counts.Skipped; Note = "$($counts.Files) test assemblies" }
+}
+
+function Get-PesterModulePath {
+    $cache = (& dotnet nuget locals global-packages -l) -replace '^global-packages:\s*', ''
+    $path = Join-Path $cache.Trim() "pester/$PesterVersion/tools/Pester.psd1"
+    if (-not (Test-Path -LiteralPath $path)) {
+        throw "Pester $PesterVersion is not in the NuGet cache ($path). It is downloaded by the restore of tests/XenVbd.PowerShell.Tests (PackageDownload); run './build.ps1 -Task Build'."
+    }
+    return $path
+}
+
+function Invoke-PesterSuite {
+    Write-Step "Pester $PesterVersion over tests/pester (fresh pwsh, imports ./XenVbd.psd1)"
+    $pester = Get-PesterModulePath
+    $results = Join-Path $OutDir 'TestResults/pester'
+    $null = New-Item -ItemType Directory -Force $results
+    $summary = Join-Path $results 'summary.json'
+    if (Test-Path $summary) { Remove-Item -Force $summary }
+
+    $runner = @'
+param($PesterPath, $TestPath, $ResultDir, $SummaryPath)
+$ErrorActionPreference = 'Stop'
+if ($PSStyle) { $PSStyle.OutputRendering = 'PlainText' }   # CI logs: no ANSI colour codes
+Import-Module -Name $PesterPath -RequiredVersion 6.2.0 -Force
+$config = New-PesterConfiguration
+$config.Run.Path = $TestPath
+$config.Run.PassThru = $true
+$config.Output.Verbosity = 'Normal'
+$config.Output.RenderMode = 'Plaintext'
+$config.TestResult.Enabled = $true
+$config.TestResult.OutputFormat = 'NUnitXml'
+$config.TestResult.OutputPath = Join-Path $ResultDir 'pester.xml'
+$result = Invoke-Pester -Configuration $config
+[pscustomobject]@{
+    Passed  = $result.PassedCount
+    Failed  = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+    Skipped = $result.SkippedCount + $result.NotRunCount
+} | ConvertTo-Json | Set-Content -LiteralPath $SummaryPath
+'@
+    $runnerPath = Join-Path $results 'run-pester.ps1'
+    Set-Content -LiteralPath $runnerPath -Value $runner
+    $code = Invoke-ChildPwsh -Arguments @('-File', $runnerPath, $pester, (Join-Path $Root 'tests/pester'), $results, $summary) -AllowFailure
+    if (Test-Path $summary) {
+        $s = Get-Content -Raw $summary | ConvertFrom-Json
+        return [pscustomobject]@{ Suite = 'pester'; Passed = [int] $s.Passed; Failed = [int] $s.Failed; Skipped = [int] $s.Skipped; Note = '' }
+    }
+    Write-Warning "Pester did not report a result (exit code $code)."
+    return [pscustomobject]@{ Suite = 'pester'; Passed = 0; Failed = 1; Skipped = 0; Note = 'runner failed' }
+}
+
+function Invoke-InteropSuite {
+    $script = Join-Path $Root 'tests/interop/run.sh'
+    $skip = { param($why) Write-Host "    interop: SKIPPED - $why"; [pscustomobject]@{ Suite = 'interop'; Passed = 0; Failed = 0; Skipped = 1; Note = "skipped: $why" } }
+    if (-not (Test-Path -LiteralPath $script)) { return & $skip 'tests/interop/run.sh does not exist yet' }
+    if (-not (Get-Command gcc -CommandType Application -ErrorAction SilentlyContinue)) { return & $skip 'gcc is not installed (apt-get install gcc-multilib)' }
+    if (-not (Test-Path -LiteralPath '/usr/include/xen/io/ring.h')) { return & $skip "Xen's headers are missing: /usr/include/xen/io/ring.h (apt-get install libxen-dev)" }
+
+    Write-Step 'C interop: bash tests/interop/run.sh'
+    $lines = [System.Collections.Generic.List[string]]::new()
+    & bash $script 2>&1 | ForEach-Object { $line = "$_"; $lines.Add($line); Write-Host $line }
+    $code = $LASTEXITCODE
+    $summary = $lines | Where-Object { $_ -match '^\s*(\d+) passed, (\d+) failed' } | Select-Object -Last 1
+    if ($summary -and $summary -match '^\s*(\d+) passed, (\d+) failed(?:, (\d+) skipped)?') {
+        $failed = [int] $Matches[2]
+        if ($code -ne 0 -and $failed -eq 0) { $failed = 1 }
+        return [pscustomobject]@{ Suite = 'interop'; Passed = [int] $Matches[1]; Failed = $failed; Skipped = [int] ($Matches[3] ?? 0); Note = '' }
+    }
+    Write-Warning "tests/interop/run.sh printed no 'N passed, N failed' line (exit code $code)."
+    return [pscustomobject]@{ Suite = 'interop'; Passed = 0; Failed = 1; Skipped = 0; Note = 'no summary line' }
+}
+
+function Invoke-Test {
+    $suites = @(
+        Invoke-XunitSuite
+        Invoke-PesterSuite
+        Invoke-InteropSuite
+    )
+    Write-Host ''
+    foreach ($s in $suites) {
+        $note = if ($s.Note) { "  ($($s.Note))" } else { '' }
+        Write-Host ("  {0,-8} {1} passed, {2} failed, {3} skipped{4}" -f $s.Suite, $s.Passed, $s.Failed, $s.Skipped, $note)
+    }
+    $passed = ($suites | Measure-Object Passed -Sum).Sum
+    $failed = ($suites | Measure-Object Failed -Sum).Sum
+    $skipped = ($suites | Measure-Object Skipped -Sum).Sum
+    $final = "$passed passed, $failed failed"
+    if ($skipped -gt 0) { $final += ", $skipped skipped" }
+    return [pscustomobject]@{ Failed = $failed; Line = $final }
+}
+
+function Invoke-OptionalScript([string] $Relative, [string] $What) {
+    $path = Join-Path $Root $Relative
+    if (-not (Test-Path -LiteralPath $path)) {
+        Write-Warning "$Relative does not exist yet: no $What to run."
+        return $false
+    }
+    Write-Step "$What`: $Relative"
+    $null = Invoke-ChildPwsh -Arguments @('-File', $path)
+    return $true
+}
+
+function Invoke-Clean {
+    Write-Step 'clean'
+    $null = Invoke-Native dotnet @('clean', $Solution, '-c', $Configuration, '--nologo', '-v', 'quiet') -AllowFailure
+    foreach ($dir in @($ModuleDir, $OutDir)) {
+        if (Test-Path $dir) { Remove-Item -Recurse -Force $dir }
+    }
+}
+
+# Test and Lab need a fresh build and the published module.
+$steps = [System.Collections.Generic.List[string]]::new()
+foreach ($t in $Task) {
+    if ($t -in 'Test', 'Lab') { foreach ($dep in 'Build', 'Publish') { if (-not $steps.Contains($dep)) { $steps.Add($dep) } } }
+    if (-not $steps.Contains($t)) { $steps.Add($t) }
+}
+
+$exitCode = 0
+$finalLine = $null
+try {
+    Push-Location $Root
+    foreach ($step in $steps) {
+        switch ($step) {
+            'Clean' { Invoke-Clean }
+            'Build' { Invoke-Build }
+            'Publish' { Invoke-Publish }
+            'Test' {
+                $result = Invoke-Test
+                $finalLine = $result.Line
+                if ($result.Failed -gt 0) { $exitCode = 1 }
+            }
+            'Lab' {
+                if (-not (Invoke-OptionalScript 'labs/Invoke-DefaultLab.ps1' 'lab')) {
+                    Write-Step 'smoke check instead: import the module and show the x86_64 wire layout'
+                    $null = Invoke-ChildPwsh -Arguments @('-Command', "Import-Module '$Root/XenVbd.psd1' -ErrorAction Stop; Get-BlkifLayout -Abi X86_64 | Format-Table | Out-String -Width 120")
+                }
+            }
+            'Bench' { $null = Invoke-OptionalScript 'bench/run.ps1' 'benchmark' }
+        }
+    }
+}
+catch {
+    Write-Host "build.ps1: $($_.Exception.Message)" -ForegroundColor Red
+    $exitCode = 1
+    if ('Test' -in $steps -and -not $finalLine) { $finalLine = '0 passed, 1 failed' }
+}
+finally {
+    Pop-Location
+}
+
+if ($finalLine) {
+    # The last line of the output, plain, for CI and people alike.
+    Write-Host $finalLine
+}
+exit $exitCode
