@@ -17,6 +17,7 @@ namespace XenVbd.Transport
         private XenbusState _lastBackState = XenbusState.Unknown;
         private long _lastFrontState = -1;
         private EventChannel? _channel;
+        private bool _closing;
 
         public ShmFrontendHost(SharedMemoryFile file, int deviceId = 0, ulong seed = 1)
             : base(file, seed)
@@ -48,14 +49,18 @@ namespace XenVbd.Transport
 
         protected override EventChannelEnd? LocalEnd => _channel?.Frontend;
 
-        /// <summary>The frontend is going away: Closing, then Closed, in the file (for a peer process to see).</summary>
-        public void Close(TimeSpan timeout)
+        /// <summary>
+        /// The frontend is going away: Closing, then Closed, in the file, each time waiting for the
+        /// backend to follow. <paramref name="others"/>: hosts polled alongside (a peer in this process).
+        /// Returns whether the backend reached Closed in time.
+        /// </summary>
+        public bool Close(TimeSpan timeout, params ShmPeerHost[] others)
         {
+            _closing = true;
             File.FrontendState = XenbusState.Closing;
-            RunUntil(() => File.BackendState >= XenbusState.Closing || File.BackendState == XenbusState.Unknown, timeout);
+            RunUntil(() => File.BackendState >= XenbusState.Closing || File.BackendState == XenbusState.Unknown, timeout, others);
             File.FrontendState = XenbusState.Closed;
-            RunUntil(() => File.BackendState == XenbusState.Closed || File.BackendState == XenbusState.Unknown, timeout);
-            _lastFrontState = (long)XenbusState.Closed;
+            return RunUntil(() => File.BackendState == XenbusState.Closed || File.BackendState == XenbusState.Unknown, timeout, others);
         }
 
         protected override void Import()
@@ -89,7 +94,7 @@ namespace XenVbd.Transport
         {
             var store = Host.Store;
             long state = store.ReadInt64OrDefault(FrontendPath + "/state", 0);
-            if (state == _lastFrontState) return;
+            if (state == _lastFrontState || _closing) return;
             _lastFrontState = state;
             if (state == (long)XenbusState.Initialised || state == (long)XenbusState.Connected)
             {

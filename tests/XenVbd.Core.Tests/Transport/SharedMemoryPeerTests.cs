@@ -78,7 +78,7 @@ namespace XenVbd.Tests.Transport
             disk.Read(100 * 512, sector);
             for (int i = 0; i < 512; i++) Assert.Equal(ShmIoCheck.Pattern(100 * 512 + i), sector[i]);
 
-            front.Close(Timeout);
+            Assert.True(front.Close(Timeout, back));
             Assert.True(back.RunUntil(() => backFile.BackendState == XenbusState.Closed, Timeout, front));
             Assert.False(back.Backend.IsConnected);
         }
