@@ -194,7 +194,7 @@ static int serve(const char *path, const char *image, unsigned timeout_ms)
     spins = 0;
     while (shm_get32(&shm, SHM_OFF_FRONT_STATE) != SHM_XB_CLOSED && shm_now_ms() <= deadline) shm_pause(&spins);
     shm_set32(&shm, SHM_OFF_BACK_STATE, SHM_XB_CLOSED);
-    printf("shm_back %s: %lu requests (%lu read, %lu write, %lu flush, %lu unsupported, %lu error), %lu bytes, ring order %u\n",
+    printf("PASS shm_back %s: served %lu requests (%lu read, %lu write, %lu flush, %lu unsupported, %lu error), %lu bytes, ring order %u\n",
            INTEROP_ABI, st.requests, st.reads, st.writes, st.flushes, st.unsupported, st.errors, st.bytes, order);
     close(image_fd);
     shm_unmap(&shm);
