@@ -40,7 +40,7 @@ namespace XenVbd.Tests.Transport
         {
             string path = Path.Combine(_dir, "vbd.shm");
             var fo = new FrontendOptions { Abi = feAbi, Mode = feMode, MaxRingPageOrder = 1, QueueDepth = 8 };
-            using var file = SharedMemoryFile.Create(path, new SharedMemoryFileOptions { Abi = feAbi, MaxRingPageOrder = 1, DataPages = fo.RequiredPages + 16 });
+            using var file = SharedMemoryFile.Create(path, new SharedMemoryFileOptions { Abi = feAbi, MaxRingPageOrder = 1, DataPages = fo.RequiredPages + 32 });
             using var backFile = SharedMemoryFile.Open(path, expectedAbi: null);
             using var disk = new MemoryDisk(4 << 20);
             // The backend's view first: it starts with an empty grant table, before anything is granted.
