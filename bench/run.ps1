@@ -45,10 +45,10 @@ if ((Get-Command gcc -ErrorAction SilentlyContinue) -and (Test-Path $header)) {
 & dotnet build (Join-Path $root 'bench/XenVbd.Bench/XenVbd.Bench.csproj') -c Release -nologo -v quiet
 if ($LASTEXITCODE -ne 0) { throw 'bench build failed' }
 $dll = Join-Path $root 'bench/XenVbd.Bench/bin/Release/net10.0/XenVbd.Bench.dll'
-$args = @('stack', '--out', (Join-Path $out 'stack.json'))
-if ($Quick) { $args += '--quick' }
-if (Test-Path $cJson) { $args += @('--c-baseline', $cJson) }
-$md = & dotnet $dll @args
+$harnessArgs = @('stack', '--out', (Join-Path $out 'stack.json'))
+if ($Quick) { $harnessArgs += '--quick' }
+if (Test-Path $cJson) { $harnessArgs += @('--c-baseline', $cJson) }
+$md = & dotnet $dll @harnessArgs
 if ($LASTEXITCODE -ne 0) { throw 'stack harness failed' }
 $md | Set-Content -Path (Join-Path $out 'stack.md')
 $md | Write-Output
