@@ -21,31 +21,8 @@ namespace XenVbd.Frontend
 
         private void CompleteAllPending(SrbStatus status, Srb? timedOut)
         {
-            while (_queue.Dequeue() is Srb queued)
-            {
-                if (queued.Extension != null) queued.Extension.InQueue = false;
-            }
-
-            foreach (var ext in _extensions)
-            {
-                if (ext.State != ExtensionState.Active) continue;
-                var srb = ext.Srb!;
-                ext.Srb = null;
-                if (ext.PartsOutstanding > 0)
-                {
-                    ext.State = ExtensionState.Draining;
-                    foreach (var shadow in _shadows.All)
-                        if (shadow.State == ShadowState.InFlight && shadow.Owner == ext) shadow.State = ShadowState.Orphaned;
-                }
-                else
-                {
-                    FreeExtension(ext);
-                }
-
+            foreach (var srb in DetachAllPending())
                 Complete(srb, srb == timedOut ? SrbStatus.Timeout : status, ScsiStatus.Good);
-            }
-
-            while (_waiting.Dequeue() is Srb waiting) Complete(waiting, status, ScsiStatus.Good);
         }
 
         /// <summary>Enters Broken or LayoutMismatch: every pending SRB fails once, nothing more goes on the ring.</summary>
@@ -56,6 +33,16 @@ namespace XenVbd.Frontend
             FailureReason = reason;
             _trace.Record(TraceKind.Broken, DeviceId, (uint)state);
             var sense = SenseInfo.Of(SenseKey.HardwareError, AdditionalSense.InternalTargetFailure);
+            foreach (var srb in DetachAllPending()) CompleteWithSense(srb, sense);
+        }
+
+        /// <summary>
+        /// Takes every queued, active and waiting SRB away from the driver: requests already on the
+        /// ring become orphans whose late responses only release grants. The caller completes each
+        /// SRB it yields exactly once. Off the I/O path (reset and failure only), so the iterator may allocate.
+        /// </summary>
+        private IEnumerable<Srb> DetachAllPending()
+        {
             while (_queue.Dequeue() is Srb queued)
             {
                 if (queued.Extension != null) queued.Extension.InQueue = false;
@@ -77,10 +64,10 @@ namespace XenVbd.Frontend
                     FreeExtension(ext);
                 }
 
-                CompleteWithSense(srb, sense);
+                yield return srb;
             }
 
-            while (_waiting.Dequeue() is Srb waiting) CompleteWithSense(waiting, sense);
+            while (_waiting.Dequeue() is Srb waiting) yield return waiting;
         }
 
         private void ArmWatchdog()
