@@ -1,5 +1,6 @@
 using System;
 using XenVbd.Backend;
+using XenVbd.Ring;
 
 namespace XenVbd.Faults
 {
@@ -10,17 +11,27 @@ namespace XenVbd.Faults
     /// </summary>
     public sealed class FaultInterceptor : IBackendInterceptor
     {
-        public FaultInterceptor(FaultInjector injector)
+        public FaultInterceptor(FaultInjector injector, BadSectorMap? badSectors = null)
         {
             Injector = injector ?? throw new ArgumentNullException(nameof(injector));
+            BadSectors = badSectors;
         }
 
         public FaultInjector Injector { get; }
+
+        /// <summary>Bad sectors enforced at this seam (dm-dust semantics), or null.</summary>
+        public BadSectorMap? BadSectors { get; }
 
         public void OnRequest(BlkBack backend, ref BackendRequestPlan plan)
         {
             long sectors = plan.SectorCount > int.MaxValue ? int.MaxValue : (long)plan.SectorCount;
             long first = plan.SectorNumber > long.MaxValue ? long.MaxValue : (long)plan.SectorNumber;
+            var bad = BadSectors;
+            if (bad != null && bad.Count > 0)
+            {
+                if (plan.IoOperation == BlkifOp.Read && bad.FailsRead(first, sectors)) plan.StatusOverride = BlkifStatus.Error;
+                else if (plan.IoOperation == BlkifOp.Write) bad.Written(first, sectors);
+            }
             var decision = Injector.Decide(new RequestInfo(plan.IoOperation, plan.Id, first, sectors));
             if (decision.IsDefault) return;
             plan.ExtraLatencyTicks += decision.ExtraLatencyTicks;
