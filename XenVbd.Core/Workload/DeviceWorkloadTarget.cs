@@ -57,6 +57,17 @@ namespace XenVbd.Workload
             }
         }
 
+        /// <summary>
+        /// What to set <see cref="VbdDeviceOptions.GuestBufferBytes"/> to so a target of this shape fits: the
+        /// device keeps half of that area for <see cref="VbdDevice.Execute"/>, the slots take the rest.
+        /// </summary>
+        public static int GuestBufferBytesFor(int queueDepth, int maxTransferBytes)
+        {
+            long perSlot = (maxTransferBytes + 512L + Xen.GuestMemory.PageSize - 1) / Xen.GuestMemory.PageSize * Xen.GuestMemory.PageSize;
+            long total = 2 * (queueDepth * perSlot + 4 * Xen.GuestMemory.PageSize);
+            return (int)Math.Max(8 << 20, Math.Min(int.MaxValue / 2, total));
+        }
+
         public Sim.Scheduler Scheduler => _device.Host.Scheduler;
 
         public int LogicalSectorSize => _device.Options.LogicalSectorSize;
