@@ -98,6 +98,8 @@ namespace XenVbd.Workload
 
         public void Start(WorkloadIo io, IWorkloadCompletion completion)
         {
+            if ((uint)io.Slot >= (uint)_srbs.Length)
+                throw new InvalidOperationException($"The workload's queue depth exceeds the {_srbs.Length} slots this target was built with.");
             _sinks[io.Slot] = completion;
             if (_retry == null)
             {

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Threading;
 using XenVbd.Sim;
 
 namespace XenVbd.Workload
@@ -86,6 +87,22 @@ namespace XenVbd.Workload
         }
 
         private WorkloadResult Execute()
+        {
+            // Issue() runs outside scheduler events too; with the scheduler's context current, any await a
+            // target makes (the host retry pipeline) resumes as a scheduler event instead of on the thread pool.
+            var previousContext = SynchronizationContext.Current;
+            SynchronizationContext.SetSynchronizationContext(_scheduler.SynchronizationContext);
+            try
+            {
+                return ExecuteCore();
+            }
+            finally
+            {
+                SynchronizationContext.SetSynchronizationContext(previousContext);
+            }
+        }
+
+        private WorkloadResult ExecuteCore()
         {
             var wall = Stopwatch.StartNew();
             var countersAtStart = _target.ReadCounters();
