@@ -17,7 +17,7 @@ namespace XenVbd.Tests.Support
 
         private readonly XenHost _host;
 
-        public TestFrontend(XenHost host, int domainId = 1, int deviceId = DefaultDeviceId, int pages = 512, int ringPageOrder = 0)
+        public TestFrontend(XenHost host, int domainId = 1, int deviceId = DefaultDeviceId, int pages = 1024, int ringPageOrder = 0)
         {
             _host = host;
             Domain = host.CreateDomain(domainId, pages);
