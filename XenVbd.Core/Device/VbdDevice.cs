@@ -36,6 +36,7 @@ namespace XenVbd.Device
             _options = options;
             Host = new XenHost(options.Seed);
             Storage = OpenStorage(options);
+            if (options.VolatileWriteCache) Storage = new WriteCacheDisk(Storage);
             var fo = options.ToFrontendOptions();
             int guestPages = options.GuestBufferBytes / GuestMemory.PageSize + 1;
             int grants = RoundUp(fo.RequiredGrants + 64, 512);
@@ -45,6 +46,7 @@ namespace XenVbd.Device
             BackendAbi = options.BackendAbi;
             BackendMode = options.BackendMode;
             Backend = new BlkBack(Host, FrontendDomainId, options.DeviceId, Storage, options.ToBackendOptions(options.BackendAbi, options.BackendMode));
+            Backend.Interceptor = options.BackendInterceptor;
             Frontend = new XenVbdFrontend(Host, Guest, options.DeviceId, fo);
             _srbPending = () => _waitFor != null && !_waitFor.IsComplete;
             _connecting = () => !IsSettled(Frontend.State);
@@ -196,6 +198,7 @@ namespace XenVbd.Device
             BackendAbi = abi;
             BackendMode = mode;
             Backend = new BlkBack(Host, FrontendDomainId, _options.DeviceId, Storage, _options.ToBackendOptions(abi, mode));
+            Backend.Interceptor = _options.BackendInterceptor;
             Frontend.Resume();
             Host.Scheduler.RunWhile(_connecting, MaxEventsPerWait);
             bool reprobed = Frontend.Statistics.Probes > probes;

@@ -60,6 +60,18 @@ namespace XenVbd.Device
         /// <summary>Guest memory reserved for <see cref="VbdDevice.Execute"/> and <see cref="VbdDevice.AllocateGuestBuffer"/>.</summary>
         public int GuestBufferBytes { get; set; } = 8 << 20;
 
+        /// <summary>
+        /// Puts a volatile write-back cache in front of the disk (a drive with its cache on): writes
+        /// not yet flushed are lost by a power cut, which is what the crash-consistency labs need.
+        /// </summary>
+        public bool VolatileWriteCache { get; set; }
+
+        /// <summary>
+        /// Installed on the backend before it connects (and on every backend a migration brings), so
+        /// faults reach the handshake and the probe too, not only I/O after connect.
+        /// </summary>
+        public XenVbd.Backend.IBackendInterceptor? BackendInterceptor { get; set; }
+
         public VbdDeviceOptions Clone() => (VbdDeviceOptions)MemberwiseClone();
 
         public void Validate()
