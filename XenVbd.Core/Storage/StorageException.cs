@@ -1,0 +1,30 @@
+using System;
+using System.IO;
+
+namespace XenVbd.Storage
+{
+    /// <summary>
+    /// A storage failure with a machine-readable <see cref="Error"/>. It is an <see cref="IOException"/>
+    /// so generic callers that already handle I/O failures keep working.
+    /// </summary>
+    public sealed class StorageException : IOException
+    {
+        public StorageException(StorageError error, string message, long? byteOffset = null, Exception? innerException = null)
+            : base(message, innerException)
+        {
+            Error = error;
+            ByteOffset = byteOffset;
+        }
+
+        public StorageError Error { get; }
+
+        /// <summary>The error's name, e.g. <c>ImageLocked</c>, for use as an ErrorRecord id.</summary>
+        public string ErrorId => Error.ToString();
+
+        /// <summary>
+        /// Where the failure lies, when it has a place: the first bad byte of a medium error lets the SCSI
+        /// layer fill the sense data's information field with the failing LBA.
+        /// </summary>
+        public long? ByteOffset { get; }
+    }
+}
