@@ -1,0 +1,13 @@
+namespace XenVbd.Backend
+{
+    /// <summary>The <c>D</c> field of a blkback <see cref="XenVbd.Sim.TraceKind.Fault"/> trace record: what went wrong or was injected.</summary>
+    public enum BackendFault
+    {
+        RingHalted = 1,
+        DropResponse = 2,
+        DuplicateResponse = 3,
+        StatusOverride = 4,
+        RspProdJump = 5,
+        ConnectFailed = 6,
+    }
+}

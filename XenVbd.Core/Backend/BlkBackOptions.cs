@@ -1,0 +1,72 @@
+using System;
+using XenVbd.Ring;
+
+namespace XenVbd.Backend
+{
+    /// <summary>What a blkback instance advertises and how it behaves. Defaults follow Linux blkback.</summary>
+    public sealed class BlkBackOptions
+    {
+        /// <summary>Virtual-time ticks (100 ns) in one jiffy at HZ=250, the unit of Linux's spurious-event back-off.</summary>
+        public const long JiffyTicks = 40_000;
+
+        /// <summary>Most indirect segments a request can describe: 8 indirect pages of 512 segments.</summary>
+        public const int MaxIndirectSegmentsLimit = BlkifLayout.MaxIndirectPagesPerRequest * BlkifLayout.SegmentsPerIndirectPage;
+
+        public BackendAbiMode AbiMode { get; set; } = BackendAbiMode.Protocol;
+
+        /// <summary>The layout a <see cref="BackendAbiMode.Native"/> backend uses (its own bitness).</summary>
+        public BlkifAbi NativeAbi { get; set; } = BlkifAbi.X86_64;
+
+        public bool FeatureFlushCache { get; set; } = true;
+
+        public bool FeatureBarrier { get; set; } = true;
+
+        public bool FeatureDiscard { get; set; } = true;
+
+        /// <summary>Discard granularity in bytes; 0 means the disk's logical sector size.</summary>
+        public int DiscardGranularity { get; set; }
+
+        /// <summary>Offset in bytes of the first whole discard granule; less than the granularity.</summary>
+        public int DiscardAlignment { get; set; }
+
+        /// <summary>Advertise <c>discard-secure</c>; without it the SECURE flag is ignored, as Linux does.</summary>
+        public bool DiscardSecure { get; set; }
+
+        /// <summary><c>feature-max-indirect-segments</c>; 0 = no indirect requests (the key is not written). Linux's default is 256.</summary>
+        public int MaxIndirectSegments { get; set; } = 256;
+
+        /// <summary><c>max-ring-page-order</c>, 0..4 (1..16 ring pages).</summary>
+        public int MaxRingPageOrder { get; set; } = BlkifLayout.MaxRingPageOrder;
+
+        /// <summary>Virtual time one request spends in the disk before its response is written (default 20 µs).</summary>
+        public long ServiceTicks { get; set; } = 200;
+
+        /// <summary>Export the disk read-only (<c>mode</c> r, <c>info</c> READONLY) even if the storage is writable.</summary>
+        public bool ReadOnly { get; set; }
+
+        /// <summary>Length of one back-off step after repeated spurious events (XSA-391's lateeoi delay); Linux uses one jiffy.</summary>
+        public long SpuriousBackoffTicks { get; set; } = JiffyTicks;
+
+        /// <summary>The longest spurious-event back-off (Linux caps it at one second).</summary>
+        public long MaxSpuriousBackoffTicks { get; set; } = TimeSpan.TicksPerSecond;
+
+        public BlkBackOptions Clone() => (BlkBackOptions)MemberwiseClone();
+
+        internal void Validate()
+        {
+            if (AbiMode != BackendAbiMode.Protocol && AbiMode != BackendAbiMode.Native)
+                throw new ArgumentOutOfRangeException(nameof(AbiMode), AbiMode, "Unknown ABI mode.");
+            if (NativeAbi != BlkifAbi.X86_32 && NativeAbi != BlkifAbi.X86_64)
+                throw new ArgumentOutOfRangeException(nameof(NativeAbi), NativeAbi, "Unknown blkif ABI.");
+            if (MaxIndirectSegments < 0 || MaxIndirectSegments > MaxIndirectSegmentsLimit)
+                throw new ArgumentOutOfRangeException(nameof(MaxIndirectSegments), MaxIndirectSegments, "Must be 0.." + MaxIndirectSegmentsLimit + ".");
+            if (MaxRingPageOrder < 0 || MaxRingPageOrder > BlkifLayout.MaxRingPageOrder)
+                throw new ArgumentOutOfRangeException(nameof(MaxRingPageOrder), MaxRingPageOrder, "Must be 0.." + BlkifLayout.MaxRingPageOrder + ".");
+            if (ServiceTicks < 0) throw new ArgumentOutOfRangeException(nameof(ServiceTicks), ServiceTicks, "Must not be negative.");
+            if (DiscardGranularity < 0) throw new ArgumentOutOfRangeException(nameof(DiscardGranularity), DiscardGranularity, "Must not be negative.");
+            if (DiscardAlignment < 0) throw new ArgumentOutOfRangeException(nameof(DiscardAlignment), DiscardAlignment, "Must not be negative.");
+            if (SpuriousBackoffTicks < 0 || MaxSpuriousBackoffTicks < 0)
+                throw new ArgumentOutOfRangeException(nameof(SpuriousBackoffTicks), SpuriousBackoffTicks, "Back-off must not be negative.");
+        }
+    }
+}

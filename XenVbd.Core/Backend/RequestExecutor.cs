@@ -1,0 +1,311 @@
+using System;
+using System.IO;
+using XenVbd.Ring;
+using XenVbd.Storage;
+using XenVbd.Xen;
+
+namespace XenVbd.Backend
+{
+    /// <summary>
+    /// Decodes, validates and executes requests for one connected ring, in the order Linux's
+    /// <c>dispatch_rw_block_io</c> checks them: segment count, each segment, read-only, sector range,
+    /// alignment, then grant maps, then I/O. Every refusal becomes a status, never an exception.
+    /// All scratch space is allocated at connect, so the I/O path allocates nothing.
+    /// </summary>
+    internal sealed class RequestExecutor
+    {
+        /// <summary>The domain blkback runs in; grants must name it.</summary>
+        private const int BackendDomainId = 0;
+
+        private readonly IBlockStorage _storage;
+        private readonly BlkBackOptions _options;
+        private readonly GrantTable _grants;
+        private readonly BlkBackStatistics _stats;
+        private readonly bool _readOnly;
+        private readonly long _discardGranularity;
+        private readonly long _discardAlignment;
+        private readonly BlkifSegment[] _segments;
+        private readonly MemoryRegion[] _pages;
+        private readonly uint[] _mapped;
+        private int _mappedCount;
+
+        public RequestExecutor(IBlockStorage storage, BlkBackOptions options, GrantTable grants, BlkBackStatistics stats, bool readOnly, long discardGranularity, long discardAlignment)
+        {
+            _storage = storage;
+            _options = options;
+            _grants = grants;
+            _stats = stats;
+            _readOnly = readOnly;
+            _discardGranularity = discardGranularity;
+            _discardAlignment = discardAlignment;
+            int maxSegments = Math.Max(BlkifLayout.MaxSegmentsPerRequest, options.MaxIndirectSegments);
+            _segments = new BlkifSegment[maxSegments];
+            _pages = new MemoryRegion[maxSegments];
+            _mapped = new uint[maxSegments];
+        }
+
+        /// <summary>
+        /// Decodes a private copy of a ring entry. For INDIRECT this maps the indirect pages read-only
+        /// and reads each segment descriptor exactly once into private memory.
+        /// </summary>
+        public void Decode(ReadOnlySpan<byte> copy, BlkifAbi abi, out BackendRequest request)
+        {
+            request = default;
+            byte op = BlkifCodec.PeekOperation(copy);
+            request.Operation = op;
+            request.IoOperation = op;
+            switch (op)
+            {
+                case BlkifOp.Read:
+                case BlkifOp.Write:
+                case BlkifOp.WriteBarrier:
+                case BlkifOp.FlushDiskCache:
+                    DecodeDirect(copy, abi, ref request);
+                    break;
+                case BlkifOp.Indirect:
+                    DecodeIndirect(copy, abi, ref request);
+                    break;
+                case BlkifOp.Discard:
+                    BlkifCodec.ReadDiscard(copy, abi, out var discard);
+                    request.Id = discard.Id;
+                    request.SectorNumber = discard.SectorNumber;
+                    request.DiscardSectors = discard.NrSectors;
+                    request.DiscardFlag = discard.Flag;
+                    request.SectorCount = discard.NrSectors;
+                    break;
+                default:
+                    // blkif_request_other: only the id means anything, at the same place as a read's.
+                    BlkifCodec.ReadRequest(copy, abi, out var other);
+                    request.Id = other.Id;
+                    request.SectorNumber = other.SectorNumber;
+                    request.Reject = RequestRejectReason.NotSupported;
+                    break;
+            }
+        }
+
+        /// <summary>Validates and performs a decoded request; returns the blkif status (Reject says why it failed).</summary>
+        public short Execute(ref BackendRequest request)
+        {
+            if (request.Reject != RequestRejectReason.None) return StatusOf(request.Reject);
+            var reason = request.Operation == BlkifOp.Discard ? ExecuteDiscard(ref request) : ExecuteReadWrite(ref request);
+            request.Reject = reason;
+            return StatusOf(reason);
+        }
+
+        public static short StatusOf(RequestRejectReason reason) => reason switch
+        {
+            RequestRejectReason.None => BlkifStatus.Okay,
+            RequestRejectReason.NotSupported => BlkifStatus.NotSupported,
+            _ => BlkifStatus.Error,
+        };
+
+        private void DecodeDirect(ReadOnlySpan<byte> copy, BlkifAbi abi, ref BackendRequest request)
+        {
+            BlkifCodec.ReadRequest(copy, abi, out var rw);
+            request.Id = rw.Id;
+            request.SectorNumber = rw.SectorNumber;
+            request.SegmentCount = rw.NrSegments;
+            if (rw.NrSegments > BlkifLayout.MaxSegmentsPerRequest)
+            {
+                request.Reject = RequestRejectReason.BadSegmentCount;
+                return;
+            }
+            for (int i = 0; i < rw.NrSegments; i++) _segments[i] = rw.GetSegment(i);
+            request.SectorCount = ClaimedSectors(rw.NrSegments);
+        }
+
+        private void DecodeIndirect(ReadOnlySpan<byte> copy, BlkifAbi abi, ref BackendRequest request)
+        {
+            BlkifCodec.ReadIndirect(copy, abi, out var ind);
+            request.IoOperation = ind.IndirectOp;
+            request.Id = ind.Id;
+            request.SectorNumber = ind.SectorNumber;
+            request.SegmentCount = ind.NrSegments;
+            if (ind.IndirectOp != BlkifOp.Read && ind.IndirectOp != BlkifOp.Write)
+            {
+                request.Reject = RequestRejectReason.BadIndirectOperation;
+                return;
+            }
+            if (ind.NrSegments == 0 || ind.NrSegments > _options.MaxIndirectSegments)
+            {
+                request.Reject = RequestRejectReason.BadSegmentCount;
+                return;
+            }
+            int pages = ind.IndirectPageCount;
+            for (int p = 0; p < pages; p++)
+            {
+                // The descriptors are only read: a read-only map is all the frontend needs to grant.
+                if (!MapOne(ind.GetIndirectGref(p), writable: false))
+                {
+                    UnmapAll();
+                    request.Reject = RequestRejectReason.GrantMapFailed;
+                    return;
+                }
+            }
+            for (int i = 0; i < ind.NrSegments; i++)
+            {
+                var page = _pages[i / BlkifLayout.SegmentsPerIndirectPage];
+                _segments[i] = BlkifCodec.ReadSegment(page.Slice(BlkifCodec.IndirectSegmentOffset(i), BlkifLayout.SegmentSize));
+            }
+            UnmapAll();
+            request.SectorCount = ClaimedSectors(ind.NrSegments);
+        }
+
+        private ulong ClaimedSectors(int count)
+        {
+            ulong n = 0;
+            for (int i = 0; i < count; i++)
+            {
+                int s = _segments[i].SectorCount;
+                if (s > 0) n += (ulong)s;
+            }
+            return n;
+        }
+
+        private RequestRejectReason ExecuteReadWrite(ref BackendRequest request)
+        {
+            byte op = request.Operation;
+            bool flushLike = op == BlkifOp.FlushDiskCache || op == BlkifOp.WriteBarrier;
+            int count = request.SegmentCount;
+
+            // Linux: "nseg == 0 && operation_flags != REQ_PREFLUSH" — flush and barrier may carry no data.
+            if (count == 0 && !flushLike) return RequestRejectReason.BadSegmentCount;
+
+            ulong sectors = 0;
+            for (int i = 0; i < count; i++)
+            {
+                var seg = _segments[i];
+                if (seg.LastSect >= BlkifLayout.SectorsPerPage || seg.LastSect < seg.FirstSect) return RequestRejectReason.BadSegment;
+                sectors += (ulong)seg.SectorCount;
+            }
+
+            bool toGuest = request.IoOperation == BlkifOp.Read;
+            if (!toGuest && _readOnly) return RequestRejectReason.ReadOnly;
+            if (!RangeFits(request.SectorNumber, sectors)) return RequestRejectReason.OutOfRange;
+
+            int sectorMask = _storage.LogicalSectorSize / BlkifLayout.SectorSize - 1;
+            for (int i = 0; i < count; i++)
+                if (((((int)request.SectorNumber) | _segments[i].SectorCount) & sectorMask) != 0) return RequestRejectReason.Misaligned;
+
+            // The block layer answers -EOPNOTSUPP for a flush the device does not have; blkback passes it on.
+            if (op == BlkifOp.FlushDiskCache && !_options.FeatureFlushCache) return RequestRejectReason.NotSupported;
+            if (op == BlkifOp.WriteBarrier && !_options.FeatureBarrier) return RequestRejectReason.NotSupported;
+
+            // A read from disk writes into the guest's page, so only then is a writable map needed.
+            for (int i = 0; i < count; i++)
+            {
+                if (!MapOne(_segments[i].Gref, writable: toGuest))
+                {
+                    UnmapAll();
+                    return RequestRejectReason.GrantMapFailed;
+                }
+            }
+
+            try
+            {
+                if (flushLike) Flush();
+                long offset = (long)request.SectorNumber * BlkifLayout.SectorSize;
+                for (int i = 0; i < count; i++)
+                {
+                    var seg = _segments[i];
+                    var data = _pages[i].Slice(seg.FirstSect * BlkifLayout.SectorSize, seg.SectorCount * BlkifLayout.SectorSize);
+                    if (toGuest)
+                    {
+                        _storage.Read(offset, data);
+                        _stats.BytesRead += data.Length;
+                    }
+                    else
+                    {
+                        _storage.Write(offset, data);
+                        _stats.BytesWritten += data.Length;
+                    }
+                    offset += data.Length;
+                }
+                // A barrier's data must be durable before anything after it: flush after as well.
+                if (op == BlkifOp.WriteBarrier && count > 0) Flush();
+                return RequestRejectReason.None;
+            }
+            catch (IOException)
+            {
+                return RequestRejectReason.StorageError;
+            }
+            finally
+            {
+                UnmapAll();
+            }
+        }
+
+        private RequestRejectReason ExecuteDiscard(ref BackendRequest request)
+        {
+            // Linux translates a discard as a write: read-only and range checks first.
+            if (_readOnly) return RequestRejectReason.ReadOnly;
+            if (!RangeFits(request.SectorNumber, request.DiscardSectors)) return RequestRejectReason.OutOfRange;
+            if (!_options.FeatureDiscard) return RequestRejectReason.NotSupported;
+
+            long start = (long)request.SectorNumber * BlkifLayout.SectorSize;
+            long length = (long)request.DiscardSectors * BlkifLayout.SectorSize;
+            int logical = _storage.LogicalSectorSize;
+            if (start % logical != 0 || length % logical != 0) return RequestRejectReason.Misaligned;
+
+            // The device frees whole granules only (boundaries at alignment + k*granularity); the
+            // partial granules at either end keep their data — discard is a hint, not an erase.
+            long g = _discardGranularity;
+            long phase = _discardAlignment % g;
+            long first = start + Mod(phase - start, g);
+            long end = start + length;
+            long last = end - Mod(end - phase, g);
+            bool secure = _options.DiscardSecure && (request.DiscardFlag & BlkifOp.DiscardFlagSecure) != 0;
+            if (last <= first) return RequestRejectReason.None;
+            try
+            {
+                _storage.Discard(first, last - first, secure);
+                _stats.BytesDiscarded += last - first;
+                return RequestRejectReason.None;
+            }
+            catch (IOException)
+            {
+                return RequestRejectReason.StorageError;
+            }
+        }
+
+        private static long Mod(long a, long m)
+        {
+            long r = a % m;
+            return r < 0 ? r + m : r;
+        }
+
+        /// <summary>xen_vbd_translate: the end must neither wrap nor pass the disk's last sector.</summary>
+        private bool RangeFits(ulong sector, ulong count)
+        {
+            if (count == 0) return true;
+            ulong end = sector + count;
+            if (end < sector) return false;
+            ulong diskSectors = (ulong)_storage.SizeBytes / BlkifLayout.SectorSize;
+            return end <= diskSectors;
+        }
+
+        private void Flush()
+        {
+            _storage.Flush();
+            _stats.Flushes++;
+        }
+
+        private bool MapOne(uint gref, bool writable)
+        {
+            if (_grants.Map(gref, BackendDomainId, writable, out var page) != GrantStatus.Okay) return false;
+            _pages[_mappedCount] = page;
+            _mapped[_mappedCount++] = gref;
+            return true;
+        }
+
+        private void UnmapAll()
+        {
+            for (int i = 0; i < _mappedCount; i++)
+            {
+                _grants.Unmap(_mapped[i]);
+                _pages[i] = default;
+            }
+            _mappedCount = 0;
+        }
+    }
+}

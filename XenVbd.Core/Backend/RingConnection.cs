@@ -1,0 +1,277 @@
+using System;
+using System.Threading;
+using XenVbd.Ring;
+using XenVbd.Sim;
+using XenVbd.Xen;
+
+namespace XenVbd.Backend
+{
+    /// <summary>
+    /// One connected ring: the mapped ring pages, the bound event channel and Linux blkback's
+    /// request loop (<c>__do_block_io_op</c>). Lives from Connected to disconnect; a reconnect
+    /// builds a new one, so completions scheduled for an old ring can tell they are stale.
+    /// Everything on the event path is preallocated here.
+    /// </summary>
+    internal sealed class RingConnection : IEventChannelHandler, ISimEventHandler
+    {
+        private const int KindCompletion = 1;
+        private const int KindUnmask = 2;
+
+        /// <summary>Linux stops growing the lateeoi delay once it reaches HZ*4 jiffies; this bounds the shift.</summary>
+        private const int MaxSpuriousRun = 12;
+
+        private readonly BlkBack _owner;
+        private readonly XenHost _host;
+        private readonly BlkBackOptions _options;
+        private readonly BlkBackStatistics _stats;
+        private readonly GrantTable _grants;
+        private readonly uint[] _ringGrefs;
+        private readonly EventChannel _channel;
+        private readonly BackRing _ring;
+        private readonly RequestExecutor _executor;
+        private readonly byte[] _copy = new byte[BlkifLayout.RequestSize(BlkifAbi.X86_64)];
+        private readonly PendingResponse[] _pending;
+        private readonly int[] _free;
+        private int _freeCount;
+
+        /// <summary>Responses written beyond one per answered request (duplicates, rsp_prod jumps): ring room is reckoned without them.</summary>
+        private uint _extraResponses;
+        private int _spuriousRun;
+        private long _unmaskGeneration;
+        private bool _masked;
+
+        internal RingConnection(BlkBack owner, XenHost host, BlkBackOptions options, BlkBackStatistics stats, GrantTable grants,
+            uint[] ringGrefs, SharedRing shared, BlkifAbi abi, EventChannel channel, RequestExecutor executor)
+        {
+            _owner = owner;
+            _host = host;
+            _options = options;
+            _stats = stats;
+            _grants = grants;
+            _ringGrefs = ringGrefs;
+            _channel = channel;
+            _executor = executor;
+            _ring = new BackRing(shared, abi);
+            // BACK_RING_ATTACH: pick up where the ring is (a reconnect to a ring already in use).
+            _ring.Attach();
+            _pending = new PendingResponse[_ring.Size];
+            _free = new int[_ring.Size];
+            for (int i = _ring.Size - 1; i >= 0; i--) _free[_freeCount++] = i;
+            _channel.Backend.Handler = this;
+        }
+
+        public BackRing Ring => _ring;
+
+        public BlkifAbi Abi => _ring.Abi;
+
+        public EventChannel Channel => _channel;
+
+        public bool Halted { get; private set; }
+
+        public bool Closed { get; private set; }
+
+        /// <summary>Responses waiting out their service time.</summary>
+        public int PendingResponses => _ring.Size - _freeCount;
+
+        /// <summary>The event upcall: consume what is there; an upcall with nothing to consume is spurious.</summary>
+        public void OnEvent(EventChannelEnd end)
+        {
+            if (Closed) return;
+            _stats.Events++;
+            if (Halted) return;
+            int consumed = Process();
+            if (consumed > 0 || Closed || Halted)
+            {
+                _spuriousRun = 0;
+                return;
+            }
+            Spurious(end);
+        }
+
+        public void OnSimEvent(int kind, long argument)
+        {
+            if (Closed) return;
+            if (kind == KindCompletion)
+            {
+                Complete((int)argument);
+                // The response freed ring room: requests held back for lack of it can go now.
+                Process();
+            }
+            else if (kind == KindUnmask && argument == _unmaskGeneration && _masked)
+            {
+                _masked = false;
+                _channel.Backend.Unmask();
+            }
+        }
+
+        /// <summary>Disconnects: pending responses are abandoned, the ring unmapped, the event channel unbound.</summary>
+        public void Close()
+        {
+            if (Closed) return;
+            Closed = true;
+            if (_masked)
+            {
+                _masked = false;
+                _channel.Backend.Unmask();
+            }
+            // Unbind only our end; the port is the frontend's to close.
+            if (ReferenceEquals(_channel.Backend.Handler, this)) _channel.Backend.Handler = null;
+            foreach (var gref in _ringGrefs) _grants.Unmap(gref);
+            _freeCount = _free.Length;
+        }
+
+        /// <summary>Linux's loop: check req_prod for overflow, consume what there is room for, final-check, repeat.</summary>
+        public int Process()
+        {
+            int total = 0;
+            while (true)
+            {
+                if (Closed || Halted) return total;
+                uint rp = _ring.Shared.ReqProd;
+                Interlocked.MemoryBarrier();
+                if (_ring.RequestProdOverflow(rp + _extraResponses))
+                {
+                    Halt(rp);
+                    return total;
+                }
+                int pass = 0;
+                while (_ring.ReqCons != rp)
+                {
+                    if (_ring.RequestConsOverflow(_ring.ReqCons + _extraResponses) || _freeCount == 0) break;
+                    ConsumeOne();
+                    pass++;
+                    if (Closed) return total + pass;
+                }
+                total += pass;
+                bool more = _ring.FinalCheckForRequests();
+                if (!more || pass == 0) return total;
+            }
+        }
+
+        private void ConsumeOne()
+        {
+            uint index = _ring.ReqCons;
+            // XSA-155: one copy of the whole entry; everything below reads the copy, never the ring.
+            _ring.RequestSlot(index).CopyTo(_copy);
+            _ring.ConsumeRequest();
+            _stats.RequestsConsumed++;
+
+            var abi = _ring.Abi;
+            _executor.Decode(_copy, abi, out var request);
+            _stats.CountOp(request.Operation);
+            _host.Trace.Record(TraceKind.RequestConsumed, _owner.DeviceId, index, request.Id, (long)request.SectorNumber, request.Operation);
+
+            var plan = new BackendRequestPlan(index, request.Operation, request.IoOperation, request.Id, request.SectorNumber, request.SectorCount, abi, _host.Scheduler.Now);
+            _owner.Interceptor?.OnRequest(_owner, ref plan);
+            if (Closed) return;
+
+            short status;
+            long service = _options.ServiceTicks;
+            if (plan.StatusOverride.HasValue)
+            {
+                status = plan.StatusOverride.Value;
+                _stats.StatusOverrides++;
+                _host.Trace.Record(TraceKind.Fault, _owner.DeviceId, index, request.Id, status, (int)BackendFault.StatusOverride);
+            }
+            else
+            {
+                status = _executor.Execute(ref request);
+                if (request.Reject != RequestRejectReason.None)
+                {
+                    _stats.CountRejected(request.Reject);
+                    _host.Trace.Record(TraceKind.RequestRejected, _owner.DeviceId, index, request.Id, (long)request.Reject, request.Operation);
+                    // Linux answers a refused request at once, from the dispatch path.
+                    service = 0;
+                }
+            }
+
+            if (plan.DropResponse)
+            {
+                _stats.DroppedResponses++;
+                _host.Trace.Record(TraceKind.Fault, _owner.DeviceId, index, request.Id, 0, (int)BackendFault.DropResponse);
+                return;
+            }
+
+            int slot = _free[--_freeCount];
+            _pending[slot] = new PendingResponse
+            {
+                Id = plan.CorruptId ? request.Id ^ BackendRequestPlan.CorruptIdMask : request.Id,
+                Operation = plan.CorruptOperation ? (byte)(request.IoOperation ^ BackendRequestPlan.CorruptOperationMask) : request.IoOperation,
+                Status = status,
+                Duplicate = plan.DuplicateResponse,
+                RspProdJump = plan.RspProdJump,
+            };
+            long extra = plan.ExtraLatencyTicks > 0 ? plan.ExtraLatencyTicks : 0;
+            _host.Scheduler.Schedule(service + extra, this, KindCompletion, slot);
+        }
+
+        private void Complete(int slot)
+        {
+            var p = _pending[slot];
+            _pending[slot] = default;
+            _free[_freeCount++] = slot;
+
+            WriteResponse(p.Id, p.Operation, p.Status);
+            if (p.Duplicate)
+            {
+                WriteResponse(p.Id, p.Operation, p.Status);
+                _extraResponses++;
+                _stats.DuplicateResponses++;
+                _host.Trace.Record(TraceKind.Fault, _owner.DeviceId, _ring.RspProdPvt, p.Id, 0, (int)BackendFault.DuplicateResponse);
+            }
+            if (p.RspProdJump != 0)
+            {
+                // The skipped slots keep whatever bytes they hold: stale requests, old responses.
+                for (int i = 0; i < p.RspProdJump; i++) _ring.Produce();
+                _extraResponses += p.RspProdJump;
+                _host.Trace.Record(TraceKind.Fault, _owner.DeviceId, _ring.RspProdPvt, p.Id, p.RspProdJump, (int)BackendFault.RspProdJump);
+            }
+            if (_ring.PushResponsesAndCheckNotify())
+            {
+                _channel.Backend.Notify();
+                _stats.NotificationsSent++;
+                _host.Trace.Record(TraceKind.NotifyFrontend, _owner.DeviceId, _ring.Shared.RspProd);
+            }
+        }
+
+        /// <summary>make_response: field by field into the next response slot, padding zeroed (XSA-216).</summary>
+        private void WriteResponse(ulong id, byte operation, short status)
+        {
+            uint index = _ring.RspProdPvt;
+            BlkifCodec.WriteResponse(_ring.NextResponseSlot(), _ring.Abi, new BlkifResponse(id, operation, status));
+            _ring.Produce();
+            _stats.ResponsesPushed++;
+            if (status == BlkifStatus.Okay) _stats.OkayResponses++;
+            else if (status == BlkifStatus.Error) _stats.Errors++;
+            else if (status == BlkifStatus.NotSupported) _stats.NotSupported++;
+            _host.Trace.Record(TraceKind.ResponsePushed, _owner.DeviceId, index, id, status, operation);
+        }
+
+        /// <summary>A frontend claiming more requests than the ring holds is broken or hostile: stop serving this ring for good (Linux returns -EACCES and waits to be stopped).</summary>
+        private void Halt(uint reqProd)
+        {
+            Halted = true;
+            _stats.RingHalts++;
+            _host.Trace.Record(TraceKind.Fault, _owner.DeviceId, reqProd, _ring.RspProdPvt, _ring.Size, (int)BackendFault.RingHalted);
+            _owner.ReportRingHalt(reqProd, _ring.RspProdPvt - _extraResponses, _ring.Size);
+        }
+
+        /// <summary>
+        /// XSA-332/391: count it and, like Linux's lateeoi, delay re-enabling the event after repeated
+        /// spurious ones (1, 2, 4 ... jiffies up to a second) so a storm cannot keep dom0 busy.
+        /// </summary>
+        private void Spurious(EventChannelEnd end)
+        {
+            _stats.SpuriousEvents++;
+            _host.Trace.Record(TraceKind.SpuriousEvent, _owner.DeviceId, _ring.Shared.ReqProd, _ring.ReqCons);
+            if (_spuriousRun < MaxSpuriousRun) _spuriousRun++;
+            if (_spuriousRun < 2 || _options.SpuriousBackoffTicks == 0) return;
+            long delay = _options.SpuriousBackoffTicks << (_spuriousRun - 2);
+            if (delay > _options.MaxSpuriousBackoffTicks || delay <= 0) delay = _options.MaxSpuriousBackoffTicks;
+            end.Mask();
+            _masked = true;
+            _stats.SpuriousBackoffs++;
+            _host.Scheduler.Schedule(delay, this, KindUnmask, ++_unmaskGeneration);
+        }
+    }
+}
