@@ -34,5 +34,6 @@ namespace XenVbd.PowerShell.Infrastructure
         public const string TraceUnavailable = "TraceUnavailable";
         public const string IntegrityCheckFailed = "IntegrityCheckFailed";
         public const string DeviceQueryFailed = "DeviceQueryFailed";
+        public const string RingNotConnected = "RingNotConnected";
     }
 }
