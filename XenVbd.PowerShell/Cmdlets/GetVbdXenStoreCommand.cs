@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
 using XenVbd.PowerShell.Infrastructure;
+using XenVbd.Xen;
 
 namespace XenVbd.PowerShell.Cmdlets
 {
@@ -33,8 +34,15 @@ namespace XenVbd.PowerShell.Cmdlets
         {
             WildcardPattern[] patterns = (Key ?? new[] { "*" })
                 .Select(k => WildcardPattern.Get(k, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant)).ToArray();
+            string frontendDir = session.Device.Frontend.FrontendPath;
+            string backendDir = session.Device.Backend.BackendPath;
+            XenbusState frontendState = session.Device.FrontendState;
+            XenbusState backendState = session.Device.BackendState;
             IEnumerable<VbdXenStoreEntry> entries = session.Device.XenStoreKeys
-                .Select(pair => new VbdXenStoreEntry(session.Name, SideOf(pair.Key), pair.Key, pair.Value))
+                .Where(pair => pair.Key != frontendDir && pair.Key != backendDir)   // the directory nodes themselves
+                .Select(pair => pair.Key.StartsWith(backendDir + "/", StringComparison.Ordinal)
+                    ? new VbdXenStoreEntry(session.Name, "Backend", backendDir, backendState, pair.Key, pair.Value)
+                    : new VbdXenStoreEntry(session.Name, "Frontend", frontendDir, frontendState, pair.Key, pair.Value))
                 .Where(e => patterns.Any(p => p.IsMatch(e.Key)))
                 .Where(e => Side is null || string.Equals(e.Side, Side, StringComparison.OrdinalIgnoreCase))
                 .OrderBy(e => e.Side == "Frontend" ? 0 : 1)
@@ -44,7 +52,5 @@ namespace XenVbd.PowerShell.Cmdlets
                 WriteObject(entry);
             }
         }
-
-        private static string SideOf(string path) => path.IndexOf("/backend/", StringComparison.Ordinal) >= 0 ? "Backend" : "Frontend";
     }
 }

@@ -230,7 +230,7 @@ namespace XenVbd.PowerShell.Cmdlets
             }
 
             SrbResult raw = device.Execute(cdb, dataOut, dataIn, BufferAlignment);
-            var result = new VbdSrbResult(session.Name, cdb, lba, blocks, BufferAlignment, raw);
+            var result = new VbdSrbResult(session.Name, cdb, lba, blocks, BufferAlignment, dataOut?.Length ?? 0, raw);
             Remember(session, cdb, dataOut, lba, blocks, blockSize, result);
             WriteObject(result);
 

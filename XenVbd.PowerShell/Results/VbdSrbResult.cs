@@ -10,7 +10,7 @@ namespace XenVbd.PowerShell
     /// </summary>
     public sealed class VbdSrbResult
     {
-        internal VbdSrbResult(string deviceName, byte[] cdb, long lba, long blockCount, int bufferAlignment, SrbResult result)
+        internal VbdSrbResult(string deviceName, byte[] cdb, long lba, long blockCount, int bufferAlignment, int dataOutLength, SrbResult result)
         {
             DeviceName = deviceName;
             Cdb = cdb;
@@ -19,6 +19,7 @@ namespace XenVbd.PowerShell
             BlockCount = blockCount;
             BufferAlignment = bufferAlignment;
             Result = result;
+            DataOutLength = dataOutLength;
         }
 
         /// <summary>The device the SRB went to.</summary>
@@ -81,6 +82,12 @@ namespace XenVbd.PowerShell
         public byte[] Data => Result.Data;
 
         public int DataLength => Result.Data?.Length ?? 0;
+
+        /// <summary>Data-out bytes sent (writes, UNMAP's parameter list).</summary>
+        public int DataOutLength { get; }
+
+        /// <summary>Bytes moved either way: data-out for writes, data-in for reads.</summary>
+        public int Bytes => DataOutLength > 0 ? DataOutLength : DataLength;
 
         /// <summary>Ring requests the SRB needed (split parts, bounce passes and retries all count).</summary>
         public int RequestsUsed => Result.RequestsUsed;

@@ -5,13 +5,14 @@ namespace XenVbd.PowerShell
     /// <summary>One XenStore key of a device, from the frontend's or the backend's directory.</summary>
     public sealed class VbdXenStoreEntry
     {
-        internal VbdXenStoreEntry(string deviceName, string side, string path, string value)
+        internal VbdXenStoreEntry(string deviceName, string side, string directory, XenbusState sideState, string path, string value)
         {
+            _sideState = (int)sideState;
             DeviceName = deviceName;
             Side = side;
+            Directory = directory;
             Path = path;
-            int slash = path.LastIndexOf('/');
-            Key = slash >= 0 ? path.Substring(slash + 1) : path;
+            Key = path.StartsWith(directory + "/", System.StringComparison.Ordinal) ? path.Substring(directory.Length + 1) : path;
             Value = value;
             if (Key == "state" && int.TryParse(value, out int state))
             {
@@ -24,7 +25,15 @@ namespace XenVbd.PowerShell
         /// <summary>Frontend (the domU's device directory) or Backend (dom0's backend directory).</summary>
         public string Side { get; }
 
+        /// <summary>The half's device directory (e.g. /local/domain/1/device/vbd/51712).</summary>
+        public string Directory { get; }
+
         public string Path { get; }
+
+        /// <summary>The XenBus state of this entry's half (frontend or backend), as its state key says.</summary>
+        public XenbusState SideState => (XenbusState)_sideState;
+
+        private readonly int _sideState;
 
         public string Key { get; }
 
