@@ -127,12 +127,27 @@ function Invoke-XunitSuite {
     Write-Step 'xunit: dotnet test XenVbd.sln'
     $results = Join-Path $OutDir 'TestResults/xunit'
     if (Test-Path $results) { Remove-Item -Recurse -Force $results }
-    $code = Invoke-Native dotnet @('test', $Solution, '-c', $Configuration, '--no-build', '--nologo',
-        '--logger', 'trx', '--results-directory', $results) -AllowFailure
+    # LogFilePrefix gives each assembly its own <prefix>_<tfm>_<timestamp with ms>.trx.
+    $lines = [System.Collections.Generic.List[string]]::new()
+    & dotnet test $Solution -c $Configuration --no-build --nologo --logger 'trx;LogFilePrefix=xunit' --results-directory $results 2>&1 |
+        ForEach-Object { $line = "$_"; $lines.Add($line); Write-Host $line }
+    $code = $LASTEXITCODE
     $counts = Get-TrxCounts $results
+
+    # Cross-check with the console's per-assembly summaries ("Passed!  - Failed: 0, Passed: 23, Skipped: 0, ...").
+    $console = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0; Files = 0 }
+    foreach ($line in $lines) {
+        if ($line -match '^\s*(?:Passed|Failed)!\s+-\s+Failed:\s+(\d+),\s+Passed:\s+(\d+),\s+Skipped:\s+(\d+)') {
+            $console.Files++; $console.Failed += [int] $Matches[1]; $console.Passed += [int] $Matches[2]; $console.Skipped += [int] $Matches[3]
+        }
+    }
+    if ($console.Files -gt 0 -and ($console.Passed + $console.Failed) -gt ($counts.Passed + $counts.Failed)) {
+        Write-Warning "TRX files ($($counts.Files)) report fewer results than the console ($($console.Files) assemblies); using the console summaries."
+        $counts = $console
+    }
     if ($code -ne 0 -and $counts.Failed -eq 0) {
         # The run broke before reporting (crash, build missing): count it, never hide it.
-        Write-Warning "dotnet test exited with $code without a failed test in its TRX files."
+        Write-Warning "dotnet test exited with $code without a failed test in its results."
         $counts.Failed = 1
     }
     return [pscustomobject]@{ Suite = 'xunit'; Passed = $counts.Passed; Failed = $counts.Failed; Skipped = $counts.Skipped; Note = "$($counts.Files) test assemblies" }

@@ -26,7 +26,7 @@ namespace XenVbd.Tests.Storage
 
             var actual = new byte[size];
             disk.Read(0, actual);
-            Assert.Equal(model, actual);
+            ByteAssert.Equal(model, actual);
         }
 
         [Fact]
@@ -38,7 +38,7 @@ namespace XenVbd.Tests.Storage
 
             disk.Read(65536, buffer);
 
-            Assert.All(buffer, b => Assert.Equal(0, b));
+            ByteAssert.Zeros(buffer);
         }
 
         [Fact]
@@ -52,7 +52,7 @@ namespace XenVbd.Tests.Storage
 
             var back = new byte[4096];
             disk.Read(offset, back);
-            Assert.Equal(data, back);
+            ByteAssert.Equal(data, back);
             Assert.Equal(2 * MemoryDisk.ChunkSize, disk.AllocatedBytes);
         }
 
@@ -72,7 +72,7 @@ namespace XenVbd.Tests.Storage
             Assert.Equal(2 * MemoryDisk.ChunkSize, disk.AllocatedBytes);
             var back = new byte[512];
             disk.Read(size - 512, back);
-            Assert.Equal(data, back);
+            ByteAssert.Equal(data, back);
             Assert.Equal(size, disk.SizeBytes);
         }
 
@@ -105,7 +105,7 @@ namespace XenVbd.Tests.Storage
             }
 
             Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
-            Assert.Equal(data, back);
+            ByteAssert.Equal(data, back);
         }
 
         [Fact]
@@ -141,7 +141,7 @@ namespace XenVbd.Tests.Storage
             disk.Read(0, back);
             byte[] expected = TestData.Bytes(4 * MemoryDisk.ChunkSize, 6);
             Array.Clear(expected, MemoryDisk.ChunkSize / 2, 2 * MemoryDisk.ChunkSize);
-            Assert.Equal(expected, back);
+            ByteAssert.Equal(expected, back);
         }
 
         [Fact]
@@ -156,8 +156,8 @@ namespace XenVbd.Tests.Storage
 
             var back = new byte[2 << 20];
             disk.Read(0, back);
-            Assert.Equal(data.AsSpan(0, 100 * 512).ToArray(), back.AsSpan(0, 100 * 512).ToArray());
-            Assert.All(back.AsSpan(100 * 512).ToArray(), b => Assert.Equal(0, b));
+            ByteAssert.Equal(data.AsSpan(0, 100 * 512), back.AsSpan(0, 100 * 512));
+            ByteAssert.Zeros(back.AsSpan(100 * 512));
             Assert.Equal(2 << 20, disk.SizeBytes);
             Assert.Equal(MemoryDisk.ChunkSize, disk.AllocatedBytes);
         }
@@ -175,7 +175,7 @@ namespace XenVbd.Tests.Storage
             Assert.Equal(StorageError.ReadOnly, Assert.Throws<StorageException>(() => disk.Resize(2 << 20)).Error);
             var back = new byte[512];
             disk.Read(0, back);
-            Assert.Equal(data, back);
+            ByteAssert.Equal(data, back);
         }
 
         [Theory]

@@ -96,7 +96,7 @@ namespace XenVbd.Tests.Storage
             var back = new byte[512];
             disk.Read(Size - 512, back);
 
-            Assert.Equal(data, back);
+            ByteAssert.Equal(data, back);
         }
     }
 }

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# The interop suite: C programs built against Xen's public headers (-m32 and -m64) check the
+# C# blkif layouts and exchange real ring pages with the C# model both ways. See README.md.
+#
+#   bash tests/interop/run.sh            ends with "N passed, N failed"; exit 1 on any failure
+#   XENVBD_REQUIRE_INTEROP=1 ...         a missing prerequisite (gcc, libxen-dev, gcc-multilib,
+#                                        a way to run 32-bit code) is a failure, not a skip
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build="$here/build"
+require="${XENVBD_REQUIRE_INTEROP:-0}"
+passed=0
+failed=0
+skipped=""
+
+finish() {
+    [ -n "$skipped" ] && echo "interop: not run:$skipped"
+    echo "$passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+    exit $?
+}
+
+# A prerequisite is missing: skip quietly, or fail when the suite is required.
+missing() {
+    echo "interop: $1"
+    if [ "$require" = "1" ]; then
+        echo "interop: XENVBD_REQUIRE_INTEROP=1, so this is a failure"
+        failed=$((failed + 1))
+    fi
+    skipped="$skipped $2"
+}
+
+if ! command -v gcc >/dev/null 2>&1; then
+    missing "gcc not found: install gcc (and gcc-multilib for -m32)" "everything"
+    finish
+fi
+if [ ! -f /usr/include/xen/io/ring.h ] || [ ! -f /usr/include/xen/io/blkif.h ]; then
+    missing "/usr/include/xen/io/ring.h not found: install libxen-dev" "everything"
+    finish
+fi
+if ! command -v dotnet >/dev/null 2>&1; then
+    missing "dotnet not found: the C# side cannot run" "everything"
+    finish
+fi
+
+mkdir -p "$build"
+cflags=(-std=gnu11 -Wall -Wextra -Werror -O2 -fno-strict-aliasing -D__XEN_INTERFACE_VERSION__=0x00040e00)
+
+# compile <bits> <name>: build/<name>-m<bits> from <name>.c, only when a source is newer.
+compile() {
+    local bits=$1 name=$2 out="$build/$2-m$1"
+    if [ -x "$out" ] && [ "$out" -nt "$here/$name.c" ] && [ "$out" -nt "$here/common.h" ]; then return 0; fi
+    gcc -m"$bits" "${cflags[@]}" -o "$out" "$here/$name.c"
+}
+
+# Tally the PASS/FAIL lines of one step; a step that dies without a FAIL line counts as one failure.
+tally() {
+    local label=$1 status=$2 file=$3 p f
+    p=$(grep -c '^PASS' "$file")
+    f=$(grep -c '^FAIL' "$file")
+    grep '^FAIL' "$file" | sed 's/^/  /'
+    if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
+        echo "  FAIL $label: exited with status $status"
+        sed 's/^/    /' "$file" | tail -5
+        f=1
+    fi
+    echo "$label: $p passed, $f failed"
+    passed=$((passed + p))
+    failed=$((failed + f))
+}
+
+# The C# side: build once, then run the dll (no per-call build).
+echo "interop: building tests/interop/RingTool"
+if ! dotnet build "$here/RingTool/RingTool.csproj" -c Release -nologo -v quiet >"$build/ringtool-build.log" 2>&1; then
+    cat "$build/ringtool-build.log"
+    echo "interop: RingTool did not build"
+    failed=$((failed + 1))
+    finish
+fi
+ringtool=(dotnet "$here/RingTool/bin/Release/net10.0/RingTool.dll")
+
+# ring-page-order:start pairs; the starts put the run of entries across the 2^32 index wrap,
+# across the end of the ring, or on a fresh ring.
+cases=("0:4294967294" "0:0" "1:4294967232" "2:2147483647" "3:4294967291" "4:4294967293")
+
+for bits in 64 32; do
+    abi="x86_$bits"
+    if ! compile "$bits" layout 2>"$build/gcc-m$bits.log" || ! compile "$bits" ringcheck 2>>"$build/gcc-m$bits.log"; then
+        if [ "$bits" = 32 ] && grep -q 'gnu/stubs-32.h\|cannot find -lgcc\|skipping incompatible' "$build/gcc-m$bits.log"; then
+            missing "gcc -m32 cannot build: install gcc-multilib" "$abi"
+            continue
+        fi
+        cat "$build/gcc-m$bits.log"
+        echo "FAIL $abi: C programs did not compile"
+        failed=$((failed + 1))
+        continue
+    fi
+    # How to run this ABI's programs: natively, or through qemu user mode where the kernel
+    # has no 32-bit emulation (ia32_emulation=off).
+    run=()
+    if ! "$build/layout-m$bits" >/dev/null 2>&1; then
+        if command -v "qemu-i386" >/dev/null 2>&1 && [ "$bits" = 32 ] && qemu-i386 "$build/layout-m32" >/dev/null 2>&1; then
+            run=(qemu-i386)
+        else
+            missing "cannot execute -m$bits programs here (no ia32 emulation in the kernel?): install qemu-user" "$abi"
+            continue
+        fi
+    fi
+    echo "interop: $abi${run:+ (via ${run[*]})}"
+
+    # 1. Layout: every row gcc prints must match the C# table, and the other way round.
+    "${run[@]}" "$build/layout-m$bits" >"$build/layout-c-m$bits.txt"; s1=$?
+    "${ringtool[@]}" layout "$abi" >"$build/layout-cs-m$bits.txt"; s2=$?
+    awk -v abi="$abi" '
+        NR == FNR { k = $1; c[k] = substr($0, length(k) + 2); order[++n] = k; next }
+        { k = $1; cs[k] = substr($0, length(k) + 2) }
+        END {
+            for (i = 1; i <= n; i++) {
+                k = order[i]
+                if (!(k in cs)) print "FAIL " abi " layout " k ": C# has no such row (gcc: " c[k] ")"
+                else if (cs[k] != c[k]) print "FAIL " abi " layout " k ": gcc says " c[k] ", C# says " cs[k]
+                else print "PASS " abi " layout " k " " c[k]
+            }
+            for (k in cs) if (!(k in c)) print "FAIL " abi " layout " k ": only C# has this row"
+        }' "$build/layout-c-m$bits.txt" "$build/layout-cs-m$bits.txt" >"$build/layout-m$bits.out"
+    tally "$abi layout (gcc vs C#)" $((s1 | s2)) "$build/layout-m$bits.out"
+
+    # 2. Pages both ways, per ring-page-order.
+    for c in "${cases[@]}"; do
+        order=${c%%:*}
+        start=${c#*:}
+        base="$build/$abi-o$order-s$start"
+        { "${ringtool[@]}" encode "$abi" "$order" "$start" "$base-cs.page" "$base-cs.expect" &&
+          "${run[@]}" "$build/ringcheck-m$bits" check "$base-cs.page" "$base-cs.expect"; } >"$base-cs.out" 2>&1
+        tally "$abi order $order start $start: C# writes, gcc reads" $? "$base-cs.out"
+        { "${run[@]}" "$build/ringcheck-m$bits" encode "$order" "$start" "$base-c.page" "$base-c.expect" &&
+          "${ringtool[@]}" check "$base-c.page" "$base-c.expect"; } >"$base-c.out" 2>&1
+        tally "$abi order $order start $start: gcc writes, C# reads" $? "$base-c.out"
+    done
+done
+
+finish
