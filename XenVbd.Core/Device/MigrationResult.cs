@@ -32,11 +32,14 @@ namespace XenVbd.Device
         /// <summary>The frontend ran the ABI probe against the new backend.</summary>
         public bool Reprobed { get; }
 
-        /// <summary>That probe switched the layout.</summary>
+        /// <summary>That probe switched away from the frontend's own layout.</summary>
         public bool Switched { get; }
 
         /// <summary>SRBs whose in-flight requests went out again to the new backend.</summary>
         public long SrbsResubmitted { get; }
+
+        /// <summary>The layout in use differs from before the move.</summary>
+        public bool LayoutChanged => FrontendAbiBefore != FrontendAbiAfter;
 
         public FrontendState State { get; }
     }
