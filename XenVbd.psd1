@@ -22,7 +22,12 @@
         'Get-VbdStatistic',
         'Reset-VbdDevice',
         'Export-VbdTrace',
-        'Test-VbdIntegrity'
+        'Test-VbdIntegrity',
+        'Add-VbdFault',
+        'Get-VbdFault',
+        'Remove-VbdFault',
+        'Invoke-VbdWorkload',
+        'Invoke-VbdLab'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

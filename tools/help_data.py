@@ -315,3 +315,137 @@ A device the session never wrote to returns $true (nothing to contradict). Witho
  "links": ["Invoke-Srb", "Set-BackendAbi"],
 },
 ]
+
+COMMANDS += [
+{
+ "name": "Add-VbdFault",
+ "synopsis": "Adds a fault rule to a device's fault plan; the backend applies it to the requests it matches from then on.",
+ "description": """
+Each device has a fault plan that can change at run time, like a device-mapper table. Add-VbdFault adds one rule: what it does (-Kind: Latency, Reorder, Duplicate, Drop, Error, NotSupported, BadId, WrongOp, RspProdJump, LostNotification, SpuriousEventStorm, Disconnect, Migration, BadSectors, SlowStorage, PowerCut), how often (-Rate), on what (-Operation, -FirstSector/-EndSector in 512-byte sectors), when (-Start, -End, -Period with -ActiveFor, in virtual time) and how many times (-MaxCount). Latency rules take -Delay, -MaxDelay and -Distribution (Fixed, Uniform, Exponential, Pareto with -ParetoAlpha). Faults draw from the device's seeded random source, so the same seed replays them exactly.
+
+The rule is returned with its Id (for Remove-VbdFault) and an Injected counter that grows as it fires. A rule the engine rejects (for example a rate outside 0..1 or an empty sector range) gives a non-terminating InvalidFaultRule error and the plan is unchanged.
+""" + "\n\n" + ERRORS_DEVICE,
+ "parameters": [DEV, NAME(),
+  {"name": "Kind", "type": "XenVbd.Faults.FaultKind", "required": True, "position": 1, "values": ["Latency", "Reorder", "Duplicate", "Drop", "Error", "NotSupported", "BadId", "WrongOp", "RspProdJump", "LostNotification", "SpuriousEventStorm", "Disconnect", "Migration", "BadSectors", "SlowStorage", "PowerCut"], "desc": "What the rule does."},
+  {"name": "Rate", "type": "System.Double", "default": "1", "desc": "Probability, 0..1, that a matching request is hit."},
+  {"name": "Operation", "type": "XenVbd.Faults.FaultOps", "default": "All", "desc": "Which operations the rule matches (Read, Write, Flush, Discard, ... or All)."},
+  {"name": "FirstSector", "type": "System.Int64", "default": "0", "desc": "First 512-byte sector of the range the rule matches."},
+  {"name": "EndSector", "type": "System.Int64", "default": "the end of the disk", "desc": "End (exclusive) of the range the rule matches."},
+  {"name": "Start", "type": "System.TimeSpan", "default": "0", "desc": "Virtual time from which the rule is active."},
+  {"name": "End", "type": "System.TimeSpan", "default": "never", "desc": "Virtual time at which the rule stops."},
+  {"name": "Period", "type": "System.TimeSpan", "default": "none", "desc": "Makes the rule intermittent: active for -ActiveFor at the start of every period."},
+  {"name": "ActiveFor", "type": "System.TimeSpan", "default": "none", "desc": "With -Period: how long of each period the rule is active."},
+  {"name": "MaxCount", "type": "System.Int64", "default": "0 (no limit)", "desc": "Stops the rule after it fired this many times."},
+  {"name": "Delay", "type": "System.TimeSpan", "default": "1 ms", "desc": "For Latency and Reorder: the fixed delay, the uniform minimum, the exponential mean or the Pareto scale (virtual time; 30 seconds costs no wall time)."},
+  {"name": "MaxDelay", "type": "System.TimeSpan", "default": "10 x -Delay", "desc": "The largest delay (uniform maximum, cap of the exponential and Pareto tails)."},
+  {"name": "Distribution", "type": "XenVbd.Faults.LatencyShape", "values": ["Fixed", "Uniform", "Exponential", "Pareto"], "default": "Fixed", "desc": "The shape of the delay distribution."},
+  {"name": "ParetoAlpha", "type": "System.Double", "default": "1.5", "desc": "The tail index of a Pareto (long-tail) delay."},
+  {"name": "BytesPerSecond", "type": "System.Int64", "default": "10 MiB/s", "desc": "For SlowStorage: how fast the storage serves bytes."},
+  {"name": "MigrateTo", "type": "XenVbd.Ring.BlkifAbi", "values": ["X86_32", "X86_64"], "default": "X86_32", "desc": "For Migration: the bitness of the dom0 the backend moves to."},
+  {"name": "FaultName", "type": "System.String", "default": "None", "desc": "A label for the rule, shown in tables and reports."},
+  {"name": "WhatIf", "type": "SwitchParameter", "default": "False", "desc": "Shows the rule without adding it."},
+  {"name": "Confirm", "type": "SwitchParameter", "default": "False", "desc": "Asks before adding the rule."}],
+ "inputs": DEVICE_INPUTS,
+ "outputs": [("XenVbd.Faults.FaultRule", "The rule added, with Id, Kind, Rate, Target, Latency, MaxCount, Injected and DeviceName.")],
+ "examples": [
+  ("slow half of the responses", "$d = New-VbdDevice -Name ex-fault1 -SizeBytes 16MB\nAdd-VbdFault -Device $d -Kind Latency -Delay 00:00:00.005 -Rate 0.5\nInvoke-Srb -Device $d -Read -Lba 0 -BlockCount 8\nRemove-VbdDevice -Device $d",
+   "Half the responses come 5 ms (virtual) late; the SRB's Latency shows it when it is hit."),
+  ("long-tail latency on reads of one range", "$d = New-VbdDevice -Name ex-fault2 -SizeBytes 16MB\nAdd-VbdFault -Device $d -Kind Latency -Operation Read -FirstSector 0 -EndSector 2048 -Distribution Pareto -Delay 00:00:00.001 -MaxDelay 00:00:02 -FaultName tail\nRemove-VbdDevice -Device $d",
+   "Reads of the first MiB get Pareto-distributed delays of 1 ms up to 2 s."),
+ ],
+ "links": ["Get-VbdFault", "Remove-VbdFault", "Invoke-VbdWorkload"],
+},
+{
+ "name": "Get-VbdFault",
+ "synopsis": "Gets the fault rules of devices, with how often each has fired.",
+ "description": """
+Get-VbdFault returns the rules in each device's fault plan, in the order they were added, with their Injected counters. Without -Name or -Device it returns the rules of every device; -Id selects rules.
+""" + "\n\n" + ERRORS_DEVICE,
+ "parameters": [DEV, NAME(),
+  {"name": "Id", "type": "System.Int32[]", "pipeline": "True (ByPropertyName)", "default": "All rules", "desc": "Only the rules with these ids."}],
+ "inputs": DEVICE_INPUTS,
+ "outputs": [("XenVbd.Faults.FaultRule", "The rules, with DeviceName.")],
+ "examples": [
+  ("what fired", "$d = New-VbdDevice -Name ex-gf1 -SizeBytes 16MB\nAdd-VbdFault -Device $d -Kind Latency -Delay 00:00:00.001 | Out-Null\n0..9 | ForEach-Object { Invoke-Srb -Device $d -Read -Lba $_ -BlockCount 1 } | Out-Null\nGet-VbdFault -Device $d\nRemove-VbdDevice -Device $d",
+   "The Injected column counts the responses the rule delayed."),
+ ],
+ "links": ["Add-VbdFault", "Remove-VbdFault"],
+},
+{
+ "name": "Remove-VbdFault",
+ "sets": ["Id", "All"],
+ "synopsis": "Removes fault rules from a device's fault plan, by id or all of them.",
+ "description": """
+Remove-VbdFault takes rules out of a device's fault plan; requests after that are no longer affected (responses already delayed still arrive). -Id removes given rules (an unknown id gives a non-terminating FaultNotFound error), -All empties the plan. Supports -WhatIf and -Confirm; rules piped from Get-VbdFault bind by their Id and DeviceName.
+""" + "\n\n" + ERRORS_DEVICE,
+ "parameters": [DEV, NAME(),
+  {"name": "Id", "type": "System.Int32[]", "required": True, "sets": ["Id"], "position": 1, "pipeline": "True (ByPropertyName)", "desc": "The ids of the rules to remove."},
+  {"name": "All", "type": "SwitchParameter", "required": True, "sets": ["All"], "desc": "Removes every rule of the device."},
+  {"name": "WhatIf", "type": "SwitchParameter", "default": "False", "desc": "Shows which rules would be removed."},
+  {"name": "Confirm", "type": "SwitchParameter", "default": "False", "desc": "Asks before removing."}],
+ "inputs": DEVICE_INPUTS + [("XenVbd.Faults.FaultRule", "Rules from Get-VbdFault (Id and DeviceName bind by property name).")],
+ "outputs": [("None", "Nothing.")],
+ "examples": [
+  ("remove one rule, then all", "$d = New-VbdDevice -Name ex-rf1 -SizeBytes 16MB\n$rule = Add-VbdFault -Device $d -Kind Error -Rate 0.1\nAdd-VbdFault -Device $d -Kind Latency | Out-Null\nRemove-VbdFault -Device $d -Id $rule.Id\nGet-VbdFault -Device $d\nRemove-VbdFault -Device $d -All\n'rules left: {0}' -f @(Get-VbdFault -Device $d).Count\nRemove-VbdDevice -Device $d",
+   "Removes the error rule by id, shows the latency rule left, then empties the plan."),
+ ],
+ "links": ["Add-VbdFault", "Get-VbdFault"],
+},
+{
+ "name": "Invoke-VbdWorkload",
+ "synopsis": "Runs a fio-style workload with per-block verification on a device and returns IOPS, bandwidth, latency percentiles and integrity violations.",
+ "description": """
+Invoke-VbdWorkload drives many SRBs through the device at once (-QueueDepth) in a -Pattern (Random or Sequential) with a -ReadFraction, block sizes from -BlockSize or a -Profile (WindowsSeed: mostly 512 B, rarely 4 KiB, very rarely 8 KiB, with chkdsk-like bursts; ChkdskBurst: large transfers), and a -MisalignedFraction of buffers at -AlignmentOffsets bytes past a sector boundary. It stops after -Count I/Os or -Duration of virtual time, whichever comes first (-Count 0 runs for the duration).
+
+Every written block carries a header (LBA, write generation, seed, checksum) so each read detects lost, torn, misdirected or stale data (fio verify); -NoVerify turns that off. Active fault rules apply. A progress bar shows I/Os done, virtual time, errors and violations; Ctrl+C stops the workload cleanly and returns what was measured so far, with a warning.
+
+The workload's headers overwrite what Invoke-Srb wrote, so Test-VbdIntegrity forgets the session's earlier writes on that device. Verification covers one run: run a further workload on a fresh device, since headers left by an earlier run with the same seed are reported as violations. Guest buffers are limited: a large -QueueDepth with large blocks gives an InvalidWorkload error naming the sizes.
+""" + "\n\n" + ERRORS_DEVICE,
+ "parameters": [DEV, NAME(),
+  {"name": "Pattern", "type": "XenVbd.Workload.IoPattern", "values": ["Random", "Sequential"], "default": "Random", "desc": "Random or sequential offsets."},
+  {"name": "ReadFraction", "type": "System.Double", "default": "0.5", "desc": "Share of reads, 0..1."},
+  {"name": "BlockSize", "type": "System.Int32", "default": "4096", "desc": "Transfer size in bytes with -Profile Fixed (a multiple of the logical sector size)."},
+  {"name": "Profile", "type": "XenVbd.PowerShell.Cmdlets.VbdBlockSizeProfile", "values": ["Fixed", "WindowsSeed", "ChkdskBurst"], "default": "Fixed", "desc": "The block-size distribution: Fixed (-BlockSize), WindowsSeed or ChkdskBurst."},
+  {"name": "MisalignedFraction", "type": "System.Double", "default": "0", "desc": "Share of I/Os whose buffer is misaligned, 0..1."},
+  {"name": "AlignmentOffsets", "type": "System.Int32[]", "default": "engine default", "desc": "Offsets (1..511 bytes past a sector boundary) misaligned buffers are drawn from."},
+  {"name": "QueueDepth", "type": "System.Int32", "default": "8", "desc": "SRBs in flight at once, 1..256."},
+  {"name": "Count", "type": "System.Int64", "default": "1000", "desc": "Number of I/Os; 0 runs until -Duration."},
+  {"name": "Duration", "type": "System.TimeSpan", "default": "1 second", "desc": "Virtual time limit."},
+  {"name": "Seed", "type": "System.UInt64", "default": "1", "desc": "The workload's seed (offsets, sizes, mix)."},
+  {"name": "NoVerify", "type": "SwitchParameter", "default": "False", "desc": "Skips headers and read verification."},
+  {"name": "FlushEvery", "type": "System.Int32", "default": "0", "desc": "Issues SYNCHRONIZE CACHE every this many writes; 0 never."},
+  {"name": "WorkloadName", "type": "System.String", "default": "the device name", "desc": "The name the result and progress bar carry."}],
+ "inputs": DEVICE_INPUTS,
+ "outputs": [("XenVbd.Workload.WorkloadResult", "Operations, reads, writes, IOPS and bandwidth in virtual and wall time, Latency percentiles (P50Us .. P9999Us), bounce passes and bytes, ring requests, probes, ABI switches, retries, timeouts, resets, faults by kind, ViolationCount and Violations, plus DeviceName.")],
+ "examples": [
+  ("the Windows mix with misaligned buffers", "$d = New-VbdDevice -Name ex-wl1 -SizeBytes 64MB\nInvoke-VbdWorkload -Device $d -Profile WindowsSeed -QueueDepth 2 -Count 500 -MisalignedFraction 0.3 -AlignmentOffsets 1, 7\nRemove-VbdDevice -Device $d",
+   "500 verified I/Os of the seed page's size mix, 30% from misaligned buffers: Bounces counts the copies, Violations must be 0."),
+  ("under injected latency", "$d = New-VbdDevice -Name ex-wl2 -SizeBytes 64MB\nAdd-VbdFault -Device $d -Kind Latency -Distribution Exponential -Delay 00:00:00.002 -MaxDelay 00:00:00.050 | Out-Null\n$r = Invoke-VbdWorkload -Device $d -Count 300 -BlockSize 8192\n$r\n$r.Latency | Format-List P50Us, P99Us, P999Us\nRemove-VbdDevice -Device $d",
+   "Exponentially distributed response delays widen the latency percentiles."),
+ ],
+ "links": ["Add-VbdFault", "Invoke-VbdLab", "Test-VbdIntegrity"],
+},
+{
+ "name": "Invoke-VbdLab",
+ "synopsis": "Runs one or all of the fault-injection labs, returns their results and optionally writes the report folder.",
+ "description": """
+The labs prove on demand that the driver survives the seed page's hard cases: MisalignedBuffers (the three bounce strategies against aligned I/O), BitnessMatrix (frontend ABI x backend ABI x backend mode x frontend mode), DelayedResponses (latency up to seconds, the probe under delay, timeouts with nothing lost or doubled), Migration (a live workload while the backend moves to a dom0 of the other bitness), RogueBackend (every corruption kind: the device goes Broken cleanly, no SRB completes twice) and ChkdskBurst (large misaligned transfers through the multi-pass path).
+
+Invoke-VbdLab runs the labs named by -Name (tab completion offers them), or all of them, with -Seed, showing a progress bar per lab; Ctrl+C stops cleanly. Each result says whether the lab passed, what it found, its failures, its metrics, and the command that replays it exactly. With -ReportPath the cmdlet writes results.json (byte-identical for the same seed), junit.xml and timings.json into that folder after the last lab. An unknown lab name gives a non-terminating LabNotFound error.
+""",
+ "parameters": [
+  {"name": "Name", "type": "System.String[]", "position": 0, "pipeline": "True (ByPropertyName, ByValue)", "default": "All labs", "desc": "The labs to run: MisalignedBuffers, BitnessMatrix, DelayedResponses, Migration, RogueBackend, ChkdskBurst."},
+  {"name": "Seed", "type": "System.UInt64", "default": "1", "desc": "The seed every lab runs with; the same seed gives the same results."},
+  {"name": "ReportPath", "type": "System.String", "default": "None (no report)", "desc": "A folder to write results.json, junit.xml and timings.json into; created if missing."}],
+ "inputs": [("System.String", "Lab names.")],
+ "outputs": [("XenVbd.Lab.LabResult", "Name, Seed, Passed, Findings, Failures, Metrics, Workloads, Points, WallTime and ReplayCommand.")],
+ "examples": [
+  ("one lab", "Invoke-VbdLab -Name Migration -Seed 7",
+   "Runs the migration lab: a verified workload while the backend moves between 32- and 64-bit dom0s."),
+  ("two labs with a report", "$report = Join-Path ([IO.Path]::GetTempPath()) 'xenvbd-help-lab'\nInvoke-VbdLab -Name BitnessMatrix, RogueBackend -ReportPath $report\nGet-ChildItem $report | Select-Object Name, Length\nRemove-Item -Recurse $report",
+   "Runs two labs, then lists the report files they produced."),
+ ],
+ "notes": "labs/Invoke-DefaultLab.ps1 runs every lab and prints a summary; labs/0N-*.ps1 run one lab each.",
+ "links": ["Invoke-VbdWorkload", "Add-VbdFault"],
+},
+]

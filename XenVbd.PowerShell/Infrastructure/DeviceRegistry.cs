@@ -157,6 +157,14 @@ namespace XenVbd.PowerShell.Infrastructure
 
         public VbdDevice Device { get; }
 
+        private XenVbd.Faults.DeviceFaultSession? _faults;
+
+        /// <summary>The device's fault plan and injector, attached the first time a fault is added.</summary>
+        public XenVbd.Faults.DeviceFaultSession Faults => _faults ??= XenVbd.Faults.DeviceFaultSession.Attach(Device);
+
+        /// <summary>True once a fault session is attached.</summary>
+        public bool HasFaults => _faults is not null;
+
         /// <summary>Logical blocks written through Invoke-Srb, with a hash of what was written.</summary>
         public int TrackedBlocks
         {

@@ -35,5 +35,13 @@ namespace XenVbd.PowerShell.Infrastructure
         public const string IntegrityCheckFailed = "IntegrityCheckFailed";
         public const string DeviceQueryFailed = "DeviceQueryFailed";
         public const string RingNotConnected = "RingNotConnected";
+
+        // Faults, workloads, labs
+        public const string InvalidFaultRule = "InvalidFaultRule";
+        public const string FaultNotFound = "FaultNotFound";
+        public const string InvalidWorkload = "InvalidWorkload";
+        public const string WorkloadFailed = "WorkloadFailed";
+        public const string LabNotFound = "LabNotFound";
+        public const string LabReportFailed = "LabReportFailed";
     }
 }
