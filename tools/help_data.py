@@ -4,6 +4,8 @@ DEV = {"name": "Device", "type": "XenVbd.Device.VbdDevice", "pipeline": "True (B
 def NAME(position=0, extra=""):
     return {"name": "Name", "type": "System.String[]", "pipeline": "True (ByPropertyName)", "position": position, "wildcards": True,
             "desc": "The name(s) of the device(s) in this session; wildcards select several. Tab completion offers the session's device names. Binds from a Name or DeviceName property of piped objects (a device, an SRB result, a statistics row)." + extra}
+DEVNAME = {"name": "DeviceName", "type": "System.String", "pipeline": "True (ByPropertyName)",
+           "desc": "Binds the DeviceName property of piped objects (SRB results, statistics, rings, fault rules, workload results) and then wins over -Name, whose Name property may mean something else on such objects. Hidden from tab completion; use -Name when typing."}
 DEVICE_INPUTS = [("XenVbd.Device.VbdDevice", "A device from New-VbdDevice or Get-VbdDevice."),
                  ("System.String", "Any object with a Name or DeviceName property naming a device.")]
 ERRORS_DEVICE = "A name that matches no device gives a non-terminating DeviceNotFound error (ObjectNotFound); a device object that was removed gives DeviceRemoved. Neither changes any device."
@@ -100,7 +102,7 @@ Get-VbdDevice returns the devices New-VbdDevice created in this session, in name
  "description": """
 Remove-VbdDevice closes the frontend and the backend of each device (XenBus Closing, Closed), releases the disk (an image file is unlocked) and removes the device from the session. It supports -WhatIf and -Confirm. Devices come from the pipeline or by name (wildcards allowed).
 """ + "\n\n" + ERRORS_DEVICE,
- "parameters": [DEV, NAME(),
+ "parameters": [DEV, NAME(), DEVNAME,
   {"name": "WhatIf", "type": "SwitchParameter", "default": "False", "desc": "Shows which devices would be removed without removing them."},
   {"name": "Confirm", "type": "SwitchParameter", "default": "False", "desc": "Asks before removing each device."}],
  "inputs": DEVICE_INPUTS,
@@ -128,7 +130,7 @@ Friendly parameter sets build the usual CDBs: -Read/-Write -Lba -BlockCount (REA
 
 How failures are reported. A command the device answered - even with CHECK CONDITION, such as an LBA past the end - returns its SRB result, because the SCSI answer is the data you asked for: SrbStatus, ScsiStatus and the sense fields show it. When the SRB did not succeed the cmdlet also writes a non-terminating SrbFailed error whose category follows the sense key (ILLEGAL REQUEST: InvalidArgument, DATA PROTECT: PermissionDenied, MEDIUM ERROR: ReadError/WriteError, NOT READY: ResourceUnavailable) and whose target is the result, so -ErrorAction Stop, try/catch and $? work as usual; use -ErrorAction SilentlyContinue to keep only the result. Input that cannot make a valid SRB is an error before anything is sent and no device changes: a CDB shorter than 6 bytes or than its operation code's group needs (CdbTooShort), longer than 16 (CdbTooLong), -BufferAlignment outside 0..511 (a parameter validation error), -Data that does not fit -BlockCount (DataLengthMismatch), -Write without -BlockCount or -Data (BlockCountMissing).
 """,
- "parameters": [DEV, NAME(),
+ "parameters": [DEV, NAME(), DEVNAME,
   {"name": "Read", "type": "SwitchParameter", "required": True, "sets": ["Read"], "desc": "Reads -BlockCount blocks at -Lba (READ(10), or READ(16) when needed)."},
   {"name": "Write", "type": "SwitchParameter", "required": True, "sets": ["Write"], "desc": "Writes at -Lba: -Data, or a test pattern of -BlockCount blocks (WRITE(10) or WRITE(16))."},
   {"name": "Lba", "type": "System.Int64", "required": True, "sets": ["Read", "Write", "Unmap"], "desc": "The first logical block to read, write or unmap (in logical-sector units)."},
@@ -174,7 +176,7 @@ Set-BackendAbi models live migration to another dom0: the frontend suspends (in-
 
 -Mode defaults to the device's current backend mode. The cmdlet supports -WhatIf and -Confirm.
 """ + "\n\n" + ERRORS_DEVICE,
- "parameters": [DEV, NAME(),
+ "parameters": [DEV, NAME(), DEVNAME,
   {"name": "Abi", "type": "XenVbd.Ring.BlkifAbi", "values": ["X86_32", "X86_64"], "required": True, "position": 1, "pipeline": "True (ByPropertyName)",
    "desc": "The new backend's native ABI: X86_32 or X86_64 (or x86_32-abi, x86_64-abi, 32, 64). Alias: BackendAbi."},
   {"name": "Mode", "type": "XenVbd.Backend.BackendAbiMode", "values": ["Protocol", "Native"], "position": 2, "pipeline": "True (ByPropertyName)", "default": "The device's current backend mode",
@@ -202,7 +204,7 @@ The default view draws the ring, one character per slot: R for a request waiting
 
 Without -Name or -Device it returns the ring of every device in the session.
 """ + "\n\n" + ERRORS_DEVICE,
- "parameters": [DEV, NAME(),
+ "parameters": [DEV, NAME(), DEVNAME,
   {"name": "InFlight", "type": "SwitchParameter", "required": True, "sets": ["InFlight"], "desc": "Returns the requests in flight (slot, ring index, id, operation, sector, segments, age, orphaned) instead of the ring."}],
  "inputs": DEVICE_INPUTS,
  "outputs": [("XenVbd.Frontend.RingSnapshot", "The ring (default): Abi, RingPageOrder, Size, ReqProd, ReqEvent, RspProd, RspEvent, ReqProdPvt, RspCons, Outstanding, InFlight, plus DeviceName."),
@@ -223,7 +225,7 @@ Get-VbdXenStore returns one object per XenStore key in the frontend's device dir
 
 Without -Name or -Device it returns the keys of every device.
 """ + "\n\n" + ERRORS_DEVICE,
- "parameters": [DEV, NAME(),
+ "parameters": [DEV, NAME(), DEVNAME,
   {"name": "Key", "type": "System.String[]", "position": 1, "wildcards": True, "default": "All keys", "desc": "Only keys whose name (relative to the half's directory) matches, e.g. state, protocol, feature-*."},
   {"name": "Side", "type": "System.String", "values": ["Frontend", "Backend"], "default": "Both", "desc": "Only the frontend's or only the backend's keys."}],
  "inputs": DEVICE_INPUTS,
@@ -244,7 +246,7 @@ Get-VbdStatistic returns a copy of the frontend's statistics for each device: SR
 
 Without -Name or -Device it returns the statistics of every device.
 """ + "\n\n" + ERRORS_DEVICE,
- "parameters": [DEV, NAME()],
+ "parameters": [DEV, NAME(), DEVNAME],
  "inputs": DEVICE_INPUTS,
  "outputs": [("XenVbd.Frontend.FrontendStatistics", "The counters, plus DeviceName. The default table shows the main ones; Format-List * shows all.")],
  "examples": [
@@ -261,7 +263,7 @@ Without -Name or -Device it returns the statistics of every device.
  "description": """
 Reset-VbdDevice sends the frontend a bus reset (SRB_FUNCTION_RESET_BUS, what storport sends after a timeout): every pending SRB completes exactly once with SRB_STATUS_BUS_RESET and the frontend recovers its ring. The data on the disk is not touched. It supports -WhatIf and -Confirm; -PassThru returns the device.
 """ + "\n\n" + ERRORS_DEVICE,
- "parameters": [DEV, NAME(),
+ "parameters": [DEV, NAME(), DEVNAME,
   {"name": "PassThru", "type": "SwitchParameter", "default": "False", "desc": "Returns the device after the reset."},
   {"name": "WhatIf", "type": "SwitchParameter", "default": "False", "desc": "Shows which devices would be reset."},
   {"name": "Confirm", "type": "SwitchParameter", "default": "False", "desc": "Asks before resetting each device."}],
@@ -281,7 +283,7 @@ Every device records ring events (SRB start and completion, bounces, requests co
 
 An existing file is overwritten unless -NoClobber is given; a folder that does not exist is an error. Supports -WhatIf and -Confirm.
 """ + "\n\n" + ERRORS_DEVICE,
- "parameters": [DEV, NAME(),
+ "parameters": [DEV, NAME(), DEVNAME,
   {"name": "Path", "type": "System.String", "required": True, "position": 1, "desc": "The file to write. Relative paths are relative to the current location. Alias: FilePath."},
   {"name": "Format", "type": "XenVbd.PowerShell.Cmdlets.VbdTraceFormat", "values": ["Auto", "JsonLines", "ChromeTrace"], "default": "Auto", "desc": "JsonLines, ChromeTrace, or Auto (by extension)."},
   {"name": "NoClobber", "type": "SwitchParameter", "default": "False", "desc": "Refuses to overwrite an existing file (a non-terminating ResourceExists error). Alias: NoOverwrite."},
@@ -305,7 +307,7 @@ Invoke-Srb remembers a hash of every logical block it wrote successfully (UNMAP 
 
 A device the session never wrote to returns $true (nothing to contradict). Without -Name or -Device it checks every device.
 """ + "\n\n" + ERRORS_DEVICE,
- "parameters": [DEV, NAME()],
+ "parameters": [DEV, NAME(), DEVNAME],
  "inputs": DEVICE_INPUTS,
  "outputs": [("System.Boolean", "One value per device: $true when every block written in this session reads back unchanged.")],
  "examples": [
@@ -325,7 +327,7 @@ Each device has a fault plan that can change at run time, like a device-mapper t
 
 The rule is returned with its Id (for Remove-VbdFault) and an Injected counter that grows as it fires. A rule the engine rejects (for example a rate outside 0..1 or an empty sector range) gives a non-terminating InvalidFaultRule error and the plan is unchanged.
 """ + "\n\n" + ERRORS_DEVICE,
- "parameters": [DEV, NAME(),
+ "parameters": [DEV, NAME(), DEVNAME,
   {"name": "Kind", "type": "XenVbd.Faults.FaultKind", "required": True, "position": 1, "values": ["Latency", "Reorder", "Duplicate", "Drop", "Error", "NotSupported", "BadId", "WrongOp", "RspProdJump", "LostNotification", "SpuriousEventStorm", "Disconnect", "Migration", "BadSectors", "SlowStorage", "PowerCut"], "desc": "What the rule does."},
   {"name": "Rate", "type": "System.Double", "default": "1", "desc": "Probability, 0..1, that a matching request is hit."},
   {"name": "Operation", "type": "XenVbd.Faults.FaultOps", "default": "All", "desc": "Which operations the rule matches (Read, Write, Flush, Discard, ... or All)."},
@@ -361,7 +363,7 @@ The rule is returned with its Id (for Remove-VbdFault) and an Injected counter t
  "description": """
 Get-VbdFault returns the rules in each device's fault plan, in the order they were added, with their Injected counters. Without -Name or -Device it returns the rules of every device; -Id selects rules.
 """ + "\n\n" + ERRORS_DEVICE,
- "parameters": [DEV, NAME(),
+ "parameters": [DEV, NAME(), DEVNAME,
   {"name": "Id", "type": "System.Int32[]", "pipeline": "True (ByPropertyName)", "default": "All rules", "desc": "Only the rules with these ids."}],
  "inputs": DEVICE_INPUTS,
  "outputs": [("XenVbd.Faults.FaultRule", "The rules, with DeviceName.")],
@@ -378,7 +380,7 @@ Get-VbdFault returns the rules in each device's fault plan, in the order they we
  "description": """
 Remove-VbdFault takes rules out of a device's fault plan; requests after that are no longer affected (responses already delayed still arrive). -Id removes given rules (an unknown id gives a non-terminating FaultNotFound error), -All empties the plan. Supports -WhatIf and -Confirm; rules piped from Get-VbdFault bind by their Id and DeviceName.
 """ + "\n\n" + ERRORS_DEVICE,
- "parameters": [DEV, NAME(),
+ "parameters": [DEV, NAME(), DEVNAME,
   {"name": "Id", "type": "System.Int32[]", "required": True, "sets": ["Id"], "position": 1, "pipeline": "True (ByPropertyName)", "desc": "The ids of the rules to remove."},
   {"name": "All", "type": "SwitchParameter", "required": True, "sets": ["All"], "desc": "Removes every rule of the device."},
   {"name": "WhatIf", "type": "SwitchParameter", "default": "False", "desc": "Shows which rules would be removed."},
@@ -401,7 +403,7 @@ Every written block carries a header (LBA, write generation, seed, checksum) so 
 
 The workload's headers overwrite what Invoke-Srb wrote, so Test-VbdIntegrity forgets the session's earlier writes on that device. Verification covers one run: run a further workload on a fresh device, since headers left by an earlier run with the same seed are reported as violations. Guest buffers are limited: a large -QueueDepth with large blocks gives an InvalidWorkload error naming the sizes.
 """ + "\n\n" + ERRORS_DEVICE,
- "parameters": [DEV, NAME(),
+ "parameters": [DEV, NAME(), DEVNAME,
   {"name": "Pattern", "type": "XenVbd.Workload.IoPattern", "values": ["Random", "Sequential"], "default": "Random", "desc": "Random or sequential offsets."},
   {"name": "ReadFraction", "type": "System.Double", "default": "0.5", "desc": "Share of reads, 0..1."},
   {"name": "BlockSize", "type": "System.Int32", "default": "4096", "desc": "Transfer size in bytes with -Profile Fixed (a multiple of the logical sector size)."},

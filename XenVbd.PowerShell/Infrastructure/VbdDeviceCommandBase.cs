@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using XenVbd.Device;
 
@@ -20,11 +21,16 @@ namespace XenVbd.PowerShell.Infrastructure
 
         /// <summary>The device's name; wildcards select several.</summary>
         [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-        [Alias("DeviceName")]
         [ArgumentCompleter(typeof(DeviceNameCompleter))]
-        [ValidateNotNullOrEmpty]
         [SupportsWildcards]
         public string[]? Name { get; set; }
+
+        /// <summary>
+        /// The device name carried by piped results (SRB results, statistics, fault rules, ...). It wins over
+        /// -Name, because those objects may have a Name of their own (a fault rule's label, a lab's name).
+        /// </summary>
+        [Parameter(ValueFromPipelineByPropertyName = true, DontShow = true)]
+        public string? DeviceName { get; set; }
 
         /// <summary>When no device is named: true uses every device of the session, false is an error.</summary>
         protected virtual bool AllDevicesByDefault => false;
@@ -72,7 +78,10 @@ namespace XenVbd.PowerShell.Infrastructure
                 return new[] { session };
             }
 
-            if (Name is null || Name.Length == 0)
+            string[] names = !string.IsNullOrEmpty(DeviceName)
+                ? new[] { DeviceName! }
+                : (Name ?? Array.Empty<string>()).Where(n => !string.IsNullOrEmpty(n)).ToArray();
+            if (names.Length == 0)
             {
                 if (AllDevicesByDefault)
                 {
@@ -88,7 +97,7 @@ namespace XenVbd.PowerShell.Infrastructure
             }
 
             var result = new List<DeviceSession>();
-            foreach (string name in Name!)
+            foreach (string name in names)
             {
                 if (WildcardPattern.ContainsWildcardCharacters(name))
                 {
