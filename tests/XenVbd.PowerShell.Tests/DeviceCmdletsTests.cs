@@ -85,6 +85,25 @@ namespace XenVbd.PowerShell.Tests
             Assert.Equal(new[] { "data", "dump" }, matches);
         }
 
+        [Fact]
+        public void Stop_EndsALongWorkloadCleanly_AndTheDeviceStaysUsable()
+        {
+            using var host = PowerShellHost.WithImportedModule();
+            host.Script("New-VbdDevice -Name long -SizeBytes 64MB | Out-Null");
+            using var ps = host.Create();
+            ps.AddScript("Invoke-VbdWorkload -Name long -Count 0 -Duration 01:00:00 -QueueDepth 4");
+            IAsyncResult running = ps.BeginInvoke();
+            System.Threading.Thread.Sleep(500);
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            ps.Stop();
+            Assert.True(running.AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(30)), "the workload did not stop");
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30));
+            Assert.Equal(PSInvocationState.Stopped, ps.InvocationStateInfo.State);
+
+            var after = Assert.IsType<VbdSrbResult>(host.Script("Invoke-Srb -Name long -Write -Lba 0 -BlockCount 1").Single().BaseObject);
+            Assert.True(after.Succeeded);
+        }
+
         private static bool UsesEngineValueType(Type type, Assembly engine)
         {
             if (type.IsArray || type.IsPointer || type.IsByRef)
