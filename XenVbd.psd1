@@ -11,7 +11,23 @@
     FormatsToProcess     = @('XenVbd.Format.ps1xml')
     # Keep in sync with the [Cmdlet] classes in XenVbd.PowerShell; tests/pester/Module.Tests.ps1 checks both ways.
     CmdletsToExport      = @(
-        'Get-BlkifLayout'
+        'Get-BlkifLayout',
+        'New-VbdDevice',
+        'Get-VbdDevice',
+        'Remove-VbdDevice',
+        'Invoke-Srb',
+        'Set-BackendAbi',
+        'Get-VbdRing',
+        'Get-VbdXenStore',
+        'Get-VbdStatistic',
+        'Reset-VbdDevice',
+        'Export-VbdTrace',
+        'Test-VbdIntegrity',
+        'Add-VbdFault',
+        'Get-VbdFault',
+        'Remove-VbdFault',
+        'Invoke-VbdWorkload',
+        'Invoke-VbdLab'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

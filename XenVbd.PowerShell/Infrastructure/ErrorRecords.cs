@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation;
 using System.Reflection;
+using XenVbd.Storage;
 
 namespace XenVbd.PowerShell.Infrastructure
 {
@@ -53,6 +54,16 @@ namespace XenVbd.PowerShell.Infrastructure
         /// <summary>The category an exception type maps to when the exception does not name one itself.</summary>
         public static ErrorCategory MapCategory(Exception exception) => exception switch
         {
+            StorageException storage => storage.Error switch
+            {
+                StorageError.NotADiskImage => ErrorCategory.InvalidData,
+                StorageError.ImageLocked => ErrorCategory.ResourceBusy,
+                StorageError.ReadOnly => ErrorCategory.PermissionDenied,
+                StorageError.OutOfRange => ErrorCategory.InvalidArgument,
+                StorageError.Misaligned => ErrorCategory.InvalidArgument,
+                StorageError.MediumError => ErrorCategory.ReadError,
+                _ => ErrorCategory.ResourceUnavailable,
+            },
             ArgumentOutOfRangeException => ErrorCategory.InvalidArgument,
             ArgumentException => ErrorCategory.InvalidArgument,
             FileNotFoundException => ErrorCategory.ObjectNotFound,

@@ -17,6 +17,11 @@ namespace XenVbd.PowerShell.Infrastructure
     /// ("Resolving PowerShell module assembly dependency conflicts"): the default context is only
     /// ever asked for XenVbd.Core (the one assembly the cmdlets reference), and the handler answers
     /// that single name from the private context; the private context resolves the rest from deps/.
+    /// Rule that follows for cmdlet classes: PowerShell calls <c>GetExportedTypes()</c> on this assembly
+    /// before it runs <see cref="OnImport"/>, and loading a type lays out its fields. A field (or an
+    /// auto-property's backing field) whose type is an engine value type (an enum such as BlkifAbi)
+    /// would make the runtime load XenVbd.Core before the resolver exists, and the import fails. Such
+    /// parameters keep their value in an <c>int</c> field; property signatures may use engine types.
     /// Under Windows PowerShell 5.1 (netstandard2.0) there are no load contexts: all dlls sit flat
     /// next to this one in module/Desktop and load into the one AppDomain.
     /// </summary>

@@ -57,6 +57,14 @@ namespace XenVbd.PowerShell.Tests
             return result;
         }
 
+        /// <summary>A PowerShell bound to this host's runspace, for asynchronous use (BeginInvoke / Stop).</summary>
+        public System.Management.Automation.PowerShell Create()
+        {
+            var ps = System.Management.Automation.PowerShell.Create();
+            ps.Runspace = _runspace;
+            return ps;
+        }
+
         public Collection<PSObject> Script(string script) => Invoke(ps => ps.AddScript(script));
 
         public Collection<PSObject> Script(string script, out ErrorRecord[] errors) => Invoke(ps => ps.AddScript(script), out errors);

@@ -1,0 +1,56 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using XenVbd.PowerShell.Infrastructure;
+using XenVbd.Xen;
+
+namespace XenVbd.PowerShell.Cmdlets
+{
+    /// <summary>
+    /// <para type="synopsis">Gets the XenStore keys of a device's frontend and backend, with both XenBus states decoded.</para>
+    /// <para type="description">Full help ships as MAML in XenVbd.PowerShell.dll-Help.xml.</para>
+    /// </summary>
+    [Cmdlet(VerbsCommon.Get, "VbdXenStore")]
+    [OutputType(typeof(VbdXenStoreEntry))]
+    public sealed class GetVbdXenStoreCommand : VbdDeviceCommandBase
+    {
+        /// <summary>Only keys whose name matches (wildcards), e.g. state or feature-*.</summary>
+        [Parameter(Position = 1)]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[]? Key { get; set; }
+
+        /// <summary>Only the frontend's or only the backend's keys.</summary>
+        [Parameter]
+        [ValidateSet("Frontend", "Backend")]
+        public string? Side { get; set; }
+
+        /// <inheritdoc />
+        protected override bool AllDevicesByDefault => true;
+
+        /// <inheritdoc />
+        protected override void ProcessDevice(DeviceSession session)
+        {
+            WildcardPattern[] patterns = (Key ?? new[] { "*" })
+                .Select(k => WildcardPattern.Get(k, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant)).ToArray();
+            string frontendDir = session.Device.Frontend.FrontendPath;
+            string backendDir = session.Device.Backend.BackendPath;
+            XenbusState frontendState = session.Device.FrontendState;
+            XenbusState backendState = session.Device.BackendState;
+            IEnumerable<VbdXenStoreEntry> entries = session.Device.XenStoreKeys
+                .Where(pair => pair.Key != frontendDir && pair.Key != backendDir)   // the directory nodes themselves
+                .Select(pair => pair.Key.StartsWith(backendDir + "/", StringComparison.Ordinal)
+                    ? new VbdXenStoreEntry(session.Name, "Backend", backendDir, backendState, pair.Key, pair.Value)
+                    : new VbdXenStoreEntry(session.Name, "Frontend", frontendDir, frontendState, pair.Key, pair.Value))
+                .Where(e => patterns.Any(p => p.IsMatch(e.Key)))
+                .Where(e => Side is null || string.Equals(e.Side, Side, StringComparison.OrdinalIgnoreCase))
+                .OrderBy(e => e.Side == "Frontend" ? 0 : 1)
+                .ThenBy(e => e.Path, StringComparer.Ordinal);
+            foreach (VbdXenStoreEntry entry in entries)
+            {
+                WriteObject(entry);
+            }
+        }
+    }
+}

@@ -1,0 +1,263 @@
+using System;
+using System.IO;
+using System.Management.Automation;
+using XenVbd.Backend;
+using XenVbd.Device;
+using XenVbd.Frontend;
+using XenVbd.PowerShell.Infrastructure;
+using XenVbd.Ring;
+
+namespace XenVbd.PowerShell.Cmdlets
+{
+    /// <summary>
+    /// <para type="synopsis">Creates a simulated domU frontend + dom0 backend pair (a virtual block device).</para>
+    /// <para type="description">Full help ships as MAML in XenVbd.PowerShell.dll-Help.xml.</para>
+    /// </summary>
+    [Cmdlet(VerbsCommon.New, "VbdDevice", SupportsShouldProcess = true)]
+    [OutputType(typeof(VbdDevice))]
+    public sealed class NewVbdDeviceCommand : PSCmdlet
+    {
+        /// <summary>The device's name in the session; the first free vbdN when omitted.</summary>
+        [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string? Name { get; set; }
+
+        /// <summary>Capacity in bytes; a multiple of the logical sector size.</summary>
+        [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+        [Alias("Size")]
+        public long SizeBytes { get; set; } = 64L * 1024 * 1024;
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateSet("512", "4096")]
+        public int LogicalSectorSize { get; set; } = 512;
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateSet("512", "4096")]
+        public int PhysicalSectorSize { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public SwitchParameter ReadOnly { get; set; }
+
+        /// <summary>A raw image file to use as the disk instead of memory.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("Path", "FullName")]
+        [ValidateNotNullOrEmpty]
+        public string? ImagePath { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [BlkifAbiTransformation]
+        public BlkifAbi FrontendAbi { get => (BlkifAbi)_frontendAbi; set => _frontendAbi = (int)value; }
+
+        private int _frontendAbi = (int)BlkifAbi.X86_64;
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public FrontendAbiMode FrontendMode { get => (FrontendAbiMode)_frontendMode; set => _frontendMode = (int)value; }
+
+        private int _frontendMode = (int)FrontendAbiMode.Probe;
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [BlkifAbiTransformation]
+        public BlkifAbi BackendAbi { get => (BlkifAbi)_backendAbi; set => _backendAbi = (int)value; }
+
+        private int _backendAbi = (int)BlkifAbi.X86_64;
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public BackendAbiMode BackendMode { get => (BackendAbiMode)_backendMode; set => _backendMode = (int)value; }
+
+        private int _backendMode = (int)BackendAbiMode.Protocol;
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("BounceStrategy")]
+        public BounceStrategyKind Bounce { get => (BounceStrategyKind)_bounce; set => _bounce = (int)value; }
+
+        private int _bounce = (int)BounceStrategyKind.PerSrb;
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateRange(0, 4)]
+        public int RingPageOrder { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateRange(0, 4096)]
+        public int MaxIndirectSegments { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public SwitchParameter FeatureFlush { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public SwitchParameter FeatureBarrier { get; set; }
+
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public SwitchParameter FeatureDiscard { get; set; }
+
+        /// <summary>The seed of the device's random source: the same seed replays the same run.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public ulong Seed { get; set; } = 1;
+
+        /// <summary>How long the frontend waits for a response before it resets the ring and retries.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public TimeSpan RequestTimeout { get; set; }
+
+        /// <inheritdoc />
+        protected override void ProcessRecord()
+        {
+            DeviceRegistry registry = DeviceRegistry.Current;
+            string name = Name ?? NextFreeName(registry);
+            if (WildcardPattern.ContainsWildcardCharacters(name) || name.IndexOfAny(new[] { '/', '\\' }) >= 0)
+            {
+                ThrowTerminatingError(ErrorRecords.Create(ErrorIds.InvalidDeviceName, ErrorCategory.InvalidArgument, name,
+                    "'" + name + "' cannot be a device name: names may not contain wildcard characters (* ? [ ]) or slashes.",
+                    "Choose a plain name such as vbd0 or data-disk."));
+            }
+
+            if (registry.Contains(name))
+            {
+                ThrowTerminatingError(ErrorRecords.Create(ErrorIds.DuplicateDeviceName, ErrorCategory.ResourceExists, name,
+                    "A device named '" + name + "' already exists in this session.",
+                    "Pick another -Name, or remove the existing one first: Remove-VbdDevice -Name " + name + "."));
+            }
+
+            int physical = PhysicalSectorSize == 0 ? LogicalSectorSize : PhysicalSectorSize;
+            if (physical < LogicalSectorSize)
+            {
+                ThrowTerminatingError(ErrorRecords.Create(ErrorIds.InvalidDeviceOptions, ErrorCategory.InvalidArgument, physical,
+                    "The physical sector size (" + physical + ") is smaller than the logical sector size (" + LogicalSectorSize + ").",
+                    "Use -PhysicalSectorSize " + LogicalSectorSize + " or 4096."));
+            }
+
+            string? image = ResolveImage(out long imageLength);
+            bool sizeGiven = MyInvocation.BoundParameters.ContainsKey(nameof(SizeBytes));
+            if (image is null || sizeGiven)
+            {
+                if (SizeBytes <= 0 || SizeBytes % LogicalSectorSize != 0)
+                {
+                    long down = SizeBytes / LogicalSectorSize * LogicalSectorSize;
+                    ThrowTerminatingError(ErrorRecords.Create(ErrorIds.SizeNotMultipleOfSector, ErrorCategory.InvalidArgument, SizeBytes,
+                        "The size " + SizeBytes + " is not a positive multiple of the logical sector size " + LogicalSectorSize + ".",
+                        down > 0 ? "Use -SizeBytes " + down + " or " + (down + LogicalSectorSize) + "." : "Use -SizeBytes " + LogicalSectorSize + " or more (e.g. 64MB)."));
+                }
+            }
+
+            var options = new VbdDeviceOptions
+            {
+                Name = name,
+                SizeBytes = image is not null && !sizeGiven && imageLength > 0 ? imageLength : SizeBytes,
+                LogicalSectorSize = LogicalSectorSize,
+                PhysicalSectorSize = physical,
+                ReadOnly = ReadOnly.IsPresent,
+                ImagePath = image,
+                FrontendAbi = FrontendAbi,
+                FrontendMode = FrontendMode,
+                BackendAbi = BackendAbi,
+                BackendMode = BackendMode,
+                Bounce = Bounce,
+                RingPageOrder = RingPageOrder,
+                MaxIndirectSegments = MaxIndirectSegments,
+                Seed = Seed,
+            };
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(FeatureFlush))) options.FeatureFlush = FeatureFlush.IsPresent;
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(FeatureBarrier))) options.FeatureBarrier = FeatureBarrier.IsPresent;
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(FeatureDiscard))) options.FeatureDiscard = FeatureDiscard.IsPresent;
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(RequestTimeout))) options.RequestTimeout = RequestTimeout;
+
+            try
+            {
+                options.Validate();
+            }
+            catch (Exception ex) when (ex is not RuntimeException)
+            {
+                ThrowTerminatingError(ErrorRecords.FromException(ex, options, ErrorIds.InvalidDeviceOptions));
+            }
+
+            string what = (image is null ? "in-memory disk" : "image '" + image + "'") + ", frontend " + FrontendAbi + "/" + FrontendMode
+                + ", backend " + BackendAbi + "/" + BackendMode;
+            if (!ShouldProcess(name + " (" + what + ")", "Create virtual block device"))
+            {
+                return;
+            }
+
+            VbdDevice device;
+            try
+            {
+                device = VbdDevice.Create(options);
+            }
+            catch (Exception ex) when (ex is not RuntimeException)
+            {
+                ThrowTerminatingError(ErrorRecords.FromException(ex, image ?? (object)name, ErrorIds.DeviceCreateFailed));
+                return;
+            }
+
+            if (!registry.TryAdd(name, device, out _))
+            {
+                device.Dispose();
+                ThrowTerminatingError(ErrorRecords.Create(ErrorIds.DuplicateDeviceName, ErrorCategory.ResourceExists, name,
+                    "A device named '" + name + "' was created in this session meanwhile.", "Pick another -Name."));
+            }
+
+            device.Host.Trace.Enabled = true;   // Export-VbdTrace reads it; the recorder is a fixed array, nothing allocates per event
+            WriteObject(device);
+        }
+
+        private string? ResolveImage(out long length)
+        {
+            length = 0;
+            if (ImagePath is null)
+            {
+                return null;
+            }
+
+            string path;
+            try
+            {
+                path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(ImagePath);
+            }
+            catch (Exception ex) when (ex is not PipelineStoppedException)
+            {
+                ThrowTerminatingError(ErrorRecords.FromException(ex, ImagePath, ErrorIds.ImageNotFound));
+                return null;
+            }
+
+            if (Directory.Exists(path))
+            {
+                ThrowTerminatingError(ErrorRecords.Create(ErrorIds.ImageNotADisk, ErrorCategory.InvalidData, path,
+                    "'" + path + "' is a directory, not a disk image file.",
+                    "Give -ImagePath the path of a raw image file (a file whose length is a multiple of the sector size)."));
+            }
+
+            if (!File.Exists(path))
+            {
+                // The engine creates a missing image at -SizeBytes; its folder must exist.
+                string? folder = System.IO.Path.GetDirectoryName(path);
+                if (!string.IsNullOrEmpty(folder) && !Directory.Exists(folder))
+                {
+                    ThrowTerminatingError(ErrorRecords.Create(ErrorIds.ImageNotFound, ErrorCategory.ObjectNotFound, path,
+                        "The folder of the image file '" + path + "' does not exist.",
+                        "Create the folder first (New-Item -ItemType Directory), or leave -ImagePath out for an in-memory disk."));
+                }
+
+                return path;
+            }
+
+            length = new FileInfo(path).Length;
+            if (length == 0 || length % LogicalSectorSize != 0)
+            {
+                ThrowTerminatingError(ErrorRecords.Create(ErrorIds.ImageNotADisk, ErrorCategory.InvalidData, path,
+                    "'" + path + "' is not a raw disk image: its length (" + length + " bytes) is " + (length == 0 ? "zero" : "not a multiple of the logical sector size " + LogicalSectorSize) + ".",
+                    "Use a raw image whose length is a whole number of sectors, or a matching -LogicalSectorSize."));
+            }
+
+            return path;
+        }
+
+        private static string NextFreeName(DeviceRegistry registry)
+        {
+            for (int i = 0; ; i++)
+            {
+                string candidate = "vbd" + i;
+                if (!registry.Contains(candidate))
+                {
+                    return candidate;
+                }
+            }
+        }
+    }
+}

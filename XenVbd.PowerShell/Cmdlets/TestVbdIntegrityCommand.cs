@@ -1,0 +1,82 @@
+using System;
+using System.Collections.Generic;
+using System.Management.Automation;
+using XenVbd.Device;
+using XenVbd.PowerShell.Infrastructure;
+
+namespace XenVbd.PowerShell.Cmdlets
+{
+    /// <summary>
+    /// <para type="synopsis">Reads back every block this session wrote to a device and tells whether it still holds what was written.</para>
+    /// <para type="description">Full help ships as MAML in XenVbd.PowerShell.dll-Help.xml.</para>
+    /// </summary>
+    [Cmdlet(VerbsDiagnostic.Test, "VbdIntegrity")]
+    [OutputType(typeof(bool))]
+    public sealed class TestVbdIntegrityCommand : VbdDeviceCommandBase
+    {
+        private const int MaxBlocksPerRead = 128;
+
+        /// <inheritdoc />
+        protected override string FailureErrorId => ErrorIds.IntegrityCheckFailed;
+
+        /// <inheritdoc />
+        protected override bool AllDevicesByDefault => true;
+
+        /// <inheritdoc />
+        protected override void ProcessDevice(DeviceSession session)
+        {
+            VbdDevice device = session.Device;
+            int blockSize = device.Storage.LogicalSectorSize;
+            IReadOnlyList<KeyValuePair<long, ulong>> blocks = session.WrittenBlocks();
+            var progress = new ProgressRecord(1, "Test-VbdIntegrity " + session.Name, "Reading back " + blocks.Count + " written blocks");
+            int bad = 0;
+            int checkedBlocks = 0;
+            int i = 0;
+            while (i < blocks.Count)
+            {
+                if (Stopping)
+                {
+                    return;
+                }
+
+                // One READ per run of consecutive LBAs (at most MaxBlocksPerRead blocks).
+                int runStart = i;
+                while (i + 1 < blocks.Count && i + 1 - runStart < MaxBlocksPerRead && blocks[i + 1].Key == blocks[i].Key + 1)
+                {
+                    i++;
+                }
+
+                i++;
+                long lba = blocks[runStart].Key;
+                int count = i - runStart;
+                SrbResult read = device.Execute(CdbBuilder.ReadWrite(write: false, lba, count), null, count * blockSize, 0);
+                bool ok = read.IsSuccess && read.Data.Length >= count * blockSize;
+                for (int b = 0; b < count; b++)
+                {
+                    if (!ok || DeviceSession.Fnv1a(read.Data, b * blockSize, blockSize) != blocks[runStart + b].Value)
+                    {
+                        bad++;
+                        WriteVerbose(session.Name + ": LBA " + (lba + b) + (ok ? " does not hold what this session wrote." : " could not be read back: " + read + "."));
+                    }
+                }
+
+                checkedBlocks += count;
+                if (blocks.Count >= 256)
+                {
+                    progress.PercentComplete = (int)(100L * checkedBlocks / blocks.Count);
+                    progress.StatusDescription = checkedBlocks + " of " + blocks.Count + " blocks read back, " + bad + " bad";
+                    WriteProgress(progress);
+                }
+            }
+
+            if (blocks.Count >= 256)
+            {
+                progress.RecordType = ProgressRecordType.Completed;
+                WriteProgress(progress);
+            }
+
+            WriteVerbose(session.Name + ": " + checkedBlocks + " block(s) read back, " + bad + " bad.");
+            WriteObject(bad == 0);
+        }
+    }
+}

@@ -1,0 +1,534 @@
+# Device cmdlets: New/Get/Remove-VbdDevice, Invoke-Srb, Set-BackendAbi, Get-VbdRing, Get-VbdXenStore,
+# Get-VbdStatistic, Reset-VbdDevice, Export-VbdTrace, Test-VbdIntegrity; their errors, views and tab completion.
+BeforeAll {
+    $root = (Resolve-Path "$PSScriptRoot/../..").Path
+    Import-Module (Join-Path $root 'XenVbd.psd1') -Force -ErrorAction Stop
+
+    function Get-Failure([scriptblock] $Script) {
+        try { & $Script; return $null } catch { return $_ }
+    }
+}
+
+AfterAll {
+    Get-VbdDevice | Remove-VbdDevice -Confirm:$false
+    Remove-Module XenVbd -Force -ErrorAction SilentlyContinue
+}
+
+Describe 'New-VbdDevice' {
+    AfterEach { Get-VbdDevice | Remove-VbdDevice -Confirm:$false }
+
+    It 'creates a connected in-memory device with defaults and a free vbdN name' {
+        $d = New-VbdDevice
+        $d.GetType().FullName | Should -Be 'XenVbd.Device.VbdDevice'
+        $d.Name | Should -Be 'vbd0'
+        $d.State.ToString() | Should -Be 'Ready'
+        $d.Storage.SizeBytes | Should -Be 64MB
+        (New-VbdDevice).Name | Should -Be 'vbd1'
+    }
+
+    It 'passes every option to the engine' {
+        $d = New-VbdDevice -Name opts -SizeBytes 8MB -LogicalSectorSize 4096 -PhysicalSectorSize 4096 -ReadOnly `
+            -FrontendAbi x86_32-abi -FrontendMode Announce -BackendAbi 32 -BackendMode Protocol -Bounce SegmentPool `
+            -RingPageOrder 2 -MaxIndirectSegments 32 -FeatureFlush:$false -FeatureBarrier:$false -FeatureDiscard:$false -Seed 42 -RequestTimeout 00:00:05
+        $o = $d.Options
+        $o.SizeBytes | Should -Be 8MB
+        $o.LogicalSectorSize | Should -Be 4096
+        $o.ReadOnly | Should -BeTrue
+        $o.FrontendAbi.ToString() | Should -Be 'X86_32'
+        $o.FrontendMode.ToString() | Should -Be 'Announce'
+        $o.Bounce.ToString() | Should -Be 'SegmentPool'
+        $o.RingPageOrder | Should -Be 2
+        $o.MaxIndirectSegments | Should -Be 32
+        $o.FeatureFlush | Should -BeFalse
+        $o.FeatureDiscard | Should -BeFalse
+        $o.Seed | Should -Be 42
+        $o.RequestTimeout | Should -Be ([timespan]'00:00:05')
+        (Get-VbdXenStore -Device $d -Key mode -Side Backend).Value | Should -Be 'r'
+    }
+
+    It 'probes and switches a 64-bit frontend to a native 32-bit backend' {
+        $d = New-VbdDevice -Name legacy -FrontendAbi X86_64 -BackendAbi X86_32 -BackendMode Native
+        $d.FrontendAbi.ToString() | Should -Be 'X86_32'
+        $d.ProbeResult.Switched | Should -BeTrue
+    }
+
+    It 'takes parameters from the pipeline by property name' {
+        $d = [pscustomobject]@{ Name = 'piped'; SizeBytes = 4MB; BackendAbi = 'x86_32-abi' } | New-VbdDevice
+        $d.Name | Should -Be 'piped'
+        $d.BackendAbi.ToString() | Should -Be 'X86_32'
+    }
+
+    It 'uses, creates and locks a raw image file' {
+        $image = Join-Path $TestDrive 'disk.img'
+        $d = New-VbdDevice -Name img -ImagePath $image -SizeBytes 2MB
+        (Get-Item $image).Length | Should -Be 2MB
+        $err = Get-Failure { New-VbdDevice -Name img2 -ImagePath $image -ErrorAction Stop }
+        $err.FullyQualifiedErrorId | Should -Be 'ImageLocked,XenVbd.PowerShell.Cmdlets.NewVbdDeviceCommand'
+        $err.CategoryInfo.Category | Should -Be 'ResourceBusy'
+        Remove-VbdDevice -Device $d
+        (New-VbdDevice -Name img3 -ImagePath $image).Storage.SizeBytes | Should -Be 2MB
+    }
+
+    It 'does nothing with -WhatIf' {
+        New-VbdDevice -Name whatif -WhatIf | Should -BeNullOrEmpty
+        Get-VbdDevice -Name whatif* | Should -BeNullOrEmpty
+    }
+
+    Context 'bad input' {
+        It '<Case> gives <Id> (<Category>)' -ForEach @(
+            @{ Case = 'a size not a multiple of the sector'; Id = 'SizeNotMultipleOfSector'; Category = 'InvalidArgument'; Script = { New-VbdDevice -Name bad -SizeBytes 1000 -ErrorAction Stop } }
+            @{ Case = 'a zero size'; Id = 'SizeNotMultipleOfSector'; Category = 'InvalidArgument'; Script = { New-VbdDevice -Name bad -SizeBytes 0 -ErrorAction Stop } }
+            @{ Case = 'a 4K disk of 6 KiB'; Id = 'SizeNotMultipleOfSector'; Category = 'InvalidArgument'; Script = { New-VbdDevice -Name bad -SizeBytes 6KB -LogicalSectorSize 4096 -ErrorAction Stop } }
+            @{ Case = 'physical smaller than logical'; Id = 'InvalidDeviceOptions'; Category = 'InvalidArgument'; Script = { New-VbdDevice -Name bad -LogicalSectorSize 4096 -PhysicalSectorSize 512 -ErrorAction Stop } }
+            @{ Case = 'a wildcard in the name'; Id = 'InvalidDeviceName'; Category = 'InvalidArgument'; Script = { New-VbdDevice -Name 'bad*' -ErrorAction Stop } }
+            @{ Case = 'a folder as image'; Id = 'ImageNotADisk'; Category = 'InvalidData'; Script = { New-VbdDevice -Name bad -ImagePath $TestDrive -ErrorAction Stop } }
+            @{ Case = 'an image of 1000 bytes'; Id = 'ImageNotADisk'; Category = 'InvalidData'; Script = { $f = Join-Path $TestDrive 'odd.img'; [IO.File]::WriteAllBytes($f, [byte[]]::new(1000)); New-VbdDevice -Name bad -ImagePath $f -ErrorAction Stop } }
+            @{ Case = 'an empty image'; Id = 'ImageNotADisk'; Category = 'InvalidData'; Script = { $f = Join-Path $TestDrive 'empty.img'; [IO.File]::WriteAllBytes($f, [byte[]]::new(0)); New-VbdDevice -Name bad -ImagePath $f -ErrorAction Stop } }
+            @{ Case = 'an image in a missing folder'; Id = 'ImageNotFound'; Category = 'ObjectNotFound'; Script = { New-VbdDevice -Name bad -ImagePath (Join-Path $TestDrive 'no/such/dir/x.img') -ErrorAction Stop } }
+        ) {
+            $err = Get-Failure $Script
+            $err | Should -Not -BeNullOrEmpty
+            $err.FullyQualifiedErrorId | Should -Be "$Id,XenVbd.PowerShell.Cmdlets.NewVbdDeviceCommand"
+            $err.CategoryInfo.Category | Should -Be $Category
+            $err.ErrorDetails.RecommendedAction | Should -Not -BeNullOrEmpty
+            $err.Exception.Message | Should -Not -Match '\bat XenVbd\.'
+            Get-VbdDevice -Name bad* | Should -BeNullOrEmpty
+        }
+
+        It 'rejects a duplicate name and leaves the first device alone' {
+            $first = New-VbdDevice -Name dup -SizeBytes 4MB
+            Invoke-Srb -Device $first -Write -Lba 0 -BlockCount 1 | Out-Null
+            $err = Get-Failure { New-VbdDevice -Name DUP -ErrorAction Stop }
+            $err.FullyQualifiedErrorId | Should -Be 'DuplicateDeviceName,XenVbd.PowerShell.Cmdlets.NewVbdDeviceCommand'
+            $err.CategoryInfo.Category | Should -Be 'ResourceExists'
+            (Get-VbdDevice -Name dup).Storage.SizeBytes | Should -Be 4MB
+            Test-VbdIntegrity -Name dup | Should -BeTrue
+        }
+
+        It 'rejects a sector size other than 512 or 4096 at binding' {
+            { New-VbdDevice -Name bad -LogicalSectorSize 1024 -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError,XenVbd.PowerShell.Cmdlets.NewVbdDeviceCommand'
+        }
+    }
+}
+
+Describe 'Get-VbdDevice and Remove-VbdDevice' {
+    BeforeEach {
+        'alpha', 'beta', 'gamma' | ForEach-Object { New-VbdDevice -Name $_ -SizeBytes 4MB } | Out-Null
+    }
+    AfterEach { Get-VbdDevice | Remove-VbdDevice -Confirm:$false }
+
+    It 'gets all devices in name order' {
+        (Get-VbdDevice).Name | Should -Be @('alpha', 'beta', 'gamma')
+    }
+
+    It 'gets by name, case-insensitively, by wildcard and from the pipeline' {
+        (Get-VbdDevice -Name BETA).Name | Should -Be 'beta'
+        (Get-VbdDevice -Name '*a').Name | Should -Be @('alpha', 'beta', 'gamma')
+        (Get-VbdDevice -Name 'g*').Name | Should -Be 'gamma'
+        ('alpha', 'gamma' | Get-VbdDevice).Name | Should -Be @('alpha', 'gamma')
+        ([pscustomobject]@{ DeviceName = 'beta' } | Get-VbdDevice).Name | Should -Be 'beta'
+    }
+
+    It 'writes DeviceNotFound for an unknown name and keeps going' {
+        $found = Get-VbdDevice -Name nope, alpha -ErrorVariable errs -ErrorAction SilentlyContinue
+        $found.Name | Should -Be 'alpha'
+        $errs[0].FullyQualifiedErrorId | Should -Be 'DeviceNotFound,XenVbd.PowerShell.Cmdlets.GetVbdDeviceCommand'
+        $errs[0].CategoryInfo.Category | Should -Be 'ObjectNotFound'
+        Get-VbdDevice -Name 'zz*' | Should -BeNullOrEmpty
+    }
+
+    It 'removes by name, by wildcard and from the pipeline' {
+        Remove-VbdDevice -Name alpha
+        Get-VbdDevice -Name 'b*' | Remove-VbdDevice
+        (Get-VbdDevice).Name | Should -Be 'gamma'
+    }
+
+    It 'honours -WhatIf' {
+        Remove-VbdDevice -Name '*' -WhatIf
+        (Get-VbdDevice).Count | Should -Be 3
+    }
+
+    It 'reports a removed device object and an unknown name' {
+        $d = Get-VbdDevice -Name alpha
+        Remove-VbdDevice -Device $d
+        $err = Get-Failure { Remove-VbdDevice -Device $d -ErrorAction Stop }
+        $err.FullyQualifiedErrorId | Should -Be 'DeviceRemoved,XenVbd.PowerShell.Cmdlets.RemoveVbdDeviceCommand'
+        $err = Get-Failure { Remove-VbdDevice -Name nope -ErrorAction Stop }
+        $err.FullyQualifiedErrorId | Should -Be 'DeviceNotFound,XenVbd.PowerShell.Cmdlets.RemoveVbdDeviceCommand'
+        (Get-VbdDevice).Count | Should -Be 2
+    }
+
+    It 'asks for a device when none is given' {
+        $err = Get-Failure { Remove-VbdDevice -ErrorAction Stop }
+        $err.FullyQualifiedErrorId | Should -Be 'DeviceNotSpecified,XenVbd.PowerShell.Cmdlets.RemoveVbdDeviceCommand'
+        (Get-VbdDevice).Count | Should -Be 3
+    }
+
+    It 'renders the default device table' {
+        $text = Get-VbdDevice | Out-String -Width 160
+        $text | Should -Match 'Name\s+State\s+SizeMiB\s+Sector\s+FrontendAbi\s+BackendAbi\s+BackendMode\s+Probe'
+        # A probing frontend writes no protocol key, so a Protocol-mode backend assumes x86_32 and the probe switches.
+        $text | Should -Match 'alpha\s+Ready\s+4\s+512\s+X86_32\s+X86_64\s+Protocol\s+X86_64 -> X86_32 \(switched\)'
+    }
+
+    It 'completes device names on -Name and -Device' {
+        foreach ($line in 'Get-VbdRing -Name g', 'Invoke-Srb -Name g', 'Remove-VbdDevice -Name g', 'Get-VbdDevice -Name g') {
+            $r = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+            $r.CompletionMatches.CompletionText | Should -Be 'gamma' -Because $line
+        }
+        $all = TabExpansion2 -inputScript 'Get-VbdStatistic -Name ' -cursorColumn 'Get-VbdStatistic -Name '.Length
+        $all.CompletionMatches.CompletionText | Should -Be @('alpha', 'beta', 'gamma')
+        $all.CompletionMatches[0].ToolTip | Should -Match 'Ready'
+    }
+}
+
+Describe 'Invoke-Srb' {
+    BeforeAll { $d = New-VbdDevice -Name srb -SizeBytes 4MB }
+    AfterAll { Remove-VbdDevice -Name srb }
+
+    It 'declares its output type and the parameter sets' {
+        (Get-Command Invoke-Srb).OutputType.Name | Should -Contain 'XenVbd.PowerShell.VbdSrbResult'
+        (Get-Command Invoke-Srb).ParameterSets.Name | Sort-Object | Should -Be (@('Cdb', 'Inquiry', 'ModeSense', 'Read', 'ReadCapacity', 'ReportLuns', 'RequestSense', 'SynchronizeCache', 'TestUnitReady', 'Unmap', 'Write') | Sort-Object)
+    }
+
+    It 'writes and reads back through a misaligned buffer, bouncing both' {
+        $w = Invoke-Srb -Device $d -Write -Lba 8 -BlockCount 4 -BufferAlignment 3
+        $w.Succeeded | Should -BeTrue
+        $w.Command | Should -Be 'WRITE(10)'
+        $w.Bytes | Should -Be 2048
+        $w.BouncePasses | Should -BeGreaterThan 0
+        $r = Invoke-Srb -Device $d -Read -Lba 8 -BlockCount 4 -BufferAlignment 511
+        $r.Succeeded | Should -BeTrue
+        $r.DataLength | Should -Be 2048
+        $r.BouncePasses | Should -BeGreaterThan 0
+        [Text.Encoding]::ASCII.GetString($r.Data, 0, 16) | Should -Be 'XenVbd LBA 8 | X'
+        [Text.Encoding]::ASCII.GetString($r.Data, 512, 16) | Should -Be 'XenVbd LBA 9 | X'
+        $aligned = Invoke-Srb -Device $d -Read -Lba 8 -BlockCount 4
+        $aligned.BouncePasses | Should -Be 0
+        $aligned.Latency | Should -BeOfType [timespan]
+    }
+
+    It 'writes -Data, infers the block count and pads to -BlockCount' {
+        $bytes = [byte[]](1..1024 | ForEach-Object { $_ % 251 })
+        (Invoke-Srb -Device $d -Write -Lba 100 -Data $bytes).BlockCount | Should -Be 2
+        (Invoke-Srb -Device $d -Read -Lba 100 -BlockCount 2).Data | Should -Be $bytes
+        (Invoke-Srb -Device $d -Write -Lba 200 -Data ([byte[]](7, 7, 7)) -BlockCount 1).Succeeded | Should -BeTrue
+        $back = (Invoke-Srb -Device $d -Read -Lba 200 -BlockCount 1).Data
+        $back[0..3] | Should -Be @(7, 7, 7, 0)
+    }
+
+    It 'uses the 16-byte CDB for large transfers' {
+        $r = Invoke-Srb -Device $d -Read -Lba 4294967296 -BlockCount 1 -ErrorAction SilentlyContinue
+        $r.Command | Should -Be 'READ(16)'
+        $r.CdbHex | Should -Be '88 00 00 00 00 01 00 00 00 00 00 00 00 01 00 00'
+        $r.SenseKey.ToString() | Should -Be 'IllegalRequest'
+    }
+
+    It 'runs <Set>' -ForEach @(
+        @{ Set = 'Inquiry'; Params = @{ Inquiry = $true }; Command = 'INQUIRY'; MinData = 36 }
+        @{ Set = 'Inquiry -VpdPage'; Params = @{ Inquiry = $true; VpdPage = 0x80 }; Command = 'INQUIRY VPD 0x80'; MinData = 4 }
+        @{ Set = 'ReadCapacity'; Params = @{ ReadCapacity = $true }; Command = 'READ CAPACITY(10)'; MinData = 8 }
+        @{ Set = 'ReadCapacity -Sixteen'; Params = @{ ReadCapacity = $true; Sixteen = $true }; Command = 'READ CAPACITY(16)'; MinData = 32 }
+        @{ Set = 'TestUnitReady'; Params = @{ TestUnitReady = $true }; Command = 'TEST UNIT READY'; MinData = 0 }
+        @{ Set = 'the default set'; Params = @{}; Command = 'TEST UNIT READY'; MinData = 0 }
+        @{ Set = 'RequestSense'; Params = @{ RequestSense = $true }; Command = 'REQUEST SENSE'; MinData = 18 }
+        @{ Set = 'ModeSense'; Params = @{ ModeSense = $true }; Command = 'MODE SENSE(10)'; MinData = 8 }
+        @{ Set = 'ModeSense -PageCode'; Params = @{ ModeSense = $true; PageCode = 8 }; Command = 'MODE SENSE(10)'; MinData = 8 }
+        @{ Set = 'SynchronizeCache'; Params = @{ SynchronizeCache = $true }; Command = 'SYNCHRONIZE CACHE(10)'; MinData = 0 }
+        @{ Set = 'Unmap'; Params = @{ Unmap = $true; Lba = 64; BlockCount = 8 }; Command = 'UNMAP'; MinData = 0 }
+        @{ Set = 'ReportLuns'; Params = @{ ReportLuns = $true }; Command = 'REPORT LUNS'; MinData = 16 }
+        @{ Set = 'Cdb'; Params = @{ Cdb = [byte[]](0x12, 0, 0, 0, 36, 0); DataInLength = 36 }; Command = 'INQUIRY'; MinData = 36 }
+        @{ Set = 'Cdb with -DataOutLength'; Params = @{ Cdb = [byte[]](0x2A, 0, 0, 0, 0, 1, 0, 0, 1, 0); DataOutLength = 512 }; Command = 'WRITE(10)'; MinData = 0 }
+    ) {
+        $r = Invoke-Srb -Device $d @Params
+        $r.Command | Should -Be $Command
+        $r.Succeeded | Should -BeTrue
+        $r.SrbStatus.ToString() | Should -Be 'Success'
+        $r.ScsiStatus.ToString() | Should -Be 'Good'
+        $r.DataLength | Should -BeGreaterOrEqual $MinData
+    }
+
+    It 'takes the device from the pipeline, by name and by position' {
+        ($d | Invoke-Srb -Inquiry).DeviceName | Should -Be 'srb'
+        (Invoke-Srb srb -Inquiry).DeviceName | Should -Be 'srb'
+        ([pscustomobject]@{ DeviceName = 'srb' } | Invoke-Srb -Inquiry).DeviceName | Should -Be 'srb'
+    }
+
+    It 'returns CHECK CONDITION for an LBA past the end, plus a SrbFailed error' {
+        $r = Invoke-Srb -Device $d -Read -Lba 8192 -BlockCount 1 -ErrorVariable errs -ErrorAction SilentlyContinue
+        $r.Succeeded | Should -BeFalse
+        $r.ScsiStatus.ToString() | Should -Be 'CheckCondition'
+        $r.SrbStatus.ToString() | Should -Be 'Error'
+        $r.AutosenseValid | Should -BeTrue
+        $r.SenseKey.ToString() | Should -Be 'IllegalRequest'
+        $r.Asc | Should -Be 0x21
+        $r.Ascq | Should -Be 0
+        $r.SenseKeyName | Should -Be 'ILLEGAL REQUEST'
+        $r.AdditionalSenseName | Should -Be 'LOGICAL BLOCK ADDRESS OUT OF RANGE'
+        $errs.Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -Be 'SrbFailed,XenVbd.PowerShell.Cmdlets.InvokeSrbCommand'
+        $errs[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $errs[0].TargetObject | Should -Be $r
+        $errs[0].ErrorDetails.RecommendedAction | Should -Match '8192 blocks'
+        { Invoke-Srb -Device $d -Read -Lba 8192 -BlockCount 1 -ErrorAction Stop } | Should -Throw -ErrorId 'SrbFailed,XenVbd.PowerShell.Cmdlets.InvokeSrbCommand'
+        (Invoke-Srb -Device $d).Succeeded | Should -BeTrue
+    }
+
+    It 'maps a write to a read-only disk to PermissionDenied' {
+        $ro = New-VbdDevice -Name srb-ro -SizeBytes 1MB -ReadOnly
+        try {
+            $r = Invoke-Srb -Device $ro -Write -Lba 0 -BlockCount 1 -ErrorVariable errs -ErrorAction SilentlyContinue
+            $r.SenseKey.ToString() | Should -Be 'DataProtect'
+            $errs[0].CategoryInfo.Category | Should -Be 'PermissionDenied'
+        }
+        finally { Remove-VbdDevice -Device $ro }
+    }
+
+    Context 'bad input: nothing is sent' {
+        BeforeEach { $before = (Get-VbdStatistic -Device $d).SrbsSubmitted }
+        AfterEach { (Get-VbdStatistic -Device $d).SrbsSubmitted | Should -Be $before }
+
+        It '<Case> gives <Id>' -ForEach @(
+            @{ Case = 'a 3-byte CDB'; Id = 'CdbTooShort'; Script = { Invoke-Srb -Name srb -Cdb 0x12, 0, 0 -ErrorAction Stop } }
+            @{ Case = 'a READ(10) opcode in 6 bytes'; Id = 'CdbTooShort'; Script = { Invoke-Srb -Name srb -Cdb 0x28, 0, 0, 0, 0, 0 -DataInLength 512 -ErrorAction Stop } }
+            @{ Case = 'a 17-byte CDB'; Id = 'CdbTooLong'; Script = { Invoke-Srb -Name srb -Cdb ([byte[]]::new(17)) -ErrorAction Stop } }
+            @{ Case = 'data both ways'; Id = 'DataLengthMismatch'; Script = { Invoke-Srb -Name srb -Cdb 0x12, 0, 0, 0, 36, 0 -Data 1, 2 -DataInLength 36 -ErrorAction Stop } }
+            @{ Case = '-Data and -DataOutLength disagreeing'; Id = 'DataLengthMismatch'; Script = { Invoke-Srb -Name srb -Cdb 0x2A, 0, 0, 0, 0, 0, 0, 0, 1, 0 -Data 1, 2 -DataOutLength 512 -ErrorAction Stop } }
+            @{ Case = '-Write without a length'; Id = 'BlockCountMissing'; Script = { Invoke-Srb -Name srb -Write -Lba 0 -ErrorAction Stop } }
+            @{ Case = '-Data not a whole block'; Id = 'DataLengthMismatch'; Script = { Invoke-Srb -Name srb -Write -Lba 0 -Data 1, 2, 3 -ErrorAction Stop } }
+            @{ Case = '-Data longer than -BlockCount'; Id = 'DataLengthMismatch'; Script = { Invoke-Srb -Name srb -Write -Lba 0 -BlockCount 1 -Data ([byte[]]::new(1024)) -ErrorAction Stop } }
+            @{ Case = 'an unknown device'; Id = 'DeviceNotFound'; Script = { Invoke-Srb -Name nosuch -Inquiry -ErrorAction Stop } }
+            @{ Case = 'no device'; Id = 'DeviceNotSpecified'; Script = { Invoke-Srb -Inquiry -ErrorAction Stop } }
+        ) {
+            $err = Get-Failure $Script
+            $err | Should -Not -BeNullOrEmpty
+            $err.FullyQualifiedErrorId | Should -Be "$Id,XenVbd.PowerShell.Cmdlets.InvokeSrbCommand"
+            $err.CategoryInfo.Category | Should -BeIn @('InvalidArgument', 'ObjectNotFound')
+            $err.ErrorDetails.RecommendedAction | Should -Not -BeNullOrEmpty
+        }
+
+        It 'rejects -BufferAlignment <Value> at binding' -ForEach @(@{ Value = 512 }, @{ Value = -1 }) {
+            { Invoke-Srb -Name srb -Read -Lba 0 -BlockCount 1 -BufferAlignment $Value -ErrorAction Stop } |
+                Should -Throw -ErrorId 'ParameterArgumentValidationError,XenVbd.PowerShell.Cmdlets.InvokeSrbCommand'
+        }
+
+        It 'rejects a negative LBA at binding' {
+            { Invoke-Srb -Name srb -Read -Lba -1 -BlockCount 1 -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentValidationError,XenVbd.PowerShell.Cmdlets.InvokeSrbCommand'
+        }
+    }
+
+    It 'renders the default SRB table' {
+        $text = Invoke-Srb -Device $d -Read -Lba 1 -BlockCount 2 -BufferAlignment 9 | Out-String -Width 200
+        $text | Should -Match 'Device\s+Command\s+Lba\s+Blocks\s+Align\s+SrbStatus\s+ScsiStatus\s+Bytes\s+Reqs\s+Bounce\s+Latency\(us\)\s+Sense'
+        $text | Should -Match 'srb\s+READ\(10\)\s+1\s+2\s+9\s+Success\s+Good\s+1024\s+1\s+1\s+[\d.,]+'
+        $bad = Invoke-Srb -Device $d -Read -Lba 99999 -BlockCount 1 -ErrorAction SilentlyContinue | Out-String -Width 200
+        $bad | Should -Match 'Error\s+CheckCondition.*ILLEGAL REQUEST: LOGICAL BLOCK ADDRESS OUT OF RANGE \(21/00\)'
+    }
+}
+
+Describe 'Set-BackendAbi' {
+    AfterEach { Get-VbdDevice | Remove-VbdDevice -Confirm:$false }
+
+    It 'moves a device to a 64-bit dom0 and reports the re-probe' {
+        $d = New-VbdDevice -Name mig -FrontendAbi X86_64 -BackendAbi X86_32 -BackendMode Native
+        Invoke-Srb -Device $d -Write -Lba 0 -BlockCount 16 -BufferAlignment 1 | Out-Null
+        $m = Set-BackendAbi -Device $d -Abi X86_64 -Mode Native
+        $m.GetType().FullName | Should -Be 'XenVbd.Device.MigrationResult'
+        $m.DeviceName | Should -Be 'mig'
+        $m.OldBackendAbi.ToString() | Should -Be 'X86_32'
+        $m.NewBackendAbi.ToString() | Should -Be 'X86_64'
+        $m.FrontendAbiBefore.ToString() | Should -Be 'X86_32'
+        $m.FrontendAbiAfter.ToString() | Should -Be 'X86_64'
+        $m.Reprobed | Should -BeTrue
+        $d.FrontendAbi.ToString() | Should -Be 'X86_64'
+        Test-VbdIntegrity -Device $d | Should -BeTrue
+    }
+
+    It 'keeps the current mode when -Mode is omitted, and binds by position and pipeline' {
+        $d = New-VbdDevice -Name mig2 -BackendAbi X86_64 -BackendMode Native
+        (Set-BackendAbi mig2 32).NewBackendMode.ToString() | Should -Be 'Native'
+        ($d | Set-BackendAbi -Abi x86_64-abi -Mode Protocol).NewBackendMode.ToString() | Should -Be 'Protocol'
+    }
+
+    It 'honours -WhatIf' {
+        $d = New-VbdDevice -Name mig3 -BackendAbi X86_64
+        Set-BackendAbi -Device $d -Abi X86_32 -Mode Native -WhatIf | Should -BeNullOrEmpty
+        $d.BackendAbi.ToString() | Should -Be 'X86_64'
+    }
+
+    It 'rejects an unknown ABI at binding and an unknown device' {
+        New-VbdDevice -Name mig4 | Out-Null
+        { Set-BackendAbi -Name mig4 -Abi x86_16 -ErrorAction Stop } | Should -Throw -ErrorId 'CannotConvertArgumentNoMessage,XenVbd.PowerShell.Cmdlets.SetBackendAbiCommand'
+        (Get-Failure { Set-BackendAbi -Name nope -Abi 64 -ErrorAction Stop }).FullyQualifiedErrorId | Should -Be 'DeviceNotFound,XenVbd.PowerShell.Cmdlets.SetBackendAbiCommand'
+    }
+
+    It 'renders the migration table' {
+        $d = New-VbdDevice -Name mig5 -BackendAbi X86_32 -BackendMode Native
+        $text = Set-BackendAbi -Device $d -Abi X86_64 -Mode Native | Out-String -Width 200
+        $text | Should -Match 'Device\s+Backend\s+Frontend ring\s+Reprobed\s+Switched\s+Resubmitted\s+State'
+        $text | Should -Match 'mig5\s+X86_32/Native -> X86_64/Native\s+X86_32 -> X86_64\s+True'
+    }
+}
+
+Describe 'Get-VbdRing' {
+    BeforeAll { $d = New-VbdDevice -Name ring -FrontendAbi X86_64 -BackendAbi X86_32 -BackendMode Native -RingPageOrder 1 }
+    AfterAll { Remove-VbdDevice -Name ring }
+
+    It 'returns the frontend ring snapshot with the switched layout' {
+        Invoke-Srb -Device $d -Write -Lba 0 -BlockCount 8 | Out-Null
+        $r = Get-VbdRing -Device $d
+        $r.GetType().FullName | Should -Be 'XenVbd.Frontend.RingSnapshot'
+        $r.DeviceName | Should -Be 'ring'
+        $r.Abi.ToString() | Should -Be 'X86_32'
+        $r.Size | Should -BeIn 32, 64
+        $r.ReqProd | Should -BeGreaterThan 0
+        $r.RspCons | Should -Be $r.RspProd
+    }
+
+    It 'returns every device without -Name, and the slots in flight with -InFlight' {
+        @(Get-VbdRing).Count | Should -Be @(Get-VbdDevice).Count
+        Get-VbdRing -Name ring -InFlight | Should -BeNullOrEmpty
+        (Get-Command Get-VbdRing).OutputType.Name | Should -Contain 'XenVbd.Frontend.RingSlotInfo'
+    }
+
+    It 'draws the ring in the default view' {
+        $text = Get-VbdRing -Name ring | Out-String -Width 120
+        $text | Should -Match 'Device ring'
+        $text | Should -Match 'Ring X86_32: \d+ pages?, \d+ entries x 108 bytes, 0 in flight'
+        $text | Should -Match 'req_prod \d+\s+req_event \d+\s+rsp_prod \d+\s+rsp_event \d+\s+rsp_cons \d+'
+        $text | Should -Match '\|\.{32}\|'
+        $text | Should -Match '\*'
+        $text | Should -Match 'no requests in flight'
+    }
+
+    It 'draws requests in flight and the producer/consumer marks' {
+        # Engine types live in the module's private load context: reach them through an object, not a type literal.
+        $live = Get-VbdRing -Name ring
+        $engine = $live.GetType().Assembly
+        $slotType = $engine.GetType('XenVbd.Frontend.RingSlotInfo')
+        $indices = $live.Shared.GetType()::new(37, 38, 34, 35)
+        $snapshot = $live.GetType()::new($live.Abi.GetType()::X86_64, 0, 32, $indices, 37, 33, [Array]::CreateInstance($slotType, 0))
+        $drawing = [XenVbd.PowerShell.RingView]::Draw($snapshot)
+        $drawing | Should -Match '32 entries x 112 bytes'
+        ($drawing -split "`n")[2] | Should -Match '^\s+0 \|\.rRRR\.+\|'
+        ($drawing -split "`n")[3] | Should -Match '^\s+C\s{3}P'
+    }
+
+    It 'renders the indices table' {
+        $text = Get-VbdRing -Name ring | Format-Table | Out-String -Width 160
+        $text | Should -Match 'Device\s+Abi\s+Order\s+Size\s+ReqProd\s+ReqEvent\s+RspProd\s+RspEvent\s+RspCons\s+InFlight'
+    }
+
+    It 'renders the in-flight table' {
+        $slotType = (Get-VbdRing -Name ring).GetType().Assembly.GetType('XenVbd.Frontend.RingSlotInfo')
+        $slot = $slotType::new(5, 5, 3, 1, 2048, 2, $false, 120)
+        $slot | Add-Member DeviceName 'ring'
+        $text = $slot | Out-String -Width 160
+        $text | Should -Match 'Device\s+Slot\s+RingIndex\s+Id\s+Operation\s+Sector\s+Segs\s+Age\(us\)\s+Orphaned'
+        $text | Should -Match 'ring\s+5\s+5\s+3\s+\S+\s+2048\s+2\s+12[.,]0\s+False'
+    }
+}
+
+Describe 'Get-VbdXenStore' {
+    BeforeAll { $d = New-VbdDevice -Name xs -FrontendMode Announce -SizeBytes 8MB }
+    AfterAll { Remove-VbdDevice -Name xs }
+
+    It 'returns both halves with decoded states' {
+        $keys = Get-VbdXenStore -Device $d
+        ($keys.Side | Select-Object -Unique) | Should -Be @('Frontend', 'Backend')
+        $state = $keys | Where-Object Key -eq 'state'
+        $state.Count | Should -Be 2
+        $state.State | ForEach-Object { $_.ToString() | Should -Be 'Connected' }
+        ($keys | Where-Object Key -eq 'protocol').Value | Should -Be 'x86_64-abi'
+        ($keys | Where-Object Key -eq 'sectors').Value | Should -Be '16384'
+        $keys[0].SideState.ToString() | Should -Be 'Connected'
+    }
+
+    It 'filters by key wildcard and side' {
+        (Get-VbdXenStore xs feature-* -Side Backend).Key | Should -Contain 'feature-flush-cache'
+        (Get-VbdXenStore xs -Key state -Side Frontend).Count | Should -Be 1
+    }
+
+    It 'renders grouped by half with its XenBus state' {
+        $text = Get-VbdXenStore -Name xs -Key state | Out-String -Width 160
+        $text | Should -Match 'xs Frontend /local/domain/1/device/vbd/\d+\s+\(XenBus state 4 Connected\)'
+        $text | Should -Match 'xs Backend\s+/local/domain/0/backend/vbd/1/\d+\s+\(XenBus state 4 Connected\)'
+        $text | Should -Match 'state\s+4 \(Connected\)'
+    }
+}
+
+Describe 'Get-VbdStatistic, Reset-VbdDevice, Export-VbdTrace, Test-VbdIntegrity' {
+    BeforeAll { $d = New-VbdDevice -Name misc -SizeBytes 8MB }
+    AfterAll { Remove-VbdDevice -Name misc }
+
+    It 'counts SRBs and bounces' {
+        Invoke-Srb -Device $d -Write -Lba 0 -BlockCount 8 -BufferAlignment 1 | Out-Null
+        $s = Get-VbdStatistic -Name misc
+        $s.GetType().FullName | Should -Be 'XenVbd.Frontend.FrontendStatistics'
+        $s.DeviceName | Should -Be 'misc'
+        $s.SrbsCompleted | Should -BeGreaterThan 0
+        $s.BouncePasses | Should -BeGreaterThan 0
+        $text = $s | Out-String -Width 200
+        $text | Should -Match 'Device\s+SRBs\s+Failed\s+Requests\s+Read\s+Written\s+Bounces\s+Bounced\s+Probes\s+Switches\s+Timeouts\s+Resets'
+        @(Get-VbdStatistic).Count | Should -Be @(Get-VbdDevice).Count
+    }
+
+    It 'resets with ShouldProcess and -PassThru, keeping the data' {
+        Reset-VbdDevice -Name misc -WhatIf | Should -BeNullOrEmpty
+        (Get-VbdStatistic misc).Resets | Should -Be 0
+        (Reset-VbdDevice -Name misc -PassThru).Name | Should -Be 'misc'
+        (Get-VbdStatistic misc).Resets | Should -Be 1
+        Reset-VbdDevice -Device $d | Should -BeNullOrEmpty
+        Test-VbdIntegrity misc | Should -BeTrue
+    }
+
+    It 'exports JSON lines and a Chrome trace' {
+        $jsonl = Join-Path $TestDrive 't.jsonl'
+        $file = Export-VbdTrace -Name misc -Path $jsonl
+        $file.FullName | Should -Be $jsonl
+        $first = Get-Content $jsonl -TotalCount 1 | ConvertFrom-Json
+        $first.PSObject.Properties.Name | Should -Contain 't_us'
+        $chrome = Join-Path $TestDrive 't.json'
+        Export-VbdTrace -Device $d -Path $chrome | Out-Null
+        (Get-Content -Raw $chrome | ConvertFrom-Json) | Should -Not -BeNullOrEmpty
+        $forced = Join-Path $TestDrive 'forced.txt'
+        Export-VbdTrace misc $forced -Format JsonLines | Out-Null
+        (Get-Content $forced -TotalCount 1 | ConvertFrom-Json).kind | Should -Not -BeNullOrEmpty
+    }
+
+    It 'honours -NoClobber, -WhatIf and a missing folder' {
+        $path = Join-Path $TestDrive 'keep.jsonl'
+        Set-Content $path 'keep'
+        $err = Get-Failure { Export-VbdTrace -Name misc -Path $path -NoClobber -ErrorAction Stop }
+        $err.FullyQualifiedErrorId | Should -Be 'TraceExportFailed,XenVbd.PowerShell.Cmdlets.ExportVbdTraceCommand'
+        $err.CategoryInfo.Category | Should -Be 'ResourceExists'
+        Get-Content $path | Should -Be 'keep'
+        Export-VbdTrace -Name misc -Path (Join-Path $TestDrive 'w.jsonl') -WhatIf | Should -BeNullOrEmpty
+        Test-Path (Join-Path $TestDrive 'w.jsonl') | Should -BeFalse
+        $err = Get-Failure { Export-VbdTrace -Name misc -Path (Join-Path $TestDrive 'no/dir/t.jsonl') -ErrorAction Stop }
+        $err.CategoryInfo.Category | Should -Be 'ObjectNotFound'
+    }
+
+    It 'detects data that changed behind the session''s back' {
+        $img = Join-Path $TestDrive 'int.img'
+        $dev = New-VbdDevice -Name int -ImagePath $img -SizeBytes 1MB
+        try {
+            Invoke-Srb -Device $dev -Write -Lba 3 -BlockCount 3 | Out-Null
+            Test-VbdIntegrity -Device $dev | Should -BeTrue
+            # Overwrite LBA 4 through the device with other bytes, but as a raw CDB that bypasses nothing: it is tracked too.
+            Invoke-Srb -Device $dev -Cdb 0x2A, 0, 0, 0, 0, 4, 0, 0, 1, 0 -Data ([byte[]]::new(512)) | Out-Null
+            Test-VbdIntegrity -Device $dev | Should -BeTrue
+            # Change the disk under the device (the backend's storage) so the read-back differs.
+            $dev.Storage.Write(5 * 512, [byte[]]::new(512))
+            Test-VbdIntegrity -Device $dev -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] } |
+                ForEach-Object Message | Should -Contain 'int: LBA 5 does not hold what this session wrote.'
+            Test-VbdIntegrity -Device $dev | Should -BeFalse
+        }
+        finally { Remove-VbdDevice -Device $dev }
+    }
+
+    It 'returns one bool per device and declares it' {
+        (Get-Command Test-VbdIntegrity).OutputType.Name | Should -Contain 'System.Boolean'
+        @(Test-VbdIntegrity) | ForEach-Object { $_ | Should -BeOfType [bool] }
+    }
+}

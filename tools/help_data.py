@@ -1,0 +1,453 @@
+# Help text for the device cmdlets; tools/gen-help.py turns it into MAML. Every example runs in the Pester help test.
+DEV = {"name": "Device", "type": "XenVbd.Device.VbdDevice", "pipeline": "True (ByValue)",
+       "desc": "The device object, as New-VbdDevice or Get-VbdDevice return it. Accepts pipeline input by value. Give either -Device or -Name."}
+def NAME(position=0, extra=""):
+    return {"name": "Name", "type": "System.String[]", "pipeline": "True (ByPropertyName)", "position": position, "wildcards": True,
+            "desc": "The name(s) of the device(s) in this session; wildcards select several. Tab completion offers the session's device names. Binds from a Name or DeviceName property of piped objects (a device, an SRB result, a statistics row)." + extra}
+DEVNAME = {"name": "DeviceName", "type": "System.String", "pipeline": "True (ByPropertyName)",
+           "desc": "Binds the DeviceName property of piped objects (SRB results, statistics, rings, fault rules, workload results) and then wins over -Name, whose Name property may mean something else on such objects. Hidden from tab completion; use -Name when typing."}
+DEVICE_INPUTS = [("XenVbd.Device.VbdDevice", "A device from New-VbdDevice or Get-VbdDevice."),
+                 ("System.String", "Any object with a Name or DeviceName property naming a device.")]
+ERRORS_DEVICE = "A name that matches no device gives a non-terminating DeviceNotFound error (ObjectNotFound); a device object that was removed gives DeviceRemoved. Neither changes any device."
+
+COMMANDS = [
+{
+ "name": "New-VbdDevice",
+ "synopsis": "Creates a simulated virtual block device: a domU xenvbd frontend and a dom0 blkback backend joined by a shared ring.",
+ "description": """
+New-VbdDevice builds one simulated machine: a Xen host with a seeded random source and a virtual clock, a guest domain running the GPLPV xenvbd frontend, and dom0 running blkback over a disk. The two halves go through the XenBus handshake (XenStore states Initialising to Connected) and, in Probe mode, the frontend's ABI probe, before the cmdlet returns. The device is added to the session under its name; Get-VbdDevice lists it, Remove-VbdDevice closes it.
+
+The disk is a sparse in-memory disk unless -ImagePath names a raw image file. An existing image is opened (and locked) and gives the size; a missing image is created at -SizeBytes.
+
+-FrontendAbi and -BackendAbi choose the bitness of the two sides (x86_32 or x86_64, which lay ring entries out at 108 or 112 bytes). -BackendMode Native makes the backend use its own layout whatever the frontend says (a backend from before the protocol key); Protocol makes it read the frontend's protocol key and assume x86_32 without one, as Linux does. -FrontendMode Probe is GPLPV 2008-2013 (no protocol key, probe with two operation-0xff requests and switch layout on the fly); Announce writes the protocol key and does not probe; AnnounceAndProbe does both.
+
+Bad input stops the cmdlet with an error and creates nothing: a size that is not a positive multiple of the logical sector size (SizeNotMultipleOfSector), a name already in use (DuplicateDeviceName), an image that is a folder or whose length is not a whole number of sectors (ImageNotADisk), an image another process holds (ImageLocked), a physical sector size below the logical one (InvalidDeviceOptions).
+""",
+ "parameters": [
+  {"name": "Name", "type": "System.String", "position": 0, "pipeline": "True (ByPropertyName)", "default": "the first free vbdN",
+   "desc": "The device's name in the session. Names are case-insensitive and may not contain wildcard characters or slashes. When omitted the first free name vbd0, vbd1, ... is used."},
+  {"name": "SizeBytes", "type": "System.Int64", "position": 1, "pipeline": "True (ByPropertyName)", "default": "64MB",
+   "desc": "The capacity in bytes, a positive multiple of -LogicalSectorSize; PowerShell's 16MB, 1GB suffixes work. With an existing -ImagePath the file's length is used unless -SizeBytes is given. Alias: Size."},
+  {"name": "LogicalSectorSize", "type": "System.Int32", "values": ["512", "4096"], "pipeline": "True (ByPropertyName)", "default": "512",
+   "desc": "The logical block size the disk reports (READ CAPACITY) and addresses by: 512 or 4096. Ring requests always count 512-byte sectors."},
+  {"name": "PhysicalSectorSize", "type": "System.Int32", "values": ["512", "4096"], "pipeline": "True (ByPropertyName)", "default": "the logical sector size",
+   "desc": "The physical block size the backend publishes (physical-sector-size); 512 or 4096, not smaller than the logical size."},
+  {"name": "ReadOnly", "type": "SwitchParameter", "pipeline": "True (ByPropertyName)", "default": "False",
+   "desc": "Makes the disk read-only: the backend publishes mode r and rejects writes, which come back as DATA PROTECT / WRITE PROTECTED."},
+  {"name": "ImagePath", "type": "System.String", "pipeline": "True (ByPropertyName)", "default": "None (in-memory disk)",
+   "desc": "A raw disk image file to use as the disk. An existing file is opened and locked for the device's lifetime; a missing one is created at -SizeBytes (its folder must exist). Aliases: Path, FullName, so Get-Item disk.img | New-VbdDevice works."},
+  {"name": "FrontendAbi", "type": "XenVbd.Ring.BlkifAbi", "values": ["X86_32", "X86_64"], "pipeline": "True (ByPropertyName)", "default": "X86_64",
+   "desc": "The frontend's own ring layout (the guest's bitness). X86_32, X86_64, the protocol strings x86_32-abi / x86_64-abi and 32 / 64 are accepted."},
+  {"name": "FrontendMode", "type": "XenVbd.Frontend.FrontendAbiMode", "values": ["Probe", "Announce", "AnnounceAndProbe"], "pipeline": "True (ByPropertyName)", "default": "Probe",
+   "desc": "How the frontend finds the backend's layout: Probe (no protocol key, probe and switch), Announce (write the protocol key, no probe), AnnounceAndProbe (both)."},
+  {"name": "BackendAbi", "type": "XenVbd.Ring.BlkifAbi", "values": ["X86_32", "X86_64"], "pipeline": "True (ByPropertyName)", "default": "X86_64",
+   "desc": "The backend's native layout (dom0's bitness). Accepts the same forms as -FrontendAbi."},
+  {"name": "BackendMode", "type": "XenVbd.Backend.BackendAbiMode", "values": ["Protocol", "Native"], "pipeline": "True (ByPropertyName)", "default": "Protocol",
+   "desc": "How the backend picks the layout: Protocol reads the frontend's protocol key (x86_32 without one, like Linux blkback); Native always uses -BackendAbi (a backend from before the key existed)."},
+  {"name": "Bounce", "type": "XenVbd.Frontend.BounceStrategyKind", "values": ["PerSrb", "DeviceBuffer", "SegmentPool"], "pipeline": "True (ByPropertyName)", "default": "PerSrb",
+   "desc": "How the frontend handles data buffers that are not 512-byte aligned: PerSrb (a 4 KiB buffer per SRB, several passes for larger transfers; the original GPLPV), DeviceBuffer (one 11-page buffer per device), SegmentPool (bounce per segment from a page pool). Alias: BounceStrategy."},
+  {"name": "RingPageOrder", "type": "System.Int32", "pipeline": "True (ByPropertyName)", "default": "0",
+   "desc": "The largest ring the frontend asks for, as a power of two of pages: 0..4 (1 to 16 pages, 32 to 512 entries)."},
+  {"name": "MaxIndirectSegments", "type": "System.Int32", "pipeline": "True (ByPropertyName)", "default": "0",
+   "desc": "Indirect segments per request on both sides, 0..4096; 0 means direct requests only (11 segments each)."},
+  {"name": "FeatureFlush", "type": "SwitchParameter", "pipeline": "True (ByPropertyName)", "default": "True",
+   "desc": "Whether the backend offers feature-flush-cache. On by default; -FeatureFlush:$false turns it off."},
+  {"name": "FeatureBarrier", "type": "SwitchParameter", "pipeline": "True (ByPropertyName)", "default": "True",
+   "desc": "Whether the backend offers feature-barrier. On by default; -FeatureBarrier:$false turns it off."},
+  {"name": "FeatureDiscard", "type": "SwitchParameter", "pipeline": "True (ByPropertyName)", "default": "True",
+   "desc": "Whether the backend offers feature-discard (UNMAP). On by default; -FeatureDiscard:$false turns it off, and UNMAP then fails as an unsupported command."},
+  {"name": "Seed", "type": "System.UInt64", "pipeline": "True (ByPropertyName)", "default": "1",
+   "desc": "The seed of the device's random source. The same seed and the same commands replay the same interleaving, faults and trace."},
+  {"name": "RequestTimeout", "type": "System.TimeSpan", "pipeline": "True (ByPropertyName)", "default": "00:00:30",
+   "desc": "Virtual time the frontend waits for a response before it resets the ring and resubmits. Takes a TimeSpan or a string such as 00:00:05."},
+  {"name": "WhatIf", "type": "SwitchParameter", "default": "False", "desc": "Shows what would be created without creating it."},
+  {"name": "Confirm", "type": "SwitchParameter", "default": "False", "desc": "Asks before creating the device."},
+ ],
+ "inputs": [("System.Management.Automation.PSObject", "Objects whose properties match the parameter names (for example rows of a CSV file of device definitions).")],
+ "outputs": [("XenVbd.Device.VbdDevice", "The new device. The default view shows its name, state, size, both ABIs, the backend mode and what the probe found.")],
+ "examples": [
+  ("an in-memory disk", "New-VbdDevice -Name ex-new1 -SizeBytes 16MB\nRemove-VbdDevice -Name ex-new1",
+   "Creates a 16 MiB in-memory disk with a 64-bit frontend and backend, shows it, and removes it again."),
+  ("a 64-bit guest on a legacy 32-bit dom0", "New-VbdDevice -Name ex-new2 -FrontendAbi X86_64 -BackendAbi X86_32 -BackendMode Native\nRemove-VbdDevice -Name ex-new2",
+   "The backend uses its 32-bit layout whatever the frontend says. The frontend's probe sees the second response at the wrong stride and switches to x86_32: the Probe column reads X86_64 -> X86_32 (switched)."),
+  ("a raw image file", "$image = Join-Path ([IO.Path]::GetTempPath()) 'xenvbd-help-example.img'\nNew-VbdDevice -Name ex-new3 -ImagePath $image -SizeBytes 8MB -LogicalSectorSize 4096\nRemove-VbdDevice -Name ex-new3\nRemove-Item $image",
+   "Creates an 8 MiB image file with 4 KiB sectors, uses it as the disk, then closes the device (unlocking the file) and deletes the file."),
+ ],
+ "notes": "Devices live in the PowerShell session (runspace) that created them; removing or re-importing the module closes them.",
+ "links": ["Get-VbdDevice", "Remove-VbdDevice", "Invoke-Srb", "Set-BackendAbi"],
+},
+{
+ "name": "Get-VbdDevice",
+ "synopsis": "Gets the virtual block devices of this session, all of them or by name.",
+ "description": """
+Get-VbdDevice returns the devices New-VbdDevice created in this session, in name order. With -Name it returns the named devices; wildcards select several. A plain name that matches no device gives a non-terminating DeviceNotFound error (category ObjectNotFound); a wildcard that matches nothing returns nothing.
+""",
+ "parameters": [
+  {"name": "Name", "type": "System.String[]", "position": 0, "pipeline": "True (ByPropertyName, ByValue)", "wildcards": True, "default": "All devices",
+   "desc": "The device name(s) to get; wildcards allowed. Tab completion offers the session's device names. Accepts names from the pipeline and from a Name or DeviceName property."},
+ ],
+ "inputs": [("System.String", "Device names.")],
+ "outputs": [("XenVbd.Device.VbdDevice", "The devices. Useful properties: Name, State, FrontendAbi, BackendAbi, BackendMode, ProbeResult, Statistics, Storage.")],
+ "examples": [
+  ("every device", "New-VbdDevice -Name ex-get1 -SizeBytes 8MB | Out-Null\nGet-VbdDevice\nRemove-VbdDevice -Name ex-get1",
+   "Lists the session's devices with state, size, both ABIs and the probe outcome."),
+  ("by wildcard", "'ex-get2a', 'ex-get2b' | ForEach-Object { New-VbdDevice -Name $_ -SizeBytes 8MB } | Out-Null\nGet-VbdDevice -Name ex-get2*\nRemove-VbdDevice -Name ex-get2*",
+   "Gets both devices whose names start with ex-get2, then removes them."),
+ ],
+ "links": ["New-VbdDevice", "Remove-VbdDevice"],
+},
+{
+ "name": "Remove-VbdDevice",
+ "synopsis": "Closes virtual block devices and removes them from the session.",
+ "description": """
+Remove-VbdDevice closes the frontend and the backend of each device (XenBus Closing, Closed), releases the disk (an image file is unlocked) and removes the device from the session. It supports -WhatIf and -Confirm. Devices come from the pipeline or by name (wildcards allowed).
+""" + "\n\n" + ERRORS_DEVICE,
+ "parameters": [DEV, NAME(), DEVNAME,
+  {"name": "WhatIf", "type": "SwitchParameter", "default": "False", "desc": "Shows which devices would be removed without removing them."},
+  {"name": "Confirm", "type": "SwitchParameter", "default": "False", "desc": "Asks before removing each device."}],
+ "inputs": DEVICE_INPUTS,
+ "outputs": [("None", "Nothing.")],
+ "examples": [
+  ("remove by name", "New-VbdDevice -Name ex-rm1 -SizeBytes 8MB | Out-Null\nRemove-VbdDevice -Name ex-rm1\n'devices named ex-rm1 left: {0}' -f @(Get-VbdDevice -Name ex-rm1*).Count",
+   "Removes one device and shows that it is gone."),
+  ("remove from the pipeline, asking first", "New-VbdDevice -Name ex-rm2 -SizeBytes 8MB | Out-Null\nGet-VbdDevice -Name ex-rm2 | Remove-VbdDevice -WhatIf\nRemove-VbdDevice -Name ex-rm2 -Confirm:$false\n'removed'",
+   "-WhatIf reports what would happen; the second call removes it without a prompt."),
+ ],
+ "links": ["New-VbdDevice", "Get-VbdDevice"],
+},
+{
+ "name": "Invoke-Srb",
+ "sets": ["TestUnitReady", "Read", "Write", "Inquiry", "ReadCapacity", "RequestSense", "ModeSense", "SynchronizeCache", "Unmap", "ReportLuns", "Cdb"],
+ "synopsis": "Sends one SCSI request block (SRB) to a device and returns what came back.",
+ "description": """
+Invoke-Srb builds a CDB, hands it to the device's xenvbd frontend as scsiport would, runs the simulation until the SRB completes and returns an SRB result: the SRB status, the SCSI status, the decoded sense (key, ASC/ASCQ and their names), the data read, and what it cost (ring requests used, bounce passes, bytes bounced, virtual latency).
+
+Friendly parameter sets build the usual CDBs: -Read/-Write -Lba -BlockCount (READ(10)/WRITE(10), or the 16-byte forms past LBA 2^32 or 65535 blocks), -Inquiry [-VpdPage], -ReadCapacity [-Sixteen], -TestUnitReady (the default), -RequestSense, -ModeSense [-PageCode], -SynchronizeCache, -Unmap -Lba -BlockCount, -ReportLuns. -Cdb sends any CDB as given, with -Data or -DataOutLength for data-out and -DataInLength for data-in.
+
+-BufferAlignment puts the data buffer that many bytes past a 512-byte boundary (0..511), to make a misaligned buffer on purpose: the frontend must bounce it, and BouncePasses shows how.
+
+-Write without -Data writes a recognisable pattern (each block repeats "XenVbd LBA <n> | "). Blocks written successfully are remembered for Test-VbdIntegrity.
+
+How failures are reported. A command the device answered - even with CHECK CONDITION, such as an LBA past the end - returns its SRB result, because the SCSI answer is the data you asked for: SrbStatus, ScsiStatus and the sense fields show it. When the SRB did not succeed the cmdlet also writes a non-terminating SrbFailed error whose category follows the sense key (ILLEGAL REQUEST: InvalidArgument, DATA PROTECT: PermissionDenied, MEDIUM ERROR: ReadError/WriteError, NOT READY: ResourceUnavailable) and whose target is the result, so -ErrorAction Stop, try/catch and $? work as usual; use -ErrorAction SilentlyContinue to keep only the result. Input that cannot make a valid SRB is an error before anything is sent and no device changes: a CDB shorter than 6 bytes or than its operation code's group needs (CdbTooShort), longer than 16 (CdbTooLong), -BufferAlignment outside 0..511 (a parameter validation error), -Data that does not fit -BlockCount (DataLengthMismatch), -Write without -BlockCount or -Data (BlockCountMissing).
+""",
+ "parameters": [DEV, NAME(), DEVNAME,
+  {"name": "Read", "type": "SwitchParameter", "required": True, "sets": ["Read"], "desc": "Reads -BlockCount blocks at -Lba (READ(10), or READ(16) when needed)."},
+  {"name": "Write", "type": "SwitchParameter", "required": True, "sets": ["Write"], "desc": "Writes at -Lba: -Data, or a test pattern of -BlockCount blocks (WRITE(10) or WRITE(16))."},
+  {"name": "Lba", "type": "System.Int64", "required": True, "sets": ["Read", "Write", "Unmap"], "desc": "The first logical block to read, write or unmap (in logical-sector units)."},
+  {"name": "BlockCount", "type": "System.Int64", "required": {"Read": True, "Unmap": True}, "sets": ["Read", "Write", "Unmap"], "desc": "The number of logical blocks. With -Write it may be left out when -Data is a whole number of blocks; with both, -Data is padded with zeros to the block count."},
+  {"name": "Data", "type": "System.Byte[]", "sets": ["Write", "Cdb"], "desc": "The bytes to send (data-out): for -Write a multiple of the logical sector size (or padded to -BlockCount); for -Cdb the parameter data."},
+  {"name": "Inquiry", "type": "SwitchParameter", "required": True, "sets": ["Inquiry"], "desc": "Sends INQUIRY: standard inquiry data, or the VPD page given by -VpdPage."},
+  {"name": "VpdPage", "type": "System.Byte", "sets": ["Inquiry"], "desc": "The vital product data page to ask for (0x00 supported pages, 0x80 serial number, 0x83 device identification, 0xB0 block limits, 0xB1, 0xB2)."},
+  {"name": "ReadCapacity", "type": "SwitchParameter", "required": True, "sets": ["ReadCapacity"], "desc": "Sends READ CAPACITY(10), or READ CAPACITY(16) with -Sixteen."},
+  {"name": "Sixteen", "type": "SwitchParameter", "sets": ["ReadCapacity"], "desc": "Uses READ CAPACITY(16) (SERVICE ACTION IN), which also reports the physical block exponent and provisioning bits."},
+  {"name": "TestUnitReady", "type": "SwitchParameter", "sets": ["TestUnitReady"], "desc": "Sends TEST UNIT READY. This is the default when no other command is chosen."},
+  {"name": "RequestSense", "type": "SwitchParameter", "required": True, "sets": ["RequestSense"], "desc": "Sends REQUEST SENSE (18 bytes of fixed-format sense)."},
+  {"name": "ModeSense", "type": "SwitchParameter", "required": True, "sets": ["ModeSense"], "desc": "Sends MODE SENSE(10) for -PageCode."},
+  {"name": "PageCode", "type": "System.Byte", "sets": ["ModeSense"], "default": "0x3F (all pages)", "desc": "The mode page to ask for, 0..63; 0x3F returns all pages, 0x08 the caching page."},
+  {"name": "SynchronizeCache", "type": "SwitchParameter", "required": True, "sets": ["SynchronizeCache"], "desc": "Sends SYNCHRONIZE CACHE(10) for the whole disk; the frontend turns it into a flush (or barrier) request."},
+  {"name": "Unmap", "type": "SwitchParameter", "required": True, "sets": ["Unmap"], "desc": "Sends UNMAP for -BlockCount blocks at -Lba; the frontend turns it into a discard request."},
+  {"name": "ReportLuns", "type": "SwitchParameter", "required": True, "sets": ["ReportLuns"], "desc": "Sends REPORT LUNS."},
+  {"name": "Cdb", "type": "System.Byte[]", "required": True, "sets": ["Cdb"], "desc": "A raw CDB, 6 to 16 bytes, at least as long as its operation code's group needs (6, 10, 12 or 16)."},
+  {"name": "DataOutLength", "type": "System.Int32", "sets": ["Cdb"], "default": "the length of -Data, else 0", "desc": "Bytes of data-out for -Cdb. Without -Data, that many zero bytes are sent; with -Data it must equal -Data's length."},
+  {"name": "DataInLength", "type": "System.Int32", "sets": ["Cdb"], "default": "0", "desc": "Bytes of data-in to expect for -Cdb (the buffer length)."},
+  {"name": "BufferAlignment", "type": "System.Int32", "default": "0", "desc": "The data buffer's offset from a 512-byte boundary, 0..511. Anything but 0 makes the buffer misaligned, so the frontend bounces it."},
+ ],
+ "inputs": DEVICE_INPUTS,
+ "outputs": [("XenVbd.PowerShell.VbdSrbResult", "One result per device: DeviceName, Command, Cdb/CdbHex, Lba, BlockCount, BufferAlignment, SrbStatus, AutosenseValid, ScsiStatus, Succeeded, SenseKey, Asc, Ascq, SenseKeyName, AdditionalSenseName, Sense, SenseData, Data, DataLength, DataOutLength, Bytes, RequestsUsed, BouncePasses, BytesBounced, Latency, and the engine's Result.")],
+ "examples": [
+  ("write with a misaligned buffer and read it back", "$d = New-VbdDevice -Name ex-srb1 -SizeBytes 16MB\nInvoke-Srb -Device $d -Write -Lba 100 -BlockCount 8 -BufferAlignment 3\n$read = Invoke-Srb -Device $d -Read -Lba 100 -BlockCount 8 -BufferAlignment 3\n$read\n[Text.Encoding]::ASCII.GetString($read.Data, 0, 32)\nRemove-VbdDevice -Device $d",
+   "Both SRBs use a buffer 3 bytes past a sector boundary, so the frontend bounces them (Bounce column). The data read back starts with the pattern -Write wrote: XenVbd LBA 100 | ..."),
+  ("an LBA past the end", "$d = New-VbdDevice -Name ex-srb2 -SizeBytes 1MB\nInvoke-Srb -Device $d -Read -Lba 5000 -BlockCount 1 -ErrorAction SilentlyContinue | Format-List Command, SrbStatus, ScsiStatus, SenseKeyName, AdditionalSenseName, Asc, Ascq\nRemove-VbdDevice -Device $d",
+   "The device answers CHECK CONDITION with ILLEGAL REQUEST / LOGICAL BLOCK ADDRESS OUT OF RANGE (21/00). The result shows it; the SrbFailed error is suppressed here with -ErrorAction SilentlyContinue."),
+  ("INQUIRY, a VPD page and the capacity", "$d = New-VbdDevice -Name ex-srb3 -SizeBytes 16MB\n$d | Invoke-Srb -Inquiry\n$d | Invoke-Srb -Inquiry -VpdPage 0x83\n$cap = $d | Invoke-Srb -ReadCapacity -Sixteen\n'last LBA {0}' -f [BitConverter]::ToUInt64([byte[]]($cap.Data[7..0]), 0)\nRemove-VbdDevice -Device $d",
+   "Pipes the device into Invoke-Srb; READ CAPACITY(16) returns the last LBA big-endian in bytes 0..7."),
+  ("a raw CDB", "$d = New-VbdDevice -Name ex-srb4 -SizeBytes 16MB\nInvoke-Srb -Device $d -Cdb 0x12, 0, 0, 0, 36, 0 -DataInLength 36 | Select-Object Command, CdbHex, ScsiStatus, DataLength\nRemove-VbdDevice -Device $d",
+   "Sends a 6-byte INQUIRY CDB as given and asks for 36 bytes."),
+  ("unmap, flush, test unit ready, mode sense, request sense, report LUNs", "$d = New-VbdDevice -Name ex-srb5 -SizeBytes 16MB\nInvoke-Srb -Device $d -Unmap -Lba 0 -BlockCount 64\nInvoke-Srb -Device $d -SynchronizeCache\nInvoke-Srb -Device $d\nInvoke-Srb -Device $d -ModeSense -PageCode 0x08\nInvoke-Srb -Device $d -RequestSense\nInvoke-Srb -Device $d -ReportLuns\nRemove-VbdDevice -Device $d",
+   "The other friendly parameter sets; a plain Invoke-Srb sends TEST UNIT READY."),
+ ],
+ "links": ["Test-VbdIntegrity", "Get-VbdRing", "Get-VbdStatistic"],
+},
+{
+ "name": "Set-BackendAbi",
+ "synopsis": "Moves a live device to a backend (dom0) of another bitness and/or ABI mode, and reports what the frontend did.",
+ "description": """
+Set-BackendAbi models live migration to another dom0: the frontend suspends (in-flight requests are pulled back), the old blkback goes away, a new one with the given ABI and mode appears, and the frontend reconnects - probing again in Probe mode - and resubmits what was in flight. The result says which backend it was and is now, the frontend's ring layout before and after, whether it re-probed and switched, how many SRBs were resubmitted and the frontend's state. The name is kept from the lab's first users.
+
+-Mode defaults to the device's current backend mode. The cmdlet supports -WhatIf and -Confirm.
+""" + "\n\n" + ERRORS_DEVICE,
+ "parameters": [DEV, NAME(), DEVNAME,
+  {"name": "Abi", "type": "XenVbd.Ring.BlkifAbi", "values": ["X86_32", "X86_64"], "required": True, "position": 1, "pipeline": "True (ByPropertyName)",
+   "desc": "The new backend's native ABI: X86_32 or X86_64 (or x86_32-abi, x86_64-abi, 32, 64). Alias: BackendAbi."},
+  {"name": "Mode", "type": "XenVbd.Backend.BackendAbiMode", "values": ["Protocol", "Native"], "position": 2, "pipeline": "True (ByPropertyName)", "default": "The device's current backend mode",
+   "desc": "How the new backend picks the layout: Protocol (read the frontend's protocol key, x86_32 without one) or Native (its own layout). Alias: BackendMode."},
+  {"name": "WhatIf", "type": "SwitchParameter", "default": "False", "desc": "Shows the migration without doing it."},
+  {"name": "Confirm", "type": "SwitchParameter", "default": "False", "desc": "Asks before migrating each device."}],
+ "inputs": DEVICE_INPUTS,
+ "outputs": [("XenVbd.Device.MigrationResult", "OldBackendAbi, OldBackendMode, NewBackendAbi, NewBackendMode, FrontendAbiBefore, FrontendAbiAfter, Reprobed, Switched, SrbsResubmitted, State, plus DeviceName.")],
+ "examples": [
+  ("from a legacy 32-bit dom0 to a 64-bit one", "$d = New-VbdDevice -Name ex-mig1 -FrontendAbi X86_64 -BackendAbi X86_32 -BackendMode Native\nSet-BackendAbi -Device $d -Abi X86_64 -Mode Native\nRemove-VbdDevice -Device $d",
+   "The frontend had switched to x86_32 for the old backend; after the move it probes again and goes back to x86_64 (Frontend ring X86_32 -> X86_64)."),
+  ("by name, to a protocol-reading dom0", "New-VbdDevice -Name ex-mig2 -BackendAbi X86_32 -BackendMode Native | Out-Null\nSet-BackendAbi ex-mig2 64 Protocol\nRemove-VbdDevice -Name ex-mig2",
+   "A Protocol-mode backend reads the frontend's protocol key; a probing frontend writes none, so the backend assumes x86_32 and the frontend keeps that layout."),
+ ],
+ "links": ["New-VbdDevice", "Get-VbdRing", "Get-VbdXenStore"],
+},
+{
+ "name": "Get-VbdRing",
+ "sets": ["Ring", "InFlight"],
+ "synopsis": "Gets a device's shared ring as the frontend sees it: layout, indices and the requests in flight.",
+ "description": """
+Get-VbdRing returns a snapshot of the device's blkif ring: the ABI the frontend uses now (which changes when the probe switches layout), the ring-page-order and size, the shared indices (req_prod, req_event, rsp_prod, rsp_event), the frontend's private rsp_cons, and each request in flight with its slot, id, operation, sector and segments.
+
+The default view draws the ring, one character per slot: R for a request waiting for the backend, r for a response not yet consumed, . for a free slot, with P under the slot req_prod points at and C under rsp_cons. Format-Table shows the indices as a table. With -InFlight the cmdlet returns one object per request in flight instead.
+
+Without -Name or -Device it returns the ring of every device in the session.
+""" + "\n\n" + ERRORS_DEVICE,
+ "parameters": [DEV, NAME(), DEVNAME,
+  {"name": "InFlight", "type": "SwitchParameter", "required": True, "sets": ["InFlight"], "desc": "Returns the requests in flight (slot, ring index, id, operation, sector, segments, age, orphaned) instead of the ring."}],
+ "inputs": DEVICE_INPUTS,
+ "outputs": [("XenVbd.Frontend.RingSnapshot", "The ring (default): Abi, RingPageOrder, Size, ReqProd, ReqEvent, RspProd, RspEvent, ReqProdPvt, RspCons, Outstanding, InFlight, plus DeviceName."),
+             ("XenVbd.Frontend.RingSlotInfo", "With -InFlight: one object per request in flight.")],
+ "examples": [
+  ("see the ring and its layout", "$d = New-VbdDevice -Name ex-ring1 -FrontendAbi X86_64 -BackendAbi X86_32 -BackendMode Native\nInvoke-Srb -Device $d -Write -Lba 0 -BlockCount 64 | Out-Null\nGet-VbdRing -Device $d\nRemove-VbdDevice -Device $d",
+   "Draws the ring after a write: the layout line says X86_32, 32 entries x 108 bytes, because the probe switched the 64-bit frontend to the backend's 32-bit layout; P and C mark the producer and consumer."),
+  ("indices as a table, and the slots in flight", "$d = New-VbdDevice -Name ex-ring2 -SizeBytes 16MB\nGet-VbdRing -Device $d | Format-Table\nGet-VbdRing -Device $d -InFlight\nRemove-VbdDevice -Device $d",
+   "The table view lists the indices; -InFlight returns nothing here because every SRB has completed by the time Invoke-Srb returns."),
+ ],
+ "links": ["Get-BlkifLayout", "Set-BackendAbi", "Export-VbdTrace"],
+},
+{
+ "name": "Get-VbdXenStore",
+ "synopsis": "Gets the XenStore keys of a device's frontend and backend, with both XenBus states.",
+ "description": """
+Get-VbdXenStore returns one object per XenStore key in the frontend's device directory (/local/domain/1/device/vbd/<id>) and the backend's (/local/domain/0/backend/vbd/1/<id>): ring-ref or ring-page-order and ring-ref0..N, event-channel, protocol when the frontend announced one, the backend's features, sectors, sector sizes, info, and each half's state. State keys are decoded (4 (Connected)), and each entry carries its half's XenBus state, which the default view shows in the group header.
+
+Without -Name or -Device it returns the keys of every device.
+""" + "\n\n" + ERRORS_DEVICE,
+ "parameters": [DEV, NAME(), DEVNAME,
+  {"name": "Key", "type": "System.String[]", "position": 1, "wildcards": True, "default": "All keys", "desc": "Only keys whose name (relative to the half's directory) matches, e.g. state, protocol, feature-*."},
+  {"name": "Side", "type": "System.String", "values": ["Frontend", "Backend"], "default": "Both", "desc": "Only the frontend's or only the backend's keys."}],
+ "inputs": DEVICE_INPUTS,
+ "outputs": [("XenVbd.PowerShell.VbdXenStoreEntry", "DeviceName, Side, Directory, SideState, Path, Key, Value, State (decoded for state keys) and Display.")],
+ "examples": [
+  ("the handshake's outcome", "$d = New-VbdDevice -Name ex-xs1 -FrontendMode Announce\nGet-VbdXenStore -Device $d -Key state, protocol, ring-ref*, event-channel, feature-*\nRemove-VbdDevice -Device $d",
+   "An announcing frontend writes protocol = x86_64-abi; both halves are in state 4 (Connected)."),
+  ("only the backend's keys", "$d = New-VbdDevice -Name ex-xs2 -SizeBytes 8MB -ReadOnly\nGet-VbdXenStore -Device $d -Side Backend\nRemove-VbdDevice -Device $d",
+   "Shows what blkback published: sectors (512-byte units), sector-size, info 4 (read-only), mode r and the features."),
+ ],
+ "links": ["New-VbdDevice", "Set-BackendAbi"],
+},
+{
+ "name": "Get-VbdStatistic",
+ "synopsis": "Gets a device's frontend counters: SRBs, ring requests, bytes, bounce passes, probes, ABI switches, timeouts and resets.",
+ "description": """
+Get-VbdStatistic returns a copy of the frontend's statistics for each device: SRBs submitted, completed and failed, ring requests (and indirect ones), bytes read and written, bounce passes and bytes bounced, probes and ABI switches, timeouts, resets, requeues, reconnects, notifications and interrupts (spurious ones too), late responses and ring-full waits.
+
+Without -Name or -Device it returns the statistics of every device.
+""" + "\n\n" + ERRORS_DEVICE,
+ "parameters": [DEV, NAME(), DEVNAME],
+ "inputs": DEVICE_INPUTS,
+ "outputs": [("XenVbd.Frontend.FrontendStatistics", "The counters, plus DeviceName. The default table shows the main ones; Format-List * shows all.")],
+ "examples": [
+  ("what misaligned I/O cost", "$d = New-VbdDevice -Name ex-stat1 -SizeBytes 16MB\n0..3 | ForEach-Object { Invoke-Srb -Device $d -Write -Lba ($_ * 16) -BlockCount 16 -BufferAlignment 1 } | Out-Null\nGet-VbdStatistic -Device $d\nRemove-VbdDevice -Device $d",
+   "Four 8 KiB writes from a misaligned buffer: the Bounces and Bounced columns show the copies the per-SRB bounce buffer made."),
+  ("every counter", "$d = New-VbdDevice -Name ex-stat2 -SizeBytes 8MB\nGet-VbdStatistic -Name ex-stat2 | Format-List *\nRemove-VbdDevice -Device $d",
+   "Lists all counters of one device."),
+ ],
+ "links": ["Invoke-Srb", "Get-VbdRing"],
+},
+{
+ "name": "Reset-VbdDevice",
+ "synopsis": "Resets a device the way a SCSI bus reset does: pending SRBs complete with BUS RESET and the frontend recovers.",
+ "description": """
+Reset-VbdDevice sends the frontend a bus reset (SRB_FUNCTION_RESET_BUS, what storport sends after a timeout): every pending SRB completes exactly once with SRB_STATUS_BUS_RESET and the frontend recovers its ring. The data on the disk is not touched. It supports -WhatIf and -Confirm; -PassThru returns the device.
+""" + "\n\n" + ERRORS_DEVICE,
+ "parameters": [DEV, NAME(), DEVNAME,
+  {"name": "PassThru", "type": "SwitchParameter", "default": "False", "desc": "Returns the device after the reset."},
+  {"name": "WhatIf", "type": "SwitchParameter", "default": "False", "desc": "Shows which devices would be reset."},
+  {"name": "Confirm", "type": "SwitchParameter", "default": "False", "desc": "Asks before resetting each device."}],
+ "inputs": DEVICE_INPUTS,
+ "outputs": [("XenVbd.Device.VbdDevice", "With -PassThru, the device. Otherwise nothing.")],
+ "examples": [
+  ("reset and keep going", "$d = New-VbdDevice -Name ex-reset1 -SizeBytes 8MB\nReset-VbdDevice -Device $d -PassThru\nInvoke-Srb -Device $d -Write -Lba 0 -BlockCount 1\nRemove-VbdDevice -Device $d",
+   "The device is Ready again after the reset and takes new SRBs."),
+ ],
+ "links": ["Get-VbdStatistic", "Invoke-Srb"],
+},
+{
+ "name": "Export-VbdTrace",
+ "synopsis": "Writes a device's ring trace to a file, as JSON lines or in the Chrome trace-event format.",
+ "description": """
+Every device records ring events (SRB start and completion, bounces, requests consumed, responses pushed, notifications, faults) in a fixed-size trace with virtual timestamps. Export-VbdTrace writes it to -Path: JSON lines (one object per line: t_us, kind, dev, a, b, c, d) for tools, or the Chrome trace-event format for chrome://tracing or Perfetto. -Format Auto (the default) chooses JSON lines for .jsonl/.ndjson and the Chrome format otherwise. The trace keeps the most recent 65536 events; a warning says how many older ones were dropped.
+
+An existing file is overwritten unless -NoClobber is given; a folder that does not exist is an error. Supports -WhatIf and -Confirm.
+""" + "\n\n" + ERRORS_DEVICE,
+ "parameters": [DEV, NAME(), DEVNAME,
+  {"name": "Path", "type": "System.String", "required": True, "position": 1, "desc": "The file to write. Relative paths are relative to the current location. Alias: FilePath."},
+  {"name": "Format", "type": "XenVbd.PowerShell.Cmdlets.VbdTraceFormat", "values": ["Auto", "JsonLines", "ChromeTrace"], "default": "Auto", "desc": "JsonLines, ChromeTrace, or Auto (by extension)."},
+  {"name": "NoClobber", "type": "SwitchParameter", "default": "False", "desc": "Refuses to overwrite an existing file (a non-terminating ResourceExists error). Alias: NoOverwrite."},
+  {"name": "WhatIf", "type": "SwitchParameter", "default": "False", "desc": "Shows what would be written."},
+  {"name": "Confirm", "type": "SwitchParameter", "default": "False", "desc": "Asks before writing."}],
+ "inputs": DEVICE_INPUTS,
+ "outputs": [("System.IO.FileInfo", "The file written.")],
+ "examples": [
+  ("JSON lines", "$d = New-VbdDevice -Name ex-trace1 -SizeBytes 8MB\nInvoke-Srb -Device $d -Write -Lba 0 -BlockCount 4 -BufferAlignment 5 | Out-Null\n$file = Join-Path ([IO.Path]::GetTempPath()) 'xenvbd-help-trace.jsonl'\nExport-VbdTrace -Device $d -Path $file\nGet-Content $file -TotalCount 3\nRemove-Item $file\nRemove-VbdDevice -Device $d",
+   "Writes the trace of one misaligned write as JSON lines and shows the first events."),
+  ("for chrome://tracing", "$d = New-VbdDevice -Name ex-trace2 -SizeBytes 8MB\n$file = Join-Path ([IO.Path]::GetTempPath()) 'xenvbd-help-trace.json'\nExport-VbdTrace -Device $d -Path $file -Format ChromeTrace\nRemove-Item $file\nRemove-VbdDevice -Device $d",
+   "Writes the Chrome trace-event format; open the file in chrome://tracing or ui.perfetto.dev."),
+ ],
+ "links": ["Get-VbdRing"],
+},
+{
+ "name": "Test-VbdIntegrity",
+ "synopsis": "Reads back every block this session wrote to a device and returns whether all of them still hold what was written.",
+ "description": """
+Invoke-Srb remembers a hash of every logical block it wrote successfully (UNMAP forgets the blocks it discards). Test-VbdIntegrity reads all those blocks back through the device - one READ per run of consecutive blocks, up to 128 blocks each - and compares. It returns $true when every block matches and $false otherwise; -Verbose names each bad block (lost, torn, misdirected or stale data all show as a mismatch). A progress bar appears for 256 blocks or more, and Ctrl+C stops the check cleanly.
+
+A device the session never wrote to returns $true (nothing to contradict). Without -Name or -Device it checks every device.
+""" + "\n\n" + ERRORS_DEVICE,
+ "parameters": [DEV, NAME(), DEVNAME],
+ "inputs": DEVICE_INPUTS,
+ "outputs": [("System.Boolean", "One value per device: $true when every block written in this session reads back unchanged.")],
+ "examples": [
+  ("after a migration", "$d = New-VbdDevice -Name ex-int1 -FrontendAbi X86_64 -BackendAbi X86_32 -BackendMode Native\nInvoke-Srb -Device $d -Write -Lba 10 -BlockCount 32 -BufferAlignment 7 | Out-Null\nSet-BackendAbi -Device $d -Abi X86_64 -Mode Native | Out-Null\nTest-VbdIntegrity -Device $d -Verbose\nRemove-VbdDevice -Device $d",
+   "Writes 32 blocks from a misaligned buffer, moves the device to a 64-bit dom0 and checks that the data survived: True."),
+ ],
+ "links": ["Invoke-Srb", "Set-BackendAbi"],
+},
+]
+
+COMMANDS += [
+{
+ "name": "Add-VbdFault",
+ "synopsis": "Adds a fault rule to a device's fault plan; the backend applies it to the requests it matches from then on.",
+ "description": """
+Each device has a fault plan that can change at run time, like a device-mapper table. Add-VbdFault adds one rule: what it does (-Kind: Latency, Reorder, Duplicate, Drop, Error, NotSupported, BadId, WrongOp, RspProdJump, LostNotification, SpuriousEventStorm, Disconnect, Migration, BadSectors, SlowStorage, PowerCut), how often (-Rate), on what (-Operation, -FirstSector/-EndSector in 512-byte sectors), when (-Start, -End, -Period with -ActiveFor, in virtual time) and how many times (-MaxCount). Latency rules take -Delay, -MaxDelay and -Distribution (Fixed, Uniform, Exponential, Pareto with -ParetoAlpha). Faults draw from the device's seeded random source, so the same seed replays them exactly.
+
+The rule is returned with its Id (for Remove-VbdFault) and an Injected counter that grows as it fires. A rule the engine rejects (for example a rate outside 0..1 or an empty sector range) gives a non-terminating InvalidFaultRule error and the plan is unchanged.
+""" + "\n\n" + ERRORS_DEVICE,
+ "parameters": [DEV, NAME(), DEVNAME,
+  {"name": "Kind", "type": "XenVbd.Faults.FaultKind", "required": True, "position": 1, "values": ["Latency", "Reorder", "Duplicate", "Drop", "Error", "NotSupported", "BadId", "WrongOp", "RspProdJump", "LostNotification", "SpuriousEventStorm", "Disconnect", "Migration", "BadSectors", "SlowStorage", "PowerCut"], "desc": "What the rule does."},
+  {"name": "Rate", "type": "System.Double", "default": "1", "desc": "Probability, 0..1, that a matching request is hit."},
+  {"name": "Operation", "type": "XenVbd.Faults.FaultOps", "default": "All", "desc": "Which operations the rule matches (Read, Write, Flush, Discard, ... or All)."},
+  {"name": "FirstSector", "type": "System.Int64", "default": "0", "desc": "First 512-byte sector of the range the rule matches."},
+  {"name": "EndSector", "type": "System.Int64", "default": "the end of the disk", "desc": "End (exclusive) of the range the rule matches."},
+  {"name": "Start", "type": "System.TimeSpan", "default": "0", "desc": "Virtual time from which the rule is active."},
+  {"name": "End", "type": "System.TimeSpan", "default": "never", "desc": "Virtual time at which the rule stops."},
+  {"name": "Period", "type": "System.TimeSpan", "default": "none", "desc": "Makes the rule intermittent: active for -ActiveFor at the start of every period."},
+  {"name": "ActiveFor", "type": "System.TimeSpan", "default": "none", "desc": "With -Period: how long of each period the rule is active."},
+  {"name": "MaxCount", "type": "System.Int64", "default": "0 (no limit)", "desc": "Stops the rule after it fired this many times."},
+  {"name": "Delay", "type": "System.TimeSpan", "default": "1 ms", "desc": "For Latency and Reorder: the fixed delay, the uniform minimum, the exponential mean or the Pareto scale (virtual time; 30 seconds costs no wall time)."},
+  {"name": "MaxDelay", "type": "System.TimeSpan", "default": "10 x -Delay", "desc": "The largest delay (uniform maximum, cap of the exponential and Pareto tails)."},
+  {"name": "Distribution", "type": "XenVbd.Faults.LatencyShape", "values": ["Fixed", "Uniform", "Exponential", "Pareto"], "default": "Fixed", "desc": "The shape of the delay distribution."},
+  {"name": "ParetoAlpha", "type": "System.Double", "default": "1.5", "desc": "The tail index of a Pareto (long-tail) delay."},
+  {"name": "BytesPerSecond", "type": "System.Int64", "default": "10 MiB/s", "desc": "For SlowStorage: how fast the storage serves bytes."},
+  {"name": "MigrateTo", "type": "XenVbd.Ring.BlkifAbi", "values": ["X86_32", "X86_64"], "default": "X86_32", "desc": "For Migration: the bitness of the dom0 the backend moves to."},
+  {"name": "FaultName", "type": "System.String", "default": "None", "desc": "A label for the rule, shown in tables and reports."},
+  {"name": "WhatIf", "type": "SwitchParameter", "default": "False", "desc": "Shows the rule without adding it."},
+  {"name": "Confirm", "type": "SwitchParameter", "default": "False", "desc": "Asks before adding the rule."}],
+ "inputs": DEVICE_INPUTS,
+ "outputs": [("XenVbd.Faults.FaultRule", "The rule added, with Id, Kind, Rate, Target, Latency, MaxCount, Injected and DeviceName.")],
+ "examples": [
+  ("slow half of the responses", "$d = New-VbdDevice -Name ex-fault1 -SizeBytes 16MB\nAdd-VbdFault -Device $d -Kind Latency -Delay 00:00:00.005 -Rate 0.5\nInvoke-Srb -Device $d -Read -Lba 0 -BlockCount 8\nRemove-VbdDevice -Device $d",
+   "Half the responses come 5 ms (virtual) late; the SRB's Latency shows it when it is hit."),
+  ("long-tail latency on reads of one range", "$d = New-VbdDevice -Name ex-fault2 -SizeBytes 16MB\nAdd-VbdFault -Device $d -Kind Latency -Operation Read -FirstSector 0 -EndSector 2048 -Distribution Pareto -Delay 00:00:00.001 -MaxDelay 00:00:02 -FaultName tail\nRemove-VbdDevice -Device $d",
+   "Reads of the first MiB get Pareto-distributed delays of 1 ms up to 2 s."),
+ ],
+ "links": ["Get-VbdFault", "Remove-VbdFault", "Invoke-VbdWorkload"],
+},
+{
+ "name": "Get-VbdFault",
+ "synopsis": "Gets the fault rules of devices, with how often each has fired.",
+ "description": """
+Get-VbdFault returns the rules in each device's fault plan, in the order they were added, with their Injected counters. Without -Name or -Device it returns the rules of every device; -Id selects rules.
+""" + "\n\n" + ERRORS_DEVICE,
+ "parameters": [DEV, NAME(), DEVNAME,
+  {"name": "Id", "type": "System.Int32[]", "pipeline": "True (ByPropertyName)", "default": "All rules", "desc": "Only the rules with these ids."}],
+ "inputs": DEVICE_INPUTS,
+ "outputs": [("XenVbd.Faults.FaultRule", "The rules, with DeviceName.")],
+ "examples": [
+  ("what fired", "$d = New-VbdDevice -Name ex-gf1 -SizeBytes 16MB\nAdd-VbdFault -Device $d -Kind Latency -Delay 00:00:00.001 | Out-Null\n0..9 | ForEach-Object { Invoke-Srb -Device $d -Read -Lba $_ -BlockCount 1 } | Out-Null\nGet-VbdFault -Device $d\nRemove-VbdDevice -Device $d",
+   "The Injected column counts the responses the rule delayed."),
+ ],
+ "links": ["Add-VbdFault", "Remove-VbdFault"],
+},
+{
+ "name": "Remove-VbdFault",
+ "sets": ["Id", "All"],
+ "synopsis": "Removes fault rules from a device's fault plan, by id or all of them.",
+ "description": """
+Remove-VbdFault takes rules out of a device's fault plan; requests after that are no longer affected (responses already delayed still arrive). -Id removes given rules (an unknown id gives a non-terminating FaultNotFound error), -All empties the plan. Supports -WhatIf and -Confirm; rules piped from Get-VbdFault bind by their Id and DeviceName.
+""" + "\n\n" + ERRORS_DEVICE,
+ "parameters": [DEV, NAME(), DEVNAME,
+  {"name": "Id", "type": "System.Int32[]", "required": True, "sets": ["Id"], "position": 1, "pipeline": "True (ByPropertyName)", "desc": "The ids of the rules to remove."},
+  {"name": "All", "type": "SwitchParameter", "required": True, "sets": ["All"], "desc": "Removes every rule of the device."},
+  {"name": "WhatIf", "type": "SwitchParameter", "default": "False", "desc": "Shows which rules would be removed."},
+  {"name": "Confirm", "type": "SwitchParameter", "default": "False", "desc": "Asks before removing."}],
+ "inputs": DEVICE_INPUTS + [("XenVbd.Faults.FaultRule", "Rules from Get-VbdFault (Id and DeviceName bind by property name).")],
+ "outputs": [("None", "Nothing.")],
+ "examples": [
+  ("remove one rule, then all", "$d = New-VbdDevice -Name ex-rf1 -SizeBytes 16MB\n$rule = Add-VbdFault -Device $d -Kind Error -Rate 0.1\nAdd-VbdFault -Device $d -Kind Latency | Out-Null\nRemove-VbdFault -Device $d -Id $rule.Id\nGet-VbdFault -Device $d\nRemove-VbdFault -Device $d -All\n'rules left: {0}' -f @(Get-VbdFault -Device $d).Count\nRemove-VbdDevice -Device $d",
+   "Removes the error rule by id, shows the latency rule left, then empties the plan."),
+ ],
+ "links": ["Add-VbdFault", "Get-VbdFault"],
+},
+{
+ "name": "Invoke-VbdWorkload",
+ "synopsis": "Runs a fio-style workload with per-block verification on a device and returns IOPS, bandwidth, latency percentiles and integrity violations.",
+ "description": """
+Invoke-VbdWorkload drives many SRBs through the device at once (-QueueDepth) in a -Pattern (Random or Sequential) with a -ReadFraction, block sizes from -BlockSize or a -Profile (WindowsSeed: mostly 512 B, rarely 4 KiB, very rarely 8 KiB, with chkdsk-like bursts; ChkdskBurst: large transfers), and a -MisalignedFraction of buffers at -AlignmentOffsets bytes past a sector boundary. It stops after -Count I/Os or -Duration of virtual time, whichever comes first (-Count 0 runs for the duration).
+
+Every written block carries a header (LBA, write generation, seed, checksum) so each read detects lost, torn, misdirected or stale data (fio verify); -NoVerify turns that off. Active fault rules apply. A progress bar shows I/Os done, virtual time, errors and violations; Ctrl+C stops the workload cleanly and returns what was measured so far, with a warning.
+
+The workload's headers overwrite what Invoke-Srb wrote, so Test-VbdIntegrity forgets the session's earlier writes on that device. Verification covers one run: run a further workload on a fresh device, since headers left by an earlier run with the same seed are reported as violations. Guest buffers are limited: a large -QueueDepth with large blocks gives an InvalidWorkload error naming the sizes.
+""" + "\n\n" + ERRORS_DEVICE,
+ "parameters": [DEV, NAME(), DEVNAME,
+  {"name": "Pattern", "type": "XenVbd.Workload.IoPattern", "values": ["Random", "Sequential"], "default": "Random", "desc": "Random or sequential offsets."},
+  {"name": "ReadFraction", "type": "System.Double", "default": "0.5", "desc": "Share of reads, 0..1."},
+  {"name": "BlockSize", "type": "System.Int32", "default": "4096", "desc": "Transfer size in bytes with -Profile Fixed (a multiple of the logical sector size)."},
+  {"name": "Profile", "type": "XenVbd.PowerShell.Cmdlets.VbdBlockSizeProfile", "values": ["Fixed", "WindowsSeed", "ChkdskBurst"], "default": "Fixed", "desc": "The block-size distribution: Fixed (-BlockSize), WindowsSeed or ChkdskBurst."},
+  {"name": "MisalignedFraction", "type": "System.Double", "default": "0", "desc": "Share of I/Os whose buffer is misaligned, 0..1."},
+  {"name": "AlignmentOffsets", "type": "System.Int32[]", "default": "engine default", "desc": "Offsets (1..511 bytes past a sector boundary) misaligned buffers are drawn from."},
+  {"name": "QueueDepth", "type": "System.Int32", "default": "8", "desc": "SRBs in flight at once, 1..256."},
+  {"name": "Count", "type": "System.Int64", "default": "1000", "desc": "Number of I/Os; 0 runs until -Duration."},
+  {"name": "Duration", "type": "System.TimeSpan", "default": "1 second", "desc": "Virtual time limit."},
+  {"name": "Seed", "type": "System.UInt64", "default": "1", "desc": "The workload's seed (offsets, sizes, mix)."},
+  {"name": "NoVerify", "type": "SwitchParameter", "default": "False", "desc": "Skips headers and read verification."},
+  {"name": "FlushEvery", "type": "System.Int32", "default": "0", "desc": "Issues SYNCHRONIZE CACHE every this many writes; 0 never."},
+  {"name": "WorkloadName", "type": "System.String", "default": "the device name", "desc": "The name the result and progress bar carry."}],
+ "inputs": DEVICE_INPUTS,
+ "outputs": [("XenVbd.Workload.WorkloadResult", "Operations, reads, writes, IOPS and bandwidth in virtual and wall time, Latency percentiles (P50Us .. P9999Us), bounce passes and bytes, ring requests, probes, ABI switches, retries, timeouts, resets, faults by kind, ViolationCount and Violations, plus DeviceName.")],
+ "examples": [
+  ("the Windows mix with misaligned buffers", "$d = New-VbdDevice -Name ex-wl1 -SizeBytes 64MB\nInvoke-VbdWorkload -Device $d -Profile WindowsSeed -QueueDepth 2 -Count 500 -MisalignedFraction 0.3 -AlignmentOffsets 1, 7\nRemove-VbdDevice -Device $d",
+   "500 verified I/Os of the seed page's size mix, 30% from misaligned buffers: Bounces counts the copies, Violations must be 0."),
+  ("under injected latency", "$d = New-VbdDevice -Name ex-wl2 -SizeBytes 64MB\nAdd-VbdFault -Device $d -Kind Latency -Distribution Exponential -Delay 00:00:00.002 -MaxDelay 00:00:00.050 | Out-Null\n$r = Invoke-VbdWorkload -Device $d -Count 300 -BlockSize 8192\n$r\n$r.Latency | Format-List P50Us, P99Us, P999Us\nRemove-VbdDevice -Device $d",
+   "Exponentially distributed response delays widen the latency percentiles."),
+ ],
+ "links": ["Add-VbdFault", "Invoke-VbdLab", "Test-VbdIntegrity"],
+},
+{
+ "name": "Invoke-VbdLab",
+ "synopsis": "Runs one or all of the fault-injection labs, returns their results and optionally writes the report folder.",
+ "description": """
+The labs prove on demand that the driver survives the seed page's hard cases: MisalignedBuffers (the three bounce strategies against aligned I/O), BitnessMatrix (frontend ABI x backend ABI x backend mode x frontend mode), DelayedResponses (latency up to seconds, the probe under delay, timeouts with nothing lost or doubled), Migration (a live workload while the backend moves to a dom0 of the other bitness), RogueBackend (every corruption kind: the device goes Broken cleanly, no SRB completes twice) and ChkdskBurst (large misaligned transfers through the multi-pass path).
+
+Invoke-VbdLab runs the labs named by -Name (tab completion offers them), or all of them, with -Seed, showing a progress bar per lab; Ctrl+C stops cleanly. Each result says whether the lab passed, what it found, its failures, its metrics, and the command that replays it exactly. With -ReportPath the cmdlet writes results.json (byte-identical for the same seed), junit.xml and timings.json into that folder after the last lab. An unknown lab name gives a non-terminating LabNotFound error.
+""",
+ "parameters": [
+  {"name": "Name", "type": "System.String[]", "position": 0, "pipeline": "True (ByPropertyName, ByValue)", "default": "All labs", "desc": "The labs to run: MisalignedBuffers, BitnessMatrix, DelayedResponses, Migration, RogueBackend, ChkdskBurst."},
+  {"name": "Seed", "type": "System.UInt64", "default": "1", "desc": "The seed every lab runs with; the same seed gives the same results."},
+  {"name": "ReportPath", "type": "System.String", "default": "None (no report)", "desc": "A folder to write results.json, junit.xml and timings.json into; created if missing."}],
+ "inputs": [("System.String", "Lab names.")],
+ "outputs": [("XenVbd.Lab.LabResult", "Name, Seed, Passed, Findings, Failures, Metrics, Workloads, Points, WallTime and ReplayCommand.")],
+ "examples": [
+  ("one lab", "Invoke-VbdLab -Name Migration -Seed 7",
+   "Runs the migration lab: a verified workload while the backend moves between 32- and 64-bit dom0s."),
+  ("two labs with a report", "$report = Join-Path ([IO.Path]::GetTempPath()) 'xenvbd-help-lab'\nInvoke-VbdLab -Name BitnessMatrix, RogueBackend -ReportPath $report\nGet-ChildItem $report | Select-Object Name, Length\nRemove-Item -Recurse $report",
+   "Runs two labs, then lists the report files they produced."),
+ ],
+ "notes": "labs/Invoke-DefaultLab.ps1 runs every lab and prints a summary; labs/0N-*.ps1 run one lab each.",
+ "links": ["Invoke-VbdWorkload", "Add-VbdFault"],
+},
+]
