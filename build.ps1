@@ -105,6 +105,12 @@ function Invoke-Publish {
             $isCmdletAssembly = $file.Name -like 'XenVbd.PowerShell.*'
             Copy-Item -LiteralPath $file.FullName -Destination ($isCmdletAssembly ? $dest : $deps.FullName)
         }
+        # Native libraries (SkiaSharp for the HTML lab report) keep their runtimes/<rid>/native layout;
+        # the engine's load context looks for them there.
+        $runtimes = Join-Path $staging 'runtimes'
+        if ($target.Isolate -and (Test-Path -LiteralPath $runtimes)) {
+            Copy-Item -LiteralPath $runtimes -Destination $deps.FullName -Recurse -Force
+        }
         Write-Host ("    module/{0}: {1}" -f $target.Edition,
             ((Get-ChildItem -Recurse -File $dest | ForEach-Object { [IO.Path]::GetRelativePath($dest, $_.FullName) }) -join ', '))
     }

@@ -97,7 +97,12 @@ namespace XenVbd.PowerShell.Cmdlets
             string folder = SessionState.Path.GetUnresolvedProviderPathFromPSPath(ReportPath);
             try
             {
+#if NET
+                // PowerShell 7 also draws the HTML page (ScottPlot); Windows PowerShell 5.1 writes the data files only.
+                IReadOnlyList<string> files = XenVbd.Reports.HtmlReportWriter.WriteFolder(folder, _results);
+#else
                 IReadOnlyList<string> files = LabReportWriter.WriteFolder(folder, _results);
+#endif
                 WriteVerbose("Lab report: " + string.Join(", ", files));
             }
             catch (Exception ex) when (ex is not RuntimeException)

@@ -33,6 +33,9 @@ namespace XenVbd.PowerShell.Infrastructure
         /// <summary>The only assembly the default load context is allowed to receive from the private one.</summary>
         public const string EngineAssemblyName = "XenVbd.Core";
 
+        /// <summary>The HTML report writer, which the lab cmdlet calls directly; it and ScottPlot live in the private context too.</summary>
+        public const string ReportsAssemblyName = "XenVbd.Reports";
+
         private static readonly object Gate = new object();
         private static bool s_registered;
 
@@ -78,7 +81,8 @@ namespace XenVbd.PowerShell.Infrastructure
 #if NET
         private static Assembly? ResolveEngine(AssemblyLoadContext context, AssemblyName name)
         {
-            if (!string.Equals(name.Name, EngineAssemblyName, StringComparison.Ordinal))
+            if (!string.Equals(name.Name, EngineAssemblyName, StringComparison.Ordinal)
+                && !string.Equals(name.Name, ReportsAssemblyName, StringComparison.Ordinal))
             {
                 return null;
             }
@@ -115,6 +119,31 @@ namespace XenVbd.PowerShell.Infrastructure
             // Anything not shipped in deps/ (the framework, System.Management.Automation) is shared
             // with the default context: returning null defers to it.
             return File.Exists(path) ? LoadFromAssemblyPath(path) : null;
+        }
+
+        /// <summary>
+        /// Native libraries (SkiaSharp's, for the report charts) come from deps/runtimes/&lt;rid&gt;/native,
+        /// where publish puts them; the default probing would not look inside our private folder.
+        /// </summary>
+        protected override IntPtr LoadUnmanagedDll(string unmanagedDllName)
+        {
+            string rid = System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier;
+            string arch = System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant();
+            string os = OperatingSystem.IsWindows() ? "win" : OperatingSystem.IsMacOS() ? "osx" : "linux";
+            foreach (string folder in new[] { rid, os + "-" + arch })
+            {
+                string dir = Path.Combine(_dependencyDirectory, "runtimes", folder, "native");
+                foreach (string file in new[] { unmanagedDllName, "lib" + unmanagedDllName + ".so", unmanagedDllName + ".so", "lib" + unmanagedDllName + ".dylib", unmanagedDllName + ".dll" })
+                {
+                    string candidate = Path.Combine(dir, file);
+                    if (File.Exists(candidate))
+                    {
+                        return LoadUnmanagedDllFromPath(candidate);
+                    }
+                }
+            }
+
+            return IntPtr.Zero;
         }
     }
 #endif

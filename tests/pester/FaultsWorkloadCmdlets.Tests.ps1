@@ -102,6 +102,11 @@ Describe 'Invoke-VbdLab' {
         $r.ReplayCommand | Should -Be 'Invoke-VbdLab -Name Migration -Seed 3'
         (Get-ChildItem $report).Name | Should -Contain 'results.json'
         (Get-ChildItem $report).Name | Should -Contain 'junit.xml'
+        if ($PSEdition -eq 'Core') {
+            # The HTML page with its ScottPlot charts (SkiaSharp native code loaded through the module's private context).
+            $html = Get-Content -Raw (Join-Path $report 'index.html')
+            $html | Should -Match '<img[^>]+data:image/png;base64,'
+        }
         $r | Out-String -Width 200 | Should -Match 'PASS\s+Migration\s+3'
     }
 
