@@ -87,6 +87,9 @@ namespace XenVbd.Workload
                 case SectorCheck.ForeignSeed:
                     return floor == 0 && ceiling == 0 && !assumeZeroed ? (IntegrityViolationKind?)null : IntegrityViolationKind.Unexpected;
             }
+            // A sector this run never wrote, on a disk not promised to start zeroed, may hold anything an
+            // earlier run (even one with this seed) left there: only what this run wrote is checked.
+            if (floor == 0 && ceiling == 0 && !assumeZeroed) return null;
             if (foundSector != sector) return IntegrityViolationKind.Misdirected;
             if (foundGeneration < floor) return IntegrityViolationKind.Stale;
             if (foundGeneration > ceiling) return IntegrityViolationKind.Unexpected;

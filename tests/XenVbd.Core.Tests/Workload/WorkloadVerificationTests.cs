@@ -37,6 +37,29 @@ namespace XenVbd.Tests.Workload
             Assert.True(r.Reads > 1500 && r.Writes > 1500);
         }
 
+        [Fact]
+        public void A_second_run_with_the_same_seed_on_a_used_disk_shows_no_violations()
+        {
+            var scheduler = new Scheduler(1);
+            var target = new StorageWorkloadTarget(new MemoryDisk(4 << 20), scheduler, TimeSpan.FromMicroseconds(50));
+            var used = new WorkloadSpec
+            {
+                Name = "verify-again",
+                Pattern = IoPattern.Random,
+                ReadFraction = 0.5,
+                BlockSizes = BlockSizeDistribution.Fixed(4096),
+                QueueDepth = 8,
+                Count = 4000,
+                LengthBytes = 1 << 20,
+                Seed = 11,
+                AssumeZeroedDisk = false,
+            };
+            Assert.Equal(0, WorkloadRunner.Run(target, used).ViolationCount);
+            var again = WorkloadRunner.Run(target, used);
+            Assert.Equal(0, again.ViolationCount);
+            Assert.True(again.Reads > 1500);
+        }
+
         [Theory]
         [InlineData(Corruption.LoseWrites, IntegrityViolationKind.Lost)]
         [InlineData(Corruption.TearWrites, IntegrityViolationKind.Torn)]
