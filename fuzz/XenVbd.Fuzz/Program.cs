@@ -81,7 +81,7 @@ namespace XenVbd.Fuzz
         private static int SoakRun(Target target, long cases, ulong firstSeed)
         {
             var sw = Stopwatch.StartNew();
-            int workers = Environment.ProcessorCount;
+            int workers = int.TryParse(Environment.GetEnvironmentVariable("XENVBD_SOAK_WORKERS"), out int w) && w > 0 ? w : Environment.ProcessorCount;
             long next = 0, failures = 0;
             var totals = new long[Target.CounterCount];
             var failuresSeen = new List<string>();

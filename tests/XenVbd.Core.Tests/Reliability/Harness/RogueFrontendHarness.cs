@@ -66,7 +66,7 @@ namespace XenVbd.Reliability
                 NativeAbi = BlkifAbi.X86_64,
             };
 
-            using var host = new XenHost(seed: header[11]);
+            using var host = new XenHost(seed: header[11], dom0Pages: 1);
             var dom = host.CreateDomain(FrontendDomain, 24, grantCapacity: 512);
             var mem = dom.Memory;
             var grants = dom.Grants;
