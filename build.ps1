@@ -222,11 +222,31 @@ function Invoke-InteropSuite {
     return [pscustomobject]@{ Suite = 'interop'; Passed = 0; Failed = 1; Skipped = 0; Note = 'no summary line' }
 }
 
+function Invoke-BenchSmokeSuite {
+    # A short run of the whole-stack harness: every scenario must complete its SRBs (the harness
+    # throws on a failed SRB or a probe that does not switch). Timings are not asserted: machines are noisy.
+    $dll = Join-Path $Root "bench/XenVbd.Bench/bin/$Configuration/net10.0/XenVbd.Bench.dll"
+    if (-not (Test-Path -LiteralPath $dll)) {
+        Write-Warning "bench harness not built at $dll"
+        return [pscustomobject]@{ Suite = 'bench'; Passed = 0; Failed = 1; Skipped = 0; Note = 'harness not built' }
+    }
+    Write-Step 'bench smoke: XenVbd.Bench stack --quick'
+    $rows = & dotnet $dll stack --quick 2>&1 | ForEach-Object { "$_" }
+    $code = $LASTEXITCODE
+    $scenarios = @($rows | Where-Object { $_ -match '^\| (?!scenario|target|---).+\| [\d,]+ \|' })
+    if ($code -ne 0 -or $scenarios.Count -eq 0) {
+        $rows | Select-Object -Last 20 | ForEach-Object { Write-Host $_ }
+        return [pscustomobject]@{ Suite = 'bench'; Passed = 0; Failed = 1; Skipped = 0; Note = "harness exit code $code" }
+    }
+    return [pscustomobject]@{ Suite = 'bench'; Passed = $scenarios.Count; Failed = 0; Skipped = 0; Note = 'smoke run, scenarios completed' }
+}
+
 function Invoke-Test {
     $suites = @(
         Invoke-XunitSuite
         Invoke-PesterSuite
         Invoke-InteropSuite
+        Invoke-BenchSmokeSuite
     )
     Write-Host ''
     foreach ($s in $suites) {

@@ -43,6 +43,20 @@ namespace XenVbd.Xen
             return d;
         }
 
+        /// <summary>
+        /// A domain whose memory lives elsewhere — a shared-memory file another process also maps
+        /// (XenVbd.Transport). Its grant table takes the first frames of that memory, as in
+        /// <see cref="CreateDomain(int, int, int)"/>; the caller keeps the mapping alive.
+        /// </summary>
+        public Domain CreateDomain(int id, MemoryRegion externalMemory, int grantCapacity = 4096)
+        {
+            if (_domains.ContainsKey(id)) throw new InvalidOperationException("Domain " + id + " already exists.");
+            var d = new Domain(id, new GuestMemory(id, externalMemory), grantCapacity);
+            _domains.Add(id, d);
+            Store.Write("/local/domain/" + id + "/domid", id);
+            return d;
+        }
+
         public Domain GetDomain(int id)
             => _domains.TryGetValue(id, out var d) ? d : throw new ArgumentException("No domain " + id + ".", nameof(id));
 

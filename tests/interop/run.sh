@@ -140,4 +140,101 @@ for bits in 64 32; do
     done
 done
 
+# 3. Shared-memory peers (tests/interop/shm, docs/shared-memory.md): the C backend built on ring.h
+#    serves the C# frontend through the file, and the C frontend drives the C# blkback, for both
+#    ABIs. Each pair runs as two processes; the backend waits for the file the frontend creates.
+shm="$here/shm"
+echo "interop: building tests/interop/shm/ShmTool"
+if ! dotnet build "$shm/ShmTool/ShmTool.csproj" -c Release -nologo -v quiet >"$build/shmtool-build.log" 2>&1; then
+    cat "$build/shmtool-build.log"
+    echo "FAIL shm: ShmTool did not build"
+    failed=$((failed + 1))
+    finish
+fi
+shmtool=(dotnet "$shm/ShmTool/bin/Release/net10.0/ShmTool.dll")
+shm_timeout=20000
+
+compile_shm() {
+    local bits=$1 name=$2 out="$build/$2-m$1"
+    if [ -x "$out" ] && [ "$out" -nt "$shm/$name.c" ] && [ "$out" -nt "$shm/shm.h" ] && [ "$out" -nt "$here/common.h" ]; then return 0; fi
+    gcc -m"$bits" "${cflags[@]}" -o "$out" "$shm/$name.c"
+}
+
+# pair <label> <out-base> <backend command...> -- <frontend command...>: backend in the background.
+pair() {
+    local label=$1 base=$2 i bcmd=() fcmd=() bpid bs fs
+    shift 2
+    while [ $# -gt 0 ] && [ "$1" != "--" ]; do bcmd+=("$1"); shift; done
+    shift
+    fcmd=("$@")
+    rm -f "$base.shm"
+    "${bcmd[@]}" >"$base-back.out" 2>&1 &
+    bpid=$!
+    "${fcmd[@]}" >"$base-front.out" 2>&1; fs=$?
+    wait "$bpid"; bs=$?
+    tally "$label (frontend side)" $fs "$base-front.out"
+    tally "$label (backend side)" $bs "$base-back.out"
+    grep -h '^C# frontend' "$base-back.out" "$base-front.out" | sed 's/^/  /'
+}
+
+for bits in 64 32; do
+    abi="x86_$bits"
+    if ! compile_shm "$bits" shm_back 2>"$build/gcc-shm-m$bits.log" || ! compile_shm "$bits" shm_front 2>>"$build/gcc-shm-m$bits.log"; then
+        if [ "$bits" = 32 ] && grep -q 'gnu/stubs-32.h\|cannot find -lgcc\|skipping incompatible' "$build/gcc-shm-m$bits.log"; then
+            missing "gcc -m32 cannot build: install gcc-multilib" "shm-$abi"
+            continue
+        fi
+        cat "$build/gcc-shm-m$bits.log"
+        echo "FAIL shm $abi: C peers did not compile"
+        failed=$((failed + 1))
+        continue
+    fi
+    run=()
+    if ! "$build/shm_back-m$bits" layout >/dev/null 2>&1; then
+        if command -v qemu-i386 >/dev/null 2>&1 && [ "$bits" = 32 ] && qemu-i386 "$build/shm_back-m32" layout >/dev/null 2>&1; then
+            run=(qemu-i386)
+        else
+            missing "cannot execute -m$bits programs here (no ia32 emulation in the kernel?): install qemu-user" "shm-$abi"
+            continue
+        fi
+    fi
+    echo "interop: shared memory, $abi C peers${run:+ (via ${run[*]})}"
+
+    # Header layout: shm.h and ShmLayout.cs agree row by row.
+    "${run[@]}" "$build/shm_back-m$bits" layout >"$build/shm-layout-c-m$bits.txt"; s1=$?
+    "${shmtool[@]}" layout >"$build/shm-layout-cs.txt"; s2=$?
+    awk -v abi="$abi" '
+        NR == FNR { c[$1] = $2; order[++n] = $1; next }
+        { cs[$1] = $2 }
+        END {
+            for (i = 1; i <= n; i++) { k = order[i]
+                if (!(k in cs)) print "FAIL " abi " " k ": C# has no such row"
+                else if (cs[k] != c[k]) print "FAIL " abi " " k ": shm.h says " c[k] ", C# says " cs[k]
+                else print "PASS " abi " " k " " c[k] }
+            for (k in cs) if (!(k in c)) print "FAIL " abi " " k ": only C# has this row"
+        }' "$build/shm-layout-c-m$bits.txt" "$build/shm-layout-cs.txt" >"$build/shm-layout-m$bits.out"
+    tally "$abi shm header layout (shm.h vs C#)" $((s1 | s2)) "$build/shm-layout-m$bits.out"
+
+    # C# frontend (GPLPV probe mode, both layouts) served by the Native C backend of this bitness:
+    # the probe must end on the backend's layout and switch exactly when the layouts differ.
+    for fe in x86_64 x86_32; do
+        for order in 0 2; do
+            base="$build/shm-csfront-$fe-cback-m$bits-o$order"
+            : >"$base.img"; truncate -s 8M "$base.img"
+            pair "shm: C# frontend $fe (probe, order $order) <-> C backend $abi" "$base" \
+                "${run[@]}" "$build/shm_back-m$bits" serve "$base.shm" "$base.img" "$shm_timeout" -- \
+                "${shmtool[@]}" front "$base.shm" "$fe" probe "$order" "$abi" "$shm_timeout"
+        done
+    done
+
+    # C frontend of this bitness (announces its layout) driving the C# blkback in Protocol mode.
+    for order in 0 2; do
+        base="$build/shm-cfront-m$bits-csback-o$order"
+        : >"$base.img"; truncate -s 8M "$base.img"
+        pair "shm: C frontend $abi (order $order) <-> C# blkback (Protocol)" "$base" \
+            "${shmtool[@]}" back "$base.shm" "$base.img" "$shm_timeout" -- \
+            "${run[@]}" "$build/shm_front-m$bits" run "$base.shm" "$order" "$base.img" "$shm_timeout"
+    done
+done
+
 finish

@@ -77,7 +77,7 @@ namespace XenVbd.Tests.Backend
             Assert.Equal(upcalls, rig.Backend.Statistics.SpuriousEvents);
             Assert.True(upcalls >= 2 && upcalls < 200, "upcalls during the storm: " + upcalls);
             Assert.True(rig.Backend.Statistics.SpuriousBackoffs > 0);
-            Assert.Contains(rig.Host.Trace.Snapshot(), e => e.Kind == XenVbd.Sim.TraceKind.SpuriousEvent);
+            Assert.Contains(rig.Host.Trace.Snapshot(), e => e.Kind == global::XenVbd.Sim.TraceKind.SpuriousEvent);
 
             // The back-off ends and a real request is served.
             fe.Run();

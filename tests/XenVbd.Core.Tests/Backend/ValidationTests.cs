@@ -92,7 +92,7 @@ namespace XenVbd.Tests.Backend
             Assert.Equal(diskBefore.Reads, rig.Disk.Statistics.Reads);
             Assert.Equal(diskBefore.Writes, rig.Disk.Statistics.Writes);
             Assert.Equal(1, fe.Grants.ActiveMappings);
-            Assert.Contains(rig.Host.Trace.Snapshot(), e => e.Kind == XenVbd.Sim.TraceKind.RequestRejected && e.C == (long)reason);
+            Assert.Contains(rig.Host.Trace.Snapshot(), e => e.Kind == global::XenVbd.Sim.TraceKind.RequestRejected && e.C == (long)reason);
         }
 
         [Theory]
@@ -167,7 +167,7 @@ namespace XenVbd.Tests.Backend
             Assert.Equal(0, rig.Backend.Statistics.RequestsConsumed);
             Assert.Equal(0u, fe.Shared.RspProd);
             Assert.Contains("halted", rig.Host.Store.Read(fe.BackendPath + "/error"));
-            Assert.Contains(rig.Host.Trace.Snapshot(), e => e.Kind == XenVbd.Sim.TraceKind.Fault && e.D == (int)BackendFault.RingHalted);
+            Assert.Contains(rig.Host.Trace.Snapshot(), e => e.Kind == global::XenVbd.Sim.TraceKind.Fault && e.D == (int)BackendFault.RingHalted);
 
             // An honest req_prod afterwards changes nothing: the ring stays abandoned.
             fe.PushRaw(1);

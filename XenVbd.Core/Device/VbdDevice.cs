@@ -1,0 +1,250 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using XenVbd.Backend;
+using XenVbd.Frontend;
+using XenVbd.Ring;
+using XenVbd.Scsi;
+using XenVbd.Storage;
+using XenVbd.Xen;
+
+namespace XenVbd.Device
+{
+    /// <summary>
+    /// One simulated machine with one vbd: a XenHost (seeded), domU 1 with the xenvbd frontend, dom0
+    /// with blkback over a disk. The API the PowerShell module and the lab drive: <see cref="Execute"/>
+    /// for convenience, <see cref="Submit"/>/<see cref="RunUntilComplete"/> for allocation-free loops.
+    /// </summary>
+    public sealed class VbdDevice : IDisposable
+    {
+        public const int FrontendDomainId = 1;
+
+        /// <summary>Events the device will run waiting for one thing before it calls the wait hung.</summary>
+        private const long MaxEventsPerWait = 50_000_000;
+
+        private readonly VbdDeviceOptions _options;
+        private readonly Func<bool> _srbPending;
+        private readonly Func<bool> _connecting;
+        private readonly ulong _executeBuffer;
+        private readonly int _executeBufferBytes;
+        private readonly Srb _executeSrb = new Srb();
+        private Srb? _waitFor;
+        private bool _disposed;
+
+        private VbdDevice(VbdDeviceOptions options)
+        {
+            _options = options;
+            Host = new XenHost(options.Seed);
+            Storage = OpenStorage(options);
+            var fo = options.ToFrontendOptions();
+            int guestPages = options.GuestBufferBytes / GuestMemory.PageSize + 1;
+            int grants = RoundUp(fo.RequiredGrants + 64, 512);
+            Guest = Host.CreateDomain(FrontendDomainId, fo.RequiredPages + guestPages + 1, grants);
+            _executeBufferBytes = guestPages * GuestMemory.PageSize / 2;
+            _executeBuffer = (ulong)Guest.Memory.AllocatePages(_executeBufferBytes / GuestMemory.PageSize) * GuestMemory.PageSize;
+            BackendAbi = options.BackendAbi;
+            BackendMode = options.BackendMode;
+            Backend = new BlkBack(Host, FrontendDomainId, options.DeviceId, Storage, options.ToBackendOptions(options.BackendAbi, options.BackendMode));
+            Frontend = new XenVbdFrontend(Host, Guest, options.DeviceId, fo);
+            _srbPending = () => _waitFor != null && !_waitFor.IsComplete;
+            _connecting = () => !IsSettled(Frontend.State);
+        }
+
+        /// <summary>Builds the machine, connects both halves and runs until the frontend is ready (probe included).</summary>
+        public static VbdDevice Create(VbdDeviceOptions options)
+        {
+            if (options == null) throw new ArgumentNullException(nameof(options));
+            options = options.Clone();
+            options.Validate();
+            var device = new VbdDevice(options);
+            try
+            {
+                device.Frontend.Start();
+                device.Host.Scheduler.RunWhile(device._connecting, MaxEventsPerWait);
+                return device;
+            }
+            catch
+            {
+                device.Dispose();
+                throw;
+            }
+        }
+
+        public VbdDeviceOptions Options => _options.Clone();
+
+        public string Name => _options.Name;
+
+        public XenHost Host { get; }
+
+        public Domain Guest { get; }
+
+        public IBlockStorage Storage { get; }
+
+        public XenVbdFrontend Frontend { get; }
+
+        public BlkBack Backend { get; private set; }
+
+        public BlkifAbi BackendAbi { get; private set; }
+
+        public BackendAbiMode BackendMode { get; private set; }
+
+        public FrontendState State => Frontend.State;
+
+        public ProbeResult? ProbeResult => Frontend.ProbeResult;
+
+        /// <summary>The ring layout the frontend uses now.</summary>
+        public BlkifAbi FrontendAbi => Frontend.Abi;
+
+        public FrontendStatistics Statistics => Frontend.Statistics.Clone();
+
+        public XenbusState FrontendState => (XenbusState)Host.Store.ReadInt64OrDefault(Frontend.FrontendPath + "/state", 0);
+
+        public XenbusState BackendState => (XenbusState)Host.Store.ReadInt64OrDefault(Backend.BackendPath + "/state", 0);
+
+        /// <summary>Virtual time now.</summary>
+        public TimeSpan Now => TimeSpan.FromTicks(Host.Scheduler.Now);
+
+        public RingSnapshot? GetRing() => Frontend.GetRing();
+
+        /// <summary>Both halves' XenStore keys, frontend first.</summary>
+        public IReadOnlyList<KeyValuePair<string, string>> XenStoreKeys
+        {
+            get
+            {
+                var list = new List<KeyValuePair<string, string>>(Host.Store.Dump(Frontend.FrontendPath));
+                list.AddRange(Host.Store.Dump(Backend.BackendPath));
+                return list;
+            }
+        }
+
+        /// <summary>
+        /// Runs one CDB to completion. Data goes through a guest buffer at a page boundary plus
+        /// <paramref name="bufferAlignment"/> bytes, so the frontend sees exactly that misalignment.
+        /// </summary>
+        public SrbResult Execute(ReadOnlySpan<byte> cdb, byte[]? dataOut = null, int dataInLength = 0, int bufferAlignment = 0)
+        {
+            ThrowIfDisposed();
+            if (cdb.Length == 0 || cdb.Length > Srb.MaxCdbLength) throw new ArgumentException("A CDB is 1.." + Srb.MaxCdbLength + " bytes.", nameof(cdb));
+            if (dataOut != null && dataInLength > 0) throw new ArgumentException("An SRB moves data one way: give dataOut or dataInLength, not both.", nameof(dataInLength));
+            if (dataInLength < 0) throw new ArgumentOutOfRangeException(nameof(dataInLength), dataInLength, "Must not be negative.");
+            if (bufferAlignment < 0 || bufferAlignment >= GuestMemory.PageSize) throw new ArgumentOutOfRangeException(nameof(bufferAlignment), bufferAlignment, "Must be 0..4095 bytes past a page boundary.");
+            int length = dataOut?.Length ?? dataInLength;
+            if (length + bufferAlignment > _executeBufferBytes) throw new ArgumentOutOfRangeException(nameof(dataInLength), length, "Execute's guest buffer holds " + (_executeBufferBytes - bufferAlignment) + " bytes at this alignment; raise GuestBufferBytes.");
+
+            ulong address = _executeBuffer + (ulong)bufferAlignment;
+            var guest = Guest.Memory.At(address, length);
+            if (dataOut != null) dataOut.CopyTo(guest);
+            else guest.Clear();
+
+            var srb = _executeSrb;
+            srb.Prepare(cdb, address, length, dataOut != null ? DataDirection.Out : dataInLength > 0 ? DataDirection.In : DataDirection.None);
+            Submit(srb);
+            RunUntilComplete(srb);
+
+            byte[] data = srb.Direction == DataDirection.In && srb.IsComplete ? Guest.Memory.At(address, Math.Min(srb.DataTransferLength, length)).ToArray() : Array.Empty<byte>();
+            byte[] sense = srb.SenseBuffer.ToArray();
+            SenseInfo? info = sense.Length > 0 && SenseData.TryRead(sense, out var s) ? s : null;
+            return new SrbResult(srb.SrbStatus, srb.ScsiStatus, sense, info, data, srb.RequestsUsed, srb.BouncePasses, srb.BytesBounced, TimeSpan.FromTicks(srb.IsComplete ? srb.LatencyTicks : Host.Scheduler.Now - srb.StartTicks));
+        }
+
+        /// <summary>Hands an SRB to the frontend; it completes as the scheduler runs. Allocation-free.</summary>
+        public void Submit(Srb srb)
+        {
+            ThrowIfDisposed();
+            Frontend.Submit(srb);
+        }
+
+        /// <summary>Runs the machine until <paramref name="srb"/> completes; false if nothing more can happen first.</summary>
+        public bool RunUntilComplete(Srb srb)
+        {
+            if (srb == null) throw new ArgumentNullException(nameof(srb));
+            _waitFor = srb;
+            Host.Scheduler.RunWhile(_srbPending, MaxEventsPerWait);
+            _waitFor = null;
+            return srb.IsComplete;
+        }
+
+        /// <summary>Runs until every submitted SRB completed (or nothing more can happen).</summary>
+        public void RunUntilIdle() => Host.Scheduler.RunUntilIdle(MaxEventsPerWait);
+
+        /// <summary>Takes guest pages for caller-owned SRB buffers (setup time); returns the page-aligned guest address.</summary>
+        public ulong AllocateGuestBuffer(int bytes)
+        {
+            if (bytes <= 0) throw new ArgumentOutOfRangeException(nameof(bytes), bytes, "Must be positive.");
+            int pages = (bytes + GuestMemory.PageSize - 1) / GuestMemory.PageSize;
+            return (ulong)Guest.Memory.AllocatePages(pages) * GuestMemory.PageSize;
+        }
+
+        /// <summary>The guest bytes at an address (for filling and checking SRB buffers).</summary>
+        public Span<byte> GuestBytes(ulong address, int length) => Guest.Memory.At(address, length);
+
+        /// <summary>
+        /// Moves the vbd to another dom0: the frontend suspends (in-flight work pulled back), the old
+        /// blkback goes away, a new one with <paramref name="abi"/>/<paramref name="mode"/> appears and the
+        /// frontend reconnects — probing again — and resubmits.
+        /// </summary>
+        public MigrationResult MigrateBackend(BlkifAbi abi, BackendAbiMode mode)
+        {
+            ThrowIfDisposed();
+            var oldAbi = BackendAbi;
+            var oldMode = BackendMode;
+            var before = Frontend.Abi;
+            long probes = Frontend.Statistics.Probes;
+            long requeues = Frontend.Statistics.Requeues;
+            Frontend.Suspend();
+            Backend.Dispose();
+            BackendAbi = abi;
+            BackendMode = mode;
+            Backend = new BlkBack(Host, FrontendDomainId, _options.DeviceId, Storage, _options.ToBackendOptions(abi, mode));
+            Frontend.Resume();
+            Host.Scheduler.RunWhile(_connecting, MaxEventsPerWait);
+            bool reprobed = Frontend.Statistics.Probes > probes;
+            return new MigrationResult(oldAbi, oldMode, abi, mode, before, Frontend.Abi, reprobed, reprobed && Frontend.ProbeResult!.Switched, Frontend.Statistics.Requeues - requeues, Frontend.State);
+        }
+
+        /// <summary>SCSI bus reset: every pending SRB completes with BUS RESET.</summary>
+        public void Reset()
+        {
+            ThrowIfDisposed();
+            Frontend.ResetBus();
+        }
+
+        /// <summary>Resizes the disk; the next command after the frontend notices gets UNIT ATTENTION.</summary>
+        public void Resize(long newSizeBytes)
+        {
+            ThrowIfDisposed();
+            if (newSizeBytes <= 0 || newSizeBytes % _options.LogicalSectorSize != 0)
+                throw new ArgumentOutOfRangeException(nameof(newSizeBytes), newSizeBytes, "Must be a positive multiple of the logical sector size.");
+            Backend.Resize(newSizeBytes);
+            ulong blocks = (ulong)(newSizeBytes / _options.LogicalSectorSize);
+            Host.Scheduler.RunWhile(() => Frontend.Disk != null && Frontend.Disk.BlockCount != blocks, MaxEventsPerWait);
+        }
+
+        public void Dispose()
+        {
+            if (_disposed) return;
+            _disposed = true;
+            Frontend.Dispose();
+            Backend.Dispose();
+            Storage.Dispose();
+            Host.Dispose();
+        }
+
+        private static bool IsSettled(Frontend.FrontendState s)
+            => s == XenVbd.Frontend.FrontendState.Ready || s == XenVbd.Frontend.FrontendState.Broken || s == XenVbd.Frontend.FrontendState.LayoutMismatch || s == XenVbd.Frontend.FrontendState.Closed;
+
+        private static IBlockStorage OpenStorage(VbdDeviceOptions o)
+        {
+            if (o.ImagePath == null) return new MemoryDisk(o.SizeBytes, o.LogicalSectorSize, o.PhysicalSectorSize);
+            if (File.Exists(o.ImagePath)) return ImageFileDisk.Open(o.ImagePath, o.ReadOnly, o.LogicalSectorSize, o.PhysicalSectorSize);
+            return ImageFileDisk.Create(o.ImagePath, o.SizeBytes, o.LogicalSectorSize, o.PhysicalSectorSize);
+        }
+
+        private static int RoundUp(int value, int unit) => (value + unit - 1) / unit * unit;
+
+        private void ThrowIfDisposed()
+        {
+            if (_disposed) throw new ObjectDisposedException(nameof(VbdDevice));
+        }
+    }
+}

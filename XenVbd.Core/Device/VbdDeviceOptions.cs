@@ -1,0 +1,119 @@
+using System;
+using XenVbd.Backend;
+using XenVbd.Frontend;
+using XenVbd.Ring;
+
+namespace XenVbd.Device
+{
+    /// <summary>One simulated vbd: disk, both halves and how they meet. <see cref="Validate"/> names the bad option.</summary>
+    public sealed class VbdDeviceOptions
+    {
+        public string Name { get; set; } = "xvda";
+
+        /// <summary>XenBus device id (51712 = xvda).</summary>
+        public int DeviceId { get; set; } = 51712;
+
+        public long SizeBytes { get; set; } = 64L << 20;
+
+        public int LogicalSectorSize { get; set; } = 512;
+
+        /// <summary>0 = same as the logical size.</summary>
+        public int PhysicalSectorSize { get; set; }
+
+        public bool ReadOnly { get; set; }
+
+        /// <summary>Raw image file; null = an in-memory sparse disk. Created at <see cref="SizeBytes"/> if missing.</summary>
+        public string? ImagePath { get; set; }
+
+        public BlkifAbi FrontendAbi { get; set; } = BlkifAbi.X86_64;
+
+        public FrontendAbiMode FrontendMode { get; set; } = FrontendAbiMode.Probe;
+
+        public BlkifAbi BackendAbi { get; set; } = BlkifAbi.X86_64;
+
+        public BackendAbiMode BackendMode { get; set; } = BackendAbiMode.Protocol;
+
+        public BounceStrategyKind Bounce { get; set; } = BounceStrategyKind.PerSrb;
+
+        /// <summary>The frontend's ring-page-order limit (the backend offers up to 4).</summary>
+        public int RingPageOrder { get; set; }
+
+        /// <summary>Indirect segments per request on both sides; 0 = direct requests only.</summary>
+        public int MaxIndirectSegments { get; set; }
+
+        public bool FeatureFlush { get; set; } = true;
+
+        public bool FeatureBarrier { get; set; } = true;
+
+        public bool FeatureDiscard { get; set; } = true;
+
+        public ulong Seed { get; set; } = 1;
+
+        public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+        /// <summary>SRBs the frontend accepts at once.</summary>
+        public int QueueDepth { get; set; } = 64;
+
+        /// <summary>Backend service time per request (virtual).</summary>
+        public TimeSpan BackendServiceTime { get; set; } = TimeSpan.FromTicks(200);
+
+        /// <summary>Guest memory reserved for <see cref="VbdDevice.Execute"/> and <see cref="VbdDevice.AllocateGuestBuffer"/>.</summary>
+        public int GuestBufferBytes { get; set; } = 8 << 20;
+
+        public VbdDeviceOptions Clone() => (VbdDeviceOptions)MemberwiseClone();
+
+        public void Validate()
+        {
+            if (string.IsNullOrWhiteSpace(Name)) throw new ArgumentException("Name must not be empty.", nameof(Name));
+            if (DeviceId <= 0) throw new ArgumentException("DeviceId must be positive.", nameof(DeviceId));
+            if (LogicalSectorSize != 512 && LogicalSectorSize != 4096) throw new ArgumentException("LogicalSectorSize must be 512 or 4096.", nameof(LogicalSectorSize));
+            int physical = PhysicalSectorSize == 0 ? LogicalSectorSize : PhysicalSectorSize;
+            if (physical < LogicalSectorSize || (physical & (physical - 1)) != 0 || physical > 1 << 20)
+                throw new ArgumentException("PhysicalSectorSize must be 0 or a power of two from LogicalSectorSize to 1 MiB.", nameof(PhysicalSectorSize));
+            if (SizeBytes <= 0 || SizeBytes % LogicalSectorSize != 0) throw new ArgumentException("SizeBytes must be a positive multiple of LogicalSectorSize.", nameof(SizeBytes));
+            if (FrontendAbi != BlkifAbi.X86_32 && FrontendAbi != BlkifAbi.X86_64) throw new ArgumentException("Unknown FrontendAbi.", nameof(FrontendAbi));
+            if (BackendAbi != BlkifAbi.X86_32 && BackendAbi != BlkifAbi.X86_64) throw new ArgumentException("Unknown BackendAbi.", nameof(BackendAbi));
+            if (!Enum.IsDefined(typeof(FrontendAbiMode), FrontendMode)) throw new ArgumentException("Unknown FrontendMode.", nameof(FrontendMode));
+            if (!Enum.IsDefined(typeof(BackendAbiMode), BackendMode)) throw new ArgumentException("Unknown BackendMode.", nameof(BackendMode));
+            if (!Enum.IsDefined(typeof(BounceStrategyKind), Bounce)) throw new ArgumentException("Unknown Bounce strategy.", nameof(Bounce));
+            if (RingPageOrder < 0 || RingPageOrder > BlkifLayout.MaxRingPageOrder) throw new ArgumentException("RingPageOrder must be 0..4.", nameof(RingPageOrder));
+            if (MaxIndirectSegments < 0 || MaxIndirectSegments > BlkBackOptions.MaxIndirectSegmentsLimit)
+                throw new ArgumentException("MaxIndirectSegments must be 0.." + BlkBackOptions.MaxIndirectSegmentsLimit + ".", nameof(MaxIndirectSegments));
+            if (RequestTimeout <= TimeSpan.Zero) throw new ArgumentException("RequestTimeout must be positive.", nameof(RequestTimeout));
+            if (QueueDepth < 1 || QueueDepth > 4096) throw new ArgumentException("QueueDepth must be 1..4096.", nameof(QueueDepth));
+            if (BackendServiceTime < TimeSpan.Zero) throw new ArgumentException("BackendServiceTime must not be negative.", nameof(BackendServiceTime));
+            if (GuestBufferBytes < 4096 || GuestBufferBytes > 1 << 30) throw new ArgumentException("GuestBufferBytes must be 4 KiB..1 GiB.", nameof(GuestBufferBytes));
+        }
+
+        internal FrontendOptions ToFrontendOptions() => new FrontendOptions
+        {
+            Abi = FrontendAbi,
+            Mode = FrontendMode,
+            Bounce = Bounce,
+            MaxRingPageOrder = RingPageOrder,
+            MaxIndirectSegments = MaxIndirectSegments,
+            QueueDepth = QueueDepth,
+            RequestTimeout = RequestTimeout,
+            SerialNumber = Name.Length <= 64 ? SanitiseSerial(Name) : null,
+        };
+
+        internal BlkBackOptions ToBackendOptions(BlkifAbi abi, BackendAbiMode mode) => new BlkBackOptions
+        {
+            AbiMode = mode,
+            NativeAbi = abi,
+            FeatureFlushCache = FeatureFlush,
+            FeatureBarrier = FeatureBarrier,
+            FeatureDiscard = FeatureDiscard,
+            MaxIndirectSegments = MaxIndirectSegments,
+            ServiceTicks = BackendServiceTime.Ticks,
+            ReadOnly = ReadOnly,
+        };
+
+        private static string SanitiseSerial(string name)
+        {
+            var chars = name.ToCharArray();
+            for (int i = 0; i < chars.Length; i++) if (chars[i] < 0x20 || chars[i] > 0x7E) chars[i] = '_';
+            return new string(chars);
+        }
+    }
+}

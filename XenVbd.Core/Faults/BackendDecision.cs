@@ -1,0 +1,48 @@
+namespace XenVbd.Faults
+{
+    /// <summary>
+    /// The fate of one consumed request, as the fault pipeline's outcome. The default value means
+    /// "serve it normally", which is what the pipeline returns when no chaos strategy injects.
+    /// </summary>
+    public struct BackendDecision
+    {
+        /// <summary>Consume the request but never answer it.</summary>
+        public bool Drop;
+
+        /// <summary>Push the response this many extra times.</summary>
+        public int Duplicates;
+
+        public bool OverrideStatus;
+
+        /// <summary>BLKIF_RSP_* to answer with when <see cref="OverrideStatus"/> is set.</summary>
+        public short Status;
+
+        /// <summary>Virtual delay before the response is pushed.</summary>
+        public long ExtraLatencyTicks;
+
+        /// <summary>Answer with an id the frontend does not have pending.</summary>
+        public bool CorruptId;
+
+        /// <summary>Answer with an operation that does not match the request.</summary>
+        public bool CorruptOp;
+
+        /// <summary>Advance <c>rsp_prod</c> this far beyond the responses actually written (0: no jump).</summary>
+        public uint RspProdJump;
+
+        public bool IsDefault => !Drop && Duplicates == 0 && !OverrideStatus && ExtraLatencyTicks == 0 && !CorruptId && !CorruptOp && RspProdJump == 0;
+
+        public override string ToString()
+        {
+            if (IsDefault) return "deliver";
+            var s = "";
+            if (Drop) s += " drop";
+            if (Duplicates > 0) s += " duplicate x" + Duplicates;
+            if (OverrideStatus) s += " status " + Status;
+            if (ExtraLatencyTicks > 0) s += " +" + (ExtraLatencyTicks / 10) + "us";
+            if (CorruptId) s += " bad-id";
+            if (CorruptOp) s += " wrong-op";
+            if (RspProdJump > 0) s += " rsp_prod+" + RspProdJump;
+            return s.Trim();
+        }
+    }
+}

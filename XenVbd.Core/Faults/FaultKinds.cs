@@ -1,0 +1,25 @@
+namespace XenVbd.Faults
+{
+    /// <summary>Facts about fault kinds the engine dispatches on, kept in one place so the plan and the injector agree.</summary>
+    public static class FaultKinds
+    {
+        /// <summary>Number of <see cref="FaultKind"/> values; counters are arrays of this length.</summary>
+        public const int Count = 16;
+
+        /// <summary>
+        /// Per-request kinds are decided by the backend interceptor once per consumed request; the rest are
+        /// events on the virtual clock (or hooks on the event channel and the disk).
+        /// </summary>
+        public static bool IsPerRequest(this FaultKind kind) => kind switch
+        {
+            FaultKind.Latency or FaultKind.Reorder or FaultKind.Duplicate or FaultKind.Drop or FaultKind.Error
+                or FaultKind.NotSupported or FaultKind.BadId or FaultKind.WrongOp or FaultKind.RspProdJump
+                or FaultKind.SlowStorage => true,
+            _ => false,
+        };
+
+        /// <summary>Kinds that a correct frontend must treat as a hostile backend and answer by going Broken.</summary>
+        public static bool IsRogue(this FaultKind kind) =>
+            kind == FaultKind.BadId || kind == FaultKind.WrongOp || kind == FaultKind.RspProdJump || kind == FaultKind.Duplicate;
+    }
+}

@@ -1,0 +1,79 @@
+using System;
+using XenVbd.Ring;
+
+namespace XenVbd.Frontend
+{
+    /// <summary>Everything fixed when a frontend is built; buffers are sized from it up front.</summary>
+    public sealed class FrontendOptions
+    {
+        public BlkifAbi Abi { get; set; } = BlkifAbi.X86_64;
+
+        public FrontendAbiMode Mode { get; set; } = FrontendAbiMode.Probe;
+
+        public BounceStrategyKind Bounce { get; set; } = BounceStrategyKind.PerSrb;
+
+        /// <summary>Largest ring-page-order the frontend will use (the backend's max-ring-page-order also limits it).</summary>
+        public int MaxRingPageOrder { get; set; }
+
+        /// <summary>Segments per indirect request the frontend is prepared for; 0 (or ≤ 11) disables INDIRECT.</summary>
+        public int MaxIndirectSegments { get; set; }
+
+        /// <summary>SRBs accepted at once (scsiport's queue depth); each gets an extension (and a PerSrb page).</summary>
+        public int QueueDepth { get; set; } = 64;
+
+        /// <summary>Pages in the SegmentPool strategy's pool.</summary>
+        public int SegmentPoolPages { get; set; } = 64;
+
+        /// <summary>A request unanswered this long (virtual time) triggers a bus reset.</summary>
+        public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+        /// <summary>Announce mode only: check with one read of block 0 that the backend reads our layout.</summary>
+        public bool VerifyLayoutOnConnect { get; set; } = true;
+
+        /// <summary>VPD page 80h serial; defaults to one derived from the device id.</summary>
+        public string? SerialNumber { get; set; }
+
+        public int SegmentsPerShadow => IndirectEnabled ? MaxIndirectSegments : BlkifLayout.MaxSegmentsPerRequest;
+
+        public bool IndirectEnabled => MaxIndirectSegments > BlkifLayout.MaxSegmentsPerRequest;
+
+        public int IndirectPagesPerShadow => IndirectEnabled ? (MaxIndirectSegments + BlkifLayout.SegmentsPerIndirectPage - 1) / BlkifLayout.SegmentsPerIndirectPage : 0;
+
+        /// <summary>Request ids: twice the largest ring, so quarantined ids (XSA-396) do not starve the ring.</summary>
+        public int ShadowCount => 2 * BlkifLayout.RingEntries(BlkifAbi.X86_32, MaxRingPageOrder);
+
+        /// <summary>Guest pages the frontend takes from its domain when built.</summary>
+        public int RequiredPages
+        {
+            get
+            {
+                int bounce = Bounce switch
+                {
+                    BounceStrategyKind.PerSrb => QueueDepth,
+                    BounceStrategyKind.DeviceBuffer => BounceLimits.MaxPagesPerPass,
+                    _ => SegmentPoolPages,
+                };
+                return (1 << MaxRingPageOrder) + bounce + 1 + ShadowCount * IndirectPagesPerShadow;
+            }
+        }
+
+        /// <summary>Grant refs the frontend claims when built.</summary>
+        public int RequiredGrants => (1 << MaxRingPageOrder) + 1 + ShadowCount * (SegmentsPerShadow + IndirectPagesPerShadow);
+
+        public void Validate()
+        {
+            if (Abi != BlkifAbi.X86_32 && Abi != BlkifAbi.X86_64) throw new ArgumentException("Unknown ABI " + Abi + ".", nameof(Abi));
+            if (!Enum.IsDefined(typeof(FrontendAbiMode), Mode)) throw new ArgumentException("Unknown frontend mode " + Mode + ".", nameof(Mode));
+            if (!Enum.IsDefined(typeof(BounceStrategyKind), Bounce)) throw new ArgumentException("Unknown bounce strategy " + Bounce + ".", nameof(Bounce));
+            if (MaxRingPageOrder < 0 || MaxRingPageOrder > BlkifLayout.MaxRingPageOrder)
+                throw new ArgumentException("MaxRingPageOrder must be 0.." + BlkifLayout.MaxRingPageOrder + ".", nameof(MaxRingPageOrder));
+            int maxIndirect = BlkifLayout.MaxIndirectPagesPerRequest * BlkifLayout.SegmentsPerIndirectPage;
+            if (MaxIndirectSegments < 0 || MaxIndirectSegments > maxIndirect)
+                throw new ArgumentException("MaxIndirectSegments must be 0.." + maxIndirect + ".", nameof(MaxIndirectSegments));
+            if (QueueDepth < 1 || QueueDepth > 4096) throw new ArgumentException("QueueDepth must be 1..4096.", nameof(QueueDepth));
+            if (Bounce == BounceStrategyKind.SegmentPool && SegmentPoolPages < BounceLimits.MaxPagesPerPass)
+                throw new ArgumentException("SegmentPoolPages must be at least " + BounceLimits.MaxPagesPerPass + ".", nameof(SegmentPoolPages));
+            if (RequestTimeout <= TimeSpan.Zero) throw new ArgumentException("RequestTimeout must be positive.", nameof(RequestTimeout));
+        }
+    }
+}

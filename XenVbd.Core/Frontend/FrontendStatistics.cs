@@ -1,0 +1,38 @@
+namespace XenVbd.Frontend
+{
+    /// <summary>Counters since the frontend was built. A class the frontend updates in place (no allocation per I/O).</summary>
+    public sealed class FrontendStatistics
+    {
+        public long SrbsSubmitted { get; internal set; }
+        public long SrbsCompleted { get; internal set; }
+        public long SrbsFailed { get; internal set; }
+        public long Requests { get; internal set; }
+        public long IndirectRequests { get; internal set; }
+        public long BytesRead { get; internal set; }
+        public long BytesWritten { get; internal set; }
+        public long BouncePasses { get; internal set; }
+        public long BytesBounced { get; internal set; }
+        public long Probes { get; internal set; }
+        public long AbiSwitches { get; internal set; }
+        public long Timeouts { get; internal set; }
+        public long Resets { get; internal set; }
+
+        /// <summary>SRBs whose in-flight work was resubmitted after a disconnect.</summary>
+        public long Requeues { get; internal set; }
+
+        public long Reconnects { get; internal set; }
+        public long Notifies { get; internal set; }
+        public long Interrupts { get; internal set; }
+        public long SpuriousInterrupts { get; internal set; }
+
+        /// <summary>Responses to requests whose SRB a reset already completed: they only released grants.</summary>
+        public long LateResponses { get; internal set; }
+
+        /// <summary>Grants the backend still had mapped when the frontend ended access (XSA-396).</summary>
+        public long GrantsStillMapped { get; internal set; }
+
+        public long RingFullWaits { get; internal set; }
+
+        public FrontendStatistics Clone() => (FrontendStatistics)MemberwiseClone();
+    }
+}

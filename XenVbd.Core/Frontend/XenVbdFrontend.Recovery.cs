@@ -1,0 +1,142 @@
+using System.Collections.Generic;
+using XenVbd.Scsi;
+using XenVbd.Sim;
+
+namespace XenVbd.Frontend
+{
+    /// <summary>Watchdog, bus reset and the terminal states: every pending SRB completes exactly once.</summary>
+    public sealed partial class XenVbdFrontend
+    {
+        /// <summary>
+        /// SCSI bus reset: every queued and in-flight SRB completes now with BUS RESET. Requests already
+        /// on the ring stay there as orphans; their late responses only release grants.
+        /// </summary>
+        public void ResetBus()
+        {
+            Statistics.Resets++;
+            _trace.Record(TraceKind.Reset, DeviceId, (uint)_inFlight);
+            CompleteAllPending(SrbStatus.BusReset, null);
+            Pump();
+        }
+
+        private void CompleteAllPending(SrbStatus status, Srb? timedOut)
+        {
+            foreach (var srb in DetachAllPending())
+                Complete(srb, srb == timedOut ? SrbStatus.Timeout : status, ScsiStatus.Good);
+        }
+
+        /// <summary>Enters Broken or LayoutMismatch: every pending SRB fails once, nothing more goes on the ring.</summary>
+        private void Fail(FrontendState state, string reason)
+        {
+            if (IsTerminal) return;
+            _state = state;
+            FailureReason = reason;
+            _trace.Record(TraceKind.Broken, DeviceId, (uint)state);
+            var sense = SenseInfo.Of(SenseKey.HardwareError, AdditionalSense.InternalTargetFailure);
+            foreach (var srb in DetachAllPending()) CompleteWithSense(srb, sense);
+        }
+
+        /// <summary>
+        /// Takes every queued, active and waiting SRB away from the driver: requests already on the
+        /// ring become orphans whose late responses only release grants. The caller completes each
+        /// SRB it yields exactly once. Off the I/O path (reset and failure only), so the iterator may allocate.
+        /// </summary>
+        private IEnumerable<Srb> DetachAllPending()
+        {
+            while (_queue.Dequeue() is Srb queued)
+            {
+                if (queued.Extension != null) queued.Extension.InQueue = false;
+            }
+
+            foreach (var ext in _extensions)
+            {
+                if (ext.State != ExtensionState.Active) continue;
+                var srb = ext.Srb!;
+                ext.Srb = null;
+                if (ext.PartsOutstanding > 0)
+                {
+                    ext.State = ExtensionState.Draining;
+                    foreach (var shadow in _shadows.All)
+                        if (shadow.State == ShadowState.InFlight && shadow.Owner == ext) shadow.State = ShadowState.Orphaned;
+                }
+                else
+                {
+                    FreeExtension(ext);
+                }
+
+                yield return srb;
+            }
+
+            while (_waiting.Dequeue() is Srb waiting) yield return waiting;
+        }
+
+        private void ArmWatchdog()
+        {
+            if (_watchdogArmed) return;
+            _watchdogArmed = true;
+            _scheduler.Schedule(System.Math.Max(1, _timeoutTicks / 4), this, KindWatchdog);
+        }
+
+        /// <summary>
+        /// One timer for all requests (a timer per request would grow the event heap on the I/O path):
+        /// it ticks every quarter timeout while anything is out, so a request is noticed between 1× and 1.25× the timeout.
+        /// </summary>
+        private void OnWatchdog()
+        {
+            _watchdogArmed = false;
+            if (_disposed || _front == null) return;
+            long now = _scheduler.Now;
+            if (_state == FrontendState.Probing && now - _probeStart >= _timeoutTicks)
+            {
+                Statistics.Timeouts++;
+                Fail(FrontendState.Broken, "the ABI probe got no answer within " + _options.RequestTimeout);
+                return;
+            }
+
+            if (_state == FrontendState.Verifying && now - _verifyStart >= _timeoutTicks)
+            {
+                Statistics.Timeouts++;
+                Fail(FrontendState.Broken, "the layout check read got no answer within " + _options.RequestTimeout);
+                return;
+            }
+
+            Srb? timedOut = null;
+            foreach (var shadow in _shadows.All)
+            {
+                if (shadow.State == ShadowState.InFlight && now - shadow.IssuedTicks >= _timeoutTicks)
+                {
+                    timedOut = shadow.Owner?.Srb;
+                    _trace.Record(TraceKind.Timeout, DeviceId, shadow.RingIndex, (ulong)shadow.Id, now - shadow.IssuedTicks);
+                    break;
+                }
+            }
+
+            if (timedOut != null)
+            {
+                Statistics.Timeouts++;
+                Statistics.Resets++;
+                _trace.Record(TraceKind.Reset, DeviceId, (uint)_inFlight);
+                CompleteAllPending(SrbStatus.BusReset, timedOut);
+                Pump();
+            }
+
+            if (_shadows.CountIn(ShadowState.InFlight) > 0 || _state == FrontendState.Probing || _state == FrontendState.Verifying) ArmWatchdog();
+        }
+
+        /// <summary>The ring as the frontend sees it now (allocates; for people and tests).</summary>
+        public RingSnapshot? GetRing()
+        {
+            var front = _front;
+            if (front == null) return null;
+            var slots = new List<RingSlotInfo>();
+            foreach (var shadow in _shadows.All)
+            {
+                if (shadow.State != ShadowState.InFlight && shadow.State != ShadowState.Orphaned) continue;
+                slots.Add(new RingSlotInfo(shadow.RingIndex, (int)(shadow.RingIndex & (uint)(front.Size - 1)), shadow.Id, shadow.Operation, shadow.Sector, shadow.Segments, shadow.State == ShadowState.Orphaned, _scheduler.Now - shadow.IssuedTicks));
+            }
+
+            slots.Sort((a, b) => a.RingIndex.CompareTo(b.RingIndex));
+            return new RingSnapshot(Abi, RingPageOrder, front.Size, front.Shared.Snapshot(), front.ReqProdPvt, front.RspCons, slots);
+        }
+    }
+}

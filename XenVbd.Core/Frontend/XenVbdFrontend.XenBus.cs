@@ -1,0 +1,291 @@
+using System;
+using System.Globalization;
+using XenVbd.Ring;
+using XenVbd.Scsi;
+using XenVbd.Sim;
+using XenVbd.Xen;
+
+namespace XenVbd.Frontend
+{
+    /// <summary>The XenBus frontend half: states, keys, ring and event channel setup, connect and disconnect.</summary>
+    public sealed partial class XenVbdFrontend
+    {
+        private IDisposable? _watch;
+        private XenbusState _xbState = XenbusState.Unknown;
+        private bool _suspended;
+        private int _connectedGeneration = -1;
+
+        /// <summary>Connections made so far (1 after the first connect; +1 per reconnect).</summary>
+        public int Generation { get; private set; }
+
+        public XenbusState XenbusState => _xbState;
+
+        public int RingPageOrder { get; private set; }
+
+        public bool FeatureFlush { get; private set; }
+
+        public bool FeatureBarrier { get; private set; }
+
+        public bool FeatureDiscard { get; private set; }
+
+        /// <summary>The backend's feature-max-indirect-segments (0 if it offers none).</summary>
+        public int BackendMaxIndirectSegments { get; private set; }
+
+        /// <summary>Segments per request in use: 11, or the indirect limit both sides accept.</summary>
+        public int SegmentsPerRequest { get; private set; } = BlkifLayout.MaxSegmentsPerRequest;
+
+        public int BackendMaxRingPageOrder { get; private set; }
+
+        /// <summary>Writes state Initialising and starts watching the backend's state.</summary>
+        public void Start()
+        {
+            if (_watch != null) return;
+            string? backend = _store.Read(FrontendPath + "/backend");
+            BackendPath = backend ?? XenbusPaths.Backend(0, DomainId, DeviceId);
+            BackendDomainId = (int)_store.ReadInt64OrDefault(FrontendPath + "/backend-id", 0);
+            WriteState(XenbusState.Initialising);
+            _state = FrontendState.WaitingForBackend;
+            _watch = _store.Watch(BackendPath + "/state", "xenvbd-" + DeviceId, (path, token) => OnBackendStateChanged());
+        }
+
+        /// <summary>The backend's XenBus state as XenStore has it now.</summary>
+        public XenbusState BackendState => (XenbusState)_store.ReadInt64OrDefault(BackendPath + "/state", 0);
+
+        /// <summary>
+        /// Suspend (or the source side of a migration): in-flight work is pulled back for resubmission,
+        /// the ring and channel are dropped and the frontend stops reacting to the backend until
+        /// <see cref="Resume"/>.
+        /// </summary>
+        public void Suspend()
+        {
+            _suspended = true;
+            Disconnect();
+            WriteState(XenbusState.Initialising);
+        }
+
+        /// <summary>Resume (the destination side): handshake again with whatever backend is there now; the ABI is probed again.</summary>
+        public void Resume()
+        {
+            _suspended = false;
+            if (_state == FrontendState.Broken || _state == FrontendState.LayoutMismatch) _state = FrontendState.Disconnected;
+            OnBackendStateChanged();
+        }
+
+        private void OnBackendStateChanged()
+        {
+            if (_disposed || _suspended) return;
+            var backend = BackendState;
+            _trace.Record(TraceKind.StateChange, DeviceId, (uint)backend, (ulong)_xbState);
+            switch (backend)
+            {
+                case XenbusState.InitWait:
+                    if (_xbState != XenbusState.Initialised && _xbState != XenbusState.Connected) Setup();
+                    else if (_xbState == XenbusState.Connected)
+                    {
+                        // The backend restarted under us: start over with it.
+                        Disconnect();
+                        Setup();
+                    }
+
+                    break;
+                case XenbusState.Connected:
+                    // Tolerate a skipped InitWait: set up first, then connect at once.
+                    if (_xbState != XenbusState.Initialised && _xbState != XenbusState.Connected) Setup();
+                    Connect();
+                    break;
+                case XenbusState.Closing:
+                case XenbusState.Closed:
+                case XenbusState.Unknown:
+                    if (_xbState == XenbusState.Initialised || _xbState == XenbusState.Connected)
+                    {
+                        Disconnect();
+                        WriteState(XenbusState.Closed);
+                    }
+
+                    break;
+            }
+        }
+
+        private void Setup()
+        {
+            ReadFeatures();
+            RetryQuarantined();
+            BackendMaxRingPageOrder = (int)_store.ReadInt64OrDefault(BackendPath + "/max-ring-page-order", 0);
+            int order = Math.Max(0, Math.Min(_options.MaxRingPageOrder, BackendMaxRingPageOrder));
+            RingPageOrder = order;
+            int pages = 1 << order;
+
+            // Regrant the ring pages; a ref the old backend still maps is not reused (XSA-396).
+            for (int i = 0; i < _ringGrefs.Length; i++)
+            {
+                if (_grants.IsActive(_ringGrefs[i]) && !_grants.EndAccess(_ringGrefs[i]))
+                {
+                    Statistics.GrantsStillMapped++;
+                    _ringGrefs[i] = _grants.ClaimReference();
+                }
+            }
+
+            for (int i = 0; i < pages; i++) _grants.GrantAccess(_ringGrefs[i], BackendDomainId, _ringFirstFrame + (uint)i, readOnly: false);
+
+            var shared = new SharedRing(_memory.Pages(_ringFirstFrame, pages), order);
+            _front = new FrontRing(shared, _options.Abi);
+            Abi = _options.Abi;
+            _front.Initialize();
+            shared.ClearAll();
+
+            if (_channel != null) _host.CloseEventChannel(_channel.Port);
+            _channel = _host.AllocateEventChannel();
+            _channel.Frontend.Handler = this;
+
+            _store.Remove(FrontendPath + "/ring-ref");
+            _store.Remove(FrontendPath + "/ring-page-order");
+            for (int i = 0; i < 1 << BlkifLayout.MaxRingPageOrder; i++) _store.Remove(FrontendPath + "/ring-ref" + i.ToString(CultureInfo.InvariantCulture));
+            _store.Remove(FrontendPath + "/protocol");
+
+            if (order == 0)
+            {
+                _store.Write(FrontendPath + "/ring-ref", _ringGrefs[0]);
+            }
+            else
+            {
+                _store.Write(FrontendPath + "/ring-page-order", order);
+                for (int i = 0; i < pages; i++) _store.Write(FrontendPath + "/ring-ref" + i.ToString(CultureInfo.InvariantCulture), _ringGrefs[i]);
+            }
+
+            _store.Write(FrontendPath + "/event-channel", _channel.Port);
+            if (_options.Mode != FrontendAbiMode.Probe) _store.Write(FrontendPath + "/protocol", _options.Abi.ToProtocolString());
+            _state = FrontendState.Initialised;
+            WriteState(XenbusState.Initialised);
+        }
+
+        private void Connect()
+        {
+            ReadFeatures();
+            var disk = ReadDisk();
+            if (_xbState == XenbusState.Connected && _connectedGeneration == Generation)
+            {
+                // A repeated Connected is a resize: the next command hears about it.
+                if (disk != null && _disk != null && disk.BlockCount != _disk.BlockCount) _unitAttention = SenseInfo.Of(SenseKey.UnitAttention, AdditionalSense.CapacityDataHasChanged);
+                if (disk != null) _disk = disk;
+                return;
+            }
+
+            if (disk == null)
+            {
+                Fail(FrontendState.Broken, "backend connected without a usable sectors/sector-size");
+                return;
+            }
+
+            if (_disk != null && disk.BlockCount != _disk.BlockCount) _unitAttention = SenseInfo.Of(SenseKey.UnitAttention, AdditionalSense.CapacityDataHasChanged);
+            _disk = disk;
+            Generation++;
+            _connectedGeneration = Generation;
+            if (Generation > 1) Statistics.Reconnects++;
+            _trace.Record(TraceKind.Reconnect, DeviceId, (uint)Generation);
+            WriteState(XenbusState.Connected);
+
+            if (_options.Mode == FrontendAbiMode.Probe || _options.Mode == FrontendAbiMode.AnnounceAndProbe) StartProbe();
+            else if (_options.VerifyLayoutOnConnect) StartVerify();
+            else BecomeReady();
+        }
+
+        private void ReadFeatures()
+        {
+            FeatureFlush = ReadFlag("feature-flush-cache");
+            FeatureBarrier = ReadFlag("feature-barrier");
+            FeatureDiscard = ReadFlag("feature-discard");
+            BackendMaxIndirectSegments = (int)_store.ReadInt64OrDefault(BackendPath + "/feature-max-indirect-segments", 0);
+            int limit = Math.Min(BackendMaxIndirectSegments, _options.SegmentsPerShadow);
+            SegmentsPerRequest = _options.IndirectEnabled && limit > BlkifLayout.MaxSegmentsPerRequest ? limit : BlkifLayout.MaxSegmentsPerRequest;
+        }
+
+        private bool ReadFlag(string key) => _store.ReadInt64OrDefault(BackendPath + "/" + key, 0) != 0;
+
+        private ScsiDiskInfo? ReadDisk()
+        {
+            long sectors = _store.ReadInt64OrDefault(BackendPath + "/sectors", 0);
+            long sectorSize = _store.ReadInt64OrDefault(BackendPath + "/sector-size", 512);
+            long physical = _store.ReadInt64OrDefault(BackendPath + "/physical-sector-size", sectorSize);
+            long info = _store.ReadInt64OrDefault(BackendPath + "/info", 0);
+            if (sectors <= 0 || (sectorSize != 512 && sectorSize != 4096)) return null;
+            long blocks = sectors * 512 / sectorSize;
+            if (blocks <= 0) return null;
+            if (physical < sectorSize || (physical & (physical - 1)) != 0) physical = sectorSize;
+            long granularity = _store.ReadInt64OrDefault(BackendPath + "/discard-granularity", 0);
+            long alignment = _store.ReadInt64OrDefault(BackendPath + "/discard-alignment", 0);
+            if (granularity < 0 || granularity % sectorSize != 0 || granularity > uint.MaxValue) granularity = 0;
+            if (alignment < 0 || alignment % sectorSize != 0 || alignment > uint.MaxValue) alignment = 0;
+            return new ScsiDiskInfo(
+                (ulong)blocks,
+                _options.SerialNumber ?? "XENVBD" + DeviceId.ToString(CultureInfo.InvariantCulture),
+                (uint)sectorSize,
+                (uint)physical,
+                readOnly: (info & VdiskInfo.ReadOnly) != 0,
+                removable: (info & VdiskInfo.Removable) != 0,
+                cdRom: (info & VdiskInfo.CdRom) != 0,
+                discardSupported: FeatureDiscard,
+                discardGranularityBytes: (uint)granularity,
+                discardAlignmentBytes: (uint)alignment,
+                discardSecure: ReadFlag("discard-secure"),
+                maxTransferBlocks: (uint)Math.Min(0xFFFF, (1 << 24) / sectorSize),
+                writeCacheEnabled: FeatureFlush || FeatureBarrier,
+                flushSupported: FeatureFlush || FeatureBarrier);
+        }
+
+        private void WriteState(XenbusState state)
+        {
+            _xbState = state;
+            _store.Write(FrontendPath + "/state", (int)state);
+        }
+
+        private void BecomeReady()
+        {
+            _state = FrontendState.Ready;
+            _trace.Record(TraceKind.StateChange, DeviceId, (uint)XenbusState.Connected, 100);
+            AdmitWaiting();
+            Pump();
+        }
+
+        /// <summary>
+        /// The backend is gone (closing, restarted, migrated away): requests on the ring will never be
+        /// answered, so every live SRB's current window is rewound and queued to go out again on the
+        /// next connection; SRBs a reset already completed just drop their requests.
+        /// </summary>
+        private void Disconnect()
+        {
+            if (_front == null) return;
+            foreach (var shadow in _shadows.All)
+            {
+                if (shadow.State != ShadowState.InFlight && shadow.State != ShadowState.Orphaned) continue;
+                var owner = shadow.Owner;
+                bool orphan = shadow.State == ShadowState.Orphaned;
+                RetireShadow(shadow);
+                if (owner == null) continue;
+                owner.PartsOutstanding--;
+                if (orphan && owner.State == ExtensionState.Draining && owner.PartsOutstanding == 0) FreeExtension(owner);
+            }
+
+            foreach (var ext in _extensions)
+            {
+                if (ext.State != ExtensionState.Active) continue;
+                bool hadWork = ext.WindowIssued > 0 || ext.ExtentsIssued > 0;
+                ext.PartsOutstanding = 0;
+                ext.WindowIssued = 0;
+                ext.ExtentsIssued = 0;
+                if (hadWork) Statistics.Requeues++;
+                if (!ext.InQueue && ext.Srb != null)
+                {
+                    ext.InQueue = true;
+                    _queue.PushFront(ext.Srb);
+                }
+            }
+
+            if (_channel != null) _host.CloseEventChannel(_channel.Port);
+            _channel = null;
+            _front = null;
+            _inFlight = 0;
+            if (!IsTerminal) _state = FrontendState.Disconnected;
+            ProbeState = AbiProbeState.NotStarted;
+        }
+    }
+}

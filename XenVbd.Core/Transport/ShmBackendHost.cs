@@ -1,0 +1,107 @@
+using System;
+using System.Globalization;
+using XenVbd.Backend;
+using XenVbd.Ring;
+using XenVbd.Storage;
+using XenVbd.Xen;
+
+namespace XenVbd.Transport
+{
+    /// <summary>
+    /// The backend's process: an unchanged <see cref="BlkBack"/> in dom0 serves a frontend that lives
+    /// in another process. The frontend domain's memory (grant table, ring, data pages) is the file's
+    /// guest region, so blkback maps grants and reads the ring in place. This host plays the
+    /// frontend's half of XenStore: the header's frontend block becomes the frontend's keys (ring
+    /// refs, order, protocol, then state) and blkback's keys go into the backend block. Build it
+    /// before the frontend grants anything: the grant table view starts empty, as the frontend
+    /// waits for InitWait before granting.
+    /// </summary>
+    public sealed class ShmBackendHost : ShmPeerHost
+    {
+        private readonly EventChannel _channel;
+        private XenbusState _lastFrontState = XenbusState.Unknown;
+        private long _lastBackState = -1;
+
+        public ShmBackendHost(SharedMemoryFile file, IBlockStorage storage, BlkBackOptions? options = null, int deviceId = 0, ulong seed = 1)
+            : base(file, seed)
+        {
+            if (storage == null) throw new ArgumentNullException(nameof(storage));
+            if (file.BackendDomainId != 0)
+                throw new SharedMemoryFormatException(file.Path, "backend_domid", file.BackendDomainId + ": this backend runs in dom0.");
+            Frontend = Host.CreateDomain(file.FrontendDomainId, file.Guest, file.GrantEntries);
+            if (Frontend.Grants.FirstFrame != 0)
+                throw new InvalidOperationException("The grant table must occupy guest frame 0 onward as the file header says.");
+            // The frontend's event channel, bound at this end to the file's counters.
+            _channel = Host.AllocateEventChannel();
+            _channel.Frontend.Handler = this;
+            FrontendPath = XenbusPaths.Frontend(Frontend.Id, deviceId);
+            var opts = options ?? new BlkBackOptions();
+            Backend = new BlkBack(Host, Frontend.Id, deviceId, storage, opts);
+            File.BackendNativeAbi = opts.NativeAbi.ToProtocolString();
+            File.WriteUInt32(ShmLayout.BackPidOffset, (uint)System.Diagnostics.Process.GetCurrentProcess().Id);
+            Export();
+        }
+
+        public BlkBack Backend { get; }
+
+        /// <summary>The frontend's domain as dom0 sees it: its memory in the file.</summary>
+        public Domain Frontend { get; }
+
+        public string FrontendPath { get; }
+
+        protected override uint PeerEventCounter => File.FrontToBackEvents;
+
+        protected override void SignalPeer() => File.NotifyFrontend();
+
+        protected override EventChannelEnd? LocalEnd => _channel.Backend;
+
+        protected override void Import()
+        {
+            var front = File.FrontendState;
+            if (front == _lastFrontState) return;
+            _lastFrontState = front;
+            var store = Host.Store;
+            if (front == XenbusState.Initialised || front == XenbusState.Connected)
+            {
+                uint order = File.ReadUInt32(ShmLayout.FrontRingOrderOffset);
+                store.Remove(FrontendPath + "/ring-ref");
+                store.Remove(FrontendPath + "/ring-page-order");
+                if (order == 0) store.Write(FrontendPath + "/ring-ref", File.ReadRingRef(0));
+                else
+                {
+                    store.Write(FrontendPath + "/ring-page-order", order);
+                    for (int i = 0; i < 1 << (int)Math.Min(order, 4u); i++)
+                        store.Write(FrontendPath + "/ring-ref" + i.ToString(CultureInfo.InvariantCulture), File.ReadRingRef(i));
+                }
+                store.Write(FrontendPath + "/event-channel", _channel.Port);
+                string? protocol = File.FrontendProtocol;
+                if (protocol != null) store.Write(FrontendPath + "/protocol", protocol);
+                else store.Remove(FrontendPath + "/protocol");
+            }
+            store.Write(FrontendPath + "/state", (long)front);
+        }
+
+        protected override void Export()
+        {
+            var store = Host.Store;
+            string bp = Backend.BackendPath;
+            long state = store.ReadInt64OrDefault(bp + "/state", 0);
+            File.WriteUInt64(ShmLayout.BackRequestsOffset, (ulong)Backend.Statistics.RequestsConsumed);
+            if (state == _lastBackState) return;
+            _lastBackState = state;
+            uint features = 0;
+            if (store.ReadInt64OrDefault(bp + "/feature-flush-cache", 0) != 0) features |= ShmLayout.FeatureFlush;
+            if (store.ReadInt64OrDefault(bp + "/feature-barrier", 0) != 0) features |= ShmLayout.FeatureBarrier;
+            if (store.ReadInt64OrDefault(bp + "/feature-discard", 0) != 0) features |= ShmLayout.FeatureDiscard;
+            File.WriteUInt32(ShmLayout.BackFeaturesOffset, features);
+            File.WriteUInt32(ShmLayout.BackMaxIndirectOffset, (uint)store.ReadInt64OrDefault(bp + "/feature-max-indirect-segments", 0));
+            File.WriteUInt32(ShmLayout.BackMaxRingOrderOffset, (uint)store.ReadInt64OrDefault(bp + "/max-ring-page-order", 0));
+            File.WriteUInt64(ShmLayout.BackSectorsOffset, (ulong)store.ReadInt64OrDefault(bp + "/sectors", 0));
+            File.WriteUInt32(ShmLayout.BackSectorSizeOffset, (uint)store.ReadInt64OrDefault(bp + "/sector-size", 0));
+            File.WriteUInt32(ShmLayout.BackPhysicalSectorSizeOffset, (uint)store.ReadInt64OrDefault(bp + "/physical-sector-size", 0));
+            File.WriteUInt32(ShmLayout.BackInfoOffset, (uint)store.ReadInt64OrDefault(bp + "/info", 0));
+            File.BackendChosenAbi = Backend.ChosenAbi?.ToProtocolString();
+            File.BackendState = (XenbusState)state;
+        }
+    }
+}

@@ -1,0 +1,124 @@
+using System;
+using System.Diagnostics;
+using System.Threading;
+using XenVbd.Xen;
+
+namespace XenVbd.Transport
+{
+    /// <summary>
+    /// The real-time driver loop: the one place in the engine where wall-clock time and a real peer
+    /// exist. One side of a vbd (frontend or backend) runs in this process on its own
+    /// <see cref="XenHost"/>; the other side is whatever maps the same <see cref="SharedMemoryFile"/>.
+    /// Each <see cref="Poll"/> imports what the peer published (its XenStore-like block, its event
+    /// counter → the local event-channel end is raised), runs the scheduler up to "now" — virtual time
+    /// advances with the wall clock, so a 30 s watchdog still means 30 s — and exports what the local
+    /// side published. Local notifies bump our counter in the file directly. Single-threaded: call
+    /// Poll/RunUntil from one thread only; the engine is not touched from anywhere else.
+    /// </summary>
+    public abstract class ShmPeerHost : IEventChannelHandler, IDisposable
+    {
+        private readonly long _stopwatchOrigin;
+        private readonly long _virtualOrigin;
+        private uint _peerEvents;
+        private bool _disposed;
+
+        protected ShmPeerHost(SharedMemoryFile file, ulong seed)
+        {
+            File = file ?? throw new ArgumentNullException(nameof(file));
+            Host = new XenHost(seed);
+            _stopwatchOrigin = Stopwatch.GetTimestamp();
+            _virtualOrigin = Host.Scheduler.Now;
+        }
+
+        public SharedMemoryFile File { get; }
+
+        public XenHost Host { get; }
+
+        /// <summary>Events the peer sent (its counter moves) that were delivered to the local end.</summary>
+        public long EventsReceived { get; private set; }
+
+        /// <summary>Notifies the local side sent to the peer (our counter bumps).</summary>
+        public long EventsSent { get; private set; }
+
+        public long Polls { get; private set; }
+
+        /// <summary>Counter the peer bumps; read by <see cref="Poll"/>.</summary>
+        protected abstract uint PeerEventCounter { get; }
+
+        /// <summary>Bumps our counter in the file.</summary>
+        protected abstract void SignalPeer();
+
+        /// <summary>The local event-channel end the peer's events arrive at (null while unbound).</summary>
+        protected abstract EventChannelEnd? LocalEnd { get; }
+
+        protected abstract void Import();
+
+        protected abstract void Export();
+
+        /// <summary>One pass: import the peer's state and events, run the engine up to now, export ours. True if the peer sent an event.</summary>
+        public bool Poll()
+        {
+            if (_disposed) ThrowHelper.ThrowInvalidOperation("The shared-memory host is disposed.");
+            Polls++;
+            Import();
+            bool evt = false;
+            uint now = PeerEventCounter;
+            if (now != _peerEvents)
+            {
+                _peerEvents = now;
+                var end = LocalEnd;
+                if (end != null)
+                {
+                    end.Raise();
+                    EventsReceived++;
+                    evt = true;
+                }
+            }
+            long target = _virtualOrigin + ElapsedTicks();
+            Host.Scheduler.RunUntil(target);
+            Export();
+            return evt;
+        }
+
+        /// <summary>Polls (spinning, yielding, then sleeping briefly) until <paramref name="done"/> holds; false on timeout.</summary>
+        public bool RunUntil(Func<bool> done, TimeSpan timeout) => RunUntil(done, timeout, Array.Empty<ShmPeerHost>());
+
+        /// <summary>Polls this host and <paramref name="others"/> in turn (two peers in one thread, as the tests do).</summary>
+        public bool RunUntil(Func<bool> done, TimeSpan timeout, params ShmPeerHost[] others)
+        {
+            if (done == null) throw new ArgumentNullException(nameof(done));
+            var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
+            int idle = 0;
+            while (true)
+            {
+                bool any = Poll();
+                foreach (var o in others) any |= o.Poll();
+                if (done()) return true;
+                if (Stopwatch.GetTimestamp() > deadline) return false;
+                if (any) idle = 0;
+                else if (++idle < 64) Thread.Yield();
+                else Thread.Sleep(0);
+                if (idle > 2000) Thread.Sleep(1);
+            }
+        }
+
+        /// <summary>Wall-clock time since this host started, in 100-ns ticks.</summary>
+        protected long ElapsedTicks() => (long)((Stopwatch.GetTimestamp() - _stopwatchOrigin) * (10_000_000.0 / Stopwatch.Frequency));
+
+        /// <summary>The local side notified through its end of the channel: tell the peer.</summary>
+        void IEventChannelHandler.OnEvent(EventChannelEnd end)
+        {
+            SignalPeer();
+            EventsSent++;
+        }
+
+        public virtual void Dispose()
+        {
+            if (_disposed) return;
+            _disposed = true;
+            Host.Dispose();
+        }
+
+        internal void WriteKey(string path, long value) => Host.Store.Write(path, value);
+    }
+}

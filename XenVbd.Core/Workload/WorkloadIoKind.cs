@@ -1,0 +1,9 @@
+namespace XenVbd.Workload
+{
+    public enum WorkloadIoKind
+    {
+        Read,
+        Write,
+        Flush,
+    }
+}

@@ -1,0 +1,28 @@
+using BenchmarkDotNet.Running;
+
+namespace XenVbd.Bench
+{
+    public static class Program
+    {
+        /// <summary>
+        /// `micro [BenchmarkDotNet args]` runs the BenchmarkDotNet micro benchmarks;
+        /// `stack [--quick] [--out file.json]` runs the whole-stack harness with its baselines.
+        /// </summary>
+        public static int Main(string[] args)
+        {
+            string mode = args.Length > 0 ? args[0] : "stack";
+            var rest = args.Length > 0 ? args[1..] : System.Array.Empty<string>();
+            switch (mode)
+            {
+                case "micro":
+                    BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest.Length == 0 ? new[] { "--filter", "*" } : rest);
+                    return 0;
+                case "stack":
+                    return StackHarness.Run(rest);
+                default:
+                    System.Console.Error.WriteLine("usage: XenVbd.Bench micro|stack [options]");
+                    return 2;
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.IO;
+using System.Linq;
+using System.Text;
+using System.Text.Json;
+using XenVbd.Frontend;
+
+namespace XenVbd.Bench
+{
+    /// <summary>
+    /// Whole-stack harness: frontend → ring → backend → in-memory disk → response → SRB completion,
+    /// beside its baselines measured in the same run (the copy limit, and Xen's ring.h loop in C when
+    /// its JSON is passed with --c-baseline). Prints a markdown report; --out writes the JSON.
+    /// </summary>
+    internal static class StackHarness
+    {
+        public static int Run(string[] args)
+        {
+            bool quick = args.Contains("--quick");
+            string? outPath = Arg(args, "--out");
+            string? cBaseline = Arg(args, "--c-baseline");
+            double t = quick ? 0.2 : 2.0;
+            long cap = quick ? 20_000 : long.MaxValue;
+
+            var rows = new List<StackResult>();
+            StackResult Add(StackResult r)
+            {
+                rows.Add(r);
+                Console.Error.WriteLine($"  {r.Name,-48} {r.Iops,12:N0} SRB/s {r.GBps,8:N3} GB/s {r.NsPerSrb,10:N0} ns/SRB  alloc/SRB {r.AllocatedPerSrb:N1}");
+                return r;
+            }
+
+            // JIT and tiering warm-up on a throwaway run, so the first scenario is not penalised.
+            StackRunner.Run(new StackScenario("warm-up", 4096, 3, true, false), Math.Min(t, 0.5), cap);
+            var read4k = Add(StackRunner.Run(new StackScenario("4 KiB random read, aligned", 4096, 0, false, false), t, cap));
+            Add(StackRunner.Run(new StackScenario("4 KiB random write, aligned", 4096, 0, true, false), t, cap));
+            var aligned512 = Add(StackRunner.Run(new StackScenario("512 B random read, aligned", 512, 0, false, false), t, cap));
+            var mis = new Dictionary<BounceStrategyKind, StackResult>();
+            foreach (var b in new[] { BounceStrategyKind.PerSrb, BounceStrategyKind.DeviceBuffer, BounceStrategyKind.SegmentPool })
+                mis[b] = Add(StackRunner.Run(new StackScenario("512 B random read, misaligned (" + b + ")", 512, 3, false, false, b), t, cap));
+            Add(StackRunner.Run(new StackScenario("64 KiB sequential read", 64 << 10, 0, false, true), t, cap));
+            var seq1m = Add(StackRunner.Run(new StackScenario("1 MiB sequential read (indirect)", 1 << 20, 0, false, true, maxIndirectSegments: 256), t, cap));
+            Add(StackRunner.Run(new StackScenario("1 MiB sequential read (direct, split)", 1 << 20, 0, false, true), t, cap));
+            foreach (int qd in new[] { 1, 32 })
+                Add(StackRunner.Run(new StackScenario("4 KiB random read, QD " + qd, 4096, 0, false, false, queueDepth: qd), t, cap));
+            foreach (int order in new[] { 2, 4 })
+                Add(StackRunner.Run(new StackScenario("4 KiB random read, QD 64, ring order " + order, 4096, 0, false, false, queueDepth: 64, ringPageOrder: order), t, cap));
+            Add(StackRunner.Run(new StackScenario("4 KiB random read, 1 TiB sparse disk", 4096, 0, false, false, diskBytes: 1L << 40), t, cap));
+            Add(StackRunner.ProbeAndSwitch(t));
+            var copy4k = Add(CopyBaseline.Run(4096, false, t));
+            var copy1m = Add(CopyBaseline.Run(1 << 20, true, t));
+
+            double? cOps = null;
+            if (cBaseline != null && File.Exists(cBaseline))
+            {
+                using var doc = JsonDocument.Parse(File.ReadAllLines(cBaseline).First(l => l.Contains("x86_64")));
+                cOps = doc.RootElement.GetProperty("ops_per_sec").GetDouble();
+            }
+
+            var targets = new List<(string Target, double Value, string Goal, bool Met)>();
+            if (cOps.HasValue) targets.Add(("whole-stack 4 KiB aligned ÷ C ring.h loop (ops/s)", read4k.Iops / cOps.Value, "≥ 0.5", read4k.Iops / cOps.Value >= 0.5));
+            targets.Add(("1 MiB sequential ÷ copy limit (GB/s)", seq1m.GBps / copy1m.GBps, "≥ 0.8", seq1m.GBps / copy1m.GBps >= 0.8));
+            targets.Add(("misaligned 512 B (PerSrb) ÷ aligned 512 B (ns/SRB)", mis[BounceStrategyKind.PerSrb].NsPerSrb / aligned512.NsPerSrb, "≤ 1.5", mis[BounceStrategyKind.PerSrb].NsPerSrb / aligned512.NsPerSrb <= 1.5));
+            double maxAlloc = rows.Where(r => r.Name.Contains("SRB") || r.Name.Contains("read") || r.Name.Contains("write")).Max(r => r.AllocatedPerSrb);
+            targets.Add(("allocated bytes per SRB (worst scenario)", maxAlloc, "= 0", maxAlloc == 0));
+            targets.Add(("4 KiB aligned read ÷ copy limit 4 KiB (ops/s), for scale", read4k.Iops / copy4k.Iops, "—", true));
+
+            var md = new StringBuilder();
+            md.AppendLine("| scenario | SRB/s | GB/s | ns/SRB | alloc B/SRB | QD | ring order |");
+            md.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+            foreach (var r in rows)
+                md.AppendLine(string.Format(CultureInfo.InvariantCulture, "| {0} | {1:N0} | {2:N3} | {3:N0} | {4:N1} | {5} | {6} |", r.Name, r.Iops, r.GBps, r.NsPerSrb, r.AllocatedPerSrb, r.QueueDepth, r.RingPageOrder));
+            if (cOps.HasValue) md.AppendLine(string.Format(CultureInfo.InvariantCulture, "| C ring.h loop, 4 KiB, x86_64 -O2 | {0:N0} | {1:N3} | {2:N0} | — | ring | 0 |", cOps.Value, cOps.Value * 4096 / 1e9, 1e9 / cOps.Value));
+            md.AppendLine();
+            md.AppendLine("| target (ratio, same run) | value | goal | met |");
+            md.AppendLine("|---|---:|---|---|");
+            foreach (var x in targets)
+                md.AppendLine(string.Format(CultureInfo.InvariantCulture, "| {0} | {1:0.###} | {2} | {3} |", x.Target, x.Value, x.Goal, x.Met ? "yes" : "**no**"));
+            Console.WriteLine(md.ToString());
+
+            if (outPath != null)
+            {
+                var json = JsonSerializer.Serialize(new { scenarios = rows, c_ops_per_sec = cOps, targets = targets.Select(x => new { x.Target, x.Value, x.Goal, x.Met }) }, new JsonSerializerOptions { WriteIndented = true });
+                File.WriteAllText(outPath, json);
+            }
+            return 0;
+        }
+
+        private static string? Arg(string[] args, string name)
+        {
+            int i = Array.IndexOf(args, name);
+            return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+        }
+    }
+}
