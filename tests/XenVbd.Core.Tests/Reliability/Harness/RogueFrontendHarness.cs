@@ -18,6 +18,7 @@ namespace XenVbd.Reliability
         public long NotSupported;
         public long Dropped;
         public bool Halted;
+        public bool RingUsedForData;
     }
 
     /// <summary>
@@ -158,9 +159,10 @@ namespace XenVbd.Reliability
             }
             if (pos < body.Length) body.Slice(pos, Math.Min(BlkifLayout.PageSize, body.Length - pos)).CopyTo(mem.Page(indirectFrame).Span);
 
-            // A frontend may name its own ring grant as a data page; a READ then lands disk bytes on
-            // the ring and the response slots hold whatever it wrote. That is the frontend's own doing
-            // (Linux behaves alike), so the response contents are only checked when it did not happen.
+            // A frontend may name its own ring grant as a data page; a READ then lands disk bytes on the
+            // ring, indices included, and the slots hold whatever it wrote. That is the frontend's own
+            // doing (Linux behaves alike), so the ring accounting is only checked when it did not happen;
+            // the memory-safety and grant invariants are checked always.
             bool ringUsedForData = false;
             grants.MapFaultHook = g =>
             {
@@ -197,37 +199,41 @@ namespace XenVbd.Reliability
                 NotSupported = backend.Statistics.NotSupported,
                 Dropped = backend.Statistics.DroppedResponses,
                 Halted = backend.IsRingHalted,
+                RingUsedForData = ringUsedForData,
             };
 
             // Invariants while connected.
             foreach (uint f in canaries) Check(mem.Page(f).Span.IndexOfAnyExcept(Canary) < 0, "ungranted frame " + f + " was written");
             Check(mem.Page(readOnlyFrame).Span.IndexOfAnyExcept(ReadOnlyFill) < 0, "read-only grant was written");
             Check(mem.Page(foreignFrame).Span.IndexOfAnyExcept(ForeignFill) < 0, "a page granted to another domain was written");
-            if (published > (uint)size)
+            outcome.Responses = shared.RspProd - start;
+            if (!ringUsedForData)
             {
-                Check(outcome.Halted, "req_prod " + published + " ahead of a " + size + "-entry ring did not halt it");
-                Check(outcome.Consumed == 0, "a halted ring consumed requests");
-                Check((store.Read(bePath + "/error") ?? "").Contains("halted"), "ring halt left no error key");
-            }
-            else
-            {
-                Check(!outcome.Halted, "an honest req_prod halted the ring");
-                Check(outcome.Consumed == published, "consumed " + outcome.Consumed + " of " + published + " published requests");
-            }
-            uint rspProd = shared.RspProd;
-            outcome.Responses = rspProd - start;
-            Check(outcome.Responses == outcome.Consumed - outcome.Dropped,
-                "responses " + outcome.Responses + " for " + outcome.Consumed + " consumed, " + outcome.Dropped + " dropped");
-            for (uint i = start; i != rspProd && !ringUsedForData; i++)
-            {
-                var slot = shared.Entry(abi, size, i);
-                BlkifCodec.ReadResponse(slot, abi, out var r);
-                Check(r.Status == BlkifStatus.Okay || r.Status == BlkifStatus.Error || r.Status == BlkifStatus.NotSupported, "status " + r.Status);
-                Check(ids.TryGetValue(r.Id, out int left) && left > 0, "response id " + r.Id + " answers no outstanding request (or answers one twice)");
-                ids[r.Id] = left - 1;
-                // XSA-216: padding inside the response is zero.
-                Check(slot[9] == 0, "response padding byte 9 is " + slot[9]);
-                if (abi == BlkifAbi.X86_64) Check(slot.Slice(12, 4).IndexOfAnyExcept((byte)0) < 0, "response tail padding is not zero");
+                if (published > (uint)size)
+                {
+                    Check(outcome.Halted, "req_prod " + published + " ahead of a " + size + "-entry ring did not halt it");
+                    Check(outcome.Consumed == 0, "a halted ring consumed requests");
+                    Check((store.Read(bePath + "/error") ?? "").Contains("halted"), "ring halt left no error key");
+                }
+                else
+                {
+                    Check(!outcome.Halted, "an honest req_prod halted the ring");
+                    Check(outcome.Consumed == published, "consumed " + outcome.Consumed + " of " + published + " published requests");
+                }
+                uint rspProd = shared.RspProd;
+                Check(outcome.Responses == outcome.Consumed - outcome.Dropped,
+                    "responses " + outcome.Responses + " for " + outcome.Consumed + " consumed, " + outcome.Dropped + " dropped");
+                for (uint i = start; i != rspProd; i++)
+                {
+                    var slot = shared.Entry(abi, size, i);
+                    BlkifCodec.ReadResponse(slot, abi, out var r);
+                    Check(r.Status == BlkifStatus.Okay || r.Status == BlkifStatus.Error || r.Status == BlkifStatus.NotSupported, "status " + r.Status);
+                    Check(ids.TryGetValue(r.Id, out int left) && left > 0, "response id " + r.Id + " answers no outstanding request (or answers one twice)");
+                    ids[r.Id] = left - 1;
+                    // XSA-216: padding inside the response is zero.
+                    Check(slot[9] == 0, "response padding byte 9 is " + slot[9]);
+                    if (abi == BlkifAbi.X86_64) Check(slot.Slice(12, 4).IndexOfAnyExcept((byte)0) < 0, "response tail padding is not zero");
+                }
             }
             if (backend.IsReadOnly)
             {

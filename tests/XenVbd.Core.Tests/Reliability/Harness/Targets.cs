@@ -57,10 +57,11 @@ namespace XenVbd.Reliability
                 c[4] += o.NotSupported;
                 c[5] += o.Dropped;
                 if (o.Halted) c[6]++;
+                if (o.RingUsedForData) c[7]++;
             }
 
             public override string Describe(long[] c) =>
-                $"requests consumed {c[1]}: okay {c[2]}, error {c[3]}, eopnotsupp {c[4]}, responses dropped by the lab {c[5]}; rings halted {c[6]}";
+                $"requests consumed {c[1]}: okay {c[2]}, error {c[3]}, eopnotsupp {c[4]}, responses dropped by the lab {c[5]}; rings halted {c[6]}; cases where the frontend named its own ring as a data page (ring accounting not checked) {c[7]}";
         }
     }
 }
