@@ -102,6 +102,9 @@ namespace XenVbd.Backend
         {
             ThrowIfDisposed();
             _offline = false;
+            // A restarted backend has no ring: without this, Reconnect while still connected left the
+            // old ring served under InitWait (found by the XSA-350 flapping property).
+            TearDown();
             _host.Trace.Record(TraceKind.Reconnect, DeviceId, (uint)State);
             WriteFeatureKeys();
             SwitchState(XenbusState.InitWait);

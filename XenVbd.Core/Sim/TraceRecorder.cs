@@ -13,24 +13,35 @@ namespace XenVbd.Sim
     /// </summary>
     public sealed class TraceRecorder
     {
-        private readonly TraceEvent[] _events;
         private readonly Scheduler _scheduler;
+        private readonly int _capacity;
+        private TraceEvent[] _events = Array.Empty<TraceEvent>();
+        private bool _enabled;
         private long _written;
 
         public TraceRecorder(Scheduler scheduler, int capacity = 65536)
         {
             if (capacity <= 0) ThrowHelper.ThrowArgumentOutOfRange(nameof(capacity), capacity, "Trace capacity must be positive.");
             _scheduler = scheduler;
-            _events = new TraceEvent[capacity];
+            _capacity = capacity;
         }
 
-        public bool Enabled { get; set; }
+        /// <summary>Turning tracing on allocates the buffer (once), so a host that never traces does not pay ~3 MB for it.</summary>
+        public bool Enabled
+        {
+            get => _enabled;
+            set
+            {
+                if (value && _events.Length == 0) _events = new TraceEvent[_capacity];
+                _enabled = value;
+            }
+        }
 
-        public int Capacity => _events.Length;
+        public int Capacity => _capacity;
 
-        public int Count => (int)Math.Min(_written, _events.Length);
+        public int Count => (int)Math.Min(_written, _capacity);
 
-        public long Dropped => Math.Max(0, _written - _events.Length);
+        public long Dropped => Math.Max(0, _written - _capacity);
 
         public void Record(TraceKind kind, int device, uint a = 0, ulong b = 0, long c = 0, int d = 0)
         {

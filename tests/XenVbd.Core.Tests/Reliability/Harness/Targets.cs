@@ -1,0 +1,67 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace XenVbd.Reliability
+{
+    /// <summary>A rogue-peer target as the fuzzer and the soak runner see it.</summary>
+    public abstract class Target
+    {
+        public const int CounterCount = 8;
+
+        public abstract string Name { get; }
+
+        /// <summary>One run over arbitrary bytes; throws on a broken invariant.</summary>
+        public abstract void Run(ReadOnlySpan<byte> input);
+
+        /// <summary>One run of generated case <paramref name="seed"/>, adding to <paramref name="counters"/>.</summary>
+        public abstract void RunGenerated(ulong seed, long[] counters);
+
+        public abstract byte[] Generate(ulong seed, bool small);
+
+        public abstract string Describe(long[] counters);
+    }
+
+    public static class Targets
+    {
+        private static readonly List<Target> All = new List<Target> { new BackendTarget() };
+
+        public static IEnumerable<string> Names => All.Select(t => t.Name);
+
+        /// <summary>Lets later targets (the frontend's) join without touching the runner.</summary>
+        public static void Add(Target t) => All.Add(t);
+
+        public static Target? Get(string name) => All.FirstOrDefault(t => t.Name == name);
+
+        private sealed class BackendTarget : Target
+        {
+            public override string Name => "backend";
+
+            public override void Run(ReadOnlySpan<byte> input) => RogueFrontendHarness.Run(input);
+
+            public override byte[] Generate(ulong seed, bool small)
+            {
+                var r = new Sim.SimRandom(seed);
+                return small
+                    ? RogueCases.Frontend((byte)r.Next(256), r.Next(6), 0, 0, 2, r.NextUInt64())
+                    : RogueCases.FrontendCase(seed);
+            }
+
+            public override void RunGenerated(ulong seed, long[] c)
+            {
+                var o = RogueFrontendHarness.Run(RogueCases.FrontendCase(seed));
+                c[0]++;
+                c[1] += o.Consumed;
+                c[2] += o.Okay;
+                c[3] += o.Errors;
+                c[4] += o.NotSupported;
+                c[5] += o.Dropped;
+                if (o.Halted) c[6]++;
+                if (o.RingUsedForData) c[7]++;
+            }
+
+            public override string Describe(long[] c) =>
+                $"requests consumed {c[1]}: okay {c[2]}, error {c[3]}, eopnotsupp {c[4]}, responses dropped by the lab {c[5]}; rings halted {c[6]}; cases where the frontend named its own ring as a data page (ring accounting not checked) {c[7]}";
+        }
+    }
+}
