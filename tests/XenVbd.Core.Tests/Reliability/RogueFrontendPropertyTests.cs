@@ -39,7 +39,8 @@ namespace XenVbd.Tests.Reliability
             }, iter: Soak.Cases(3000), threads: Soak.Threads);
             _output.WriteLine($"cases {cases}, requests {consumed}: okay {okay}, error {errors}, eopnotsupp {unsupported}, dropped {dropped}, ring halts {halts}");
             // The shaping must reach every outcome, not only the first refusals.
-            Assert.True(okay > cases / 4 && errors > cases && unsupported > cases / 10 && halts > cases / 20 && dropped > 0,
+            // Coverage floors, not exact rates: the sample is random, so they sit well below the observed mix (okay ≈ cases/4).
+            Assert.True(okay > cases / 10 && errors > cases && unsupported > cases / 10 && halts > cases / 20 && dropped > 0,
                 $"okay {okay}, errors {errors}, eopnotsupp {unsupported}, halts {halts}, dropped {dropped} over {cases} cases");
         }
 
