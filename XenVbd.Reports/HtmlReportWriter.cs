@@ -87,36 +87,47 @@ namespace XenVbd.Reports
             }
         }
 
-        /// <summary>The share of completions per latency bucket, on a log latency axis, one line per workload.</summary>
+        /// <summary>
+        /// Cumulative completion latency (the fio "clat percentiles" view): x = latency on a log axis,
+        /// y = % of completions at or below it, one staircase per workload. A fixed-latency workload is a
+        /// single step; a long tail shows as a line that creeps to 100 % far to the right.
+        /// </summary>
         public static byte[] LatencyChart(IReadOnlyList<LabWorkload> workloads)
         {
             var plot = new Plot();
             foreach (var w in workloads)
             {
                 var h = w.Result.Histogram;
+                if (h.Count == 0) continue;
                 var xs = new List<double>();
                 var ys = new List<double>();
+                long seen = 0;
                 for (int b = 0; b < LatencyHistogram.BucketCount; b++)
                 {
                     long n = h.CountAt(b);
                     if (n == 0) continue;
-                    double mid = (LatencyHistogram.LowerBound(b) + Math.Min(LatencyHistogram.UpperBound(b), LatencyHistogram.LowerBound(b) * 2L + 1)) / 2.0;
-                    xs.Add(Math.Log10(Math.Max(0.1, mid / 10.0)));
-                    ys.Add(100.0 * n / h.Count);
+                    double lower = Math.Log10(Math.Max(0.1, LatencyHistogram.LowerBound(b) / 10.0));
+                    double upper = Math.Log10(Math.Max(0.1, Math.Min(LatencyHistogram.UpperBound(b), LatencyHistogram.LowerBound(b) * 2L + 1) / 10.0));
+                    xs.Add(lower);
+                    ys.Add(100.0 * seen / h.Count);
+                    seen += n;
+                    xs.Add(upper);
+                    ys.Add(100.0 * seen / h.Count);
                 }
-                if (xs.Count == 0) continue;
                 var s = plot.Add.Scatter(xs.ToArray(), ys.ToArray());
                 s.LegendText = w.Label;
                 s.MarkerSize = 3;
+                s.LineWidth = 2;
             }
-            plot.Title("Completion latency (virtual time)");
+            plot.Title("Completion latency, cumulative (virtual time)");
             plot.XLabel("latency, µs (log scale)");
-            plot.YLabel("% of completions");
+            plot.YLabel("% of completions ≤ latency");
+            plot.Axes.SetLimitsY(0, 101);
             plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
             {
                 LabelFormatter = v => FormatMicros(Math.Pow(10, v)),
             };
-            plot.ShowLegend(Alignment.UpperRight);
+            plot.ShowLegend(Alignment.LowerRight);
             return plot.GetImageBytes(Width, Height, ImageFormat.Png);
         }
 
