@@ -70,9 +70,11 @@ namespace XenVbd.Bench
             // depending on how the loop was jitted it used to land inside the measured window.
             var sw = new Stopwatch();
             long allocBefore = GC.GetAllocatedBytesForCurrentThread();
+            double cpuBefore = ThreadCpu.Seconds();
             sw.Start();
             while (sw.Elapsed.TotalSeconds < seconds && done < maxSrbs) Batch();
             sw.Stop();
+            double cpu = ThreadCpu.Seconds() - cpuBefore;
             // Read the counter before `new StackResult`: the result object itself is allocated before its
             // initialisers run, and counting it showed up as ~0.1 B/SRB in the short 1 MiB runs.
             long allocated = GC.GetAllocatedBytesForCurrentThread() - allocBefore;
@@ -81,6 +83,7 @@ namespace XenVbd.Bench
                 Name = s.Name,
                 Srbs = done,
                 Seconds = sw.Elapsed.TotalSeconds,
+                CpuSeconds = cpu,
                 Bytes = done * s.BlockBytes,
                 AllocatedBytes = allocated,
                 BouncePasses = dev.Frontend.Statistics.BouncePasses - bounceBefore,
@@ -95,6 +98,7 @@ namespace XenVbd.Bench
         {
             var opts = new VbdDeviceOptions { SizeBytes = 1 << 20, BackendAbi = XenVbd.Ring.BlkifAbi.X86_32, BackendMode = XenVbd.Backend.BackendAbiMode.Native, GuestBufferBytes = 1 << 20 };
             long n = 0;
+            double cpuBefore = ThreadCpu.Seconds();
             var sw = Stopwatch.StartNew();
             while (sw.Elapsed.TotalSeconds < seconds)
             {
@@ -102,7 +106,7 @@ namespace XenVbd.Bench
                 if (dev.ProbeResult == null || !dev.ProbeResult.Switched) throw new InvalidOperationException("the probe did not switch");
                 n++;
             }
-            return new StackResult { Name = "probe + switch (device create)", Srbs = n, Seconds = sw.Elapsed.TotalSeconds, QueueDepth = 1 };
+            return new StackResult { Name = "probe + switch (device create)", Srbs = n, Seconds = sw.Elapsed.TotalSeconds, CpuSeconds = ThreadCpu.Seconds() - cpuBefore, QueueDepth = 1 };
         }
 
         private static byte[] Rw16(bool write, ulong lba, uint blocks)
