@@ -41,6 +41,8 @@ namespace XenVbd.Bench
             var mis = new Dictionary<BounceStrategyKind, StackResult>();
             foreach (var b in new[] { BounceStrategyKind.PerSrb, BounceStrategyKind.DeviceBuffer, BounceStrategyKind.SegmentPool })
                 mis[b] = Add(StackRunner.Run(new StackScenario("512 B random read, misaligned (" + b + ")", 512, 3, false, false, b), t, cap));
+            // The C ring.h loop reads 4 KiB sequentially with the ring full (32 in flight); this is the like-for-like row for it.
+            var seq4k = Add(StackRunner.Run(new StackScenario("4 KiB sequential read, QD 32 (as the C loop)", 4096, 0, false, true, queueDepth: 32), t, cap));
             Add(StackRunner.Run(new StackScenario("64 KiB sequential read", 64 << 10, 0, false, true), t, cap));
             var seq1m = Add(StackRunner.Run(new StackScenario("1 MiB sequential read (indirect)", 1 << 20, 0, false, true, maxIndirectSegments: 256), t, cap));
             Add(StackRunner.Run(new StackScenario("1 MiB sequential read (direct, split)", 1 << 20, 0, false, true), t, cap));
@@ -62,6 +64,7 @@ namespace XenVbd.Bench
 
             var targets = new List<(string Target, double Value, string Goal, bool Met)>();
             if (cOps.HasValue) targets.Add(("whole-stack 4 KiB aligned ÷ C ring.h loop (ops/s)", read4k.Iops / cOps.Value, "≥ 0.5", read4k.Iops / cOps.Value >= 0.5));
+            if (cOps.HasValue) targets.Add(("4 KiB sequential QD 32 ÷ C ring.h loop (ops/s), same access pattern", seq4k.Iops / cOps.Value, "—", true));
             targets.Add(("1 MiB sequential ÷ copy limit (GB/s)", seq1m.GBps / copy1m.GBps, "≥ 0.8", seq1m.GBps / copy1m.GBps >= 0.8));
             targets.Add(("misaligned 512 B (PerSrb) ÷ aligned 512 B (ns/SRB)", mis[BounceStrategyKind.PerSrb].NsPerSrb / aligned512.NsPerSrb, "≤ 1.5", mis[BounceStrategyKind.PerSrb].NsPerSrb / aligned512.NsPerSrb <= 1.5));
             // The same ratio in thread CPU time: immune to the time either run spent descheduled on a busy machine.
