@@ -10,13 +10,23 @@ namespace XenVbd.Sim
     /// </summary>
     public sealed class Scheduler
     {
-        private Entry[] _heap;
+        // The heap orders small reference-free keys; each key names a slot in _events holding the
+        // handler, which never moves while the event waits. Sifting 56-byte entries with three
+        // references paid a GC write barrier per reference per move; this moves 24 bytes and none.
+        private Key[] _heap;
+        private Entry[] _events;
+        private int[] _freeSlots;
+        private int _freeCount;
         private int _count;
         private long _sequence;
 
         public Scheduler(ulong seed = 1, int initialCapacity = 1024)
         {
-            _heap = new Entry[Math.Max(16, initialCapacity)];
+            int capacity = Math.Max(16, initialCapacity);
+            _heap = new Key[capacity];
+            _events = new Entry[capacity];
+            _freeSlots = new int[capacity];
+            for (int i = capacity - 1; i >= 0; i--) _freeSlots[_freeCount++] = i;
             Random = new SimRandom(seed);
             Clock = new VirtualClock(this);
             SynchronizationContext = new SimSynchronizationContext(this);
@@ -56,15 +66,17 @@ namespace XenVbd.Sim
         public bool RunNext()
         {
             if (_count == 0) return false;
-            var e = _heap[0];
+            var key = _heap[0];
             _count--;
             if (_count > 0)
             {
                 _heap[0] = _heap[_count];
                 SiftDown(0);
             }
-            _heap[_count] = default;
-            Now = e.Time;
+            var e = _events[key.Slot];
+            _events[key.Slot] = default;
+            _freeSlots[_freeCount++] = key.Slot;
+            Now = key.Time;
             EventsRun++;
             var previous = System.Threading.SynchronizationContext.Current;
             System.Threading.SynchronizationContext.SetSynchronizationContext(SynchronizationContext);
@@ -113,9 +125,21 @@ namespace XenVbd.Sim
 
         private void Push(long time, ISimEventHandler? handler, int kind, long argument, SendOrPostCallback? callback, object? state)
         {
-            if (_count == _heap.Length) Array.Resize(ref _heap, _heap.Length * 2);
-            _heap[_count] = new Entry(time, _sequence++, handler, kind, argument, callback, state);
+            if (_count == _heap.Length) Grow();
+            int slot = _freeSlots[--_freeCount];
+            _events[slot] = new Entry(handler, kind, argument, callback, state);
+            _heap[_count] = new Key(time, _sequence++, slot);
             SiftUp(_count++);
+        }
+
+        private void Grow()
+        {
+            int old = _heap.Length;
+            Array.Resize(ref _heap, old * 2);
+            Array.Resize(ref _events, old * 2);
+            Array.Resize(ref _freeSlots, old * 2);
+            // Every slot below `old` is in use (the heap was full), so the new ones are the free ones.
+            for (int i = old * 2 - 1; i >= old; i--) _freeSlots[_freeCount++] = i;
         }
 
         private void SiftUp(int i)
@@ -146,14 +170,26 @@ namespace XenVbd.Sim
             _heap[i] = item;
         }
 
-        private static bool Less(in Entry a, in Entry b) => a.Time < b.Time || (a.Time == b.Time && a.Sequence < b.Sequence);
+        private static bool Less(in Key a, in Key b) => a.Time < b.Time || (a.Time == b.Time && a.Sequence < b.Sequence);
 
-        private readonly struct Entry
+        private readonly struct Key
         {
-            public Entry(long time, long sequence, ISimEventHandler? handler, int kind, long argument, SendOrPostCallback? callback, object? state)
+            public Key(long time, long sequence, int slot)
             {
                 Time = time;
                 Sequence = sequence;
+                Slot = slot;
+            }
+
+            public readonly long Time;
+            public readonly long Sequence;
+            public readonly int Slot;
+        }
+
+        private readonly struct Entry
+        {
+            public Entry(ISimEventHandler? handler, int kind, long argument, SendOrPostCallback? callback, object? state)
+            {
                 Handler = handler;
                 Kind = kind;
                 Argument = argument;
@@ -161,8 +197,6 @@ namespace XenVbd.Sim
                 State = state;
             }
 
-            public readonly long Time;
-            public readonly long Sequence;
             public readonly ISimEventHandler? Handler;
             public readonly int Kind;
             public readonly long Argument;

@@ -17,6 +17,7 @@ namespace XenVbd.Bench
             long span = disk.Length - blockBytes;
             var rng = new XenVbd.Sim.SimRandom(42);
             long next = 0, n = 0;
+            double cpuBefore = ThreadCpu.Seconds();
             var sw = Stopwatch.StartNew();
             while (sw.Elapsed.TotalSeconds < seconds)
             {
@@ -29,7 +30,8 @@ namespace XenVbd.Bench
                 n += 64;
             }
             sw.Stop();
-            return new StackResult { Name = "copy limit " + blockBytes + " B", Srbs = n, Seconds = sw.Elapsed.TotalSeconds, Bytes = n * blockBytes, QueueDepth = 1 };
+            double cpu = ThreadCpu.Seconds() - cpuBefore;
+            return new StackResult { Name = "copy limit " + blockBytes + " B", Srbs = n, Seconds = sw.Elapsed.TotalSeconds, CpuSeconds = cpu, Bytes = n * blockBytes, QueueDepth = 1 };
         }
     }
 }

@@ -29,7 +29,7 @@ namespace XenVbd.Bench
             StackResult Add(StackResult r)
             {
                 rows.Add(r);
-                Console.Error.WriteLine($"  {r.Name,-48} {r.Iops,12:N0} SRB/s {r.GBps,8:N3} GB/s {r.NsPerSrb,10:N0} ns/SRB  alloc/SRB {r.AllocatedPerSrb:N1}");
+                Console.Error.WriteLine($"  {r.Name,-48} {r.Iops,12:N0} SRB/s {r.GBps,8:N3} GB/s {r.NsPerSrb,10:N0} ns/SRB {r.CpuNsPerSrb,10:N0} CPU ns/SRB  alloc/SRB {r.AllocatedPerSrb:N1}");
                 return r;
             }
 
@@ -41,6 +41,8 @@ namespace XenVbd.Bench
             var mis = new Dictionary<BounceStrategyKind, StackResult>();
             foreach (var b in new[] { BounceStrategyKind.PerSrb, BounceStrategyKind.DeviceBuffer, BounceStrategyKind.SegmentPool })
                 mis[b] = Add(StackRunner.Run(new StackScenario("512 B random read, misaligned (" + b + ")", 512, 3, false, false, b), t, cap));
+            // The C ring.h loop reads 4 KiB sequentially with the ring full (32 in flight); this is the like-for-like row for it.
+            var seq4k = Add(StackRunner.Run(new StackScenario("4 KiB sequential read, QD 32 (as the C loop)", 4096, 0, false, true, queueDepth: 32), t, cap));
             Add(StackRunner.Run(new StackScenario("64 KiB sequential read", 64 << 10, 0, false, true), t, cap));
             var seq1m = Add(StackRunner.Run(new StackScenario("1 MiB sequential read (indirect)", 1 << 20, 0, false, true, maxIndirectSegments: 256), t, cap));
             Add(StackRunner.Run(new StackScenario("1 MiB sequential read (direct, split)", 1 << 20, 0, false, true), t, cap));
@@ -62,18 +64,22 @@ namespace XenVbd.Bench
 
             var targets = new List<(string Target, double Value, string Goal, bool Met)>();
             if (cOps.HasValue) targets.Add(("whole-stack 4 KiB aligned ÷ C ring.h loop (ops/s)", read4k.Iops / cOps.Value, "≥ 0.5", read4k.Iops / cOps.Value >= 0.5));
+            if (cOps.HasValue) targets.Add(("4 KiB sequential QD 32 ÷ C ring.h loop (ops/s), same access pattern", seq4k.Iops / cOps.Value, "—", true));
             targets.Add(("1 MiB sequential ÷ copy limit (GB/s)", seq1m.GBps / copy1m.GBps, "≥ 0.8", seq1m.GBps / copy1m.GBps >= 0.8));
             targets.Add(("misaligned 512 B (PerSrb) ÷ aligned 512 B (ns/SRB)", mis[BounceStrategyKind.PerSrb].NsPerSrb / aligned512.NsPerSrb, "≤ 1.5", mis[BounceStrategyKind.PerSrb].NsPerSrb / aligned512.NsPerSrb <= 1.5));
+            // The same ratio in thread CPU time: immune to the time either run spent descheduled on a busy machine.
+            double misCpu = mis[BounceStrategyKind.PerSrb].CpuNsPerSrb / aligned512.CpuNsPerSrb;
+            targets.Add(("misaligned 512 B (PerSrb) ÷ aligned 512 B (CPU ns/SRB)", misCpu, "≤ 1.5", misCpu <= 1.5));
             double maxAlloc = rows.Where(r => r.Name.Contains("SRB") || r.Name.Contains("read") || r.Name.Contains("write")).Max(r => r.AllocatedPerSrb);
             targets.Add(("allocated bytes per SRB (worst scenario)", maxAlloc, "= 0", maxAlloc == 0));
             targets.Add(("4 KiB aligned read ÷ copy limit 4 KiB (ops/s), for scale", read4k.Iops / copy4k.Iops, "—", true));
 
             var md = new StringBuilder();
-            md.AppendLine("| scenario | SRB/s | GB/s | ns/SRB | alloc B/SRB | QD | ring order |");
-            md.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+            md.AppendLine("| scenario | SRB/s | GB/s | ns/SRB | CPU ns/SRB | alloc B/SRB | QD | ring order |");
+            md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|");
             foreach (var r in rows)
-                md.AppendLine(string.Format(CultureInfo.InvariantCulture, "| {0} | {1:N0} | {2:N3} | {3:N0} | {4:N1} | {5} | {6} |", r.Name, r.Iops, r.GBps, r.NsPerSrb, r.AllocatedPerSrb, r.QueueDepth, r.RingPageOrder));
-            if (cOps.HasValue) md.AppendLine(string.Format(CultureInfo.InvariantCulture, "| C ring.h loop, 4 KiB, x86_64 -O2 | {0:N0} | {1:N3} | {2:N0} | — | ring | 0 |", cOps.Value, cOps.Value * 4096 / 1e9, 1e9 / cOps.Value));
+                md.AppendLine(string.Format(CultureInfo.InvariantCulture, "| {0} | {1:N0} | {2:N3} | {3:N0} | {4:N0} | {5:N1} | {6} | {7} |", r.Name, r.Iops, r.GBps, r.NsPerSrb, r.CpuNsPerSrb, r.AllocatedPerSrb, r.QueueDepth, r.RingPageOrder));
+            if (cOps.HasValue) md.AppendLine(string.Format(CultureInfo.InvariantCulture, "| C ring.h loop, 4 KiB, x86_64 -O2 | {0:N0} | {1:N3} | {2:N0} | — | — | ring | 0 |", cOps.Value, cOps.Value * 4096 / 1e9, 1e9 / cOps.Value));
             md.AppendLine();
             md.AppendLine("| target (ratio, same run) | value | goal | met |");
             md.AppendLine("|---|---:|---|---|");

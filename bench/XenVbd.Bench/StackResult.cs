@@ -6,6 +6,9 @@ namespace XenVbd.Bench
         public string Name { get; set; } = "";
         public long Srbs { get; set; }
         public double Seconds { get; set; }
+
+        /// <summary>CPU time the measuring thread used (see <see cref="ThreadCpu"/>); 0 where not measured.</summary>
+        public double CpuSeconds { get; set; }
         public long Bytes { get; set; }
         public long AllocatedBytes { get; set; }
         public long BouncePasses { get; set; }
@@ -15,6 +18,7 @@ namespace XenVbd.Bench
         public double Iops => Srbs / Seconds;
         public double GBps => Bytes / Seconds / 1e9;
         public double NsPerSrb => Seconds * 1e9 / Srbs;
+        public double CpuNsPerSrb => CpuSeconds * 1e9 / Srbs;
         public double AllocatedPerSrb => (double)AllocatedBytes / Srbs;
     }
 }
