@@ -31,12 +31,14 @@ if ((Get-Command gcc -ErrorAction SilentlyContinue) -and (Test-Path $header)) {
         $exe = Join-Path $build "ringloop-m$bits"
         & gcc -O2 "-m$bits" -std=gnu11 -Wall -Wextra -Werror -D__XEN_INTERFACE_VERSION__=0x00040e00 (Join-Path $PSScriptRoot 'c/ringloop.c') -o $exe
         if ($LASTEXITCODE -ne 0) { Write-Warning "gcc -m$bits failed; skipping that baseline"; continue }
-        $line = & $exe $ops 4096 2>$null
-        if ($LASTEXITCODE -ne 0 -and $bits -eq 32 -and (Get-Command qemu-i386 -ErrorAction SilentlyContinue)) {
-            $line = & qemu-i386 $exe ([int]($ops / 8)) 4096
-            $line = $line -replace '"abi":"x86_32"', '"abi":"x86_32 (qemu-i386, informational)"'
+        foreach ($pattern in 'random', 'sequential') {
+            $line = & $exe $ops 4096 $pattern 2>$null
+            if ($LASTEXITCODE -ne 0 -and $bits -eq 32 -and (Get-Command qemu-i386 -ErrorAction SilentlyContinue)) {
+                $line = & qemu-i386 $exe ([int]($ops / 8)) 4096 $pattern
+                $line = $line -replace '"abi":"x86_32"', '"abi":"x86_32 (qemu-i386, informational)"'
+            }
+            if ($line) { Add-Content -Path $cJson -Value $line; Write-Host "C baseline: $line" }
         }
-        if ($line) { Add-Content -Path $cJson -Value $line; Write-Host "C baseline: $line" }
     }
 } else {
     Write-Warning "gcc or $header missing: the C ring.h baseline is skipped (apt-get install libxen-dev gcc-multilib)."

@@ -6,7 +6,9 @@
  * "disk" into the granted page and answers, the frontend consumes the responses.
  *
  * Build: gcc -O2 -m64 (or -m32) -D__XEN_INTERFACE_VERSION__=0x00040e00 ringloop.c
- * Run:   ./ringloop <ops> <bytes-per-op>      prints one JSON line
+ * Run:   ./ringloop <ops> <bytes-per-op> [random|sequential]   prints one JSON line
+ * The disk is 64 MiB, like the C# harness's touched range; "random" draws 512-byte-aligned offsets
+ * from an xorshift generator, so the two sides pay the same cache and TLB misses on the disk.
  */
 #include <stdint.h>
 #include <stddef.h>
@@ -21,7 +23,7 @@
 #include <xen/io/blkif.h>
 
 #define PAGE 4096
-#define DISK_PAGES 4096
+#define DISK_PAGES 16384
 
 static double now_sec(void)
 {
@@ -39,6 +41,9 @@ int main(int argc, char **argv)
         return 2;
     }
     int segs = (bytes + PAGE - 1) / PAGE;
+    int random = argc > 3 && strcmp(argv[3], "random") == 0;
+    uint64_t rng = 0x9E3779B97F4A7C15ULL;
+    uint64_t span_sectors = (uint64_t)DISK_PAGES * 8 - (uint64_t)segs * 8;
 
     void *ring_page = aligned_alloc(PAGE, PAGE);
     unsigned char *disk = aligned_alloc(PAGE, (size_t)DISK_PAGES * PAGE);
@@ -65,7 +70,12 @@ int main(int argc, char **argv)
             req->nr_segments = (uint8_t)segs;
             req->handle = 0;
             req->id = (uint64_t)(submitted % size);
-            req->sector_number = (uint64_t)((submitted * 8) % (DISK_PAGES * 8 - segs * 8));
+            if (random) {
+                rng ^= rng << 13; rng ^= rng >> 7; rng ^= rng << 17;
+                req->sector_number = rng % span_sectors;
+            } else {
+                req->sector_number = (uint64_t)(submitted * 8) % span_sectors;
+            }
             for (int s = 0; s < segs; s++) {
                 int last = (s == segs - 1) ? ((bytes - s * PAGE) / 512 - 1) : 7;
                 req->seg[s].gref = (grant_ref_t)((req->id * BLKIF_MAX_SEGMENTS_PER_REQUEST) + s);
@@ -112,7 +122,7 @@ int main(int argc, char **argv)
         }
     }
     double elapsed = now_sec() - t0;
-    printf("{\"abi\":\"%s\",\"ops\":%ld,\"bytes\":%d,\"seconds\":%.6f,\"ops_per_sec\":%.1f,\"checksum\":%llu}\n",
-           sizeof(void *) == 8 ? "x86_64" : "x86_32", ops, bytes, elapsed, ops / elapsed, checksum);
+    printf("{\"abi\":\"%s\",\"pattern\":\"%s\",\"ops\":%ld,\"bytes\":%d,\"seconds\":%.6f,\"ops_per_sec\":%.1f,\"checksum\":%llu}\n",
+           sizeof(void *) == 8 ? "x86_64" : "x86_32", random ? "random" : "sequential", ops, bytes, elapsed, ops / elapsed, checksum);
     return 0;
 }
