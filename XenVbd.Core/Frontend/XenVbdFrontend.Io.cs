@@ -113,7 +113,16 @@ namespace XenVbd.Frontend
             if (!ext.WindowOpen)
             {
                 if (ext.DoneBytes >= ext.TotalBytes) return IssueResult.Done;
-                if (!OpenWindow(ext)) return IssueResult.Waiting;
+                if (!OpenWindow(ext))
+                {
+                    // Finding F3: the memory may be pinned by a request a reset orphaned, which only a late
+                    // response or a reconnect frees; the watchdog bounds how long this SRB waits for it.
+                    if (ext.BounceWaitSince < 0) ext.BounceWaitSince = _scheduler.Now;
+                    ArmWatchdog();
+                    return IssueResult.Waiting;
+                }
+
+                ext.BounceWaitSince = -1;
             }
 
             while (ext.WindowIssued < ext.WindowBytes)

@@ -286,6 +286,21 @@ namespace XenVbd.Frontend
             _inFlight = 0;
             if (!IsTerminal) _state = FrontendState.Disconnected;
             ProbeState = AbiProbeState.NotStarted;
+
+            // A backend that let go of the connection has unmapped what it mapped: quarantined pages
+            // (XSA-396) and bounce memory pinned by orphans (finding F3) can be checked and freed now.
+            RetryQuarantined();
+
+            // A live SRB whose bounce window the old backend still maps cannot be replayed into that
+            // memory: it fails now (after the state change, so a completion callback that submits
+            // again only queues).
+            foreach (var ext in _extensions)
+            {
+                if (ext.State != ExtensionState.Active || ext.QuarantinedParts == 0 || ext.Srb == null) continue;
+                ext.Failed = true;
+                ext.FailStatus = BlkifStatus.Error;
+                CompleteTransfer(ext);
+            }
         }
     }
 }
