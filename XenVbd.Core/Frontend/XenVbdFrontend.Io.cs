@@ -37,6 +37,8 @@ namespace XenVbd.Frontend
                 do
                 {
                     _pumpAgain = false;
+                    // Memory the backend finally let go of (XSA-396) goes back before anything waits for it.
+                    RetryQuarantined();
                     AdmitWaiting();
                     if (_state != FrontendState.Ready || _front == null) return;
                     uint before = _front.ReqProdPvt;
@@ -150,6 +152,7 @@ namespace XenVbd.Frontend
                 if (bytes == 0) return false;
                 ext.HoldsBounce = true;
                 ext.WindowBytes = bytes;
+                ScrubBounceWindow(ext, read: ext.Operation != BlkifOp.Write);
                 if (ext.Operation == BlkifOp.Write) CopyWindow(ext, toBounce: true);
                 srb.BouncePasses++;
                 srb.BytesBounced += bytes;

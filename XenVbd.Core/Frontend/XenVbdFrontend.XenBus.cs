@@ -125,13 +125,15 @@ namespace XenVbd.Frontend
                 }
             }
 
+            // XSA-403: the ring pages are zeroed (old entries from an earlier connection included) before
+            // they are granted, not after.
+            var shared = new SharedRing(_memory.Pages(_ringFirstFrame, pages), order);
+            shared.ClearAll();
             for (int i = 0; i < pages; i++) _grants.GrantAccess(_ringGrefs[i], BackendDomainId, _ringFirstFrame + (uint)i, readOnly: false);
 
-            var shared = new SharedRing(_memory.Pages(_ringFirstFrame, pages), order);
             _front = new FrontRing(shared, _options.Abi);
             Abi = _options.Abi;
             _front.Initialize();
-            shared.ClearAll();
 
             if (_channel != null) _host.CloseEventChannel(_channel.Port);
             _channel = _host.AllocateEventChannel();
