@@ -35,7 +35,7 @@ namespace XenVbd.Frontend
 
         /// <summary>
         /// SRBs failed with <c>SRB_STATUS_TIMEOUT</c> after waiting a whole request timeout for bounce
-        /// memory that a reset-orphaned (or XSA-396 quarantined) request still pins (finding F3).
+        /// memory or an SRB extension that reset-orphaned (or XSA-396 quarantined) requests still pin (finding F3).
         /// </summary>
         public long BounceWaitTimeouts { get; internal set; }
 

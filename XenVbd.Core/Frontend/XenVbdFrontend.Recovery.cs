@@ -139,16 +139,56 @@ namespace XenVbd.Frontend
         /// </summary>
         private bool FailBounceWaitersPastTimeout(long now)
         {
-            bool pinned = false, waiting = false;
+            bool pinned = false, waiting = false, draining = false;
             foreach (var ext in _extensions)
             {
-                if (ext.State == ExtensionState.Draining && ext.HoldsBounce) pinned = true;
-                else if (ext.State == ExtensionState.Active && ext.BounceWaitSince >= 0) waiting = true;
+                if (ext.State == ExtensionState.Draining)
+                {
+                    draining = true;
+                    if (ext.HoldsBounce) pinned = true;
+                }
+                else if (ext.State == ExtensionState.Active && ext.BounceWaitSince >= 0)
+                {
+                    waiting = true;
+                }
+            }
+
+            // The same holds one level up: with every extension taken and some of them draining orphans
+            // that may never be answered, SRBs in the waiting queue wait for an extension; bound that too.
+            bool failed = false;
+            if (_state == FrontendState.Ready && _waiting.Count > 0 && _freeExtensionCount == 0)
+            {
+                waiting = true;
+                if (draining)
+                {
+                    Srb? previous = null;
+                    for (var srb = _waiting.Head; srb != null;)
+                    {
+                        var next = srb.NextInQueue;
+                        if (now - srb.StartTicks >= _timeoutTicks)
+                        {
+                            _waiting.Remove(previous, srb);
+                            Statistics.BounceWaitTimeouts++;
+                            Complete(srb, SrbStatus.Timeout, ScsiStatus.Good);
+                            failed = true;
+                        }
+                        else
+                        {
+                            previous = srb;
+                        }
+
+                        srb = next;
+                    }
+                }
             }
 
             if (!waiting) return false;
-            if (!pinned) return true;
-            bool failed = false;
+            if (!pinned)
+            {
+                if (failed) Pump();
+                return true;
+            }
+
             foreach (var ext in _extensions)
             {
                 if (ext.State != ExtensionState.Active || ext.BounceWaitSince < 0 || ext.WindowOpen || ext.PartsOutstanding > 0) continue;

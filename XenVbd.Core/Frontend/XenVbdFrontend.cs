@@ -177,6 +177,9 @@ namespace XenVbd.Frontend
             if (_state != FrontendState.Ready || _waiting.Count > 0 || (_freeExtensionCount == 0 && NeedsRing(srb)))
             {
                 _waiting.Enqueue(srb);
+                // While Ready the wait is for an extension, which orphans may pin (finding F3): the watchdog
+                // bounds it. Waiting for a connection (migration) is not bounded here.
+                if (_state == FrontendState.Ready) ArmWatchdog();
                 return;
             }
 
