@@ -135,7 +135,7 @@ namespace XenVbd.Frontend
         /// the other SRBs' in-flight work on a backend that is still answering, so the frontend keeps the
         /// memory pinned and bounds the wait instead: a waiter that has waited a whole request timeout while
         /// bounce memory is pinned completes with SRB_STATUS_TIMEOUT (the class driver retries it, as after
-        /// any timeout). Returns whether SRBs still wait for bounce memory (the watchdog keeps ticking).
+        /// any timeout). Returns whether SRBs still wait for bounce memory or an extension (the watchdog keeps ticking).
         /// </summary>
         private bool FailBounceWaitersPastTimeout(long now)
         {
