@@ -35,6 +35,9 @@ namespace XenVbd.Device
 
         public BounceStrategyKind Bounce { get; set; } = BounceStrategyKind.PerSrb;
 
+        /// <summary>XSA-403: bounce every transfer so the backend never sees guest buffers (see <see cref="FrontendOptions.UntrustedBackend"/>).</summary>
+        public bool UntrustedBackend { get; set; }
+
         /// <summary>The frontend's ring-page-order limit (the backend offers up to 4).</summary>
         public int RingPageOrder { get; set; }
 
@@ -102,6 +105,7 @@ namespace XenVbd.Device
             Abi = FrontendAbi,
             Mode = FrontendMode,
             Bounce = Bounce,
+            UntrustedBackend = UntrustedBackend,
             MaxRingPageOrder = RingPageOrder,
             MaxIndirectSegments = MaxIndirectSegments,
             QueueDepth = QueueDepth,

@@ -30,6 +30,14 @@ namespace XenVbd.Frontend
         /// <summary>Announce mode only: check with one read of block 0 that the backend reads our layout.</summary>
         public bool VerifyLayoutOnConnect { get; set; } = true;
 
+        /// <summary>
+        /// XSA-403: the backend is not trusted with the guest's own memory. Every read and write is bounced
+        /// through frontend-owned pages that are zeroed before they are granted (Linux blkfront's
+        /// <c>trusted=0</c>), so the backend never sees bytes of a guest buffer beyond the transfer and a
+        /// backend that keeps a page mapped holds frontend memory, not the guest's. Costs a copy per byte.
+        /// </summary>
+        public bool UntrustedBackend { get; set; }
+
         /// <summary>VPD page 80h serial; defaults to one derived from the device id.</summary>
         public string? SerialNumber { get; set; }
 

@@ -33,6 +33,12 @@ namespace XenVbd.Frontend
 
         public long RingFullWaits { get; internal set; }
 
+        /// <summary>
+        /// SRBs failed with <c>SRB_STATUS_TIMEOUT</c> after waiting a whole request timeout for bounce
+        /// memory or an SRB extension that reset-orphaned (or XSA-396 quarantined) requests still pin (finding F3).
+        /// </summary>
+        public long BounceWaitTimeouts { get; internal set; }
+
         public FrontendStatistics Clone() => (FrontendStatistics)MemberwiseClone();
     }
 }

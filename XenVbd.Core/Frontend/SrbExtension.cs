@@ -69,6 +69,16 @@ namespace XenVbd.Frontend
         /// <summary>The bounce strategy lent this extension a buffer for the current window.</summary>
         public bool HoldsBounce;
 
+        /// <summary>
+        /// Requests of this extension's bounce window whose grants the backend still maps (XSA-396): while
+        /// non-zero the bounce memory can neither go back to the strategy nor carry another pass, so the
+        /// extension is never freed (it waits in Draining until the grants end).
+        /// </summary>
+        public int QuarantinedParts;
+
+        /// <summary>Virtual time this extension started waiting for bounce memory; -1 when not waiting.</summary>
+        public long BounceWaitSince = -1;
+
         public int PartsOutstanding;
         public bool Failed;
         public short FailStatus;
@@ -95,6 +105,8 @@ namespace XenVbd.Frontend
             WindowPaged = false;
             WindowFrameCount = 0;
             HoldsBounce = false;
+            QuarantinedParts = 0;
+            BounceWaitSince = -1;
             PartsOutstanding = 0;
             Failed = false;
             FailStatus = 0;

@@ -37,6 +37,8 @@ namespace XenVbd.Frontend
                 do
                 {
                     _pumpAgain = false;
+                    // Memory the backend finally let go of (XSA-396) goes back before anything waits for it.
+                    RetryQuarantined();
                     AdmitWaiting();
                     if (_state != FrontendState.Ready || _front == null) return;
                     uint before = _front.ReqProdPvt;
@@ -113,7 +115,16 @@ namespace XenVbd.Frontend
             if (!ext.WindowOpen)
             {
                 if (ext.DoneBytes >= ext.TotalBytes) return IssueResult.Done;
-                if (!OpenWindow(ext)) return IssueResult.Waiting;
+                if (!OpenWindow(ext))
+                {
+                    // Finding F3: the memory may be pinned by a request a reset orphaned, which only a late
+                    // response or a reconnect frees; the watchdog bounds how long this SRB waits for it.
+                    if (ext.BounceWaitSince < 0) ext.BounceWaitSince = _scheduler.Now;
+                    ArmWatchdog();
+                    return IssueResult.Waiting;
+                }
+
+                ext.BounceWaitSince = -1;
             }
 
             while (ext.WindowIssued < ext.WindowBytes)
@@ -141,6 +152,7 @@ namespace XenVbd.Frontend
                 if (bytes == 0) return false;
                 ext.HoldsBounce = true;
                 ext.WindowBytes = bytes;
+                ScrubBounceWindow(ext, read: ext.Operation != BlkifOp.Write);
                 if (ext.Operation == BlkifOp.Write) CopyWindow(ext, toBounce: true);
                 srb.BouncePasses++;
                 srb.BytesBounced += bytes;

@@ -90,6 +90,8 @@ namespace XenVbd.Frontend
                 _scratchGref = _grants.ClaimReference();
             }
 
+            // XSA-403: the page is zeroed before it is granted; the check read fills only its first sector.
+            _memory.Page(_scratchFrame).Span.Clear();
             _grants.GrantAccess(_scratchGref, BackendDomainId, _scratchFrame, readOnly: false);
             var req = default(BlkifRequest);
             req.Operation = BlkifOp.Read;

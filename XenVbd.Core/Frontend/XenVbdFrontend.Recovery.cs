@@ -120,7 +120,90 @@ namespace XenVbd.Frontend
                 Pump();
             }
 
-            if (_shadows.CountIn(ShadowState.InFlight) > 0 || _state == FrontendState.Probing || _state == FrontendState.Verifying) ArmWatchdog();
+            RetryQuarantined();
+            bool waiters = FailBounceWaitersPastTimeout(now);
+            if (_shadows.CountIn(ShadowState.InFlight) > 0 || waiters || _state == FrontendState.Probing || _state == FrontendState.Verifying) ArmWatchdog();
+        }
+
+        /// <summary>
+        /// Finding F3. An SRB waiting for bounce memory normally waits for an SRB whose requests are in
+        /// flight — those time out and reset, which completes the waiter too. But memory held by a request
+        /// a reset already orphaned (or by pages the backend keeps mapped, XSA-396) is freed only by that
+        /// request's late response or by a reconnect, because until then the backend may still write into
+        /// it and it must not carry another SRB's data. Reserving more memory up front would only move the
+        /// limit (every spare can be pinned the same way) and forcing a reconnect from here would throw away
+        /// the other SRBs' in-flight work on a backend that is still answering, so the frontend keeps the
+        /// memory pinned and bounds the wait instead: a waiter that has waited a whole request timeout while
+        /// bounce memory is pinned completes with SRB_STATUS_TIMEOUT (the class driver retries it, as after
+        /// any timeout). Returns whether SRBs still wait for bounce memory or an extension (the watchdog keeps ticking).
+        /// </summary>
+        private bool FailBounceWaitersPastTimeout(long now)
+        {
+            bool pinned = false, waiting = false, draining = false;
+            foreach (var ext in _extensions)
+            {
+                if (ext.State == ExtensionState.Draining)
+                {
+                    draining = true;
+                    if (ext.HoldsBounce) pinned = true;
+                }
+                else if (ext.State == ExtensionState.Active && ext.BounceWaitSince >= 0)
+                {
+                    waiting = true;
+                }
+            }
+
+            // The same holds one level up: with every extension taken and some of them draining orphans
+            // that may never be answered, SRBs in the waiting queue wait for an extension; bound that too.
+            bool failed = false;
+            if (_state == FrontendState.Ready && _waiting.Count > 0 && _freeExtensionCount == 0)
+            {
+                waiting = true;
+                if (draining)
+                {
+                    Srb? previous = null;
+                    for (var srb = _waiting.Head; srb != null;)
+                    {
+                        var next = srb.NextInQueue;
+                        if (now - srb.StartTicks >= _timeoutTicks)
+                        {
+                            _waiting.Remove(previous, srb);
+                            Statistics.BounceWaitTimeouts++;
+                            Complete(srb, SrbStatus.Timeout, ScsiStatus.Good);
+                            failed = true;
+                        }
+                        else
+                        {
+                            previous = srb;
+                        }
+
+                        srb = next;
+                    }
+                }
+            }
+
+            if (!waiting) return false;
+            if (!pinned)
+            {
+                if (failed) Pump();
+                return true;
+            }
+
+            foreach (var ext in _extensions)
+            {
+                if (ext.State != ExtensionState.Active || ext.BounceWaitSince < 0 || ext.WindowOpen || ext.PartsOutstanding > 0) continue;
+                if (now - ext.BounceWaitSince < _timeoutTicks) continue;
+                var srb = ext.Srb!;
+                if (ext.InQueue) RemoveFromQueue(srb);
+                FreeExtension(ext);
+                Statistics.BounceWaitTimeouts++;
+                _trace.Record(TraceKind.Timeout, DeviceId, 0, (ulong)ext.Index, now - ext.BounceWaitSince);
+                Complete(srb, SrbStatus.Timeout, ScsiStatus.Good);
+                failed = true;
+            }
+
+            if (failed) Pump();
+            return true;
         }
 
         /// <summary>The ring as the frontend sees it now (allocates; for people and tests).</summary>

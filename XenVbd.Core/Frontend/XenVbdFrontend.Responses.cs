@@ -113,8 +113,18 @@ namespace XenVbd.Frontend
                 if (!ext.Direct)
                 {
                     if (!ext.Failed && ext.Operation == BlkifOp.Read) CopyWindow(ext, toBounce: false);
-                    _bounce.Release(ext);
-                    ext.HoldsBounce = false;
+                    if (ext.QuarantinedParts == 0)
+                    {
+                        _bounce.Release(ext);
+                        ext.HoldsBounce = false;
+                    }
+                    else if (!ext.Failed && ext.DoneBytes + ext.WindowBytes < ext.TotalBytes)
+                    {
+                        // XSA-396: the backend answered but still maps this window's bounce pages, so they
+                        // cannot carry the next pass; the SRB fails here and its extension keeps the memory.
+                        ext.Failed = true;
+                        ext.FailStatus = BlkifStatus.Error;
+                    }
                 }
 
                 ext.DoneBytes += ext.WindowBytes;
@@ -176,7 +186,18 @@ namespace XenVbd.Frontend
             else
             {
                 shadow.State = ShadowState.Quarantined;
-                shadow.Owner = null;
+                _quarantined++;
+                var owner = shadow.Owner;
+                if (owner != null && owner.HoldsBounce && !owner.Direct)
+                {
+                    // The still-mapped pages are bounce memory: the owner keeps them until the grants end.
+                    owner.QuarantinedParts++;
+                }
+                else
+                {
+                    // A direct transfer's pages are the SRB's own buffer; only the grant ref is held back.
+                    shadow.Owner = null;
+                }
             }
         }
 
@@ -209,12 +230,23 @@ namespace XenVbd.Frontend
         /// <summary>Gives back quarantined ids whose grants the backend has finally let go of.</summary>
         private void RetryQuarantined()
         {
+            if (_quarantined == 0) return;
             foreach (var shadow in _shadows.All)
             {
                 if (shadow.State != ShadowState.Quarantined) continue;
-                if (EndGrants(shadow)) _shadows.Release(shadow);
+                if (!EndGrants(shadow)) continue;
+                var owner = shadow.Owner;
+                _quarantined--;
+                _shadows.Release(shadow);
+                if (owner == null) continue;
+                owner.QuarantinedParts--;
+                // Now provably unmapped: the bounce memory may go to the next SRB.
+                if (owner.QuarantinedParts == 0 && owner.State == ExtensionState.Draining && owner.PartsOutstanding == 0) FreeExtension(owner);
             }
         }
+
+        /// <summary>Shadows in <see cref="ShadowState.Quarantined"/>, kept as a count so the interrupt path need not scan.</summary>
+        private int _quarantined;
 
         /// <summary>Ids held back because the backend kept a grant mapped.</summary>
         public int QuarantinedRequestIds => _shadows.CountIn(ShadowState.Quarantined);

@@ -169,7 +169,8 @@ namespace XenVbd.Frontend
             ext.TotalBytes = (int)bytes;
 
             // Grantable only if whole logical sectors sit inside pages: the address must be sector aligned.
-            ext.Direct = (srb.DataAddress & (disk.LogicalBlockSize - 1)) == 0;
+            // An untrusted backend never gets the guest's own pages (XSA-403): everything is bounced.
+            ext.Direct = !_options.UntrustedBackend && (srb.DataAddress & (disk.LogicalBlockSize - 1)) == 0;
             srb.DataTransferLength = (int)bytes;
             Enqueue(ext);
         }

@@ -125,13 +125,15 @@ namespace XenVbd.Frontend
                 }
             }
 
+            // XSA-403: the ring pages are zeroed (old entries from an earlier connection included) before
+            // they are granted, not after.
+            var shared = new SharedRing(_memory.Pages(_ringFirstFrame, pages), order);
+            shared.ClearAll();
             for (int i = 0; i < pages; i++) _grants.GrantAccess(_ringGrefs[i], BackendDomainId, _ringFirstFrame + (uint)i, readOnly: false);
 
-            var shared = new SharedRing(_memory.Pages(_ringFirstFrame, pages), order);
             _front = new FrontRing(shared, _options.Abi);
             Abi = _options.Abi;
             _front.Initialize();
-            shared.ClearAll();
 
             if (_channel != null) _host.CloseEventChannel(_channel.Port);
             _channel = _host.AllocateEventChannel();
@@ -286,6 +288,21 @@ namespace XenVbd.Frontend
             _inFlight = 0;
             if (!IsTerminal) _state = FrontendState.Disconnected;
             ProbeState = AbiProbeState.NotStarted;
+
+            // A backend that let go of the connection has unmapped what it mapped: quarantined pages
+            // (XSA-396) and bounce memory pinned by orphans (finding F3) can be checked and freed now.
+            RetryQuarantined();
+
+            // A live SRB whose bounce window the old backend still maps cannot be replayed into that
+            // memory: it fails now (after the state change, so a completion callback that submits
+            // again only queues).
+            foreach (var ext in _extensions)
+            {
+                if (ext.State != ExtensionState.Active || ext.QuarantinedParts == 0 || ext.Srb == null) continue;
+                ext.Failed = true;
+                ext.FailStatus = BlkifStatus.Error;
+                CompleteTransfer(ext);
+            }
         }
     }
 }

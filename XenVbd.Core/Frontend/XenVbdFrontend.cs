@@ -177,6 +177,9 @@ namespace XenVbd.Frontend
             if (_state != FrontendState.Ready || _waiting.Count > 0 || (_freeExtensionCount == 0 && NeedsRing(srb)))
             {
                 _waiting.Enqueue(srb);
+                // While Ready the wait is for an extension, which orphans may pin (finding F3): the watchdog
+                // bounds it. Waiting for a connection (migration) is not bounded here.
+                if (_state == FrontendState.Ready) ArmWatchdog();
                 return;
             }
 
@@ -200,6 +203,7 @@ namespace XenVbd.Frontend
 
             if (_state == FrontendState.Probing) _probeRoundTrips++;
             ProcessResponses();
+            RetryQuarantined();
             Pump();
         }
 
@@ -234,6 +238,17 @@ namespace XenVbd.Frontend
 
         private void FreeExtension(SrbExtension extension)
         {
+            if (extension.QuarantinedParts > 0)
+            {
+                // XSA-396: the backend still maps bounce pages this extension holds. Handing them (or, for
+                // PerSrb, the slot that owns them) to another SRB would let the backend write into that SRB's
+                // data, so the extension parks in Draining until RetryQuarantined sees the grants end.
+                extension.Srb = null;
+                extension.InQueue = false;
+                extension.State = ExtensionState.Draining;
+                return;
+            }
+
             if (extension.HoldsBounce) _bounce.Release(extension);
             extension.Reset();
             extension.State = ExtensionState.Free;

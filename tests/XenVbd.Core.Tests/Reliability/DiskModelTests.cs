@@ -59,11 +59,8 @@ namespace XenVbd.Tests.Reliability
                         if (random.Next(100) >= faultPercent) return;
                         switch (random.Next(3))
                         {
-                            // Finding F3 (docs/RELIABILITY.md): with the one device-wide bounce buffer, a response that
-                            // never comes pins the buffer and later bounced SRBs never complete; lost responses are
-                            // exercised here with the per-SRB and pooled strategies only.
-                            case 0 when options.Bounce != BounceStrategyKind.DeviceBuffer: p.DropResponse = true; break;
-                            case 0: p.ExtraLatencyTicks = 3 * TimeSpan.TicksPerSecond; break;
+                            // Lost responses with every strategy, DeviceBuffer included (finding F3, fixed).
+                            case 0: p.DropResponse = true; break;
                             case 1: p.ExtraLatencyTicks = 3 * TimeSpan.TicksPerSecond; break;
                             default: p.StatusOverride = BlkifStatusError; break;
                         }
@@ -185,8 +182,12 @@ namespace XenVbd.Tests.Reliability
             Assert.Equal(flushed, disk);
         }
 
-        /// <summary>Finding F3, kept as a failing reproducer until the frontend times out SRBs waiting for a pinned bounce buffer.</summary>
-        [Fact(Skip = "Finding F3 in docs/RELIABILITY.md: DeviceBuffer bounce pinned by a lost response hangs later misaligned SRBs")]
+        /// <summary>
+        /// Finding F3: the orphan keeps the device buffer pinned (the backend may still write into it), so
+        /// the next bounced SRB cannot have it — but it completes, with SRB_STATUS_TIMEOUT, after one
+        /// request timeout instead of hanging.
+        /// </summary>
+        [Fact]
         public void A_lost_response_does_not_hang_later_srbs_that_need_the_device_bounce_buffer()
         {
             using var dev = VbdDevice.Create(new VbdDeviceOptions { SizeBytes = DiskBytes, Bounce = BounceStrategyKind.DeviceBuffer, RequestTimeout = TimeSpan.FromSeconds(2), GuestBufferBytes = 1 << 20 });
@@ -196,6 +197,11 @@ namespace XenVbd.Tests.Reliability
             Assert.False(first.IsSuccess);
             var second = dev.Execute(CdbEncoder.Transfer(ScsiOp.Write10, 8, 1), new byte[512], bufferAlignment: 3);
             Assert.NotEqual(SrbStatus.Pending, second.SrbStatus);
+            Assert.Equal(SrbStatus.Timeout, second.SrbStatus.Base());
+            Assert.Equal(1, dev.Statistics.BounceWaitTimeouts);
+
+            // Aligned SRBs never needed the buffer and still work.
+            Assert.True(dev.Execute(CdbEncoder.Transfer(ScsiOp.Write10, 16, 1), new byte[512]).IsSuccess);
         }
 
         private const short BlkifStatusError = XenVbd.Ring.BlkifStatus.Error;

@@ -24,7 +24,7 @@ namespace XenVbd.Reliability
 
     public static class Targets
     {
-        private static readonly List<Target> All = new List<Target> { new BackendTarget() };
+        private static readonly List<Target> All = new List<Target> { new BackendTarget(), new FrontendTarget() };
 
         public static IEnumerable<string> Names => All.Select(t => t.Name);
 
@@ -62,6 +62,35 @@ namespace XenVbd.Reliability
 
             public override string Describe(long[] c) =>
                 $"requests consumed {c[1]}: okay {c[2]}, error {c[3]}, eopnotsupp {c[4]}, responses dropped by the lab {c[5]}; rings halted {c[6]}; cases where the frontend named its own ring as a data page (ring accounting not checked) {c[7]}";
+        }
+
+        private sealed class FrontendTarget : Target
+        {
+            public override string Name => "frontend";
+
+            public override void Run(ReadOnlySpan<byte> input) => RogueBackendHarness.Run(input);
+
+            public override byte[] Generate(ulong seed, bool small)
+            {
+                var r = new Sim.SimRandom(seed);
+                var bytes = new byte[RogueBackendHarness.HeaderSize + (small ? 20 : 4 * (1 + 15 * 16))];
+                r.NextBytes(bytes);
+                return bytes;
+            }
+
+            public override void RunGenerated(ulong seed, long[] c)
+            {
+                var o = RogueBackendHarness.Run(Generate(seed, small: false));
+                c[0]++;
+                c[1] += o.Srbs;
+                c[2] += o.Ok;
+                c[3] += o.Failed;
+                c[4] += o.ResponsesPublished;
+                if (o.Broken) c[5]++;
+            }
+
+            public override string Describe(long[] c) =>
+                $"SRBs {c[1]}: succeeded {c[2]}, failed {c[3]}; raw responses published {c[4]}; devices left Broken {c[5]}";
         }
     }
 }
