@@ -67,7 +67,8 @@ namespace XenVbd.Tests.Backend
                 unsupported += rig.Backend.Statistics.NotSupported;
             }, iter: 150, threads: 1);
             // The shaping must reach the data paths, not only the first refusals.
-            Assert.True(okay > 50 && errors > 50 && unsupported > 10, "okay " + okay + ", errors " + errors + ", eopnotsupp " + unsupported);
+            // Floors well under the observed mix (okay ≈ 45-70 of 150 runs): fresh random seeds each run must not flake.
+            Assert.True(okay > 15 && errors > 15 && unsupported > 3, "okay " + okay + ", errors " + errors + ", eopnotsupp " + unsupported);
         }
 
         /// <summary>Makes random bytes look more like requests so the paths past the first checks are reached too.</summary>
