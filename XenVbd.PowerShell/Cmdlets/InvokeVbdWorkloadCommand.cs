@@ -120,7 +120,7 @@ namespace XenVbd.PowerShell.Cmdlets
             {
                 this.WriteError(ErrorIds.InvalidWorkload, ErrorCategory.InvalidArgument, spec,
                     "A queue depth of " + QueueDepth + " with transfers up to " + sizes.MaxBytes + " bytes needs " + needed + " bytes of guest buffers; the device has " + available + ".",
-                    "Lower -QueueDepth or the block size.");
+                    "Lower -QueueDepth or the block size, or create the device with room for it: New-VbdDevice -QueueDepth " + QueueDepth + " sizes the guest buffer for " + QueueDepth + " transfers of up to 1 MiB, -GuestBufferBytes " + needed + " sets it directly.");
                 return;
             }
 
