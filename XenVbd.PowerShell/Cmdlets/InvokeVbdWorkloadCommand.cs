@@ -76,6 +76,9 @@ namespace XenVbd.PowerShell.Cmdlets
         [Parameter]
         public string? WorkloadName { get; set; }
 
+        /// <summary>The progress bar is redrawn at most this often (wall clock): drawing costs more than thousands of I/Os.</summary>
+        private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(500);
+
         /// <inheritdoc />
         protected override string FailureErrorId => ErrorIds.WorkloadFailed;
 
@@ -133,7 +136,7 @@ namespace XenVbd.PowerShell.Cmdlets
                     progress.PercentComplete = Math.Max(0, Math.Min(100, p.PercentComplete));
                     progress.StatusDescription = p.Completed + " I/Os, " + p.VirtualSeconds.ToString("0.000") + " s virtual, " + p.Errors + " errors, " + p.Violations + " violations";
                     WriteProgress(progress);
-                }),
+                }, ProgressInterval),
             };
 
             var target = new DeviceWorkloadTarget(session.Device, QueueDepth, sizes.MaxBytes);
