@@ -58,3 +58,12 @@ $md | Write-Output
 if ($Micro) {
     & dotnet $dll micro --filter '*' --job short
 }
+
+# Issue 6's module target: Invoke-VbdWorkload >= 0.9 x the engine's IOPS for the same spec (same process).
+$ratioArgs = @{ Json = (Join-Path $out 'workload-ratio.json') }
+if ($Quick) { $ratioArgs += @{ Count = 20000; Repeat = 1 } }
+$ratioRows = & (Join-Path $PSScriptRoot 'workload-ratio.ps1') @ratioArgs
+$ratioCode = $LASTEXITCODE
+$ratioRows | Add-Content -Path (Join-Path $out 'stack.md')
+$ratioRows | Write-Output
+if ($ratioCode -eq 1) { throw 'workload-ratio.ps1: the module and engine runs gave different results' }

@@ -60,6 +60,14 @@ Bad input stops the cmdlet with an error and creates nothing: a size that is not
    "desc": "The seed of the device's random source. The same seed and the same commands replay the same interleaving, faults and trace."},
   {"name": "RequestTimeout", "type": "System.TimeSpan", "pipeline": "True (ByPropertyName)", "default": "00:00:30",
    "desc": "Virtual time the frontend waits for a response before it resets the ring and resubmits. Takes a TimeSpan or a string such as 00:00:05."},
+  {"name": "QueueDepth", "type": "System.Int32", "pipeline": "True (ByPropertyName)", "default": "64",
+   "desc": "How many SRBs the frontend accepts at once, 1..4096 (its SRB extensions; more wait in the frontend's queue). Giving -QueueDepth also sizes the guest buffer for that many transfers of up to 1 MiB at once (at most 256 MiB), so Invoke-VbdWorkload -QueueDepth N with any profile fits; -GuestBufferBytes overrides that. A value outside 1..4096 stops the cmdlet with ParameterArgumentValidationError."},
+  {"name": "GuestBufferBytes", "type": "System.Int32", "pipeline": "True (ByPropertyName)", "default": "8 MiB, or sized from -QueueDepth when that is given",
+   "desc": "Guest memory, in bytes, reserved for Invoke-Srb's data buffer and Invoke-VbdWorkload's per-slot buffers, 4096..1GB. The memory is allocated when the device is created, so keep it as small as the largest workload needs. A value outside 4096..1GB stops the cmdlet with ParameterArgumentValidationError; a workload that does not fit gives InvalidWorkload and says what size it needs."},
+  {"name": "BackendServiceTime", "type": "System.TimeSpan", "pipeline": "True (ByPropertyName)", "default": "00:00:00.0000200 (20 us)",
+   "desc": "Virtual time the backend spends on each request before it responds: a model of the disk's service time, which sets the virtual IOPS a workload reports. 0 or more; a negative value stops the cmdlet with InvalidDeviceOptions (InvalidArgument)."},
+  {"name": "VolatileWriteCache", "type": "SwitchParameter", "pipeline": "True (ByPropertyName)", "default": "False",
+   "desc": "Puts a volatile write-back cache in front of the disk, like a drive with its write cache on: writes complete once they are in the cache and reach the disk on SYNCHRONIZE CACHE (a flush request). A PowerCut fault (Add-VbdFault -Kind PowerCut) then drops every write not yet flushed. Without this switch Add-VbdFault refuses a PowerCut rule with PowerCutNeedsWriteCache, since there is nothing volatile to lose."},
   {"name": "WhatIf", "type": "SwitchParameter", "default": "False", "desc": "Shows what would be created without creating it."},
   {"name": "Confirm", "type": "SwitchParameter", "default": "False", "desc": "Asks before creating the device."},
  ],
@@ -72,6 +80,8 @@ Bad input stops the cmdlet with an error and creates nothing: a size that is not
    "The backend uses its 32-bit layout whatever the frontend says. The frontend's probe sees the second response at the wrong stride and switches to x86_32: the Probe column reads X86_64 -> X86_32 (switched)."),
   ("a raw image file", "$image = Join-Path ([IO.Path]::GetTempPath()) 'xenvbd-help-example.img'\nNew-VbdDevice -Name ex-new3 -ImagePath $image -SizeBytes 8MB -LogicalSectorSize 4096\nRemove-VbdDevice -Name ex-new3\nRemove-Item $image",
    "Creates an 8 MiB image file with 4 KiB sectors, uses it as the disk, then closes the device (unlocking the file) and deletes the file."),
+  ("a deep queue, a slow disk and a volatile write cache", "New-VbdDevice -Name ex-new4 -SizeBytes 32MB -QueueDepth 16 -BackendServiceTime 00:00:00.0001 -VolatileWriteCache | Format-List\nInvoke-VbdWorkload -Name ex-new4 -Profile ChkdskBurst -QueueDepth 16 -Count 64\nRemove-VbdDevice -Name ex-new4",
+   "Creates a device whose frontend takes 16 SRBs at once; the guest buffer is sized for 16 transfers of up to 1 MiB, so the ChkdskBurst workload at queue depth 16 fits. Format-List shows the device's list view: its options, including QueueDepth, GuestBufferBytes, BackendServiceTime and VolatileWriteCache. Each request takes 100 us of virtual time in the backend, and writes stay in a volatile cache until flushed."),
  ],
  "notes": "Devices live in the PowerShell session (runspace) that created them; removing or re-importing the module closes them.",
  "links": ["Get-VbdDevice", "Remove-VbdDevice", "Invoke-Srb", "Set-BackendAbi"],
@@ -326,6 +336,8 @@ COMMANDS += [
 Each device has a fault plan that can change at run time, like a device-mapper table. Add-VbdFault adds one rule: what it does (-Kind: Latency, Reorder, Duplicate, Drop, Error, NotSupported, BadId, WrongOp, RspProdJump, LostNotification, SpuriousEventStorm, Disconnect, Migration, BadSectors, SlowStorage, PowerCut), how often (-Rate), on what (-Operation, -FirstSector/-EndSector in 512-byte sectors), when (-Start, -End, -Period with -ActiveFor, in virtual time) and how many times (-MaxCount). Latency rules take -Delay, -MaxDelay and -Distribution (Fixed, Uniform, Exponential, Pareto with -ParetoAlpha). Faults draw from the device's seeded random source, so the same seed replays them exactly.
 
 The rule is returned with its Id (for Remove-VbdFault) and an Injected counter that grows as it fires. A rule the engine rejects (for example a rate outside 0..1 or an empty sector range) gives a non-terminating InvalidFaultRule error and the plan is unchanged.
+
+PowerCut is a timed fault (it fires at -Start, and every -Period if given): it drops the writes the device's volatile write cache holds that no flush has reached the disk. Only a device created with New-VbdDevice -VolatileWriteCache has such a cache; on any other device a PowerCut rule could drop nothing, so Add-VbdFault refuses it with a non-terminating PowerCutNeedsWriteCache error (InvalidOperation) and the plan is unchanged.
 """ + "\n\n" + ERRORS_DEVICE,
  "parameters": [DEV, NAME(), DEVNAME,
   {"name": "Kind", "type": "XenVbd.Faults.FaultKind", "required": True, "position": 1, "values": ["Latency", "Reorder", "Duplicate", "Drop", "Error", "NotSupported", "BadId", "WrongOp", "RspProdJump", "LostNotification", "SpuriousEventStorm", "Disconnect", "Migration", "BadSectors", "SlowStorage", "PowerCut"], "desc": "What the rule does."},

@@ -130,6 +130,15 @@ namespace XenVbd.PowerShell.Cmdlets
                 return;
             }
 
+            if (Kind == FaultKind.PowerCut && !session.Device.Options.VolatileWriteCache)
+            {
+                // Without a volatile cache every write is already on the disk when it completes: a power cut would drop nothing.
+                this.WriteError(ErrorIds.PowerCutNeedsWriteCache, ErrorCategory.InvalidOperation, rule,
+                    "A PowerCut fault on '" + session.Name + "' could not drop anything: the device has no volatile write cache, so every completed write is already on its disk. The rule was not added.",
+                    "Create the device with a write-back cache: New-VbdDevice -Name " + session.Name + "-cached -VolatileWriteCache, then add the PowerCut fault to that device.");
+                return;
+            }
+
             if (!ShouldProcess(session.Name, "Add fault " + rule))
             {
                 return;

@@ -76,6 +76,9 @@ namespace XenVbd.PowerShell.Cmdlets
         [Parameter]
         public string? WorkloadName { get; set; }
 
+        /// <summary>The progress bar is redrawn at most this often (wall clock): drawing costs more than thousands of I/Os.</summary>
+        private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(500);
+
         /// <inheritdoc />
         protected override string FailureErrorId => ErrorIds.WorkloadFailed;
 
@@ -120,7 +123,7 @@ namespace XenVbd.PowerShell.Cmdlets
             {
                 this.WriteError(ErrorIds.InvalidWorkload, ErrorCategory.InvalidArgument, spec,
                     "A queue depth of " + QueueDepth + " with transfers up to " + sizes.MaxBytes + " bytes needs " + needed + " bytes of guest buffers; the device has " + available + ".",
-                    "Lower -QueueDepth or the block size.");
+                    "Lower -QueueDepth or the block size, or create the device with room for it: New-VbdDevice -QueueDepth " + QueueDepth + " sizes the guest buffer for " + QueueDepth + " transfers of up to 1 MiB, -GuestBufferBytes " + needed + " sets it directly.");
                 return;
             }
 
@@ -133,7 +136,7 @@ namespace XenVbd.PowerShell.Cmdlets
                     progress.PercentComplete = Math.Max(0, Math.Min(100, p.PercentComplete));
                     progress.StatusDescription = p.Completed + " I/Os, " + p.VirtualSeconds.ToString("0.000") + " s virtual, " + p.Errors + " errors, " + p.Violations + " violations";
                     WriteProgress(progress);
-                }),
+                }, ProgressInterval),
             };
 
             var target = new DeviceWorkloadTarget(session.Device, QueueDepth, sizes.MaxBytes);

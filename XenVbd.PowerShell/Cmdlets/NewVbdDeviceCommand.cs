@@ -97,6 +97,37 @@ namespace XenVbd.PowerShell.Cmdlets
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public TimeSpan RequestTimeout { get; set; }
 
+        /// <summary>SRBs the frontend accepts at once (1..4096; default 64).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateRange(1, 4096)]
+        public int QueueDepth { get; set; } = 64;
+
+        /// <summary>
+        /// Guest memory reserved for Invoke-Srb and workload buffers (4 KiB..1 GiB). When omitted it is the engine's
+        /// 8 MiB, or, with -QueueDepth, enough for QueueDepth transfers of up to 1 MiB at once (capped at 256 MiB).
+        /// </summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateRange(4096, 1 << 30)]
+        public int GuestBufferBytes { get; set; }
+
+        /// <summary>Virtual time the backend needs per request (0 or more; default 200 ticks = 20 us).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public TimeSpan BackendServiceTime { get; set; }
+
+        /// <summary>A volatile write-back cache in front of the disk: a PowerCut fault drops writes not yet flushed.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public SwitchParameter VolatileWriteCache { get; set; }
+
+        /// <summary>The largest transfer the automatic guest-buffer size plans for: Invoke-VbdWorkload's biggest profile size.</summary>
+        internal const int AutoSizedTransferBytes = 1 << 20;
+
+        /// <summary>The automatic guest-buffer size never exceeds this (memory is reserved up front).</summary>
+        internal const int AutoSizedGuestBufferCap = 256 << 20;
+
+        /// <summary>The guest buffer New-VbdDevice chooses for a queue depth when -GuestBufferBytes is not given.</summary>
+        public static int AutoGuestBufferBytes(int queueDepth) =>
+            Math.Min(AutoSizedGuestBufferCap, XenVbd.Workload.DeviceWorkloadTarget.GuestBufferBytesFor(queueDepth, AutoSizedTransferBytes));
+
         /// <inheritdoc />
         protected override void ProcessRecord()
         {
@@ -158,6 +189,29 @@ namespace XenVbd.PowerShell.Cmdlets
             if (MyInvocation.BoundParameters.ContainsKey(nameof(FeatureBarrier))) options.FeatureBarrier = FeatureBarrier.IsPresent;
             if (MyInvocation.BoundParameters.ContainsKey(nameof(FeatureDiscard))) options.FeatureDiscard = FeatureDiscard.IsPresent;
             if (MyInvocation.BoundParameters.ContainsKey(nameof(RequestTimeout))) options.RequestTimeout = RequestTimeout;
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(BackendServiceTime)))
+            {
+                if (BackendServiceTime < TimeSpan.Zero)
+                {
+                    ThrowTerminatingError(ErrorRecords.Create(ErrorIds.InvalidDeviceOptions, ErrorCategory.InvalidArgument, BackendServiceTime,
+                        "The backend service time " + BackendServiceTime + " is negative.",
+                        "Use -BackendServiceTime 0 or a positive TimeSpan such as 00:00:00.0001 (100 us)."));
+                }
+
+                options.BackendServiceTime = BackendServiceTime;
+            }
+
+            options.QueueDepth = QueueDepth;
+            options.VolatileWriteCache = VolatileWriteCache.IsPresent;
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(GuestBufferBytes)))
+            {
+                options.GuestBufferBytes = GuestBufferBytes;
+            }
+            else if (MyInvocation.BoundParameters.ContainsKey(nameof(QueueDepth)))
+            {
+                options.GuestBufferBytes = Math.Max(options.GuestBufferBytes, AutoGuestBufferBytes(QueueDepth));
+                WriteVerbose("Guest buffer sized for " + QueueDepth + " transfers of up to 1 MiB: " + options.GuestBufferBytes + " bytes (override with -GuestBufferBytes).");
+            }
 
             try
             {
@@ -169,7 +223,7 @@ namespace XenVbd.PowerShell.Cmdlets
             }
 
             string what = (image is null ? "in-memory disk" : "image '" + image + "'") + ", frontend " + FrontendAbi + "/" + FrontendMode
-                + ", backend " + BackendAbi + "/" + BackendMode;
+                + ", backend " + BackendAbi + "/" + BackendMode + (VolatileWriteCache.IsPresent ? ", volatile write cache" : "");
             if (!ShouldProcess(name + " (" + what + ")", "Create virtual block device"))
             {
                 return;

@@ -39,6 +39,7 @@ namespace XenVbd.PowerShell.Infrastructure
         // Faults, workloads, labs
         public const string InvalidFaultRule = "InvalidFaultRule";
         public const string FaultNotFound = "FaultNotFound";
+        public const string PowerCutNeedsWriteCache = "PowerCutNeedsWriteCache";
         public const string InvalidWorkload = "InvalidWorkload";
         public const string WorkloadFailed = "WorkloadFailed";
         public const string LabNotFound = "LabNotFound";

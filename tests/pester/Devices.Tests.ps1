@@ -46,6 +46,52 @@ Describe 'New-VbdDevice' {
         (Get-VbdXenStore -Device $d -Key mode -Side Backend).Value | Should -Be 'r'
     }
 
+    It 'passes -QueueDepth, -GuestBufferBytes, -BackendServiceTime and -VolatileWriteCache to the engine' {
+        $d = New-VbdDevice -Name engine -SizeBytes 8MB -QueueDepth 16 -GuestBufferBytes 4MB -BackendServiceTime 00:00:00.0001 -VolatileWriteCache
+        $d.Options.QueueDepth | Should -Be 16
+        $d.Options.GuestBufferBytes | Should -Be 4MB
+        $d.Options.BackendServiceTime | Should -Be ([timespan]::FromTicks(1000))
+        $d.Options.VolatileWriteCache | Should -BeTrue
+        $d.Storage.GetType().Name | Should -Be 'WriteCacheDisk'
+        $plain = New-VbdDevice -Name plain -SizeBytes 8MB
+        $plain.Options.VolatileWriteCache | Should -BeFalse
+        $plain.Storage.GetType().Name | Should -Not -Be 'WriteCacheDisk'
+        $plain.Options.QueueDepth | Should -Be 64
+        $plain.Options.GuestBufferBytes | Should -Be 8MB
+    }
+
+    It 'sizes the guest buffer from -QueueDepth so a large workload fits, and -GuestBufferBytes overrides it' {
+        $auto = New-VbdDevice -Name auto -SizeBytes 32MB -QueueDepth 16
+        $auto.Options.GuestBufferBytes | Should -BeGreaterThan (2 * 16 * 1MB)
+        $r = Invoke-VbdWorkload -Device $auto -Profile ChkdskBurst -QueueDepth 16 -Count 40 -Seed 5
+        $r.Operations | Should -Be 40
+        $r.ViolationCount | Should -Be 0
+
+        $small = New-VbdDevice -Name small -SizeBytes 32MB -QueueDepth 16 -GuestBufferBytes 8MB
+        $small.Options.GuestBufferBytes | Should -Be 8MB
+        $e = Get-Failure { Invoke-VbdWorkload -Device $small -Profile ChkdskBurst -QueueDepth 16 -Count 40 -ErrorAction Stop }
+        $e.FullyQualifiedErrorId | Should -Be 'InvalidWorkload,XenVbd.PowerShell.Cmdlets.InvokeVbdWorkloadCommand'
+        $e.ErrorDetails.RecommendedAction | Should -Match 'GuestBufferBytes'
+    }
+
+    It 'a slower backend service time lowers the virtual IOPS' {
+        $fast = New-VbdDevice -Name fast -SizeBytes 16MB -BackendServiceTime 0
+        $slow = New-VbdDevice -Name slow -SizeBytes 16MB -BackendServiceTime 00:00:00.001
+        $f = Invoke-VbdWorkload -Device $fast -Count 200 -QueueDepth 1 -Seed 2
+        $s = Invoke-VbdWorkload -Device $slow -Count 200 -QueueDepth 1 -Seed 2
+        $s.VirtualElapsed | Should -BeGreaterThan $f.VirtualElapsed
+        $s.VirtualElapsed | Should -BeGreaterOrEqual ([timespan]::FromMilliseconds(200))
+    }
+
+    It 'shows the new options in the device list view' {
+        $text = New-VbdDevice -Name listed -SizeBytes 8MB -QueueDepth 4 -VolatileWriteCache | Format-List | Out-String -Width 200
+        $text | Should -Match 'QueueDepth\s+:\s+4'
+        $text | Should -Match 'GuestBufferBytes\s+:\s+\d+'
+        $text | Should -Match 'BackendServiceTime\s+:\s+00:00:00'
+        $text | Should -Match 'VolatileWriteCache\s+:\s+True'
+        $text | Should -Match 'Disk\s+:\s+\(in memory\)'
+    }
+
     It 'probes and switches a 64-bit frontend to a native 32-bit backend' {
         $d = New-VbdDevice -Name legacy -FrontendAbi X86_64 -BackendAbi X86_32 -BackendMode Native
         $d.FrontendAbi.ToString() | Should -Be 'X86_32'
@@ -84,6 +130,7 @@ Describe 'New-VbdDevice' {
             @{ Case = 'a folder as image'; Id = 'ImageNotADisk'; Category = 'InvalidData'; Script = { New-VbdDevice -Name bad -ImagePath $TestDrive -ErrorAction Stop } }
             @{ Case = 'an image of 1000 bytes'; Id = 'ImageNotADisk'; Category = 'InvalidData'; Script = { $f = Join-Path $TestDrive 'odd.img'; [IO.File]::WriteAllBytes($f, [byte[]]::new(1000)); New-VbdDevice -Name bad -ImagePath $f -ErrorAction Stop } }
             @{ Case = 'an empty image'; Id = 'ImageNotADisk'; Category = 'InvalidData'; Script = { $f = Join-Path $TestDrive 'empty.img'; [IO.File]::WriteAllBytes($f, [byte[]]::new(0)); New-VbdDevice -Name bad -ImagePath $f -ErrorAction Stop } }
+            @{ Case = 'a negative backend service time'; Id = 'InvalidDeviceOptions'; Category = 'InvalidArgument'; Script = { New-VbdDevice -Name bad -BackendServiceTime '-00:00:01' -ErrorAction Stop } }
             @{ Case = 'an image in a missing folder'; Id = 'ImageNotFound'; Category = 'ObjectNotFound'; Script = { New-VbdDevice -Name bad -ImagePath (Join-Path $TestDrive 'no/such/dir/x.img') -ErrorAction Stop } }
         ) {
             $err = Get-Failure $Script
@@ -103,6 +150,19 @@ Describe 'New-VbdDevice' {
             $err.CategoryInfo.Category | Should -Be 'ResourceExists'
             (Get-VbdDevice -Name dup).Storage.SizeBytes | Should -Be 4MB
             Test-VbdIntegrity -Name dup | Should -BeTrue
+        }
+
+        It 'rejects <Case> at binding' -ForEach @(
+            @{ Case = 'a queue depth of 0'; Script = { New-VbdDevice -Name bad -QueueDepth 0 -ErrorAction Stop } }
+            @{ Case = 'a queue depth above 4096'; Script = { New-VbdDevice -Name bad -QueueDepth 5000 -ErrorAction Stop } }
+            @{ Case = 'a guest buffer below 4 KiB'; Script = { New-VbdDevice -Name bad -GuestBufferBytes 1000 -ErrorAction Stop } }
+            @{ Case = 'a guest buffer above 1 GiB'; Script = { New-VbdDevice -Name bad -GuestBufferBytes 2000000000 -ErrorAction Stop } }
+            @{ Case = 'a service time that is not a TimeSpan'; Script = { New-VbdDevice -Name bad -BackendServiceTime 'soon' -ErrorAction Stop } }
+        ) {
+            $err = Get-Failure $Script
+            $err.FullyQualifiedErrorId | Should -Match '^(ParameterArgumentValidationError|ParameterArgumentTransformationError|CannotConvertArgumentNoMessage),XenVbd.PowerShell.Cmdlets.NewVbdDeviceCommand$'
+            $err.CategoryInfo.Category | Should -BeIn 'InvalidData', 'InvalidArgument'
+            Get-VbdDevice -Name bad* | Should -BeNullOrEmpty
         }
 
         It 'rejects a sector size other than 512 or 4096 at binding' {

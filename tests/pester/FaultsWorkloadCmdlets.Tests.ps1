@@ -52,6 +52,39 @@ Describe 'Fault cmdlets' {
         Get-VbdFault f | Should -BeNullOrEmpty
     }
 
+    It 'PowerCut drops unflushed writes on a device with -VolatileWriteCache; flushed ones survive' {
+        $c = New-VbdDevice -Name cut -SizeBytes 16MB -VolatileWriteCache
+        try {
+            $flushed = [byte[]]::new(512); $flushed[0] = 0xAA; $flushed[511] = 0x55
+            $volatile = [byte[]]::new(512); $volatile[0] = 0xCC; $volatile[511] = 0x33
+            Invoke-Srb -Device $c -Write -Lba 100 -BlockCount 1 -Data $flushed | Out-Null
+            Invoke-Srb -Device $c -SynchronizeCache | Out-Null
+            Invoke-Srb -Device $c -Write -Lba 200 -BlockCount 1 -Data $volatile | Out-Null
+            $c.Storage.DirtyBytes | Should -BeGreaterThan 0
+            (Invoke-Srb -Device $c -Read -Lba 200 -BlockCount 1).Data[0] | Should -Be 0xCC   # served from the cache
+
+            $rule = Add-VbdFault -Device $c -Kind PowerCut -MaxCount 1
+            $rule.Kind.ToString() | Should -Be 'PowerCut'
+            (Invoke-Srb -Device $c -Read -Lba 100 -BlockCount 1).Data | Should -Be $flushed
+            (Get-VbdFault -Device $c -Id $rule.Id).Injected | Should -Be 1
+            $c.Storage.DirtyBytes | Should -Be 0
+            $lost = (Invoke-Srb -Device $c -Read -Lba 200 -BlockCount 1).Data
+            $lost[0] | Should -Be 0
+            $lost[511] | Should -Be 0
+            Test-VbdIntegrity -Device $c -WarningAction SilentlyContinue | Should -BeFalse   # the session remembers the lost write
+        }
+        finally { Remove-VbdDevice -Name cut }
+    }
+
+    It 'refuses a PowerCut rule on a device without a volatile write cache, saying why' {
+        $e = Get-Failure { Add-VbdFault -Device $d -Kind PowerCut -ErrorAction Stop }
+        $e.FullyQualifiedErrorId | Should -Be 'PowerCutNeedsWriteCache,XenVbd.PowerShell.Cmdlets.AddVbdFaultCommand'
+        $e.CategoryInfo.Category | Should -Be 'InvalidOperation'
+        $e.Exception.Message | Should -Match 'no volatile write cache'
+        $e.ErrorDetails.RecommendedAction | Should -Match '-VolatileWriteCache'
+        Get-VbdFault -Device $d | Should -BeNullOrEmpty
+    }
+
     It 'renders the rule table' {
         Add-VbdFault f Latency -Delay 00:00:00.002 -Rate 0.5 | Out-Null
         $text = Get-VbdFault f | Out-String -Width 200

@@ -1,0 +1,50 @@
+# labs/Invoke-DefaultLab.ps1, the README's main command: its summary, report folder and failure output
+# (Labs.Tests.ps1 runs each lab script alone).
+BeforeAll {
+    $root = (Resolve-Path "$PSScriptRoot/../..").Path
+    Import-Module (Join-Path $root 'XenVbd.psd1') -Force -ErrorAction Stop
+    $defaultLab = Join-Path $root 'labs/Invoke-DefaultLab.ps1'
+}
+
+AfterAll {
+    Remove-Module XenVbd -Force -ErrorAction SilentlyContinue
+}
+
+Describe 'labs/Invoke-DefaultLab.ps1' {
+    It 'runs the six labs, prints a summary with findings and the report location, writes index.html and exits 0' {
+        $report = Join-Path $TestDrive 'report'
+        $out = & $defaultLab -Seed 1 -ReportPath $report 6>&1 | Out-String
+        $LASTEXITCODE | Should -Be 0
+        foreach ($lab in 'MisalignedBuffers', 'BitnessMatrix', 'DelayedResponses', 'Migration', 'RogueBackend', 'ChkdskBurst') {
+            $out | Should -Match "(?m)^\s+$lab\s+PASS\s+[\d.]+s\s+\S"
+        }
+        $out | Should -Match 'Key findings'
+        $out | Should -Match '24 combinations: 22 ran with data intact, 2 refused'
+        $out | Should -Match '6 passed, 0 failed in [\d.]+ s \(seed 1\)'
+        $out | Should -Match ([regex]::Escape("Report: $(Join-Path $report 'index.html')"))
+        foreach ($f in 'index.html', 'results.json', 'junit.xml', 'timings.json') { Join-Path $report $f | Should -Exist }
+        (Get-Content -Raw (Join-Path $report 'index.html')) | Should -Match '<html'
+        @($out -split "`n").Count | Should -BeLessThan 60   # a summary, not a log
+    }
+
+    It 'prints every finding with -Detailed' {
+        $out = & $defaultLab -Seed 1 -ReportPath (Join-Path $TestDrive 'detailed') -Detailed 6>&1 | Out-String
+        $out | Should -Match 'fe 64 Probe / be 32 Native: ring 32, probe 1 round trips, switched'
+    }
+
+    It 'shows what failed and the exact replay command for a failing lab, and exits 1' {
+        Mock Invoke-VbdLab {
+            [pscustomobject]@{
+                Name = 'Migration'; Seed = [uint64]7; Passed = $false; WallTime = [timespan]::FromSeconds(0.5)
+                Findings = [string[]]@('moved twice'); Failures = [string[]]@('3 integrity violations after migration 2')
+                ReplayCommand = 'Invoke-VbdLab -Name Migration -Seed 7'
+            }
+        }
+        $out = & $defaultLab -Seed 7 -ReportPath (Join-Path $TestDrive 'failing') 6>&1 | Out-String
+        $LASTEXITCODE | Should -Be 1
+        $out | Should -Match 'Migration\s+FAIL'
+        $out | Should -Match '! 3 integrity violations after migration 2'
+        $out | Should -Match '0 passed, 1 failed'
+        $out | Should -Match ([regex]::Escape("Import-Module '$(Join-Path $root 'XenVbd.psd1')'; Invoke-VbdLab -Name Migration -Seed 7"))
+    }
+}
