@@ -2,6 +2,8 @@ using System;
 using System.IO;
 using XenVbd.Storage;
 
+using XenVbd.Tests.Support;
+
 namespace XenVbd.Tests.Storage
 {
     public sealed class ImageFileDiskTests : IDisposable
@@ -180,14 +182,14 @@ namespace XenVbd.Tests.Storage
             disk.Write(4096, data);
             disk.Read(4096, back);
 
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 50; i++)
+            Assert.Equal(0, SteadyState.AllocatedBytes(() =>
             {
-                disk.Write(4096, data);
-                disk.Read(4096, back);
-            }
-
-            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+                for (int i = 0; i < 50; i++)
+                {
+                    disk.Write(4096, data);
+                    disk.Read(4096, back);
+                }
+            }));
         }
     }
 }

@@ -1,6 +1,8 @@
 using System;
 using XenVbd.Storage;
 
+using XenVbd.Tests.Support;
+
 namespace XenVbd.Tests.Storage
 {
     public class MemoryDiskTests
@@ -97,14 +99,14 @@ namespace XenVbd.Tests.Storage
             disk.Write(offset, data);
             disk.Read(offset, back);
 
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 100; i++)
+            Assert.Equal(0, SteadyState.AllocatedBytes(() =>
             {
-                disk.Write(offset, data);
-                disk.Read(offset, back);
-            }
-
-            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+                for (int i = 0; i < 100; i++)
+                {
+                    disk.Write(offset, data);
+                    disk.Read(offset, back);
+                }
+            }));
             ByteAssert.Equal(data, back);
         }
 
