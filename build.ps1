@@ -289,7 +289,7 @@ function Invoke-Clean {
 # Test and Lab need a fresh build and the published module.
 $steps = [System.Collections.Generic.List[string]]::new()
 foreach ($t in $Task) {
-    if ($t -in 'Test', 'Lab') { foreach ($dep in 'Build', 'Publish') { if (-not $steps.Contains($dep)) { $steps.Add($dep) } } }
+    if ($t -in 'Test', 'Lab', 'Bench') { foreach ($dep in 'Build', 'Publish') { if (-not $steps.Contains($dep)) { $steps.Add($dep) } } }
     if (-not $steps.Contains($t)) { $steps.Add($t) }
 }
 
