@@ -13,18 +13,5 @@ param(
     [string] $ReportPath
 )
 
-$ErrorActionPreference = 'Stop'
-Import-Module (Join-Path (Join-Path $PSScriptRoot '..') 'XenVbd.psd1') -Force
-
-$arguments = @{ Name = 'MisalignedBuffers'; Seed = $Seed }
-if ($ReportPath) { $arguments.ReportPath = $ReportPath }
-$result = Invoke-VbdLab @arguments
-
-$result.Findings | ForEach-Object { Write-Host "  $_" }
-if ($result.Passed) {
-    Write-Host "PASS MisalignedBuffers (seed $Seed)"
-    exit 0
-}
-$result.Failures | ForEach-Object { Write-Host "  ! $_" -ForegroundColor Red }
-Write-Host "FAIL MisalignedBuffers; replay: $($result.ReplayCommand)" -ForegroundColor Yellow
-exit 1
+& (Join-Path $PSScriptRoot 'Invoke-OneLab.ps1') -Name MisalignedBuffers -Seed $Seed -ReportPath $ReportPath
+exit $LASTEXITCODE

@@ -13,18 +13,5 @@ param(
     [string] $ReportPath
 )
 
-$ErrorActionPreference = 'Stop'
-Import-Module (Join-Path (Join-Path $PSScriptRoot '..') 'XenVbd.psd1') -Force
-
-$arguments = @{ Name = 'BitnessMatrix'; Seed = $Seed }
-if ($ReportPath) { $arguments.ReportPath = $ReportPath }
-$result = Invoke-VbdLab @arguments
-
-$result.Findings | ForEach-Object { Write-Host "  $_" }
-if ($result.Passed) {
-    Write-Host "PASS BitnessMatrix (seed $Seed)"
-    exit 0
-}
-$result.Failures | ForEach-Object { Write-Host "  ! $_" -ForegroundColor Red }
-Write-Host "FAIL BitnessMatrix; replay: $($result.ReplayCommand)" -ForegroundColor Yellow
-exit 1
+& (Join-Path $PSScriptRoot 'Invoke-OneLab.ps1') -Name BitnessMatrix -Seed $Seed -ReportPath $ReportPath
+exit $LASTEXITCODE
