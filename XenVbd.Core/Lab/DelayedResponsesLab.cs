@@ -44,11 +44,10 @@ namespace XenVbd.Lab
             }
 
             context.Report(Name, "probe under delay", 60);
-            // A backend slow from the start (500 ms per request). blkback answers the probe's refused requests at
-            // once, as Linux does, so what this step shows is the probe completing and SRBs waiting for it; delaying
-            // the probe's own responses needs the fault interceptor installed before connect, which VbdDevice does
-            // not offer yet.
-            using (var device = context.CreateDevice("delayed probe", 8, 8192, o => o.BackendServiceTime = TimeSpan.FromMilliseconds(500)))
+            // Every response 500 ms late, the probe's included: the interceptor is installed before connect, so
+            // the two op-0xff requests wait like any other, and read/write SRBs wait behind the probe.
+            var delay = new UniformDelayInterceptor(TimeSpan.FromMilliseconds(500));
+            using (var device = context.CreateDevice("delayed probe", 8, 8192, o => o.BackendInterceptor = delay))
             {
                 var probe = device.ProbeResult;
                 lab.Check(device.State == FrontendState.Ready, $"probe under delay: the device ended {device.State}");
@@ -58,11 +57,12 @@ namespace XenVbd.Lab
                     double ms = probe.DurationTicks / 10000.0;
                     lab.Metric("probe_under_delay.ms", ms);
                     lab.Metric("probe_under_delay.round_trips", probe.RoundTrips);
-                    lab.Find($"Probe against a backend serving I/O 500 ms late: {probe.RoundTrips} round trips in {LabChecks.F(ms)} ms (refused requests are answered at once), layout {probe.Detected}.");
+                    lab.Check(ms >= 500, $"probe under delay: the probe took {LabChecks.F(ms)} ms, less than the 500 ms every response was held back");
+                    lab.Find($"Probe with every response 500 ms late: {probe.RoundTrips} round trip(s) in {LabChecks.F(ms)} ms, layout {probe.Detected}{(probe.Switched ? " (switched)" : "")}; the backend saw {delay.Requests} request(s) by then.");
                 }
                 var r = WorkloadRunner.Run(new DeviceWorkloadTarget(device, 8, 8192), Spec("slow backend", context.SeedFor("after probe"), 100), context.RunOptions());
                 LabChecks.Workload(lab, "slow backend", r);
-                lab.Check(r.Latency.P50Us >= 500_000, $"slow backend: p50 {LabChecks.F(r.Latency.P50Us)} us is below the 500 ms service time");
+                lab.Check(r.Latency.P50Us >= 500_000, $"slow backend: p50 {LabChecks.F(r.Latency.P50Us)} us is below the 500 ms delay");
             }
 
             context.Report(Name, "past the watchdog", 80);
