@@ -14,15 +14,11 @@ namespace XenVbd.Ring
 
         public static void WriteRequest(Span<byte> entry, BlkifAbi abi, in BlkifRequest request)
         {
-            int size = BlkifLayout.RequestSize(abi);
-            if (entry.Length < size) ThrowHelper.ThrowEntryTooSmall(entry.Length, size);
-            entry = entry.Slice(0, size);
-            entry.Clear();
+            entry = ClearedEntry(entry, BlkifLayout.RequestSize(abi));
             entry[BlkifLayout.OperationOffset] = request.Operation;
             entry[BlkifLayout.NrSegmentsOffset] = request.NrSegments;
             BinaryPrimitives.WriteUInt16LittleEndian(entry.Slice(BlkifLayout.HandleOffset), request.Handle);
-            BinaryPrimitives.WriteUInt64LittleEndian(entry.Slice(BlkifLayout.IdOffset(abi)), request.Id);
-            BinaryPrimitives.WriteUInt64LittleEndian(entry.Slice(BlkifLayout.SectorNumberOffset(abi)), request.SectorNumber);
+            WriteIdAndSector(entry, abi, request.Id, request.SectorNumber);
             int n = Math.Min((int)request.NrSegments, BlkifLayout.MaxSegmentsPerRequest);
             var segs = entry.Slice(BlkifLayout.SegmentsOffset(abi));
             for (int i = 0; i < n; i++)
@@ -47,15 +43,11 @@ namespace XenVbd.Ring
 
         public static void WriteDiscard(Span<byte> entry, BlkifAbi abi, in BlkifDiscardRequest request)
         {
-            int size = BlkifLayout.RequestSize(abi);
-            if (entry.Length < size) ThrowHelper.ThrowEntryTooSmall(entry.Length, size);
-            entry = entry.Slice(0, size);
-            entry.Clear();
+            entry = ClearedEntry(entry, BlkifLayout.RequestSize(abi));
             entry[BlkifLayout.OperationOffset] = request.Operation;
             entry[BlkifLayout.DiscardFlagOffset] = request.Flag;
             BinaryPrimitives.WriteUInt16LittleEndian(entry.Slice(BlkifLayout.HandleOffset), request.Handle);
-            BinaryPrimitives.WriteUInt64LittleEndian(entry.Slice(BlkifLayout.IdOffset(abi)), request.Id);
-            BinaryPrimitives.WriteUInt64LittleEndian(entry.Slice(BlkifLayout.SectorNumberOffset(abi)), request.SectorNumber);
+            WriteIdAndSector(entry, abi, request.Id, request.SectorNumber);
             BinaryPrimitives.WriteUInt64LittleEndian(entry.Slice(BlkifLayout.DiscardNrSectorsOffset(abi)), request.NrSectors);
         }
 
@@ -75,15 +67,11 @@ namespace XenVbd.Ring
         /// <summary>Writes an indirect request; the rest of the ring entry past its 64 bytes is zeroed too.</summary>
         public static void WriteIndirect(Span<byte> entry, BlkifAbi abi, in BlkifIndirectRequest request)
         {
-            int size = BlkifLayout.RequestSize(abi);
-            if (entry.Length < size) ThrowHelper.ThrowEntryTooSmall(entry.Length, size);
-            entry = entry.Slice(0, size);
-            entry.Clear();
+            entry = ClearedEntry(entry, BlkifLayout.RequestSize(abi));
             entry[BlkifLayout.OperationOffset] = request.Operation;
             entry[BlkifLayout.IndirectOpOffset] = request.IndirectOp;
             BinaryPrimitives.WriteUInt16LittleEndian(entry.Slice(BlkifLayout.IndirectNrSegmentsOffset), request.NrSegments);
-            BinaryPrimitives.WriteUInt64LittleEndian(entry.Slice(BlkifLayout.IdOffset(abi)), request.Id);
-            BinaryPrimitives.WriteUInt64LittleEndian(entry.Slice(BlkifLayout.SectorNumberOffset(abi)), request.SectorNumber);
+            WriteIdAndSector(entry, abi, request.Id, request.SectorNumber);
             BinaryPrimitives.WriteUInt16LittleEndian(entry.Slice(BlkifLayout.IndirectHandleOffset(abi)), request.Handle);
             var grefs = entry.Slice(BlkifLayout.IndirectGrefsOffset(abi));
             for (int i = 0; i < BlkifLayout.MaxIndirectPagesPerRequest; i++)
@@ -108,10 +96,7 @@ namespace XenVbd.Ring
         /// <summary>Writes a response field by field, padding zeroed, touching only the response's own bytes.</summary>
         public static void WriteResponse(Span<byte> entry, BlkifAbi abi, in BlkifResponse response)
         {
-            int size = BlkifLayout.ResponseSize(abi);
-            if (entry.Length < size) ThrowHelper.ThrowEntryTooSmall(entry.Length, size);
-            entry = entry.Slice(0, size);
-            entry.Clear();
+            entry = ClearedEntry(entry, BlkifLayout.ResponseSize(abi));
             BinaryPrimitives.WriteUInt64LittleEndian(entry.Slice(BlkifLayout.ResponseIdOffset), response.Id);
             entry[BlkifLayout.ResponseOperationOffset] = response.Operation;
             BinaryPrimitives.WriteInt16LittleEndian(entry.Slice(BlkifLayout.ResponseStatusOffset), response.Status);
@@ -144,5 +129,21 @@ namespace XenVbd.Ring
 
         /// <summary>Segment <paramref name="index"/> of an indirect request, across its indirect pages.</summary>
         public static int IndirectSegmentOffset(int index) => (index % BlkifLayout.SegmentsPerIndirectPage) * BlkifLayout.SegmentSize;
+
+        /// <summary>The writer's own bytes of a ring entry, zeroed first so no stale byte reaches the peer.</summary>
+        private static Span<byte> ClearedEntry(Span<byte> entry, int size)
+        {
+            if (entry.Length < size) ThrowHelper.ThrowEntryTooSmall(entry.Length, size);
+            entry = entry.Slice(0, size);
+            entry.Clear();
+            return entry;
+        }
+
+        /// <summary>id and sector_number: the two u64 fields whose offsets differ between the ABIs.</summary>
+        private static void WriteIdAndSector(Span<byte> entry, BlkifAbi abi, ulong id, ulong sector)
+        {
+            BinaryPrimitives.WriteUInt64LittleEndian(entry.Slice(BlkifLayout.IdOffset(abi)), id);
+            BinaryPrimitives.WriteUInt64LittleEndian(entry.Slice(BlkifLayout.SectorNumberOffset(abi)), sector);
+        }
     }
 }
