@@ -333,19 +333,16 @@ namespace XenVbd.PowerShell.Cmdlets
                 return;
             }
 
-            switch (cdb[0])
+            switch (CdbDecoder.Decode(cdb).Kind)
             {
-                case ScsiOp.Write6:
-                case ScsiOp.Write10:
-                case ScsiOp.Write12:
-                case ScsiOp.Write16:
+                case CdbKind.Write:
                     if (dataOut is not null)
                     {
                         session.RecordWrite(lba, dataOut, blockSize);
                     }
 
                     break;
-                case ScsiOp.Unmap:
+                case CdbKind.Unmap:
                     session.Forget(lba, blocks);
                     break;
             }
@@ -376,7 +373,7 @@ namespace XenVbd.PowerShell.Cmdlets
                     action = "The device is read-only. Create it without -ReadOnly to write to it.";
                     break;
                 case Scsi.SenseKey.MediumError:
-                    category = result.Cdb.Length > 0 && (result.Cdb[0] == ScsiOp.Read10 || result.Cdb[0] == ScsiOp.Read16 || result.Cdb[0] == ScsiOp.Read6 || result.Cdb[0] == ScsiOp.Read12) ? ErrorCategory.ReadError : ErrorCategory.WriteError;
+                    category = CdbDecoder.Decode(result.Cdb).Kind == CdbKind.Read ? ErrorCategory.ReadError : ErrorCategory.WriteError;
                     action = "The medium reported a bad block (a fault rule may be injecting it: Get-VbdFault).";
                     break;
                 case Scsi.SenseKey.NotReady:

@@ -334,6 +334,21 @@ Describe 'Invoke-Srb' {
         (Invoke-Srb -Device $d).Succeeded | Should -BeTrue
     }
 
+    It 'maps a backend error to MEDIUM ERROR, ReadError for a read and WriteError for a write' {
+        $m = New-VbdDevice -Name srb-medium -SizeBytes 1MB
+        try {
+            $null = Add-VbdFault -Device $m -Kind Error
+            $null = Invoke-Srb -Device $m -Read -Lba 0 -BlockCount 1 -ErrorVariable readErrs -ErrorAction SilentlyContinue
+            $null = Invoke-Srb -Device $m -Write -Lba 0 -BlockCount 1 -ErrorVariable writeErrs -ErrorAction SilentlyContinue
+            $readErrs[0].TargetObject.SenseKey.ToString() | Should -Be 'MediumError'
+            $readErrs[0].CategoryInfo.Category | Should -Be 'ReadError'
+            $writeErrs[0].CategoryInfo.Category | Should -Be 'WriteError'
+        }
+        finally {
+            Remove-VbdDevice -Name srb-medium -Confirm:$false
+        }
+    }
+
     It 'maps a write to a read-only disk to PermissionDenied' {
         $ro = New-VbdDevice -Name srb-ro -SizeBytes 1MB -ReadOnly
         try {
