@@ -26,6 +26,7 @@ namespace XenVbd.Backend
         private readonly long _discardAlignment;
         private readonly BlkifSegment[] _segments;
         private readonly MemoryRegion[] _pages;
+        private readonly MemoryRegion[] _io;
         private readonly uint[] _mapped;
         private int _mappedCount;
 
@@ -41,6 +42,7 @@ namespace XenVbd.Backend
             int maxSegments = Math.Max(BlkifLayout.MaxSegmentsPerRequest, options.MaxIndirectSegments);
             _segments = new BlkifSegment[maxSegments];
             _pages = new MemoryRegion[maxSegments];
+            _io = new MemoryRegion[maxSegments];
             _mapped = new uint[maxSegments];
         }
 
@@ -205,21 +207,26 @@ namespace XenVbd.Backend
             {
                 if (flushLike) Flush();
                 long offset = (long)request.SectorNumber * BlkifLayout.SectorSize;
+                long bytes = 0;
                 for (int i = 0; i < count; i++)
                 {
                     var seg = _segments[i];
-                    var data = _pages[i].Slice(seg.FirstSect * BlkifLayout.SectorSize, seg.SectorCount * BlkifLayout.SectorSize);
+                    _io[i] = _pages[i].SubRegion(seg.FirstSect * BlkifLayout.SectorSize, seg.SectorCount * BlkifLayout.SectorSize);
+                    bytes += _io[i].Length;
+                }
+                // The segments are contiguous on disk: one scatter/gather call, as blkback submits one bio.
+                if (count > 0)
+                {
                     if (toGuest)
                     {
-                        _storage.Read(offset, data);
-                        _stats.BytesRead += data.Length;
+                        _storage.ReadScatter(offset, _io.AsSpan(0, count));
+                        _stats.BytesRead += bytes;
                     }
                     else
                     {
-                        _storage.Write(offset, data);
-                        _stats.BytesWritten += data.Length;
+                        _storage.WriteGather(offset, _io.AsSpan(0, count));
+                        _stats.BytesWritten += bytes;
                     }
-                    offset += data.Length;
                 }
                 // A barrier's data must be durable before anything after it: flush after as well.
                 if (op == BlkifOp.WriteBarrier && count > 0) Flush();
@@ -304,6 +311,7 @@ namespace XenVbd.Backend
             {
                 _grants.Unmap(_mapped[i]);
                 _pages[i] = default;
+                _io[i] = default;
             }
             _mappedCount = 0;
         }

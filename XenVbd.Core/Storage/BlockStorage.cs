@@ -65,6 +65,31 @@ namespace XenVbd.Storage
             }
         }
 
+        public void ReadScatter(long byteOffset, ReadOnlySpan<MemoryRegion> destinations)
+        {
+            lock (_sync)
+            {
+                ThrowIfDisposed();
+                long length = CheckVector("Read", byteOffset, destinations);
+                ReadScatterCore(byteOffset, destinations);
+                _reads++;
+                _bytesRead += length;
+            }
+        }
+
+        public void WriteGather(long byteOffset, ReadOnlySpan<MemoryRegion> sources)
+        {
+            lock (_sync)
+            {
+                ThrowIfDisposed();
+                CheckWritable("Write");
+                long length = CheckVector("Write", byteOffset, sources);
+                WriteGatherCore(byteOffset, sources);
+                _writes++;
+                _bytesWritten += length;
+            }
+        }
+
         public void Flush()
         {
             lock (_sync)
@@ -123,6 +148,25 @@ namespace XenVbd.Storage
 
         protected abstract void WriteCore(long byteOffset, ReadOnlySpan<byte> source);
 
+        /// <summary>Called under the lock with the whole range checked; a disk with a faster path overrides it.</summary>
+        protected virtual void ReadScatterCore(long byteOffset, ReadOnlySpan<MemoryRegion> destinations)
+        {
+            foreach (var region in destinations)
+            {
+                ReadCore(byteOffset, region.Span);
+                byteOffset += region.Length;
+            }
+        }
+
+        protected virtual void WriteGatherCore(long byteOffset, ReadOnlySpan<MemoryRegion> sources)
+        {
+            foreach (var region in sources)
+            {
+                WriteCore(byteOffset, region.Span);
+                byteOffset += region.Length;
+            }
+        }
+
         protected abstract void FlushCore();
 
         protected abstract void DiscardCore(long byteOffset, long length, bool secure);
@@ -155,6 +199,24 @@ namespace XenVbd.Storage
                 throw new StorageException(StorageError.Misaligned,
                     $"{operation} of {length} bytes at byte offset {byteOffset} is not aligned to the {sector}-byte logical sector size.", byteOffset);
             }
+        }
+
+        /// <summary>Checks every region's alignment and the whole range; returns the total length.</summary>
+        private long CheckVector(string operation, long byteOffset, ReadOnlySpan<MemoryRegion> regions)
+        {
+            int sector = LogicalSectorSize;
+            long length = 0;
+            foreach (var region in regions)
+            {
+                if (region.Length % sector != 0)
+                {
+                    throw new StorageException(StorageError.Misaligned,
+                        $"{operation} of a {region.Length}-byte region at byte offset {byteOffset + length} is not a whole number of {sector}-byte logical sectors.", byteOffset + length);
+                }
+                length += region.Length;
+            }
+            CheckRange(operation, byteOffset, length);
+            return length;
         }
 
         private void CheckWritable(string operation)

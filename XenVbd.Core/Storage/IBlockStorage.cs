@@ -33,6 +33,16 @@ namespace XenVbd.Storage
 
         void Write(long byteOffset, ReadOnlySpan<byte> source);
 
+        /// <summary>
+        /// preadv: one contiguous range of the disk into scattered memory, as one operation (one bio in
+        /// blkback's terms), so a 256-segment request costs one lock and one range check, not 256.
+        /// Each region's length must be a whole number of logical sectors.
+        /// </summary>
+        void ReadScatter(long byteOffset, ReadOnlySpan<MemoryRegion> destinations);
+
+        /// <summary>pwritev: scattered memory onto one contiguous range of the disk, as one operation.</summary>
+        void WriteGather(long byteOffset, ReadOnlySpan<MemoryRegion> sources);
+
         /// <summary>Makes every completed write durable (fsync for a file; write-back for a cache).</summary>
         void Flush();
 

@@ -22,6 +22,8 @@ namespace XenVbd.Bench
             bool quick = args.Contains("--quick");
             string? outPath = Arg(args, "--out");
             string? cBaseline = Arg(args, "--c-baseline");
+            string? only = Arg(args, "--only");
+            if (only != null) return RunOnly(only, quick ? 0.2 : 5.0);
             double t = quick ? 0.2 : 2.0;
             long cap = quick ? 20_000 : long.MaxValue;
 
@@ -35,22 +37,15 @@ namespace XenVbd.Bench
 
             // JIT and tiering warm-up on a throwaway run, so the first scenario is not penalised.
             StackRunner.Run(new StackScenario("warm-up", 4096, 3, true, false), Math.Min(t, 0.5), cap);
-            var read4k = Add(StackRunner.Run(new StackScenario("4 KiB random read, aligned", 4096, 0, false, false), t, cap));
-            Add(StackRunner.Run(new StackScenario("4 KiB random write, aligned", 4096, 0, true, false), t, cap));
-            var aligned512 = Add(StackRunner.Run(new StackScenario("512 B random read, aligned", 512, 0, false, false), t, cap));
+            var byName = new Dictionary<string, StackResult>();
+            foreach (var s in Scenarios()) byName[s.Name] = Add(StackRunner.Run(s, t, cap));
+            var read4k = byName[Read4k];
+            var aligned512 = byName[Aligned512];
             var mis = new Dictionary<BounceStrategyKind, StackResult>();
             foreach (var b in new[] { BounceStrategyKind.PerSrb, BounceStrategyKind.DeviceBuffer, BounceStrategyKind.SegmentPool })
-                mis[b] = Add(StackRunner.Run(new StackScenario("512 B random read, misaligned (" + b + ")", 512, 3, false, false, b), t, cap));
-            // The C ring.h loop reads 4 KiB sequentially with the ring full (32 in flight); this is the like-for-like row for it.
-            var seq4k = Add(StackRunner.Run(new StackScenario("4 KiB sequential read, QD 32 (as the C loop)", 4096, 0, false, true, queueDepth: 32), t, cap));
-            Add(StackRunner.Run(new StackScenario("64 KiB sequential read", 64 << 10, 0, false, true), t, cap));
-            var seq1m = Add(StackRunner.Run(new StackScenario("1 MiB sequential read (indirect)", 1 << 20, 0, false, true, maxIndirectSegments: 256), t, cap));
-            Add(StackRunner.Run(new StackScenario("1 MiB sequential read (direct, split)", 1 << 20, 0, false, true), t, cap));
-            foreach (int qd in new[] { 1, 32 })
-                Add(StackRunner.Run(new StackScenario("4 KiB random read, QD " + qd, 4096, 0, false, false, queueDepth: qd), t, cap));
-            foreach (int order in new[] { 2, 4 })
-                Add(StackRunner.Run(new StackScenario("4 KiB random read, QD 64, ring order " + order, 4096, 0, false, false, queueDepth: 64, ringPageOrder: order), t, cap));
-            Add(StackRunner.Run(new StackScenario("4 KiB random read, 1 TiB sparse disk", 4096, 0, false, false, diskBytes: 1L << 40), t, cap));
+                mis[b] = byName[Misaligned512(b)];
+            var seq4k = byName[Seq4kQd32];
+            var seq1m = byName[Seq1MiB];
             Add(StackRunner.ProbeAndSwitch(t));
             var copy4k = Add(CopyBaseline.Run(4096, false, t));
             var copy1m = Add(CopyBaseline.Run(1 << 20, true, t));
@@ -89,6 +84,53 @@ namespace XenVbd.Bench
             {
                 var json = JsonSerializer.Serialize(new { scenarios = rows, c_random_ops_per_sec = cOps, c_sequential_ops_per_sec = cSeqOps, targets = targets.Select(x => new { x.Target, x.Value, x.Goal, x.Met }) }, new JsonSerializerOptions { WriteIndented = true });
                 File.WriteAllText(outPath, json);
+            }
+            return 0;
+        }
+
+        private const string Read4k = "4 KiB random read, aligned";
+        private const string Aligned512 = "512 B random read, aligned";
+        private const string Seq4kQd32 = "4 KiB sequential read, QD 32 (as the C loop)";
+        private const string Seq1MiB = "1 MiB sequential read (indirect)";
+        private static string Misaligned512(BounceStrategyKind b) => "512 B random read, misaligned (" + b + ")";
+
+        /// <summary>Every whole-stack row, in report order.</summary>
+        private static IEnumerable<StackScenario> Scenarios()
+        {
+            yield return new StackScenario(Read4k, 4096, 0, false, false);
+            yield return new StackScenario("4 KiB random write, aligned", 4096, 0, true, false);
+            yield return new StackScenario(Aligned512, 512, 0, false, false);
+            foreach (var b in new[] { BounceStrategyKind.PerSrb, BounceStrategyKind.DeviceBuffer, BounceStrategyKind.SegmentPool })
+                yield return new StackScenario(Misaligned512(b), 512, 3, false, false, b);
+            // The C ring.h loop reads 4 KiB sequentially with the ring full (32 in flight); this is the like-for-like row for it.
+            yield return new StackScenario(Seq4kQd32, 4096, 0, false, true, queueDepth: 32);
+            yield return new StackScenario("64 KiB sequential read", 64 << 10, 0, false, true);
+            yield return new StackScenario(Seq1MiB, 1 << 20, 0, false, true, maxIndirectSegments: 256);
+            yield return new StackScenario("1 MiB sequential read (direct, split)", 1 << 20, 0, false, true);
+            foreach (int qd in new[] { 1, 32 })
+                yield return new StackScenario("4 KiB random read, QD " + qd, 4096, 0, false, false, queueDepth: qd);
+            foreach (int order in new[] { 2, 4 })
+                yield return new StackScenario("4 KiB random read, QD 64, ring order " + order, 4096, 0, false, false, queueDepth: 64, ringPageOrder: order);
+            yield return new StackScenario("4 KiB random read, 1 TiB sparse disk", 4096, 0, false, false, diskBytes: 1L << 40);
+        }
+
+        /// <summary>
+        /// One named scenario (or a few, by substring) for a profiler to attach to: `stack --only "1 MiB"`.
+        /// No baselines, no targets: those only mean something beside the full run.
+        /// </summary>
+        private static int RunOnly(string nameContains, double seconds)
+        {
+            var matches = Scenarios().Where(s => s.Name.Contains(nameContains, StringComparison.OrdinalIgnoreCase)).ToList();
+            if (matches.Count == 0)
+            {
+                Console.Error.WriteLine("no scenario name contains '" + nameContains + "'; names: " + string.Join("; ", Scenarios().Select(s => s.Name)));
+                return 2;
+            }
+            StackRunner.Run(new StackScenario("warm-up", 4096, 3, true, false), 0.5, long.MaxValue);
+            foreach (var s in matches)
+            {
+                var r = StackRunner.Run(s, seconds, long.MaxValue);
+                Console.WriteLine($"{r.Name,-48} {r.Iops,12:N0} SRB/s {r.GBps,8:N3} GB/s {r.NsPerSrb,10:N0} ns/SRB {r.CpuNsPerSrb,10:N0} CPU ns/SRB  alloc/SRB {r.AllocatedPerSrb:N1}");
             }
             return 0;
         }
