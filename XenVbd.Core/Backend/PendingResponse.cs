@@ -8,5 +8,8 @@ namespace XenVbd.Backend
         public short Status;
         public bool Duplicate;
         public ushort RspProdJump;
+
+        /// <summary>The next response due in the same completion event, or -1.</summary>
+        public int NextInBatch;
     }
 }

@@ -40,6 +40,14 @@ namespace XenVbd.Backend
         private long _unmaskGeneration;
         private bool _masked;
 
+        // The newest completion event while it waits: responses due at the same tick, scheduled with
+        // nothing else scheduled in between, ride on it instead of taking a heap entry each. That is
+        // the same order of execution as one event each, at a fraction of the scheduler's work.
+        private long _batchDue = -1;
+        private long _batchScheduledAt;
+        private int _batchTail = -1;
+        private int _batchHead = -1;
+
         internal RingConnection(BlkBack owner, XenHost host, BlkBackOptions options, BlkBackStatistics stats, GrantTable grants,
             uint[] ringGrefs, SharedRing shared, BlkifAbi abi, EventChannel channel, RequestExecutor executor)
         {
@@ -93,9 +101,15 @@ namespace XenVbd.Backend
             if (Closed) return;
             if (kind == KindCompletion)
             {
-                Complete((int)argument);
-                // The response freed ring room: requests held back for lack of it can go now.
-                Process();
+                if ((int)argument == _batchHead) CloseBatch();
+                for (int slot = (int)argument; slot >= 0 && !Closed;)
+                {
+                    int next = _pending[slot].NextInBatch;
+                    Complete(slot);
+                    // The response freed ring room: requests held back for lack of it can go now.
+                    Process();
+                    slot = next;
+                }
             }
             else if (kind == KindUnmask && argument == _unmaskGeneration && _masked)
             {
@@ -202,7 +216,33 @@ namespace XenVbd.Backend
                 RspProdJump = plan.RspProdJump,
             };
             long extra = plan.ExtraLatencyTicks > 0 ? plan.ExtraLatencyTicks : 0;
-            _host.Scheduler.Schedule(service + extra, this, KindCompletion, slot);
+            ScheduleCompletion(slot, service + extra);
+        }
+
+        private void ScheduleCompletion(int slot, long delay)
+        {
+            var scheduler = _host.Scheduler;
+            long due = scheduler.Now + Math.Max(0, delay);
+            _pending[slot].NextInBatch = -1;
+            if (due == _batchDue && scheduler.EventsScheduled == _batchScheduledAt)
+            {
+                _pending[_batchTail].NextInBatch = slot;
+                _batchTail = slot;
+                return;
+            }
+            scheduler.Schedule(delay, this, KindCompletion, slot);
+            _batchHead = slot;
+            _batchDue = due;
+            _batchTail = slot;
+            _batchScheduledAt = scheduler.EventsScheduled;
+        }
+
+        /// <summary>Once its event runs, a batch takes no more members.</summary>
+        private void CloseBatch()
+        {
+            _batchHead = -1;
+            _batchDue = -1;
+            _batchTail = -1;
         }
 
         private void Complete(int slot)

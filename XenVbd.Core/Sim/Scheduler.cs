@@ -46,6 +46,9 @@ namespace XenVbd.Sim
 
         public long EventsRun { get; private set; }
 
+        /// <summary>Events scheduled so far; unchanged between two calls means nothing was scheduled in between.</summary>
+        public long EventsScheduled => _sequence;
+
         /// <summary>Set by a host (Ctrl+C) to make the run loops return at the next event boundary.</summary>
         public CancellationToken StopToken { get; set; }
 
@@ -66,6 +69,110 @@ namespace XenVbd.Sim
         public bool RunNext()
         {
             if (_count == 0) return false;
+            var previous = Enter();
+            try
+            {
+                RunOne();
+            }
+            finally
+            {
+                Leave(previous);
+            }
+            return true;
+        }
+
+        /// <summary>Runs until nothing is scheduled, the stop token fires or <paramref name="maxEvents"/> ran.</summary>
+        public long RunUntilIdle(long maxEvents = long.MaxValue)
+        {
+            long ran = 0;
+            var previous = Enter();
+            try
+            {
+                while (ran < maxEvents && _count > 0 && !StopToken.IsCancellationRequested)
+                {
+                    RunOne();
+                    ran++;
+                }
+            }
+            finally
+            {
+                Leave(previous);
+            }
+            return ran;
+        }
+
+        /// <summary>Runs every event due at or before <paramref name="time"/>, then sets the clock to it.</summary>
+        public void RunUntil(long time)
+        {
+            var previous = Enter();
+            try
+            {
+                while (_count > 0 && _heap[0].Time <= time && !StopToken.IsCancellationRequested) RunOne();
+            }
+            finally
+            {
+                Leave(previous);
+            }
+            if (time > Now && !StopToken.IsCancellationRequested) Now = time;
+        }
+
+        /// <summary>Runs while <paramref name="condition"/> holds and events remain; returns whether the condition was met (became false).</summary>
+        public bool RunWhile(Func<bool> condition, long maxEvents = long.MaxValue)
+        {
+            long ran = 0;
+            var previous = Enter();
+            try
+            {
+                while (condition())
+                {
+                    if (ran++ >= maxEvents || StopToken.IsCancellationRequested || _count == 0) return !condition();
+                    RunOne();
+                }
+                return true;
+            }
+            finally
+            {
+                Leave(previous);
+            }
+        }
+
+        /// <summary>
+        /// Installs this scheduler's context for a caller that runs its own loop of <see cref="RunNext"/>,
+        /// so each step does not swap it in and out again. Dispose restores the previous one.
+        /// </summary>
+        public ContextScope EnterContext() => new ContextScope(this, Enter());
+
+        /// <summary>See <see cref="EnterContext"/>; a struct, so entering allocates nothing.</summary>
+        public readonly struct ContextScope : IDisposable
+        {
+            private readonly Scheduler _owner;
+            private readonly SynchronizationContext? _previous;
+
+            internal ContextScope(Scheduler owner, SynchronizationContext? previous)
+            {
+                _owner = owner;
+                _previous = previous;
+            }
+
+            public void Dispose() => _owner?.Leave(_previous);
+        }
+
+        // The context is installed once per run loop, not once per event: swapping a thread's
+        // SynchronizationContext twice per event cost more than the heap operations themselves.
+        private SynchronizationContext? Enter()
+        {
+            var previous = System.Threading.SynchronizationContext.Current;
+            if (!ReferenceEquals(previous, SynchronizationContext)) System.Threading.SynchronizationContext.SetSynchronizationContext(SynchronizationContext);
+            return previous;
+        }
+
+        private void Leave(SynchronizationContext? previous)
+        {
+            if (!ReferenceEquals(previous, SynchronizationContext)) System.Threading.SynchronizationContext.SetSynchronizationContext(previous);
+        }
+
+        private void RunOne()
+        {
             var key = _heap[0];
             _count--;
             if (_count > 0)
@@ -78,44 +185,8 @@ namespace XenVbd.Sim
             _freeSlots[_freeCount++] = key.Slot;
             Now = key.Time;
             EventsRun++;
-            var previous = System.Threading.SynchronizationContext.Current;
-            System.Threading.SynchronizationContext.SetSynchronizationContext(SynchronizationContext);
-            try
-            {
-                if (e.Handler != null) e.Handler.OnSimEvent(e.Kind, e.Argument);
-                else e.Callback!(e.State);
-            }
-            finally
-            {
-                System.Threading.SynchronizationContext.SetSynchronizationContext(previous);
-            }
-            return true;
-        }
-
-        /// <summary>Runs until nothing is scheduled, the stop token fires or <paramref name="maxEvents"/> ran.</summary>
-        public long RunUntilIdle(long maxEvents = long.MaxValue)
-        {
-            long ran = 0;
-            while (ran < maxEvents && !StopToken.IsCancellationRequested && RunNext()) ran++;
-            return ran;
-        }
-
-        /// <summary>Runs every event due at or before <paramref name="time"/>, then sets the clock to it.</summary>
-        public void RunUntil(long time)
-        {
-            while (_count > 0 && _heap[0].Time <= time && !StopToken.IsCancellationRequested) RunNext();
-            if (time > Now && !StopToken.IsCancellationRequested) Now = time;
-        }
-
-        /// <summary>Runs while <paramref name="condition"/> holds and events remain; returns whether the condition was met (became false).</summary>
-        public bool RunWhile(Func<bool> condition, long maxEvents = long.MaxValue)
-        {
-            long ran = 0;
-            while (condition())
-            {
-                if (ran++ >= maxEvents || StopToken.IsCancellationRequested || !RunNext()) return !condition();
-            }
-            return true;
+            if (e.Handler != null) e.Handler.OnSimEvent(e.Kind, e.Argument);
+            else e.Callback!(e.State);
         }
 
         /// <summary>Time of the earliest pending event, or null.</summary>

@@ -110,6 +110,7 @@ namespace XenVbd.Workload
             long retriesAtStart = _options.HostRetries?.Retries ?? 0;
             var ct = _options.CancellationToken;
 
+            using var context = _scheduler.EnterContext();
             Issue();
             long idleEvents = 0;
             long lastCompleted = 0;
