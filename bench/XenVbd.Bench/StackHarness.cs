@@ -47,8 +47,10 @@ namespace XenVbd.Bench
             var seq4k = byName[Seq4kQd32];
             var seq1m = byName[Seq1MiB];
             Add(StackRunner.ProbeAndSwitch(t));
-            var copy4k = Add(CopyBaseline.Run(4096, false, t));
-            var copy1m = Add(CopyBaseline.Run(1 << 20, true, t));
+            // As many destinations as the stack's rows have SRBs in flight (8), and the cache-hot single one for scale.
+            var copy4k = Add(CopyBaseline.Run(4096, false, t, 8));
+            var copy1m = Add(CopyBaseline.Run(1 << 20, true, t, 8));
+            var copy1mHot = Add(CopyBaseline.Run(1 << 20, true, t, 1));
 
             // The C loop runs both access patterns over the same 64 MiB; each C# row is compared with its own.
             double? cOps = CBaseline(cBaseline, "random");
@@ -57,7 +59,8 @@ namespace XenVbd.Bench
             var targets = new List<(string Target, double Value, string Goal, bool Met)>();
             if (cOps.HasValue) targets.Add(("whole-stack 4 KiB random read ÷ C ring.h loop, random (ops/s)", read4k.Iops / cOps.Value, "≥ 0.5", read4k.Iops / cOps.Value >= 0.5));
             if (cSeqOps.HasValue) targets.Add(("whole-stack 4 KiB sequential QD 32 ÷ C ring.h loop, sequential (ops/s)", seq4k.Iops / cSeqOps.Value, "≥ 0.5", seq4k.Iops / cSeqOps.Value >= 0.5));
-            targets.Add(("1 MiB sequential ÷ copy limit (GB/s)", seq1m.GBps / copy1m.GBps, "≥ 0.8", seq1m.GBps / copy1m.GBps >= 0.8));
+            targets.Add(("1 MiB sequential ÷ copy limit, 8 destinations as the stack (GB/s)", seq1m.GBps / copy1m.GBps, "≥ 0.8", seq1m.GBps / copy1m.GBps >= 0.8));
+            targets.Add(("1 MiB sequential ÷ copy limit, 1 cache-hot destination (GB/s), stricter", seq1m.GBps / copy1mHot.GBps, "≥ 0.8", seq1m.GBps / copy1mHot.GBps >= 0.8));
             targets.Add(("misaligned 512 B (PerSrb) ÷ aligned 512 B (ns/SRB)", mis[BounceStrategyKind.PerSrb].NsPerSrb / aligned512.NsPerSrb, "≤ 1.5", mis[BounceStrategyKind.PerSrb].NsPerSrb / aligned512.NsPerSrb <= 1.5));
             // The same ratio in thread CPU time: immune to the time either run spent descheduled on a busy machine.
             double misCpu = mis[BounceStrategyKind.PerSrb].CpuNsPerSrb / aligned512.CpuNsPerSrb;
