@@ -14,7 +14,10 @@ namespace XenVbd.Xen
     /// </summary>
     public sealed class XenStore
     {
-        private readonly SortedDictionary<string, Node> _nodes = new SortedDictionary<string, Node>(StringComparer.Ordinal);
+        // Lookups by hash; subtree walks (remove, directory, dump) by a range of the sorted key set, so
+        // they cost the subtree's size, not the whole store's (a host with hundreds of devices).
+        private readonly Dictionary<string, Node> _nodes = new Dictionary<string, Node>(StringComparer.Ordinal);
+        private readonly SortedSet<string> _keys = new SortedSet<string>(StringComparer.Ordinal);
         private readonly List<Registration> _watches = new List<Registration>();
         private readonly Scheduler _scheduler;
         private long _generation;
@@ -61,7 +64,7 @@ namespace XenVbd.Xen
             }
             else
             {
-                _nodes[path] = new Node(value, _generation);
+                Add(path, new Node(value, _generation));
             }
             Writes++;
             Fire(path);
@@ -73,10 +76,15 @@ namespace XenVbd.Xen
         public void Remove(string path)
         {
             CheckPath(path);
-            var doomed = _nodes.Keys.Where(k => k == path || k.StartsWith(path + "/", StringComparison.Ordinal)).ToList();
+            var doomed = Below(path).ToList();
+            if (_nodes.ContainsKey(path)) doomed.Add(path);
             if (doomed.Count == 0) return;
             _generation++;
-            foreach (var k in doomed) _nodes.Remove(k);
+            foreach (var k in doomed)
+            {
+                _nodes.Remove(k);
+                _keys.Remove(k);
+            }
             Fire(path);
         }
 
@@ -86,9 +94,8 @@ namespace XenVbd.Xen
             CheckPath(path);
             string prefix = path + "/";
             var names = new List<string>();
-            foreach (var k in _nodes.Keys)
+            foreach (var k in Below(path))
             {
-                if (!k.StartsWith(prefix, StringComparison.Ordinal)) continue;
                 var rest = k.Substring(prefix.Length);
                 if (rest.IndexOf('/') < 0) names.Add(rest);
             }
@@ -99,9 +106,8 @@ namespace XenVbd.Xen
         public IReadOnlyList<KeyValuePair<string, string>> Dump(string path)
         {
             var list = new List<KeyValuePair<string, string>>();
-            foreach (var kv in _nodes)
-                if ((kv.Key == path || kv.Key.StartsWith(path + "/", StringComparison.Ordinal)) && kv.Value.Value.Length >= 0)
-                    list.Add(new KeyValuePair<string, string>(kv.Key, kv.Value.Value));
+            if (_nodes.TryGetValue(path, out var self)) list.Add(new KeyValuePair<string, string>(path, self.Value));
+            foreach (var k in Below(path)) list.Add(new KeyValuePair<string, string>(k, _nodes[k].Value));
             return list;
         }
 
@@ -136,13 +142,25 @@ namespace XenVbd.Xen
             });
         }
 
+        /// <summary>
+        /// Every key strictly under <paramref name="path"/>, sorted: from "path/" to "path/\uffff", which
+        /// CheckPath keeps out of every key, so the inclusive upper bound names no key.
+        /// </summary>
+        private SortedSet<string> Below(string path) => _keys.GetViewBetween(path + "/", path + "/\uffff");
+
+        private void Add(string path, Node node)
+        {
+            _nodes[path] = node;
+            _keys.Add(path);
+        }
+
         private void EnsureParents(string path)
         {
             int i = path.IndexOf('/', 1);
             while (i > 0)
             {
                 var parent = path.Substring(0, i);
-                if (!_nodes.ContainsKey(parent)) _nodes[parent] = new Node(string.Empty, _generation);
+                if (!_nodes.ContainsKey(parent)) Add(parent, new Node(string.Empty, _generation));
                 i = path.IndexOf('/', i + 1);
             }
         }

@@ -1,3 +1,4 @@
+using System.Linq;
 using System.Collections.Generic;
 using XenVbd.Sim;
 using XenVbd.Xen;
@@ -64,6 +65,44 @@ namespace XenVbd.Tests.Xen
             Assert.Equal("y", t2.Read("/out"));
             Assert.True(t2.Commit());
             Assert.Equal("y", xs.Read("/out"));
+        }
+
+        [Fact]
+        public void Subtree_operations_leave_keys_that_only_share_a_name_prefix_alone()
+        {
+            var xs = new XenStore(new Scheduler());
+            xs.Write("/vbd/768/state", "4");
+            xs.Write("/vbd/768/ring-ref", "8");
+            xs.Write("/vbd/7680/state", "1");
+            xs.Write("/vbd/768-old/state", "6");
+            xs.Write("/vbd/7681", "x");
+
+            Assert.Equal(new[] { "ring-ref", "state" }, xs.Directory("/vbd/768"));
+            Assert.Equal(new[] { "/vbd/768", "/vbd/768/ring-ref", "/vbd/768/state" }, xs.Dump("/vbd/768").Select(kv => kv.Key));
+            Assert.Equal(new[] { "768", "768-old", "7680", "7681" }, xs.Directory("/vbd"));
+
+            xs.Remove("/vbd/768");
+
+            Assert.False(xs.Exists("/vbd/768"));
+            Assert.Null(xs.Read("/vbd/768/state"));
+            Assert.Equal("1", xs.Read("/vbd/7680/state"));
+            Assert.Equal("6", xs.Read("/vbd/768-old/state"));
+            Assert.Equal("x", xs.Read("/vbd/7681"));
+            Assert.Equal(new[] { "768-old", "7680", "7681" }, xs.Directory("/vbd"));
+        }
+
+        [Fact]
+        public void A_key_removed_and_written_again_is_listed_once()
+        {
+            var xs = new XenStore(new Scheduler());
+            xs.Write("/a/b/c", "1");
+            xs.Remove("/a/b");
+            xs.Write("/a/b/c", "2");
+            xs.Write("/a/b/c", "3");
+
+            Assert.Equal(new[] { "/a/b", "/a/b/c" }, xs.Dump("/a/b").Select(kv => kv.Key));
+            Assert.Equal("3", xs.Read("/a/b/c"));
+            Assert.Equal(new[] { "c" }, xs.Directory("/a/b"));
         }
 
         [Fact]
