@@ -111,9 +111,12 @@ namespace XenVbd.Xen
             page = default;
             MapOperations++;
             if (gref >= (uint)Capacity || gref < ReservedEntries) { FailedMaps++; return GrantStatus.BadGntref; }
-            ushort flags = Flags(gref);
+            // One read of the whole 8-byte entry (flags, domid, frame) instead of a slice per field: an
+            // indirect request maps hundreds of grants.
+            ulong entry = BinaryPrimitives.ReadUInt64LittleEndian(Entry(gref));
+            ushort flags = (ushort)entry;
             if ((flags & PermitAccess) == 0) { FailedMaps++; return GrantStatus.BadGntref; }
-            if (Domid(gref) != (ushort)mapper) { FailedMaps++; return GrantStatus.PermissionDenied; }
+            if ((ushort)(entry >> 16) != (ushort)mapper) { FailedMaps++; return GrantStatus.PermissionDenied; }
             if (writable && (flags & ReadOnlyFlag) != 0) { FailedMaps++; return GrantStatus.PermissionDenied; }
             var hook = MapFaultHook;
             if (hook != null)
@@ -121,7 +124,7 @@ namespace XenVbd.Xen
                 var injected = hook(gref);
                 if (injected != GrantStatus.Okay) { FailedMaps++; return injected; }
             }
-            uint frame = Frame(gref);
+            uint frame = (uint)(entry >> 32);
             if (frame >= (uint)_owner.PageCount) { FailedMaps++; return GrantStatus.BadVirtAddr; }
             _mapCount[gref]++;
             SetFlags(gref, (ushort)(flags | (writable ? Writing : Reading)));
