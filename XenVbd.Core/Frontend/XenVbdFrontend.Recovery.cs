@@ -55,7 +55,7 @@ namespace XenVbd.Frontend
                 ext.Srb = null;
                 if (ext.PartsOutstanding > 0)
                 {
-                    ext.State = ExtensionState.Draining;
+                    MarkDraining(ext);
                     foreach (var shadow in _shadows.All)
                         if (shadow.State == ShadowState.InFlight && shadow.Owner == ext) shadow.State = ShadowState.Orphaned;
                 }
@@ -84,7 +84,8 @@ namespace XenVbd.Frontend
         private void OnWatchdog()
         {
             _watchdogArmed = false;
-            if (_disposed || _front == null) return;
+            // A forced close hands everything on the ring back in Disconnect; nothing times out meanwhile.
+            if (_disposed || _front == null || _forcedClose) return;
             long now = _scheduler.Now;
             if (_state == FrontendState.Probing && now - _probeStart >= _timeoutTicks)
             {
@@ -116,11 +117,15 @@ namespace XenVbd.Frontend
                 Statistics.Timeouts++;
                 Statistics.Resets++;
                 _trace.Record(TraceKind.Reset, DeviceId, (uint)_inFlight);
+                // The close starts first, so SRBs the completions below resubmit wait for the new connection.
+                bool forced = CountUnansweredTimeout();
                 CompleteAllPending(SrbStatus.BusReset, timedOut);
                 Pump();
+                if (forced) return;
             }
 
             RetryQuarantined();
+            if (PinnedPastReconnectBound(now)) return;
             bool waiters = FailBounceWaitersPastTimeout(now);
             if (_shadows.CountIn(ShadowState.InFlight) > 0 || waiters || _state == FrontendState.Probing || _state == FrontendState.Verifying) ArmWatchdog();
         }
