@@ -39,9 +39,10 @@ namespace XenVbd.Frontend
         /// <summary>Called once per watchdog timeout; starts a forced close when the policy's count is reached.</summary>
         private bool CountUnansweredTimeout()
         {
-            _unansweredTimeouts++;
             int limit = _options.ReconnectAfterUnansweredTimeouts;
-            if (limit == 0 || _unansweredTimeouts < limit || _state != FrontendState.Ready) return false;
+            if (limit == 0) return false;
+            _unansweredTimeouts++;
+            if (_unansweredTimeouts < limit || _state != FrontendState.Ready) return false;
             BeginForcedClose(ForcedByUnansweredTimeouts, _unansweredTimeouts);
             return true;
         }

@@ -136,9 +136,10 @@ namespace XenVbd.Frontend
         /// a reset already orphaned (or by pages the backend keeps mapped, XSA-396) is freed only by that
         /// request's late response or by a reconnect, because until then the backend may still write into
         /// it and it must not carry another SRB's data. Reserving more memory up front would only move the
-        /// limit (every spare can be pinned the same way) and forcing a reconnect from here would throw away
-        /// the other SRBs' in-flight work on a backend that is still answering, so the frontend keeps the
-        /// memory pinned and bounds the wait instead: a waiter that has waited a whole request timeout while
+        /// limit (every spare can be pinned the same way) and a reconnect would throw away the other SRBs'
+        /// in-flight work on a backend that is still answering — so by default the frontend keeps the memory
+        /// pinned and bounds the wait instead (the opt-in forced reconnect, run just before this, is the other
+        /// answer for devices that choose it): a waiter that has waited a whole request timeout while
         /// bounce memory is pinned completes with SRB_STATUS_TIMEOUT (the class driver retries it, as after
         /// any timeout). Returns whether SRBs still wait for bounce memory or an extension (the watchdog keeps ticking).
         /// </summary>
