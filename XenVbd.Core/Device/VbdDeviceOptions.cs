@@ -54,6 +54,13 @@ namespace XenVbd.Device
 
         public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+        /// <summary>
+        /// The frontend's opt-in forced reconnect (<see cref="FrontendOptions.ReconnectAfterUnansweredTimeouts"/>):
+        /// after this many request timeouts in a row with no response in between, or bounce memory pinned that
+        /// long by unanswered requests, the frontend closes and reconnects its side. 0 (default) = off, as blkfront.
+        /// </summary>
+        public int ReconnectAfterTimeouts { get; set; }
+
         /// <summary>SRBs the frontend accepts at once.</summary>
         public int QueueDepth { get; set; } = 64;
 
@@ -96,6 +103,8 @@ namespace XenVbd.Device
                 throw new ArgumentException("MaxIndirectSegments must be 0.." + BlkBackOptions.MaxIndirectSegmentsLimit + ".", nameof(MaxIndirectSegments));
             if (RequestTimeout <= TimeSpan.Zero) throw new ArgumentException("RequestTimeout must be positive.", nameof(RequestTimeout));
             if (QueueDepth < 1 || QueueDepth > 4096) throw new ArgumentException("QueueDepth must be 1..4096.", nameof(QueueDepth));
+            if (ReconnectAfterTimeouts < 0 || ReconnectAfterTimeouts > FrontendOptions.MaxReconnectAfterUnansweredTimeouts)
+                throw new ArgumentException("ReconnectAfterTimeouts must be 0 (off) .. " + FrontendOptions.MaxReconnectAfterUnansweredTimeouts + ".", nameof(ReconnectAfterTimeouts));
             if (BackendServiceTime < TimeSpan.Zero) throw new ArgumentException("BackendServiceTime must not be negative.", nameof(BackendServiceTime));
             if (GuestBufferBytes < 4096 || GuestBufferBytes > 1 << 30) throw new ArgumentException("GuestBufferBytes must be 4 KiB..1 GiB.", nameof(GuestBufferBytes));
         }
@@ -110,6 +119,7 @@ namespace XenVbd.Device
             MaxIndirectSegments = MaxIndirectSegments,
             QueueDepth = QueueDepth,
             RequestTimeout = RequestTimeout,
+            ReconnectAfterUnansweredTimeouts = ReconnectAfterTimeouts,
             SerialNumber = Name.Length <= 64 ? SanitiseSerial(Name) : null,
         };
 

@@ -38,6 +38,19 @@ namespace XenVbd.Frontend
         /// </summary>
         public bool UntrustedBackend { get; set; }
 
+        /// <summary>Largest <see cref="ReconnectAfterUnansweredTimeouts"/> accepted.</summary>
+        public const int MaxReconnectAfterUnansweredTimeouts = 100;
+
+        /// <summary>
+        /// Opt-in recovery policy, 0 (the default) = off, which is what blkfront and GPLPV do. With N &gt; 0 the
+        /// frontend closes and reconnects its side through XenBus on its own (see
+        /// <c>XenVbdFrontend.ForcedReconnect.cs</c>) after N request timeouts in a row with no response at all
+        /// in between, or when bounce memory or SRB extensions that SRBs wait for have been pinned by
+        /// unanswered requests of this connection for N request timeouts. This is how the frontend gets out of
+        /// a backend restart it never saw (finding F4) and frees bounce memory a lost response pins (F3).
+        /// </summary>
+        public int ReconnectAfterUnansweredTimeouts { get; set; }
+
         /// <summary>VPD page 80h serial; defaults to one derived from the device id.</summary>
         public string? SerialNumber { get; set; }
 
@@ -82,6 +95,8 @@ namespace XenVbd.Frontend
             if (Bounce == BounceStrategyKind.SegmentPool && SegmentPoolPages < BounceLimits.MaxPagesPerPass)
                 throw new ArgumentException("SegmentPoolPages must be at least " + BounceLimits.MaxPagesPerPass + ".", nameof(SegmentPoolPages));
             if (RequestTimeout <= TimeSpan.Zero) throw new ArgumentException("RequestTimeout must be positive.", nameof(RequestTimeout));
+            if (ReconnectAfterUnansweredTimeouts < 0 || ReconnectAfterUnansweredTimeouts > MaxReconnectAfterUnansweredTimeouts)
+                throw new ArgumentException("ReconnectAfterUnansweredTimeouts must be 0 (off) .. " + MaxReconnectAfterUnansweredTimeouts + ".", nameof(ReconnectAfterUnansweredTimeouts));
         }
     }
 }

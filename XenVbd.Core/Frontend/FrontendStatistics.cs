@@ -39,6 +39,12 @@ namespace XenVbd.Frontend
         /// </summary>
         public long BounceWaitTimeouts { get; internal set; }
 
+        /// <summary>
+        /// Times the frontend closed and reconnected its side on its own because the backend stopped answering
+        /// (<see cref="FrontendOptions.ReconnectAfterUnansweredTimeouts"/>). Each also counts in <see cref="Reconnects"/> once connected again.
+        /// </summary>
+        public long ForcedReconnects { get; internal set; }
+
         public FrontendStatistics Clone() => (FrontendStatistics)MemberwiseClone();
     }
 }

@@ -79,6 +79,10 @@ namespace XenVbd.Frontend
         /// <summary>Virtual time this extension started waiting for bounce memory; -1 when not waiting.</summary>
         public long BounceWaitSince = -1;
 
+        /// <summary>Virtual time the extension went Draining, and the connection it was on then (forced-reconnect policy).</summary>
+        public long DrainingSince;
+        public int DrainingGeneration;
+
         public int PartsOutstanding;
         public bool Failed;
         public short FailStatus;

@@ -55,7 +55,7 @@ namespace XenVbd.Frontend
                 ext.Srb = null;
                 if (ext.PartsOutstanding > 0)
                 {
-                    ext.State = ExtensionState.Draining;
+                    MarkDraining(ext);
                     foreach (var shadow in _shadows.All)
                         if (shadow.State == ShadowState.InFlight && shadow.Owner == ext) shadow.State = ShadowState.Orphaned;
                 }
@@ -84,7 +84,8 @@ namespace XenVbd.Frontend
         private void OnWatchdog()
         {
             _watchdogArmed = false;
-            if (_disposed || _front == null) return;
+            // A forced close hands everything on the ring back in Disconnect; nothing times out meanwhile.
+            if (_disposed || _front == null || _forcedClose) return;
             long now = _scheduler.Now;
             if (_state == FrontendState.Probing && now - _probeStart >= _timeoutTicks)
             {
@@ -116,11 +117,15 @@ namespace XenVbd.Frontend
                 Statistics.Timeouts++;
                 Statistics.Resets++;
                 _trace.Record(TraceKind.Reset, DeviceId, (uint)_inFlight);
+                // The close starts first, so SRBs the completions below resubmit wait for the new connection.
+                bool forced = CountUnansweredTimeout();
                 CompleteAllPending(SrbStatus.BusReset, timedOut);
                 Pump();
+                if (forced) return;
             }
 
             RetryQuarantined();
+            if (PinnedPastReconnectBound(now)) return;
             bool waiters = FailBounceWaitersPastTimeout(now);
             if (_shadows.CountIn(ShadowState.InFlight) > 0 || waiters || _state == FrontendState.Probing || _state == FrontendState.Verifying) ArmWatchdog();
         }
@@ -131,9 +136,10 @@ namespace XenVbd.Frontend
         /// a reset already orphaned (or by pages the backend keeps mapped, XSA-396) is freed only by that
         /// request's late response or by a reconnect, because until then the backend may still write into
         /// it and it must not carry another SRB's data. Reserving more memory up front would only move the
-        /// limit (every spare can be pinned the same way) and forcing a reconnect from here would throw away
-        /// the other SRBs' in-flight work on a backend that is still answering, so the frontend keeps the
-        /// memory pinned and bounds the wait instead: a waiter that has waited a whole request timeout while
+        /// limit (every spare can be pinned the same way) and a reconnect would throw away the other SRBs'
+        /// in-flight work on a backend that is still answering — so by default the frontend keeps the memory
+        /// pinned and bounds the wait instead (the opt-in forced reconnect, run just before this, is the other
+        /// answer for devices that choose it): a waiter that has waited a whole request timeout while
         /// bounce memory is pinned completes with SRB_STATUS_TIMEOUT (the class driver retries it, as after
         /// any timeout). Returns whether SRBs still wait for bounce memory or an extension (the watchdog keeps ticking).
         /// </summary>

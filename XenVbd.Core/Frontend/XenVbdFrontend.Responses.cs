@@ -27,6 +27,7 @@ namespace XenVbd.Frontend
                 {
                     BlkifCodec.ReadResponse(front.ResponseSlot(front.RspCons), Abi, out var rsp);
                     front.ConsumeResponse();
+                    _unansweredTimeouts = 0;
                     _trace.Record(TraceKind.ResponseConsumed, DeviceId, front.RspCons - 1, rsp.Id, rsp.Status, rsp.Operation);
                     if (_state == FrontendState.Probing) OnProbeResponse(rsp);
                     else if (_state == FrontendState.Verifying) OnVerifyResponse(rsp);

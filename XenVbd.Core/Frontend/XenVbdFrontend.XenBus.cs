@@ -59,6 +59,7 @@ namespace XenVbd.Frontend
         public void Suspend()
         {
             _suspended = true;
+            _forcedClose = false;
             Disconnect();
             WriteState(XenbusState.Initialising);
         }
@@ -76,6 +77,12 @@ namespace XenVbd.Frontend
             if (_disposed || _suspended) return;
             var backend = BackendState;
             _trace.Record(TraceKind.StateChange, DeviceId, (uint)backend, (ulong)_xbState);
+            if (_forcedClose)
+            {
+                OnBackendStateWhileForcedClosing(backend);
+                return;
+            }
+
             switch (backend)
             {
                 case XenbusState.InitWait:
@@ -182,6 +189,7 @@ namespace XenVbd.Frontend
             _disk = disk;
             Generation++;
             _connectedGeneration = Generation;
+            _unansweredTimeouts = 0;
             if (Generation > 1) Statistics.Reconnects++;
             _trace.Record(TraceKind.Reconnect, DeviceId, (uint)Generation);
             WriteState(XenbusState.Connected);

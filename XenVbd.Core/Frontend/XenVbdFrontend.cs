@@ -193,7 +193,8 @@ namespace XenVbd.Frontend
         {
             if (_disposed || end != _channel?.Frontend) return;
             Statistics.Interrupts++;
-            if (_front == null || !(_state == FrontendState.Ready || _state == FrontendState.Probing || _state == FrontendState.Verifying))
+            // While a forced close waits for the backend, the ring is still its: answers to work on it count.
+            if (_front == null || !(_state == FrontendState.Ready || _state == FrontendState.Probing || _state == FrontendState.Verifying || _forcedClose))
             {
                 // XSA-332: an event with nothing behind it is counted and ignored, never trusted.
                 Statistics.SpuriousInterrupts++;
@@ -245,7 +246,7 @@ namespace XenVbd.Frontend
                 // data, so the extension parks in Draining until RetryQuarantined sees the grants end.
                 extension.Srb = null;
                 extension.InQueue = false;
-                extension.State = ExtensionState.Draining;
+                MarkDraining(extension);
                 return;
             }
 

@@ -118,6 +118,21 @@ namespace XenVbd.PowerShell.Cmdlets
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public SwitchParameter VolatileWriteCache { get; set; }
 
+        /// <summary>
+        /// XSA-403: the backend is not trusted with guest memory, so every transfer is bounced through
+        /// frontend-owned pages (blkfront's trusted=0).
+        /// </summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public SwitchParameter UntrustedBackend { get; set; }
+
+        /// <summary>
+        /// The frontend's opt-in forced reconnect: after this many request timeouts in a row with no response in
+        /// between (or bounce memory pinned that long), it closes and reconnects its side. 0 = off (blkfront's behaviour).
+        /// </summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateRange(0, FrontendOptions.MaxReconnectAfterUnansweredTimeouts)]
+        public int ReconnectAfterTimeouts { get; set; }
+
         /// <summary>The largest transfer the automatic guest-buffer size plans for: Invoke-VbdWorkload's biggest profile size.</summary>
         internal const int AutoSizedTransferBytes = 1 << 20;
 
@@ -203,6 +218,8 @@ namespace XenVbd.PowerShell.Cmdlets
 
             options.QueueDepth = QueueDepth;
             options.VolatileWriteCache = VolatileWriteCache.IsPresent;
+            options.UntrustedBackend = UntrustedBackend.IsPresent;
+            options.ReconnectAfterTimeouts = ReconnectAfterTimeouts;
             if (MyInvocation.BoundParameters.ContainsKey(nameof(GuestBufferBytes)))
             {
                 options.GuestBufferBytes = GuestBufferBytes;
@@ -223,7 +240,9 @@ namespace XenVbd.PowerShell.Cmdlets
             }
 
             string what = (image is null ? "in-memory disk" : "image '" + image + "'") + ", frontend " + FrontendAbi + "/" + FrontendMode
-                + ", backend " + BackendAbi + "/" + BackendMode + (VolatileWriteCache.IsPresent ? ", volatile write cache" : "");
+                + ", backend " + BackendAbi + "/" + BackendMode + (VolatileWriteCache.IsPresent ? ", volatile write cache" : "")
+                + (UntrustedBackend.IsPresent ? ", untrusted backend" : "")
+                + (ReconnectAfterTimeouts > 0 ? ", reconnect after " + ReconnectAfterTimeouts + " unanswered timeouts" : "");
             if (!ShouldProcess(name + " (" + what + ")", "Create virtual block device"))
             {
                 return;

@@ -92,6 +92,52 @@ Describe 'New-VbdDevice' {
         $text | Should -Match 'Disk\s+:\s+\(in memory\)'
     }
 
+    It 'passes -UntrustedBackend and -ReconnectAfterTimeouts to the engine, off by default' {
+        $d = New-VbdDevice -Name guarded -SizeBytes 8MB -UntrustedBackend -ReconnectAfterTimeouts 3
+        $d.Options.UntrustedBackend | Should -BeTrue
+        $d.Options.ReconnectAfterTimeouts | Should -Be 3
+        $d.Frontend.Options.UntrustedBackend | Should -BeTrue
+        $d.Frontend.Options.ReconnectAfterUnansweredTimeouts | Should -Be 3
+        # Untrusted: even an aligned write is bounced through frontend pages.
+        (Invoke-Srb -Device $d -Write -Lba 0 -BlockCount 8).Result.BytesBounced | Should -Be 4096
+        $plain = New-VbdDevice -Name trusting -SizeBytes 8MB
+        $plain.Options.UntrustedBackend | Should -BeFalse
+        $plain.Options.ReconnectAfterTimeouts | Should -Be 0
+        (Invoke-Srb -Device $plain -Write -Lba 0 -BlockCount 8).Result.BytesBounced | Should -Be 0
+        $text = $d | Format-List | Out-String -Width 200
+        $text | Should -Match 'UntrustedBackend\s+:\s+True'
+        $text | Should -Match 'ReconnectAfterTimeouts\s+:\s+3'
+        $text | Should -Match 'ForcedReconnects\s+:\s+0'
+        $plain | Format-List | Out-String -Width 200 | Should -Match 'ReconnectAfterTimeouts\s+:\s+0 \(off\)'
+    }
+
+    It 'with -ReconnectAfterTimeouts, reconnects after that many lost responses in a row and reports it' {
+        $d = New-VbdDevice -Name flaky -SizeBytes 8MB -ReconnectAfterTimeouts 2 -RequestTimeout 00:00:01
+        Add-VbdFault -Device $d -Kind Drop -MaxCount 2 | Out-Null
+        $first = Invoke-Srb -Device $d -Write -Lba 1 -BlockCount 1 -ErrorAction SilentlyContinue -ErrorVariable lost
+        $first.Result.SrbStatus.ToString() | Should -BeLike 'Timeout*'
+        $lost[0].FullyQualifiedErrorId | Should -BeLike 'SrbFailed,*'
+        (Get-VbdStatistic -Device $d).ForcedReconnects | Should -Be 0
+        (Invoke-Srb -Device $d -Write -Lba 2 -BlockCount 1 -ErrorAction SilentlyContinue).Result.SrbStatus.ToString() | Should -BeLike 'Timeout*'
+        (Invoke-Srb -Device $d -Write -Lba 3 -BlockCount 1).Result.IsSuccess | Should -BeTrue
+        $s = Get-VbdStatistic -Device $d
+        $s.ForcedReconnects | Should -Be 1
+        $s.Reconnects | Should -Be 1
+        $s.Timeouts | Should -Be 2
+        $d.Frontend.Generation | Should -Be 2
+        $text = $s | Out-String -Width 200
+        $text | Should -Match 'Resets\s+Forced'
+        ($text -split "`n" | Where-Object { $_ -match '^flaky\s' }) | Should -Match '\s1\s*$'
+        ($d | Format-List | Out-String -Width 200) | Should -Match 'ForcedReconnects\s+:\s+1'
+
+        # Without the policy the same faults leave the device where blkfront would: no reconnect of its own.
+        $off = New-VbdDevice -Name steady -SizeBytes 8MB -RequestTimeout 00:00:01
+        Add-VbdFault -Device $off -Kind Drop -MaxCount 2 | Out-Null
+        1..2 | ForEach-Object { Invoke-Srb -Device $off -Write -Lba $_ -BlockCount 1 -ErrorAction SilentlyContinue } | Out-Null
+        (Get-VbdStatistic -Device $off).ForcedReconnects | Should -Be 0
+        $off.Frontend.Generation | Should -Be 1
+    }
+
     It 'probes and switches a 64-bit frontend to a native 32-bit backend' {
         $d = New-VbdDevice -Name legacy -FrontendAbi X86_64 -BackendAbi X86_32 -BackendMode Native
         $d.FrontendAbi.ToString() | Should -Be 'X86_32'
@@ -158,6 +204,9 @@ Describe 'New-VbdDevice' {
             @{ Case = 'a guest buffer below 4 KiB'; Script = { New-VbdDevice -Name bad -GuestBufferBytes 1000 -ErrorAction Stop } }
             @{ Case = 'a guest buffer above 1 GiB'; Script = { New-VbdDevice -Name bad -GuestBufferBytes 2000000000 -ErrorAction Stop } }
             @{ Case = 'a service time that is not a TimeSpan'; Script = { New-VbdDevice -Name bad -BackendServiceTime 'soon' -ErrorAction Stop } }
+            @{ Case = 'a negative -ReconnectAfterTimeouts'; Script = { New-VbdDevice -Name bad -ReconnectAfterTimeouts -1 -ErrorAction Stop } }
+            @{ Case = '-ReconnectAfterTimeouts above 100'; Script = { New-VbdDevice -Name bad -ReconnectAfterTimeouts 101 -ErrorAction Stop } }
+            @{ Case = '-ReconnectAfterTimeouts that is not a number'; Script = { New-VbdDevice -Name bad -ReconnectAfterTimeouts often -ErrorAction Stop } }
         ) {
             $err = Get-Failure $Script
             $err.FullyQualifiedErrorId | Should -Match '^(ParameterArgumentValidationError|ParameterArgumentTransformationError|CannotConvertArgumentNoMessage),XenVbd.PowerShell.Cmdlets.NewVbdDeviceCommand$'
@@ -544,7 +593,8 @@ Describe 'Get-VbdStatistic, Reset-VbdDevice, Export-VbdTrace, Test-VbdIntegrity'
         $s.SrbsCompleted | Should -BeGreaterThan 0
         $s.BouncePasses | Should -BeGreaterThan 0
         $text = $s | Out-String -Width 200
-        $text | Should -Match 'Device\s+SRBs\s+Failed\s+Requests\s+Read\s+Written\s+Bounces\s+Bounced\s+Probes\s+Switches\s+Timeouts\s+Resets'
+        $text | Should -Match 'Device\s+SRBs\s+Failed\s+Requests\s+Read\s+Written\s+Bounces\s+Bounced\s+Probes\s+Switches\s+Timeouts\s+Resets\s+Forced'
+        $s.ForcedReconnects | Should -Be 0
         @(Get-VbdStatistic).Count | Should -Be @(Get-VbdDevice).Count
     }
 

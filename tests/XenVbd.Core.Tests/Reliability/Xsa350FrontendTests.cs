@@ -61,14 +61,39 @@ namespace XenVbd.Tests.Reliability
                     RunCase(seed, steps, requireSettledIo: true);
         }
 
+        /// <summary>
+        /// The same flapping with the frontend's forced reconnect on (finding F4), and a settle that does not
+        /// make the backend's close visible: a restart hidden behind junk must still end with a device that
+        /// serves I/O, after at most the policy's number of timeouts.
+        /// </summary>
+        [Fact]
+        public void Xsa350_with_forced_reconnect_a_restart_hidden_by_junk_still_ends_serving_io()
+        {
+            long cases = 0, forced = 0;
+            foreach (ulong seed in new ulong[] { 5, 17, 99, 1234 })
+                for (int steps = 10; steps <= 40; steps += 7)
+                    forced += RunCase(seed, steps, requireSettledIo: true, reconnectAfter: 1 + (int)(seed % 3)).ForcedReconnects;
+            Gen.Select(Gen.ULong, Gen.Int[1, 40], Gen.Int[1, 3]).Sample((seed, steps, n) =>
+            {
+                var o = RunCase(seed, steps, requireSettledIo: true, reconnectAfter: n);
+                lock (_output)
+                {
+                    cases++;
+                    forced += o.ForcedReconnects;
+                }
+            }, iter: Soak.Cases(300), threads: Soak.Threads);
+            _output.WriteLine($"random cases {cases}, forced reconnects {forced}");
+            Assert.True(forced > 0);
+        }
+
         private struct Outcome
         {
             public int Srbs, Ok;
             public bool Ready, SettledIoFailed;
-            public long Reconnects;
+            public long Reconnects, ForcedReconnects;
         }
 
-        private static Outcome RunCase(ulong seed, int steps, bool requireSettledIo)
+        private static Outcome RunCase(ulong seed, int steps, bool requireSettledIo, int reconnectAfter = 0)
         {
                 var random = new SimRandom(seed);
             var modes = new[] { FrontendAbiMode.Probe, FrontendAbiMode.Announce, FrontendAbiMode.AnnounceAndProbe };
@@ -85,6 +110,7 @@ namespace XenVbd.Tests.Reliability
                 QueueDepth = 1 + random.Next(16),
                 RequestTimeout = TimeSpan.FromSeconds(1 + random.Next(3)),
                 BackendServiceTime = TimeSpan.FromTicks(random.Next(1, 200_000)),
+                ReconnectAfterTimeouts = reconnectAfter,
             });
             var completions = new Dictionary<Srb, int>();
             var store = dev.Host.Store;
@@ -143,7 +169,8 @@ namespace XenVbd.Tests.Reliability
             // Linux's xenbus_switch_state), and junk may sit in its key, so write what it would say. A restart
             // the frontend never sees looks like a resize to it (finding F4 in docs/RELIABILITY.md), which the
             // steps above exercise; settling must not depend on it.
-            store.Write(backendState, (int)XenbusState.Closed);
+            // With the forced-reconnect policy on, the frontend must find its own way out instead.
+            if (reconnectAfter == 0) store.Write(backendState, (int)XenbusState.Closed);
             dev.RunUntilIdle();
             dev.Backend.Reconnect();
             dev.RunUntilIdle();
@@ -155,13 +182,16 @@ namespace XenVbd.Tests.Reliability
             }
 
             var state = dev.State;
-            var o = new Outcome { Srbs = completions.Count, Ready = state == FrontendState.Ready, Reconnects = dev.Statistics.Reconnects };
+            var o = new Outcome { Srbs = completions.Count, Ready = state == FrontendState.Ready, Reconnects = dev.Statistics.Reconnects, ForcedReconnects = dev.Statistics.ForcedReconnects };
             foreach (var pair in completions) if (pair.Key.SrbStatus.Base() == SrbStatus.Success) o.Ok++;
             if (state == FrontendState.Ready)
             {
                 var data = new byte[3 * 512];
                 random.NextBytes(data);
                 var w = dev.Execute(CdbEncoder.Transfer(ScsiOp.Write10, 100, 3), data, bufferAlignment: 0);
+                // A restart the frontend never saw costs at most the policy's number of timeouts.
+                for (int retry = 0; retry < reconnectAfter && w.SrbStatus.Base() == SrbStatus.Timeout; retry++)
+                    w = dev.Execute(CdbEncoder.Transfer(ScsiOp.Write10, 100, 3), data, bufferAlignment: 0);
                 // Whatever happens, the SRB completes; it must succeed once the device settled Ready.
                 Assert.NotEqual(SrbStatus.Pending, w.SrbStatus);
                 if (requireSettledIo)
