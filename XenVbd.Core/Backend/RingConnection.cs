@@ -141,8 +141,9 @@ namespace XenVbd.Backend
             while (true)
             {
                 if (Closed || Halted) return total;
+                // xen_rmb() after reading req_prod: ReqProd is a Volatile.Read, an acquire load, so the
+                // entries below are not read before it (as ProcessResponses reads rsp_prod on the other side).
                 uint rp = _ring.Shared.ReqProd;
-                Interlocked.MemoryBarrier();
                 if (_ring.RequestProdOverflow(rp + _extraResponses))
                 {
                     Halt(rp);

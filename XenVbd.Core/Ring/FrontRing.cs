@@ -65,8 +65,11 @@ namespace XenVbd.Ring
         {
             uint old = Shared.ReqProd;
             uint now = ReqProdPvt;
-            Interlocked.MemoryBarrier();
+            // xen_wmb(): the entries before the index. Shared.ReqProd is a Volatile.Write, a release store,
+            // which is exactly that (a compiler barrier on x86, as Linux's virt_wmb; stlr on Arm).
             Shared.ReqProd = now;
+            // xen_mb(): the index store before the event load is store→load ordering, the one reordering
+            // x86 does; only a full fence stops it.
             Interlocked.MemoryBarrier();
             return (uint)(now - Shared.ReqEvent) < (uint)(now - old);
         }
