@@ -109,6 +109,30 @@ namespace XenVbd.Tests.Faults
         }
 
         [Fact]
+        public void A_bus_reset_and_a_backend_restart_keep_the_plan_acting()
+        {
+            using var dev = NewDevice(BlkifAbi.X86_64);
+            var session = DeviceFaultSession.Attach(dev);
+            var rule = FailReads();
+            session.Plan.Add(rule);
+
+            dev.Reset();
+            Assert.False(Read(dev).IsSuccess);
+            long injected = rule.Injected;
+
+            long reconnects = dev.Statistics.Reconnects;
+            session.Plan.Add(new FaultRule(FaultKind.Disconnect) { Start = dev.Now, MaxCount = 1 });
+            session.Injector.Sync();
+            dev.Host.Scheduler.RunUntil(dev.Host.Scheduler.Now + TimeSpan.TicksPerSecond);
+            Assert.Equal(1, session.Counters[FaultKind.Disconnect]);
+            Assert.Equal(FrontendState.Ready, dev.State);
+            Assert.Equal(reconnects + 1, dev.Statistics.Reconnects);
+
+            Assert.False(Read(dev).IsSuccess);
+            Assert.True(rule.Injected > injected);
+        }
+
+        [Fact]
         public void A_backend_interceptor_set_on_the_device_reaches_the_live_backend_and_every_later_one()
         {
             var counting = new Counting();
