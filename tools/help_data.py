@@ -192,6 +192,8 @@ How failures are reported. A command the device answered - even with CHECK CONDI
  "description": """
 Set-BackendAbi models live migration to another dom0: the frontend suspends (in-flight requests are pulled back), the old blkback goes away, a new one with the given ABI and mode appears, and the frontend reconnects - probing again in Probe mode - and resubmits what was in flight. The result says which backend it was and is now, the frontend's ring layout before and after, whether it re-probed and switched, how many SRBs were resubmitted and the frontend's state. The name is kept from the lab's first users.
 
+The device's fault plan (Add-VbdFault) belongs to the device, not to one backend: its rules keep acting on the new backend from its first request, so the re-probe and the resubmitted requests meet them too, and Get-VbdFault lists exactly the rules in force.
+
 -Mode defaults to the device's current backend mode. The cmdlet supports -WhatIf and -Confirm.
 """ + "\n\n" + ERRORS_DEVICE,
  "parameters": [DEV, NAME(), DEVNAME,
@@ -343,7 +345,7 @@ COMMANDS += [
  "description": """
 Each device has a fault plan that can change at run time, like a device-mapper table. Add-VbdFault adds one rule: what it does (-Kind: Latency, Reorder, Duplicate, Drop, Error, NotSupported, BadId, WrongOp, RspProdJump, LostNotification, SpuriousEventStorm, Disconnect, Migration, BadSectors, SlowStorage, PowerCut), how often (-Rate), on what (-Operation, -FirstSector/-EndSector in 512-byte sectors), when (-Start, -End, -Period with -ActiveFor, in virtual time) and how many times (-MaxCount). Latency rules take -Delay, -MaxDelay and -Distribution (Fixed, Uniform, Exponential, Pareto with -ParetoAlpha). Faults draw from the device's seeded random source, so the same seed replays them exactly.
 
-The rule is returned with its Id (for Remove-VbdFault) and an Injected counter that grows as it fires. A rule the engine rejects (for example a rate outside 0..1 or an empty sector range) gives a non-terminating InvalidFaultRule error and the plan is unchanged.
+The rule is returned with its Id (for Remove-VbdFault) and an Injected counter that grows as it fires. The plan belongs to the device, not to the backend serving it now: after Set-BackendAbi, a Migration or Disconnect rule, or Reset-VbdDevice, the same rules act on whichever backend serves the device. A rule the engine rejects (for example a rate outside 0..1 or an empty sector range) gives a non-terminating InvalidFaultRule error and the plan is unchanged.
 
 PowerCut is a timed fault (it fires at -Start, and every -Period if given): it drops the writes the device's volatile write cache holds that no flush has reached the disk. Only a device created with New-VbdDevice -VolatileWriteCache has such a cache; on any other device a PowerCut rule could drop nothing, so Add-VbdFault refuses it with a non-terminating PowerCutNeedsWriteCache error (InvalidOperation) and the plan is unchanged.
 """ + "\n\n" + ERRORS_DEVICE,

@@ -68,7 +68,11 @@ namespace XenVbd.Backend
 
         public BlkBackStatistics Statistics { get; } = new BlkBackStatistics();
 
-        /// <summary>The fault lab's hook, consulted once per consumed request; null = none.</summary>
+        /// <summary>
+        /// The fault lab's hook, consulted once per consumed request; null = none. It belongs to this backend
+        /// only (a backend that moves to another dom0 is a new object): <c>VbdDevice.BackendInterceptor</c> is
+        /// the one that follows a device across migrations.
+        /// </summary>
         public IBackendInterceptor? Interceptor { get; set; }
 
         public bool IsConnected => _connection != null;

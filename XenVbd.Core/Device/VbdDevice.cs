@@ -29,6 +29,7 @@ namespace XenVbd.Device
         private readonly int _executeBufferBytes;
         private readonly Srb _executeSrb = new Srb();
         private Srb? _waitFor;
+        private IBackendInterceptor? _interceptor;
         private bool _disposed;
 
         private VbdDevice(VbdDeviceOptions options)
@@ -45,8 +46,8 @@ namespace XenVbd.Device
             _executeBuffer = (ulong)Guest.Memory.AllocatePages(_executeBufferBytes / GuestMemory.PageSize) * GuestMemory.PageSize;
             BackendAbi = options.BackendAbi;
             BackendMode = options.BackendMode;
-            Backend = new BlkBack(Host, FrontendDomainId, options.DeviceId, Storage, options.ToBackendOptions(options.BackendAbi, options.BackendMode));
-            Backend.Interceptor = options.BackendInterceptor;
+            _interceptor = options.BackendInterceptor;
+            Backend = NewBackend(options.BackendAbi, options.BackendMode);
             Frontend = new XenVbdFrontend(Host, Guest, options.DeviceId, fo);
             _srbPending = () => _waitFor != null && !_waitFor.IsComplete;
             _connecting = () => !IsSettled(Frontend.State);
@@ -85,6 +86,23 @@ namespace XenVbd.Device
         public XenVbdFrontend Frontend { get; }
 
         public BlkBack Backend { get; private set; }
+
+        /// <summary>
+        /// The device's hook into blkback (a fault plan, a lab's delay): set on the live backend at once and on
+        /// every backend a migration brings. <see cref="BlkBack.Interceptor"/> belongs to one backend and goes
+        /// away with it; a fault attached to the device must keep acting when the device changes dom0.
+        /// Starts as <see cref="VbdDeviceOptions.BackendInterceptor"/>.
+        /// </summary>
+        public IBackendInterceptor? BackendInterceptor
+        {
+            get => _interceptor;
+            set
+            {
+                ThrowIfDisposed();
+                _interceptor = value;
+                Backend.Interceptor = value;
+            }
+        }
 
         public BlkifAbi BackendAbi { get; private set; }
 
@@ -197,8 +215,7 @@ namespace XenVbd.Device
             Backend.Dispose();
             BackendAbi = abi;
             BackendMode = mode;
-            Backend = new BlkBack(Host, FrontendDomainId, _options.DeviceId, Storage, _options.ToBackendOptions(abi, mode));
-            Backend.Interceptor = _options.BackendInterceptor;
+            Backend = NewBackend(abi, mode);
             Frontend.Resume();
             Host.Scheduler.RunWhile(_connecting, MaxEventsPerWait);
             bool reprobed = Frontend.Statistics.Probes > probes;
@@ -231,6 +248,15 @@ namespace XenVbd.Device
             Backend.Dispose();
             Storage.Dispose();
             Host.Dispose();
+        }
+
+        /// <summary>Every blkback the device gets comes from here, so none of them misses the device's interceptor.</summary>
+        private BlkBack NewBackend(BlkifAbi abi, BackendAbiMode mode)
+        {
+            var backend = new BlkBack(Host, FrontendDomainId, _options.DeviceId, Storage, _options.ToBackendOptions(abi, mode));
+            // Before the frontend can connect, so the handshake, the probe and resubmitted work meet it too.
+            backend.Interceptor = _interceptor;
+            return backend;
         }
 
         private static bool IsSettled(Frontend.FrontendState s)

@@ -77,8 +77,9 @@ namespace XenVbd.Device
         public bool VolatileWriteCache { get; set; }
 
         /// <summary>
-        /// Installed on the backend before it connects (and on every backend a migration brings), so
-        /// faults reach the handshake and the probe too, not only I/O after connect.
+        /// The device's first <see cref="VbdDevice.BackendInterceptor"/>: installed on the backend before it
+        /// connects (and on every backend a migration brings), so faults reach the handshake and the probe
+        /// too, not only I/O after connect.
         /// </summary>
         public XenVbd.Backend.IBackendInterceptor? BackendInterceptor { get; set; }
 

@@ -7,13 +7,16 @@ using XenVbd.Xen;
 namespace XenVbd.Faults
 {
     /// <summary>
-    /// A fault plan attached to a live <see cref="VbdDevice"/>: installs the Polly-driven interceptor on
-    /// blkback (and again on the new blkback after a migration), finds the ring's event channel through
-    /// XenStore for lost/spurious events, and carries out disconnects and migrations. The PowerShell
-    /// fault cmdlets keep one session per device.
+    /// A fault plan attached to a live <see cref="VbdDevice"/>: makes the Polly-driven interceptor the
+    /// device's <see cref="VbdDevice.BackendInterceptor"/> (so it stays on every backend a migration or a
+    /// <c>Set-BackendAbi</c> brings), finds the ring's event channel through XenStore for lost/spurious
+    /// events, and carries out disconnects and migrations. The PowerShell fault cmdlets keep one session per device.
     /// </summary>
     public sealed class DeviceFaultSession : IFaultEnvironment
     {
+        private readonly IBackendInterceptor? _underneath;
+        private readonly IBackendInterceptor _installed;
+
         private DeviceFaultSession(VbdDevice device, FaultPlan plan)
         {
             Device = device;
@@ -21,7 +24,11 @@ namespace XenVbd.Faults
             BadSectors = new BadSectorMap();
             Injector = new FaultInjector(device.Host.Scheduler, plan, this);
             Interceptor = new FaultInterceptor(Injector, BadSectors);
-            device.Backend.Interceptor = Interceptor;
+            // A device may already carry an interceptor of its own (VbdDeviceOptions.BackendInterceptor, a lab's
+            // delay); the plan adds its faults on top instead of silently switching that one off.
+            _underneath = device.BackendInterceptor;
+            _installed = _underneath == null ? Interceptor : new Stacked(_underneath, Interceptor);
+            device.BackendInterceptor = _installed;
         }
 
         public VbdDevice Device { get; }
@@ -45,10 +52,10 @@ namespace XenVbd.Faults
             return new DeviceFaultSession(device, plan ?? new FaultPlan());
         }
 
-        /// <summary>Removes the interceptor; the plan stays as it is.</summary>
+        /// <summary>Takes the plan's interceptor off the device, giving back the one it was stacked on; the plan stays as it is.</summary>
         public void Detach()
         {
-            if (ReferenceEquals(Device.Backend.Interceptor, Interceptor)) Device.Backend.Interceptor = null;
+            if (ReferenceEquals(Device.BackendInterceptor, _installed)) Device.BackendInterceptor = _underneath;
             var channel = CurrentEventChannel;
             if (channel != null) channel.DropHook = null;
         }
@@ -72,15 +79,12 @@ namespace XenVbd.Faults
         public bool ReconnectBackend()
         {
             Device.Backend.Reconnect();
-            Device.Backend.Interceptor = Interceptor;
             return true;
         }
 
         public bool MigrateBackend(BlkifAbi abi, bool native)
         {
-            var result = Device.MigrateBackend(abi, native ? BackendAbiMode.Native : BackendAbiMode.Protocol);
-            Device.Backend.Interceptor = Interceptor;
-            Migrations.Add(result);
+            Migrations.Add(Device.MigrateBackend(abi, native ? BackendAbiMode.Native : BackendAbiMode.Protocol));
             return true;
         }
 
@@ -95,6 +99,25 @@ namespace XenVbd.Faults
         {
             cache.PowerCut();
             return true;
+        }
+
+        /// <summary>The device's own interceptor first, then the plan's, so the plan's latency adds to the device's.</summary>
+        private sealed class Stacked : IBackendInterceptor
+        {
+            private readonly IBackendInterceptor _first;
+            private readonly IBackendInterceptor _second;
+
+            public Stacked(IBackendInterceptor first, IBackendInterceptor second)
+            {
+                _first = first;
+                _second = second;
+            }
+
+            public void OnRequest(BlkBack backend, ref BackendRequestPlan plan)
+            {
+                _first.OnRequest(backend, ref plan);
+                _second.OnRequest(backend, ref plan);
+            }
         }
     }
 }

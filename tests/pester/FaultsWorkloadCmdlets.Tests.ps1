@@ -85,6 +85,23 @@ Describe 'Fault cmdlets' {
         Get-VbdFault -Device $d | Should -BeNullOrEmpty
     }
 
+    It 'keeps a rule acting after Set-BackendAbi moves the backend to the other bitness' {
+        $rule = Add-VbdFault -Device $d -Kind Error -Operation Read
+        (Invoke-Srb -Device $d -Read -Lba 0 -BlockCount 1 -ErrorAction SilentlyContinue).Succeeded | Should -BeFalse
+        $before = (Get-VbdFault f -Id $rule.Id).Injected
+
+        $m = Set-BackendAbi -Device $d -Abi X86_32 -Mode Native
+        $m.FrontendAbiAfter.ToString() | Should -Be 'X86_32'
+        (Get-VbdFault f).Id | Should -Be $rule.Id
+        $r = Invoke-Srb -Device $d -Read -Lba 0 -BlockCount 1 -ErrorAction SilentlyContinue -ErrorVariable failed
+        $r.Succeeded | Should -BeFalse -Because 'Get-VbdFault still lists the rule, so it must still act on the new backend'
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'SrbFailed,*'
+        (Get-VbdFault f -Id $rule.Id).Injected | Should -BeGreaterThan $before
+
+        Remove-VbdFault f -All
+        (Invoke-Srb -Device $d -Read -Lba 0 -BlockCount 1).Succeeded | Should -BeTrue
+    }
+
     It 'renders the rule table' {
         Add-VbdFault f Latency -Delay 00:00:00.002 -Rate 0.5 | Out-Null
         $text = Get-VbdFault f | Out-String -Width 200
