@@ -34,10 +34,12 @@ namespace XenVbd.Tests.Reliability
             }
 
             _output.WriteLine($"{n} corpus inputs replayed: {broken} left the device Broken, {late} had late responses, {multiPass} multi-pass SRBs, {quarantine} XSA-396 quarantine, {dataChecked} byte-checked SRBs");
-            // The corpus is fixed, so these are exact regressions of what it reaches (the hand-made cases alone reach each).
-            Assert.True(n >= 30);
-            Assert.True(broken >= 3 && broken < n, "Broken " + broken + " of " + n);
-            Assert.True(late >= 2 && multiPass >= 1 && quarantine >= 1 && dataChecked >= 5,
+            // The corpus is fixed and the engine deterministic: with the AFL queue it reaches 55 Broken, 88 late,
+            // 143 multi-pass, 57 quarantine and 174 byte-checked cases of 270. The floors leave room for timing
+            // changes in the engine but fail if the corpus stops reaching a kind of state.
+            Assert.True(n >= 270, n + " inputs");
+            Assert.True(broken >= 40 && broken < n - 100, "Broken " + broken + " of " + n);
+            Assert.True(late >= 60 && multiPass >= 100 && quarantine >= 40 && dataChecked >= 120,
                 $"late {late}, multi-pass {multiPass}, quarantine {quarantine}, byte-checked {dataChecked}");
         }
 
