@@ -25,6 +25,7 @@ namespace XenVbd.Backend
             DuplicateResponse = false;
             StatusOverride = null;
             CorruptId = false;
+            IdOverride = null;
             CorruptOperation = false;
             RspProdJump = 0;
         }
@@ -72,6 +73,13 @@ namespace XenVbd.Backend
 
         /// <summary>Flip the id's top bit in the response, so it names no request a frontend could have pending.</summary>
         public bool CorruptId { get; set; }
+
+        /// <summary>
+        /// Answer with this id instead of the request's (applied before <see cref="CorruptId"/>): a backend
+        /// that mixes up its requests, e.g. answers another one the frontend has pending. The request is
+        /// still executed; its own answer never comes.
+        /// </summary>
+        public ulong? IdOverride { get; set; }
 
         /// <summary>Flip bit 7 of the response's operation byte, so it matches no request's operation.</summary>
         public bool CorruptOperation { get; set; }

@@ -210,7 +210,7 @@ namespace XenVbd.Backend
             int slot = _free[--_freeCount];
             _pending[slot] = new PendingResponse
             {
-                Id = plan.CorruptId ? request.Id ^ BackendRequestPlan.CorruptIdMask : request.Id,
+                Id = plan.CorruptId ? (plan.IdOverride ?? request.Id) ^ BackendRequestPlan.CorruptIdMask : plan.IdOverride ?? request.Id,
                 Operation = plan.CorruptOperation ? (byte)(request.IoOperation ^ BackendRequestPlan.CorruptOperationMask) : request.IoOperation,
                 Status = status,
                 Duplicate = plan.DuplicateResponse,

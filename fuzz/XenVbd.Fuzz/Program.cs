@@ -17,7 +17,7 @@ namespace XenVbd.Fuzz
     /// dotnet XenVbd.Fuzz.dll soak &lt;target&gt; [cases] [first-seed]   generated cases on every core, counts at the end
     /// dotnet XenVbd.Fuzz.dll seeds &lt;target&gt; &lt;dir&gt; [n]   write n generated inputs as a starting corpus
     /// Targets: backend (a rogue frontend's ring against blkback), frontend (a rogue backend's responses
-    /// against the xenvbd frontend, once it exists).
+    /// against the xenvbd frontend: per-request decision bytes and steps, see RogueBackendHarness).
     /// </summary>
     public static class Program
     {

@@ -101,6 +101,23 @@ namespace XenVbd.Tests.Backend
         }
 
         [Fact]
+        public void Id_override_answers_with_another_id_and_the_request_is_still_executed()
+        {
+            using var rig = RigWithTwoWrites(out _);
+            rig.Backend.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) =>
+            {
+                if (p.Id == 10) p.IdOverride = 11;
+                if (p.Id == 11) p.IdOverride = 77;
+            });
+            rig.Frontend.Push();
+            rig.Frontend.Run();
+            var rs = rig.Frontend.TakeResponses();
+            Assert.Equal(new ulong[] { 11, 77 }, rs.ConvertAll(r => r.Id).ToArray());
+            Assert.Equal(2, rig.Backend.Statistics.OkayResponses);
+            Assert.Equal(4096 + 2048, rig.Backend.Statistics.BytesWritten);
+        }
+
+        [Fact]
         public void Rsp_prod_jump_runs_the_published_index_ahead()
         {
             using var rig = RigWithTwoWrites(out _);

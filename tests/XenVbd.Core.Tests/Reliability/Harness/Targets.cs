@@ -7,7 +7,7 @@ namespace XenVbd.Reliability
     /// <summary>A rogue-peer target as the fuzzer and the soak runner see it.</summary>
     public abstract class Target
     {
-        public const int CounterCount = 8;
+        public const int CounterCount = 16;
 
         public abstract string Name { get; }
 
@@ -70,13 +70,7 @@ namespace XenVbd.Reliability
 
             public override void Run(ReadOnlySpan<byte> input) => RogueBackendHarness.Run(input);
 
-            public override byte[] Generate(ulong seed, bool small)
-            {
-                var r = new Sim.SimRandom(seed);
-                var bytes = new byte[RogueBackendHarness.HeaderSize + (small ? 20 : 4 * (1 + 15 * 16))];
-                r.NextBytes(bytes);
-                return bytes;
-            }
+            public override byte[] Generate(ulong seed, bool small) => RogueBackendCases.Frontend(seed, small);
 
             public override void RunGenerated(ulong seed, long[] c)
             {
@@ -85,12 +79,25 @@ namespace XenVbd.Reliability
                 c[1] += o.Srbs;
                 c[2] += o.Ok;
                 c[3] += o.Failed;
-                c[4] += o.ResponsesPublished;
+                c[4] += o.RequestsConsumed;
                 if (o.Broken) c[5]++;
+                if (o.LateResponses > 0) c[6]++;
+                c[7] += o.LateResponses;
+                c[8] += o.WatchdogTimeouts;
+                c[9] += o.MultiPassSrbs;
+                if (o.IndirectRequests > 0) c[10]++;
+                if (o.GrantsStillMapped > 0) c[11]++;
+                c[12] += o.BounceWaitTimeouts;
+                c[13] += o.DataChecked;
+                if (o.RogueSent) c[14]++;
+                if (o.UndetectableSent) c[15]++;
             }
 
             public override string Describe(long[] c) =>
-                $"SRBs {c[1]}: succeeded {c[2]}, failed {c[3]}; raw responses published {c[4]}; devices left Broken {c[5]}";
+                $"SRBs {c[1]}: succeeded {c[2]}, failed {c[3]}; requests consumed by blkback {c[4]}; devices left Broken {c[5]}; " +
+                $"cases with late responses {c[6]} ({c[7]} late responses); watchdog timeouts {c[8]}; multi-pass SRBs {c[9]}; cases with indirect requests {c[10]}; " +
+                $"cases with XSA-396 quarantine {c[11]}; bounce-wait timeouts {c[12]}; successful SRBs byte-checked against the disk {c[13]}; " +
+                $"cases with a response the frontend must reject {c[14]}; cases with an undetectable lie (bytes not checked) {c[15]}";
         }
     }
 }
