@@ -23,7 +23,7 @@ namespace XenVbd.Bench
             string? outPath = Arg(args, "--out");
             string? cBaseline = Arg(args, "--c-baseline");
             string? only = Arg(args, "--only");
-            if (only != null) return RunOnly(only, quick ? 0.2 : 5.0);
+            if (only != null) return RunOnly(only, quick ? 0.2 : 5.0, int.TryParse(Arg(args, "--repeat"), out int repeat) ? repeat : 1);
             double t = quick ? 0.2 : 2.0;
             long cap = quick ? 20_000 : long.MaxValue;
 
@@ -118,10 +118,11 @@ namespace XenVbd.Bench
         }
 
         /// <summary>
-        /// One named scenario (or a few, by substring) for a profiler to attach to: `stack --only "1 MiB"`.
+        /// One named scenario (or a few, by substring) for a profiler to attach to: `stack --only "1 MiB"`;
+        /// `--repeat n` runs each n times, for comparing two builds on a noisy machine by their best runs.
         /// No baselines, no targets: those only mean something beside the full run.
         /// </summary>
-        private static int RunOnly(string nameContains, double seconds)
+        private static int RunOnly(string nameContains, double seconds, int repeat)
         {
             var matches = Scenarios().Where(s => s.Name.Contains(nameContains, StringComparison.OrdinalIgnoreCase)).ToList();
             if (matches.Count == 0)
@@ -131,6 +132,7 @@ namespace XenVbd.Bench
             }
             StackRunner.Run(new StackScenario("warm-up", 4096, 3, true, false), 0.5, long.MaxValue);
             foreach (var s in matches)
+            for (int i = 0; i < repeat; i++)
             {
                 var r = StackRunner.Run(s, seconds, long.MaxValue);
                 Console.WriteLine($"{r.Name,-48} {r.Iops,12:N0} SRB/s {r.GBps,8:N3} GB/s {r.NsPerSrb,10:N0} ns/SRB {r.CpuNsPerSrb,10:N0} CPU ns/SRB  alloc/SRB {r.AllocatedPerSrb:N1}");
