@@ -52,6 +52,9 @@ $dll = Join-Path $root 'bench/XenVbd.Bench/bin/Release/net10.0/XenVbd.Bench.dll'
 $harnessArgs = @('stack', '--out', (Join-Path $out 'stack.json'))
 if ($Quick) { $harnessArgs += '--quick' }
 if (Test-Path $cJson) { $harnessArgs += @('--c-baseline', $cJson) }
+# The C targets are measured in alternating pairs with the stack rows (see PairedBaseline.cs).
+$cExe = Join-Path $PSScriptRoot 'c/build/ringloop-m64'
+if (Test-Path $cExe) { $harnessArgs += @('--c-exe', $cExe) }
 $md = & dotnet $dll @harnessArgs
 if ($LASTEXITCODE -ne 0) { throw 'stack harness failed' }
 $md | Set-Content -Path (Join-Path $out 'stack.md')
