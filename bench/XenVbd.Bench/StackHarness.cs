@@ -62,9 +62,9 @@ namespace XenVbd.Bench
             if (cExe != null)
             {
                 // The C targets from alternating pairs (see PairedBaseline); the one-off rows above stay for scale.
-                int pairs = quick ? 1 : 7;
-                long cRunOps = quick ? 200_000 : 2_000_000;
-                double pairSeconds = quick ? 0.2 : 1.0;
+                int pairs = quick ? 1 : 15;
+                long cRunOps = quick ? 200_000 : 700_000;
+                double pairSeconds = quick ? 0.2 : 0.3;
                 paired.Add(PairedBaseline.Run(cExe, "random", Scenarios().First(x => x.Name == Read4k), pairs, pairSeconds, cRunOps));
                 paired.Add(PairedBaseline.Run(cExe, "sequential", Scenarios().First(x => x.Name == Seq4kQd32), pairs, pairSeconds, cRunOps));
                 foreach (var p in paired)
