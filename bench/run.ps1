@@ -9,7 +9,7 @@
     3. Optionally (-Micro) runs the BenchmarkDotNet micro benchmarks.
     4. Writes bench/results/stack.json and bench/results/stack.md; docs/BENCHMARKS.md embeds the latter.
 .EXAMPLE
-    dotnet pwsh ./bench/run.ps1            # whole stack, ~1 minute
+    dotnet pwsh ./bench/run.ps1            # whole stack, ~2.5 minutes
 .EXAMPLE
     dotnet pwsh ./bench/run.ps1 -Quick     # the smoke run the test suite uses
 #>
