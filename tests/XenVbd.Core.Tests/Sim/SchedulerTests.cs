@@ -31,6 +31,45 @@ namespace XenVbd.Tests.Sim
         }
 
         [Fact]
+        public void Every_run_loop_runs_handlers_under_the_simulation_context_and_restores_the_callers()
+        {
+            var s = new Scheduler();
+            var callers = new System.Threading.SynchronizationContext();
+            var seen = new List<System.Threading.SynchronizationContext?>();
+            void Capture() => seen.Add(System.Threading.SynchronizationContext.Current);
+            var before = System.Threading.SynchronizationContext.Current;
+            System.Threading.SynchronizationContext.SetSynchronizationContext(callers);
+            try
+            {
+                s.Post(1, Capture);
+                s.RunNext();
+                s.Post(1, Capture);
+                s.RunUntilIdle();
+                s.Post(1, Capture);
+                s.RunUntil(s.Now + 5);
+                s.Post(1, Capture);
+                s.RunWhile(() => s.Pending > 0);
+                using (s.EnterContext())
+                {
+                    Assert.Same(s.SynchronizationContext, System.Threading.SynchronizationContext.Current);
+                    s.Post(1, Capture);
+                    s.RunNext();
+                    // A step inside an entered scope leaves the scope's context in place.
+                    Assert.Same(s.SynchronizationContext, System.Threading.SynchronizationContext.Current);
+                }
+
+                Assert.Same(callers, System.Threading.SynchronizationContext.Current);
+            }
+            finally
+            {
+                System.Threading.SynchronizationContext.SetSynchronizationContext(before);
+            }
+
+            Assert.Equal(5, seen.Count);
+            Assert.All(seen, c => Assert.Same(s.SynchronizationContext, c));
+        }
+
+        [Fact]
         public void A_thirty_second_delay_costs_no_wall_clock_time()
         {
             var s = new Scheduler();
