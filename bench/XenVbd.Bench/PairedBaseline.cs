@@ -8,7 +8,7 @@ using System.Text.Json;
 namespace XenVbd.Bench
 {
     /// <summary>
-    /// The C ring.h loop and a whole-stack row measured in alternation, pair after pair, so both sides of
+    /// A baseline (the C ring.h loop, the copy limit) and a whole-stack row measured in alternation, pair after pair, so both sides of
     /// each ratio see the machine in the same state. On a shared VM one long run of each can land in
     /// different weather (ratios moved 0.40–0.46 between otherwise identical runs); the median of
     /// paired ratios does not move with it.
@@ -28,22 +28,26 @@ namespace XenVbd.Bench
         }
 
         public static Outcome Run(string cExe, string pattern, StackScenario scenario, int pairs, double seconds, long cOps)
+            => Run(pattern, () => RunC(cExe, pattern, cOps), scenario, pairs, seconds);
+
+        /// <summary>Pairs of (baseline ops/s, stack row) for any baseline, e.g. the copy limit.</summary>
+        public static Outcome Run(string label, Func<double> baselineOpsPerSec, StackScenario scenario, int pairs, double seconds)
         {
             var ratios = new List<double>();
             var cRates = new List<double>();
             var stackRates = new List<double>();
             for (int i = 0; i < pairs; i++)
             {
-                double c = RunC(cExe, pattern, cOps);
+                double c = baselineOpsPerSec();
                 var r = StackRunner.Run(scenario, seconds, long.MaxValue);
                 cRates.Add(c);
                 stackRates.Add(r.Iops);
                 ratios.Add(r.Iops / c);
-                Console.Error.WriteLine(string.Format(CultureInfo.InvariantCulture, "  pair {0}/{1} {2}: C {3:N0} ops/s, stack {4:N0} SRB/s, ratio {5:0.###}", i + 1, pairs, pattern, c, r.Iops, r.Iops / c));
+                Console.Error.WriteLine(string.Format(CultureInfo.InvariantCulture, "  pair {0}/{1} {2}: baseline {3:N0} ops/s, stack {4:N0} SRB/s, ratio {5:0.###}", i + 1, pairs, label, c, r.Iops, r.Iops / c));
             }
             return new Outcome
             {
-                Pattern = pattern,
+                Pattern = label,
                 Pairs = pairs,
                 Ratios = ratios,
                 MedianRatio = Median(ratios),

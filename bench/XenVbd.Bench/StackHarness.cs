@@ -78,8 +78,19 @@ namespace XenVbd.Bench
                 if (cOps.HasValue) targets.Add(("whole-stack 4 KiB random read ÷ C ring.h loop, random (ops/s), one run each", read4k.Iops / cOps.Value, "≥ 0.5", read4k.Iops / cOps.Value >= 0.5));
                 if (cSeqOps.HasValue) targets.Add(("whole-stack 4 KiB sequential QD 32 ÷ C ring.h loop, sequential (ops/s), one run each", seq4k.Iops / cSeqOps.Value, "≥ 0.5", seq4k.Iops / cSeqOps.Value >= 0.5));
             }
-            targets.Add(("1 MiB sequential ÷ copy limit, 8 destinations as the stack (GB/s)", seq1m.GBps / copy1m.GBps, "≥ 0.8", seq1m.GBps / copy1m.GBps >= 0.8));
-            targets.Add(("1 MiB sequential ÷ copy limit, 1 cache-hot destination (GB/s), stricter", seq1m.GBps / copy1mHot.GBps, "≥ 0.8", seq1m.GBps / copy1mHot.GBps >= 0.8));
+            {
+                // Same bytes per operation on both sides, so the ops ratio is the GB/s ratio; paired like the C targets.
+                int pairs = quick ? 1 : 15;
+                double pairSeconds = quick ? 0.2 : 0.3;
+                var seq1mScenario = Scenarios().First(x => x.Name == Seq1MiB);
+                foreach (int destinations in new[] { 8, 1 })
+                {
+                    var p = PairedBaseline.Run("copy limit 1 MiB, " + destinations + " dest.", () => CopyBaseline.Run(1 << 20, true, pairSeconds, destinations).Iops, seq1mScenario, pairs, pairSeconds);
+                    paired.Add(p);
+                    string what = destinations == 8 ? "1 MiB sequential ÷ copy limit, 8 destinations as the stack (GB/s)" : "1 MiB sequential ÷ copy limit, 1 cache-hot destination (GB/s), stricter";
+                    targets.Add((string.Format(CultureInfo.InvariantCulture, "{0}, median of {1} alternating pairs (range {2:0.###}–{3:0.###})", what, p.Pairs, p.MinRatio, p.MaxRatio), p.MedianRatio, "≥ 0.8", p.MedianRatio >= 0.8));
+                }
+            }
             targets.Add(("misaligned 512 B (PerSrb) ÷ aligned 512 B (ns/SRB)", mis[BounceStrategyKind.PerSrb].NsPerSrb / aligned512.NsPerSrb, "≤ 1.5", mis[BounceStrategyKind.PerSrb].NsPerSrb / aligned512.NsPerSrb <= 1.5));
             // The same ratio in thread CPU time: immune to the time either run spent descheduled on a busy machine.
             double misCpu = mis[BounceStrategyKind.PerSrb].CpuNsPerSrb / aligned512.CpuNsPerSrb;
