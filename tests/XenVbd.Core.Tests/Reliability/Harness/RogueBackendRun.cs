@@ -267,9 +267,8 @@ namespace XenVbd.Reliability
         {
             if (_kept.Count > 0) return;
             var grants = _dev.Guest.Grants;
-            for (uint g = GrantTable.ReservedEntries; g < (uint)grants.Capacity; g++)
+            foreach (uint g in Dom0Grants.Unmapped(grants))
             {
-                if (!grants.IsActive(g) || grants.IsMapped(g) || grants.Domid(g) != 0) continue;
                 if (grants.Map(g, 0, writable: false, out _) != GrantStatus.Okay) continue;
                 _kept.Add(g);
                 uint frame = grants.Frame(g);
