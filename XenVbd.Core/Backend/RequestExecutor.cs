@@ -207,12 +207,11 @@ namespace XenVbd.Backend
             {
                 if (flushLike) Flush();
                 long offset = (long)request.SectorNumber * BlkifLayout.SectorSize;
-                long bytes = 0;
+                long bytes = (long)sectors * BlkifLayout.SectorSize;
                 for (int i = 0; i < count; i++)
                 {
                     var seg = _segments[i];
                     _io[i] = _pages[i].SubRegion(seg.FirstSect * BlkifLayout.SectorSize, seg.SectorCount * BlkifLayout.SectorSize);
-                    bytes += _io[i].Length;
                 }
                 // The segments are contiguous on disk: one scatter/gather call, as blkback submits one bio.
                 if (count > 0)

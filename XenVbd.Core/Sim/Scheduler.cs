@@ -69,15 +69,7 @@ namespace XenVbd.Sim
         public bool RunNext()
         {
             if (_count == 0) return false;
-            var previous = Enter();
-            try
-            {
-                RunOne();
-            }
-            finally
-            {
-                Leave(previous);
-            }
+            using (EnterContext()) RunOne();
             return true;
         }
 
@@ -85,8 +77,7 @@ namespace XenVbd.Sim
         public long RunUntilIdle(long maxEvents = long.MaxValue)
         {
             long ran = 0;
-            var previous = Enter();
-            try
+            using (EnterContext())
             {
                 while (ran < maxEvents && _count > 0 && !StopToken.IsCancellationRequested)
                 {
@@ -94,24 +85,15 @@ namespace XenVbd.Sim
                     ran++;
                 }
             }
-            finally
-            {
-                Leave(previous);
-            }
             return ran;
         }
 
         /// <summary>Runs every event due at or before <paramref name="time"/>, then sets the clock to it.</summary>
         public void RunUntil(long time)
         {
-            var previous = Enter();
-            try
+            using (EnterContext())
             {
                 while (_count > 0 && _heap[0].Time <= time && !StopToken.IsCancellationRequested) RunOne();
-            }
-            finally
-            {
-                Leave(previous);
             }
             if (time > Now && !StopToken.IsCancellationRequested) Now = time;
         }
@@ -120,20 +102,13 @@ namespace XenVbd.Sim
         public bool RunWhile(Func<bool> condition, long maxEvents = long.MaxValue)
         {
             long ran = 0;
-            var previous = Enter();
-            try
+            using var context = EnterContext();
+            while (condition())
             {
-                while (condition())
-                {
-                    if (ran++ >= maxEvents || StopToken.IsCancellationRequested || _count == 0) return !condition();
-                    RunOne();
-                }
-                return true;
+                if (ran++ >= maxEvents || StopToken.IsCancellationRequested || _count == 0) return !condition();
+                RunOne();
             }
-            finally
-            {
-                Leave(previous);
-            }
+            return true;
         }
 
         /// <summary>
