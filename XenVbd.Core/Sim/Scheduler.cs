@@ -133,7 +133,7 @@ namespace XenVbd.Sim
         }
 
         // The context is installed once per run loop, not once per event: swapping a thread's
-        // SynchronizationContext twice per event cost more than the heap operations themselves.
+        // SynchronizationContext twice per event was overhead every I/O paid for nothing.
         private SynchronizationContext? Enter()
         {
             var previous = System.Threading.SynchronizationContext.Current;
