@@ -11,7 +11,7 @@ namespace XenVbd.Storage
     /// once. The decorator keeps its own counters: comparing them with the inner disk's shows what a layer
     /// absorbed (a cache) or added.
     /// </remarks>
-    public abstract class BlockStorageDecorator : BlockStorage
+    public abstract class BlockStorageDecorator : BlockStorage, IStoragePrefetch
     {
         private readonly bool _ownsInner;
 
@@ -33,6 +33,9 @@ namespace XenVbd.Storage
 
         /// <summary>The inner disk enforces its own limit; checking twice here would need its private maximum.</summary>
         protected override long MaxSizeBytes => long.MaxValue;
+
+        /// <summary>Passed down: a layer that answers some reads itself (a cache) only wastes a hint.</summary>
+        public virtual void Prefetch(long byteOffset, int length) => (Inner as IStoragePrefetch)?.Prefetch(byteOffset, length);
 
         protected override void ReadCore(long byteOffset, Span<byte> destination) => Inner.Read(byteOffset, destination);
 
