@@ -308,7 +308,8 @@ static bool is_local(const char *name, const char *const *list)
     return false;
 }
 
-static uint32_t seen_front_keys = 0xFFFFFFFFu, seen_front_state = 0xFFFFFFFFu;
+/* 0: the toolstack wrote Initialising itself; a file still at 0 (the frontend not started) changes nothing. */
+static uint32_t seen_front_keys = 0xFFFFFFFFu, seen_front_state = 0;
 
 /* The frontend's key area and state, mirrored into its directory: absent keys removed. */
 static void import_frontend(void)
@@ -521,6 +522,8 @@ static void init(void)
     store_write_str(front_dir, "backend-id", v);
     store_write_str(front_dir, "virtual-device", vdev);
     store_write_str(front_dir, "device-type", "disk");
+    /* libxl writes state=1 when it creates the area: a backend that reads 0 (Unknown) there goes Closed. */
+    store_write_str(front_dir, "state", "1");
     import_frontend();
     seen_f2b = shm_get32(&shm, SHM_OFF_EVT_F2B);
     shm_set32(&shm, SHM_OFF_BACK_PID, (uint32_t)getpid());
@@ -799,8 +802,13 @@ EXPORT bool xs_path_is_subpath(const char *parent, const char *child) { return a
 
 /* ---------------------------------------------------------------- libxengnttab */
 
+/* Linux's gntdev (5.x and later, Debian 12's 6.1) has no per-file limit any more: the SET_MAX_GRANTS
+ * ioctl is gone and libxengnttab ignores its ENOTTY; what remains is the module's `limit`, the most
+ * grants one mapping request may name (gntdev_test_page_count, 64 Ki). */
+#define GNTDEV_LIMIT (64u * 1024u)
+
 struct xengntdev_handle {
-    uint32_t max_grants;
+    uint32_t max_grants; /* recorded, not enforced (see above) */
     uint32_t mapped;
 };
 
@@ -876,7 +884,7 @@ EXPORT xengnttab_handle *xengnttab_open(struct xentoollog_logger *logger, unsign
     }
     pthread_mutex_unlock(&lock);
     xengnttab_handle *h = calloc(1, sizeof *h);
-    if (h) h->max_grants = 128; /* the gntdev default until set_max_grants */
+    if (h) h->max_grants = GNTDEV_LIMIT;
     return h;
 }
 
@@ -888,7 +896,7 @@ EXPORT void *xengnttab_map_domain_grant_refs(xengnttab_handle *h, uint32_t count
 {
     if (count == 0) { errno = EINVAL; return NULL; }
     if (domid != front_domid) { say("map of %u grant(s) from domain %u: no such domain", count, domid); errno = ESRCH; return NULL; }
-    if (h->mapped + count > h->max_grants) { say("map of %u grant(s) exceeds the handle's %u (set_max_grants)", count, h->max_grants); errno = ENOSPC; return NULL; }
+    if (count > GNTDEV_LIMIT) { say("map of %u grant(s) exceeds gntdev's limit of %u per request", count, GNTDEV_LIMIT); errno = EINVAL; return NULL; }
     bool writable = (prot & PROT_WRITE) != 0;
     pthread_mutex_lock(&lock);
     uint8_t **pages = calloc(count, sizeof *pages);
