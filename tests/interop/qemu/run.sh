@@ -58,8 +58,13 @@ fi
 
 mkdir -p "$build"
 version=$("$qemu" --version 2>/dev/null | head -1)
-package=$(dpkg-query -W -f '${Version}' qemu-system-xen 2>/dev/null || echo "not from a package")
-echo "qemu: $qemu: $version (qemu-system-xen $package)"
+package=$(dpkg -S "$qemu" 2>/dev/null | cut -d: -f1)
+if [ -n "$package" ]; then package="$package $(dpkg-query -W -f '${Version}' "$package" 2>/dev/null)"; else package="not installed from a package"; fi
+echo "qemu: $qemu: $version ($package)"
+major=$(echo "$version" | sed -n 's/.*version \([0-9]*\)\..*/\1/p')
+# From QEMU 8 on, xen_device_realize publishes InitWait before xen_block_realize's feature keys.
+initwait_first=()
+if [ -n "$major" ] && [ "$major" -ge 8 ]; then initwait_first=(--initwait-first); fi
 
 # The stand-in: built here, from source, every time it is newer than the library.
 standin="$build/libxen-standin.so"
@@ -109,7 +114,7 @@ one() {
     opts=("$@")
     rm -f "$base.shm" "$base.img"
     truncate -s 64M "$base.img"
-    timeout -k 5 90 "${front[@]}" "$base.shm" "$base.img" "$abi" "$mode" "$order" "$bounce" "$expect" "${opts[@]}" >"$base-front.out" 2>&1 &
+    timeout -k 5 90 "${front[@]}" "$base.shm" "$base.img" "$abi" "$mode" "$order" "$bounce" "$expect" "${initwait_first[@]}" "${opts[@]}" >"$base-front.out" 2>&1 &
     fpid=$!
     pids+=("$fpid")
     env XENVBD_SHM="$base.shm" XENVBD_SHM_WAIT_MS=30000 "${envs[@]}" LD_PRELOAD="$standin" \
@@ -124,6 +129,20 @@ one() {
     kill -TERM "$qpid" 2>/dev/null
     wait "$qpid" 2>/dev/null
     pids=()
+    # What a frontend reacting at once to InitWait finds: QEMU 7.2 has written its features, QEMU 10 not yet.
+    local keys
+    keys=$(sed -n 's/^xen-standin: backend InitWait published; its keys then: //p' "$base-qemu.out" | head -1)
+    if [ "${#initwait_first[@]}" -eq 0 ]; then
+        if [[ " $keys " == *" feature-flush-cache "* && " $keys " == *" max-ring-page-order "* ]]; then
+            echo "PASS $name: QEMU $major writes feature-flush-cache and max-ring-page-order before InitWait (keys at InitWait: $keys)" >>"$base-front.out"
+        else
+            echo "FAIL $name: QEMU $major published InitWait before its feature keys (keys at InitWait: ${keys:-none seen})" >>"$base-front.out"
+        fi
+    elif [[ " $keys " != *" max-ring-page-order "* ]]; then
+        echo "PASS $name: QEMU $major publishes InitWait before its feature keys (keys at InitWait: $keys)" >>"$base-front.out"
+    else
+        echo "FAIL $name: QEMU $major wrote max-ring-page-order before InitWait, unlike QEMU 10.0 (keys at InitWait: $keys)" >>"$base-front.out"
+    fi
     tally "qemu: $name" "$fs" "$base-front.out"
     grep -h "^C# frontend.*SRBs\|QEMU's backend keys" "$base-front.out" | sed 's/^/  /'
     grep -h "xen-standin: events\|xen-standin: fatal\|not modelled" "$base-qemu.out" | sed 's/^/  /'
