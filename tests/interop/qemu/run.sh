@@ -169,6 +169,39 @@ one() {
     fi
 }
 
+# hostile <name> <protocol|->: qemu_hostile's malformed requests, one at a time, against QEMU.
+hostile() {
+    local name=$1 protocol=$2 base="$build/$1" fpid qpid fs
+    rm -f "$base.shm" "$base.img"
+    truncate -s 8M "$base.img"
+    timeout -k 5 60 "$hostile_bin" "$base.shm" "$protocol" 20000 >"$base-front.out" 2>&1 &
+    fpid=$!
+    pids+=("$fpid")
+    env XENVBD_SHM="$base.shm" XENVBD_SHM_WAIT_MS=30000 LD_PRELOAD="$standin" \
+        timeout -k 5 60 "$qemu" -M xenpv -xen-domid 1 -xen-attach -nographic -display none -monitor none \
+        -serial none -parallel none -nodefaults -drive "if=none,id=d0,file=$base.img,format=raw,cache=writeback" \
+        -device xen-disk,vdev=xvda,drive=d0 >"$base-qemu.out" 2>&1 &
+    qpid=$!
+    pids+=("$qpid")
+    wait "$fpid"; fs=$?
+    kill -TERM "$qpid" 2>/dev/null
+    wait "$qpid" 2>/dev/null
+    pids=()
+    tally "qemu: $name" "$fs" "$base-front.out"
+    grep -h "error:\|failed to copy" "$base-qemu.out" | sort | uniq -c | sed 's/^/  QEMU said:/'
+}
+
+hostile_bin="$build/qemu_hostile"
+if [ ! -x "$hostile_bin" ] || [ "$here/qemu_hostile.c" -nt "$hostile_bin" ] || [ "$interop/shm/shm.h" -nt "$hostile_bin" ]; then
+    if ! gcc -m64 -std=gnu11 -Wall -Wextra -Werror -O2 -fno-strict-aliasing -D__XEN_INTERFACE_VERSION__=0x00040e00 \
+            -o "$hostile_bin" "$here/qemu_hostile.c" >"$build/hostile-gcc.log" 2>&1; then
+        cat "$build/hostile-gcc.log"
+        echo "FAIL qemu: qemu_hostile did not compile"
+        failed=$((failed + 1))
+        finish
+    fi
+fi
+
 # The matrix: both ABIs; Probe, Announce, AnnounceAndProbe; ring orders 0..4; the three bounce
 # strategies; grant copy and grant map; discard; delayed and dropped events. QEMU is a 64-bit
 # program: with no protocol key it reads its native x86_64 layout, so an x86_32 frontend that
@@ -184,5 +217,9 @@ one x64-announce-o2-map      x86_64 announce       2 per-srb x86_64 "" XENVBD_NO
 one x32-probe-o2-delayed     x86_32 probe          2 per-srb x86_64 "" XENVBD_EVENT_SCHEDULE=7:40:15 -- --seed=3
 one x64-announce-o1-dropped  x86_64 announce       1 per-srb x86_64 "" XENVBD_EVENT_SCHEDULE=11:30:10 XENVBD_EVENT_DROP=10 -- --seed=4 --drops --rounds=2
 one x32-probe-o3-dropped     x86_32 probe          3 pool    x86_64 "" XENVBD_EVENT_SCHEDULE=5:20:5 XENVBD_EVENT_DROP=3 -- --seed=5 --drops --rounds=2
+
+# Malformed requests, and a protocol string no layout has: what QEMU answers where blkback differs.
+hostile hostile-x86_64    x86_64-abi
+hostile hostile-bad-proto x86_16-abi
 
 finish
