@@ -237,4 +237,8 @@ for bits in 64 32; do
     done
 done
 
+# 4. A real, independent frontend - U-Boot's pvblock.c from Debian's source package, fetched at
+#    test time and compiled unchanged against tests/interop/realfront/compat - drives the C# blkback.
+. "$here/realfront/realfront.sh"
+
 finish
