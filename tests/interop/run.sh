@@ -13,10 +13,12 @@ require="${XENVBD_REQUIRE_INTEROP:-0}"
 passed=0
 failed=0
 skipped=""
+nskipped=0
 
 finish() {
     [ -n "$skipped" ] && echo "interop: not run:$skipped"
-    echo "$passed passed, $failed failed"
+    # Each missing prerequisite that was not required is one counted skip.
+    if [ "$nskipped" -gt 0 ]; then echo "$passed passed, $failed failed, $nskipped skipped"; else echo "$passed passed, $failed failed"; fi
     [ "$failed" -eq 0 ]
     exit $?
 }
@@ -27,6 +29,8 @@ missing() {
     if [ "$require" = "1" ]; then
         echo "interop: XENVBD_REQUIRE_INTEROP=1, so this is a failure"
         failed=$((failed + 1))
+    else
+        nskipped=$((nskipped + 1))
     fi
     skipped="$skipped $2"
 }

@@ -28,7 +28,7 @@ if ! command -v apt-get >/dev/null 2>&1; then
     echo "apt-get not found: the U-Boot source comes from Debian's u-boot source package (a Debian 12 machine is needed)"
     exit 3
 fi
-for tool in tar xz patch; do
+for tool in tar xz; do
     if ! command -v "$tool" >/dev/null 2>&1; then
         echo "$tool not found: install it (sudo apt-get install -y $tool${tool/xz/-utils})"
         exit 3
@@ -75,6 +75,7 @@ if [ -f "$work/debian/debian/patches/series" ]; then
         touched=$(grep -E '^\+\+\+ ' "$f" | awk '{ print $2 }' | cut -d/ -f2-)
         for t in $touched; do
             if [ -e "$dest.new/src/$t" ]; then
+                if ! command -v patch >/dev/null 2>&1; then echo "patch not found: Debian patch $p touches $t; install patch (sudo apt-get install -y patch)"; exit 3; fi
                 if ! patch -s -p1 -d "$dest.new/src" <"$f"; then echo "Debian patch $p does not apply"; exit 1; fi
                 applied+=("$p")
                 break
