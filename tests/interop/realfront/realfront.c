@@ -3,7 +3,7 @@
  * compiled unchanged) on the compat layer and drives it through U-Boot's block API (the blk_ops
  * the driver registers), checking every byte against the disk image the backend serves.
  *
- *   realfront <shm-file> <image> <io|readonly|bug> [timeout_ms]
+ *   realfront <shm-file> <image> <io|readonly|4k|bug> [timeout_ms]
  *
  *   io        toolstack mode "w": handshake, writes and reads of several sizes and alignments
  *             (the driver splits at 11 pages and bounces buffers that are not sector-aligned one
@@ -11,6 +11,9 @@
  *             was written, then the driver's own shutdown (sync, Closing, Closed, Initialising).
  *   readonly  toolstack mode "r", backend read-only: reads work, a write is refused by the backend
  *             and the driver still returns the block count (it only prints the error).
+ *   4k        the backend's disk has 4096-byte logical sectors: the driver takes `sectors` (512-byte
+ *             units) as its count of 4096-byte blocks and puts sector numbers and segment sectors
+ *             in 4096-byte units on the ring, so blkback refuses its write as misaligned.
  *   bug       a sector-aligned buffer that is not page-aligned with 88 blocks spans 12 pages:
  *             blkfront_aio's BUG_ON(n > BLKIF_MAX_SEGMENTS_PER_REQUEST) must fire.
  *
@@ -196,8 +199,13 @@ static void boot(const char *shm_path, const char *mode, unsigned timeout_ms)
     if (!up) { rf_toolstack_destroy_domain(); exit(1); }
     ops = blk->driver->ops;
     struct blk_desc *desc = dev_get_uclass_plat(blk);
-    check(desc->lba == image_bytes / SECTOR && desc->blksz == SECTOR,
-          "disk %lu blocks of %lu bytes (image %llu bytes)", (unsigned long)desc->lba, desc->blksz, (unsigned long long)image_bytes);
+    if (strcmp(plan, "4k") == 0)
+        check(desc->lba == image_bytes / SECTOR && desc->blksz == 4096,
+              "disk %lu blocks of %lu bytes for a %llu-byte image: pvblock_blk_probe takes `sectors` (512-byte units) as a count of sector-size blocks",
+              (unsigned long)desc->lba, desc->blksz, (unsigned long long)image_bytes);
+    else
+        check(desc->lba == image_bytes / SECTOR && desc->blksz == SECTOR,
+              "disk %lu blocks of %lu bytes (image %llu bytes)", (unsigned long)desc->lba, desc->blksz, (unsigned long long)image_bytes);
     char *proto = NULL;
     char path[64];
     snprintf(path, sizeof path, "device/vbd/%u/protocol", DEVID);
@@ -236,7 +244,7 @@ static void shutdown_and_report(void)
 int main(int argc, char **argv)
 {
     if (argc < 4 || argc > 5) {
-        fprintf(stderr, "usage: realfront <shm-file> <image> <io|readonly|bug> [timeout_ms]\n");
+        fprintf(stderr, "usage: realfront <shm-file> <image> <io|readonly|4k|bug> [timeout_ms]\n");
         return 2;
     }
     plan = argv[3];
@@ -293,6 +301,17 @@ int main(int argc, char **argv)
         int same = image_matches(16 * SECTOR, 8 * SECTOR, &bad);
         check(same, "blkback refused the write: the image is unchanged");
         check(r == 8, "pvblock_blk_write still returned %lu (blkfront_aio_cb drops the status; the error is only printed)", r);
+        shutdown_and_report();
+    } else if (strcmp(plan, "4k") == 0) {
+        boot(argv[1], "w", timeout_ms);
+        phase = "write to a 4096-byte-sector disk";
+        uint8_t *buf = arena;
+        for (unsigned i = 0; i < 4096; i++) buf[i] = (uint8_t)~pattern(4096 + i, 0);
+        unsigned long r = ops->write(blk, 1, 1, buf);
+        uint64_t bad = 0;
+        int same = image_matches(0, 2 * 4096, &bad);
+        check(same, "the write of block 1 (sector_number 1, first_sect 0, last_sect 0: 512 bytes at byte 512 in blkif's units) was refused: the image is unchanged");
+        check(r == 1, "pvblock_blk_write still returned %lu", r);
         shutdown_and_report();
     } else if (strcmp(plan, "bug") == 0) {
         boot(argv[1], "w", timeout_ms);

@@ -18,14 +18,15 @@ rf_stop_backend() {
     if [ -n "$rf_bpid" ]; then kill "$rf_bpid" 2>/dev/null; wait "$rf_bpid" 2>/dev/null; rf_bpid=""; fi
 }
 
-# rf_pair <abi> <plan> <backend-mode> <rw|ro> [show]: one frontend run against one blkback; with
-# `show`, what the frontend did (the OBSERVED lines) is printed too (all runs keep them in build/).
+# rf_pair <abi> <plan> <backend-mode> <rw|ro> <logical-sector-size> [show]: one frontend run
+# against one blkback; with `show`, what the frontend did (the OBSERVED lines) is printed too (all
+# runs keep them in build/).
 rf_pair() {
-    local abi=$1 plan=$2 mode=$3 access=$4 show=${5:-} base fs bs
+    local abi=$1 plan=$2 mode=$3 access=$4 sector=$5 show=${6:-} base fs bs
     base="$build/realfront-$abi-$plan-$mode"
     rm -f "$base.shm"
     : >"$base.img" && truncate -s 8M "$base.img"
-    timeout 90 "${rf_back[@]}" "$base.shm" "$base.img" "$mode" "$access" "$abi-abi" "$rf_timeout" >"$base-back.out" 2>&1 &
+    timeout 90 "${rf_back[@]}" "$base.shm" "$base.img" "$mode" "$access" "$abi-abi" "$rf_timeout" "$sector" >"$base-back.out" 2>&1 &
     rf_bpid=$!
     timeout 90 "${rf_run[@]}" "$rf_exe" "$base.shm" "$base.img" "$plan" "$rf_timeout" >"$base-front.out" 2>&1; fs=$?
     wait "$rf_bpid"; bs=$?
@@ -106,10 +107,11 @@ rf_main() {
             fi
         fi
         echo "interop: real frontend $abi${rf_run:+ (via ${rf_run[*]})}"
-        rf_pair "$abi" io protocol rw show
-        rf_pair "$abi" io native rw
-        rf_pair "$abi" readonly protocol ro show
-        rf_pair "$abi" bug protocol rw
+        rf_pair "$abi" io protocol rw 512 show
+        rf_pair "$abi" io native rw 512
+        rf_pair "$abi" readonly protocol ro 512 show
+        rf_pair "$abi" 4k protocol rw 4096
+        rf_pair "$abi" bug protocol rw 512
     done
     trap - EXIT INT TERM
 }

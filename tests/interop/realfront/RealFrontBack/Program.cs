@@ -9,7 +9,7 @@ using XenVbd.Xen;
 namespace XenVbd.Interop.RealFront
 {
     /// <summary>
-    ///   RealFrontBack &lt;file&gt; &lt;image&gt; &lt;protocol|native&gt; &lt;rw|ro&gt; &lt;expect-abi&gt; [timeout_ms]
+    ///   RealFrontBack &lt;file&gt; &lt;image&gt; &lt;protocol|native&gt; &lt;rw|ro&gt; &lt;expect-abi&gt; [timeout_ms [logical-sector-size]]
     /// Waits for the file a real frontend's guest creates, serves it with an unchanged <see cref="BlkBack"/>
     /// (Protocol mode: the layout from the frontend's <c>protocol</c> key, as Linux; Native: its own
     /// layout, which is set to <c>expect-abi</c>, as a backend of the frontend's bitness from before the
@@ -24,9 +24,9 @@ namespace XenVbd.Interop.RealFront
 
         public static int Main(string[] args)
         {
-            if (args.Length != 5 && args.Length != 6)
+            if (args.Length < 5 || args.Length > 7)
             {
-                Console.Error.WriteLine("usage: RealFrontBack <file> <image> <protocol|native> <rw|ro> <expect-abi> [timeout_ms]");
+                Console.Error.WriteLine("usage: RealFrontBack <file> <image> <protocol|native> <rw|ro> <expect-abi> [timeout_ms [logical-sector-size]]");
                 return 2;
             }
             try
@@ -54,11 +54,12 @@ namespace XenVbd.Interop.RealFront
             var mode = args[2] == "protocol" ? BackendAbiMode.Protocol : args[2] == "native" ? BackendAbiMode.Native : throw new ArgumentException("mode " + args[2]);
             bool readOnly = args[3] == "ro" ? true : args[3] == "rw" ? false : throw new ArgumentException("access " + args[3]);
             if (!BlkifAbiNames.TryParseProtocol(args[4], out var expect)) throw new ArgumentException("unknown ABI " + args[4]);
-            var timeout = TimeSpan.FromMilliseconds(args.Length == 6 ? int.Parse(args[5]) : 20000);
-            _label = "C# blkback (" + args[2] + (readOnly ? ", read-only" : "") + ") for U-Boot pvblock " + expect.ToProtocolString();
+            var timeout = TimeSpan.FromMilliseconds(args.Length >= 6 ? int.Parse(args[5]) : 20000);
+            int sectorSize = args.Length == 7 ? int.Parse(args[6]) : 512;
+            _label = "C# blkback (" + args[2] + (readOnly ? ", read-only" : "") + (sectorSize != 512 ? ", " + sectorSize + "-byte sectors" : "") + ") for U-Boot pvblock " + expect.ToProtocolString();
 
             using var file = SharedMemoryFile.OpenWhenReady(path, timeout);
-            using var disk = ImageFileDisk.Open(args[1], readOnly);
+            using var disk = ImageFileDisk.Open(args[1], readOnly, sectorSize);
             var log = new RequestLog();
             var options = new BlkBackOptions { AbiMode = mode, NativeAbi = mode == BackendAbiMode.Native ? expect : BlkifAbi.X86_64, ReadOnly = readOnly };
             using var host = new ShmBackendHost(file, disk, options);
@@ -82,10 +83,13 @@ namespace XenVbd.Interop.RealFront
             host.RunUntil(() => !Alive(frontPid), TimeSpan.FromSeconds(2));
 
             var s = host.Backend.Statistics;
-            long refusedWrites = s.Rejected(RequestRejectReason.ReadOnly);
-            Check(s.RingHalts == 0 && s.TotalRejected == refusedWrites, s.RequestsConsumed + " requests consumed, " + (s.TotalRejected - refusedWrites) + " rejected as malformed, no ring halt");
-            if (readOnly)
-                Check(s.BytesWritten == 0 && refusedWrites > 0 && s.Errors == refusedWrites, "read-only: nothing written, " + refusedWrites + " write(s) refused with ERROR");
+            // What blkback must refuse here: writes to a read-only disk, and (4096-byte sectors) I/O that
+            // is not aligned to the logical sector, as Linux's dispatch_rw_block_io checks.
+            var expectedReject = readOnly ? RequestRejectReason.ReadOnly : sectorSize != 512 ? RequestRejectReason.Misaligned : RequestRejectReason.None;
+            long refused = expectedReject == RequestRejectReason.None ? 0 : s.Rejected(expectedReject);
+            Check(s.RingHalts == 0 && s.TotalRejected == refused, s.RequestsConsumed + " requests consumed, " + (s.TotalRejected - refused) + " rejected unexpectedly, no ring halt");
+            if (expectedReject != RequestRejectReason.None)
+                Check(s.BytesWritten == 0 && refused > 0 && s.Errors == refused, "nothing written; " + refused + " request(s) refused as " + expectedReject + " with ERROR");
             else
                 Check(s.Errors == 0 && s.NotSupported == 0, s.OkayResponses + " OKAY, " + s.Errors + " ERROR, " + s.NotSupported + " EOPNOTSUPP");
             Observed("operations in order of first use: " + (log.Requests == 0 ? "none" : log.OperationsInOrder)
