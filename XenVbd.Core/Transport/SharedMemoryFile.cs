@@ -1,5 +1,7 @@
 using System;
 using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.Text;
 using System.IO;
 using System.IO.MemoryMappedFiles;
 using System.Runtime.CompilerServices;
@@ -260,7 +262,8 @@ namespace XenVbd.Transport
             ulong magic = ReadUInt64(ShmLayout.MagicOffset);
             if (magic != ShmLayout.Magic) Bad("magic", "0x" + magic.ToString("x16") + " is not \"XENVBDSM\" (0x" + ShmLayout.Magic.ToString("x16") + ").");
             uint version = ReadUInt32(ShmLayout.VersionOffset);
-            if (version != ShmLayout.Version) Bad("version", version + " is not the supported version " + ShmLayout.Version + ".");
+            if (version != ShmLayout.Version)
+                Bad("version", version + " is not the supported version " + ShmLayout.Version + (version == 1 ? " (a version-1 file has no key areas: recreate it with this build's peers)." : "."));
             uint headerSize = ReadUInt32(ShmLayout.HeaderSizeOffset);
             if (headerSize != ShmLayout.HeaderSize) Bad("header_size", headerSize + " is not " + ShmLayout.HeaderSize + ".");
             uint pageSize = ReadUInt32(ShmLayout.PageSizeOffset);
@@ -302,6 +305,87 @@ namespace XenVbd.Transport
             if (!BlkifAbiNames.TryParseProtocol(text, out var abi))
                 Bad(field, "\"" + text + "\" is neither " + BlkifAbiNames.X86_32Protocol + " nor " + BlkifAbiNames.X86_64Protocol + ".");
             return abi;
+        }
+
+        /// <summary>Bumped twice by every write of the frontend's key area (odd while it writes).</summary>
+        public uint FrontendKeysSequence => ReadUInt32(ShmLayout.FrontKeysOffset);
+
+        /// <summary>Bumped twice by every write of the backend's key area (odd while it writes).</summary>
+        public uint BackendKeysSequence => ReadUInt32(ShmLayout.BackKeysOffset);
+
+        /// <summary>The frontend's XenStore keys (names relative to its device directory); a key it did not write is absent.</summary>
+        public Dictionary<string, string> ReadFrontendKeys() => ReadKeys(ShmLayout.FrontKeysOffset, "front_keys");
+
+        /// <summary>The backend's XenStore keys (names relative to its device directory); a key it did not write is absent.</summary>
+        public Dictionary<string, string> ReadBackendKeys() => ReadKeys(ShmLayout.BackKeysOffset, "back_keys");
+
+        /// <summary>Replaces the frontend's key area with <paramref name="keys"/> (written before the state).</summary>
+        public void WriteFrontendKeys(IEnumerable<KeyValuePair<string, string>> keys) => WriteKeys(ShmLayout.FrontKeysOffset, keys);
+
+        /// <summary>Replaces the backend's key area with <paramref name="keys"/> (written before the state).</summary>
+        public void WriteBackendKeys(IEnumerable<KeyValuePair<string, string>> keys) => WriteKeys(ShmLayout.BackKeysOffset, keys);
+
+        private void WriteKeys(int area, IEnumerable<KeyValuePair<string, string>> keys)
+        {
+            if (keys == null) throw new ArgumentNullException(nameof(keys));
+            var text = new StringBuilder();
+            foreach (var kv in keys)
+            {
+                CheckKeyText(kv.Key, isName: true);
+                CheckKeyText(kv.Value, isName: false);
+                text.Append(kv.Key).Append('=').Append(kv.Value).Append('\n');
+            }
+            if (text.Length > ShmLayout.KeyAreaTextCapacity)
+                throw new ArgumentException("The keys take " + text.Length + " bytes; a key area holds " + ShmLayout.KeyAreaTextCapacity + ".", nameof(keys));
+            ref uint seq = ref Field32(area);
+            // Seqlock: odd while the text is being replaced, so a reader retries instead of seeing half of it.
+            Interlocked.Increment(ref Unsafe.As<uint, int>(ref seq));
+            var dest = new Span<byte>(_base + area + ShmLayout.KeyAreaTextOffset, ShmLayout.KeyAreaTextCapacity);
+            dest.Clear();
+            for (int i = 0; i < text.Length; i++) dest[i] = (byte)text[i];
+            Volatile.Write(ref Field32(area + 4), (uint)text.Length);
+            Interlocked.Increment(ref Unsafe.As<uint, int>(ref seq));
+        }
+
+        private static void CheckKeyText(string s, bool isName)
+        {
+            if (s == null) throw new ArgumentNullException(isName ? "key" : "value");
+            if (isName && s.Length == 0) throw new ArgumentException("A XenStore key name is not empty.", "key");
+            foreach (char c in s)
+                if (c < 0x20 || c > 0x7E || (isName && c == '='))
+                    throw new ArgumentException("XenStore key " + (isName ? "names" : "values") + " in the file are printable ASCII" + (isName ? " without '='" : "") + ": \"" + s + "\".", isName ? "key" : "value");
+        }
+
+        private Dictionary<string, string> ReadKeys(int area, string field)
+        {
+            var buffer = new byte[ShmLayout.KeyAreaTextCapacity];
+            int length;
+            for (int attempt = 0; ; attempt++)
+            {
+                uint before = Volatile.Read(ref Field32(area));
+                if ((before & 1) == 0)
+                {
+                    length = (int)Volatile.Read(ref Field32(area + 4));
+                    if (length > ShmLayout.KeyAreaTextCapacity) Bad(field, "text length " + length + " exceeds the area's " + ShmLayout.KeyAreaTextCapacity + " bytes.");
+                    new ReadOnlySpan<byte>(_base + area + ShmLayout.KeyAreaTextOffset, length).CopyTo(buffer);
+                    Interlocked.MemoryBarrier();
+                    if (Volatile.Read(ref Field32(area)) == before) break;
+                }
+                if (attempt > 100_000) Bad(field, "the writer never finished (sequence stays odd or keeps moving).");
+                if (attempt > 64) Thread.Yield();
+            }
+            var keys = new Dictionary<string, string>(StringComparer.Ordinal);
+            int start = 0;
+            for (int i = 0; i < length; i++)
+            {
+                if (buffer[i] != (byte)'\n') continue;
+                int eq = Array.IndexOf(buffer, (byte)'=', start, i - start);
+                if (eq <= start) Bad(field, "line \"" + Encoding.ASCII.GetString(buffer, start, i - start) + "\" is not name=value.");
+                keys[Encoding.ASCII.GetString(buffer, start, eq - start)] = Encoding.ASCII.GetString(buffer, eq + 1, i - eq - 1);
+                start = i + 1;
+            }
+            if (start != length) Bad(field, "the text does not end with a newline.");
+            return keys;
         }
 
         /// <summary>Ring-ref i as the frontend published it.</summary>

@@ -21,6 +21,13 @@ namespace XenVbd.Transport
         private readonly EventChannel _channel;
         private XenbusState _lastFrontState = XenbusState.Unknown;
         private long _lastBackState = -1;
+        private uint _lastFrontKeys = uint.MaxValue;
+
+        /// <summary>Keys of the frontend directory this process keeps: the state (the file's own field) and the toolstack's.</summary>
+        private static readonly string[] FrontendOwnKeys = { "state", "backend", "backend-id" };
+
+        /// <summary>Keys of the backend directory not sent to the peer: the state and the toolstack's (paths in this process).</summary>
+        private static readonly string[] BackendOwnKeys = { "state", "frontend", "frontend-id" };
 
         public ShmBackendHost(SharedMemoryFile file, IBlockStorage storage, BlkBackOptions? options = null, int deviceId = 0, ulong seed = 1)
             : base(file, seed)
@@ -58,26 +65,17 @@ namespace XenVbd.Transport
         protected override void Import()
         {
             var front = File.FrontendState;
+            uint sequence = File.FrontendKeysSequence;
+            if (front == _lastFrontState && sequence == _lastFrontKeys) return;
+            _lastFrontKeys = sequence;
+            var store = Host.Store;
+            // The frontend's keys as it wrote them (absence included); the event channel is bound
+            // here at this process's end of the file's counters, so its port is ours.
+            var keys = File.ReadFrontendKeys();
+            if (keys.ContainsKey("event-channel")) keys["event-channel"] = _channel.Port.ToString(CultureInfo.InvariantCulture);
+            MirrorKeys(store, FrontendPath, keys, FrontendOwnKeys);
             if (front == _lastFrontState) return;
             _lastFrontState = front;
-            var store = Host.Store;
-            if (front == XenbusState.Initialised || front == XenbusState.Connected)
-            {
-                uint order = File.ReadUInt32(ShmLayout.FrontRingOrderOffset);
-                store.Remove(FrontendPath + "/ring-ref");
-                store.Remove(FrontendPath + "/ring-page-order");
-                if (order == 0) store.Write(FrontendPath + "/ring-ref", File.ReadRingRef(0));
-                else
-                {
-                    store.Write(FrontendPath + "/ring-page-order", order);
-                    for (int i = 0; i < 1 << (int)Math.Min(order, 4u); i++)
-                        store.Write(FrontendPath + "/ring-ref" + i.ToString(CultureInfo.InvariantCulture), File.ReadRingRef(i));
-                }
-                store.Write(FrontendPath + "/event-channel", _channel.Port);
-                string? protocol = File.FrontendProtocol;
-                if (protocol != null) store.Write(FrontendPath + "/protocol", protocol);
-                else store.Remove(FrontendPath + "/protocol");
-            }
             store.Write(FrontendPath + "/state", (long)front);
         }
 
@@ -89,6 +87,7 @@ namespace XenVbd.Transport
             File.WriteUInt64(ShmLayout.BackRequestsOffset, (ulong)Backend.Statistics.RequestsConsumed);
             if (state == _lastBackState) return;
             _lastBackState = state;
+            File.WriteBackendKeys(CollectKeys(store, bp, BackendOwnKeys));
             uint features = 0;
             if (store.ReadInt64OrDefault(bp + "/feature-flush-cache", 0) != 0) features |= ShmLayout.FeatureFlush;
             if (store.ReadInt64OrDefault(bp + "/feature-barrier", 0) != 0) features |= ShmLayout.FeatureBarrier;

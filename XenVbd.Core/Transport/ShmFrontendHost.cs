@@ -16,6 +16,13 @@ namespace XenVbd.Transport
     {
         private XenbusState _lastBackState = XenbusState.Unknown;
         private long _lastFrontState = -1;
+        private uint _lastBackKeys = uint.MaxValue;
+
+        /// <summary>Keys of the backend directory this process keeps for itself: the state (the file's own field) and the toolstack's.</summary>
+        private static readonly string[] BackendOwnKeys = { "state", "frontend", "frontend-id" };
+
+        /// <summary>Keys of the frontend directory not sent to the peer: the state and what the toolstack wrote here.</summary>
+        private static readonly string[] FrontendOwnKeys = { "state", "backend", "backend-id" };
         private EventChannel? _channel;
         private bool _closing;
 
@@ -66,27 +73,15 @@ namespace XenVbd.Transport
         protected override void Import()
         {
             var back = File.BackendState;
+            uint sequence = File.BackendKeysSequence;
+            if (back == _lastBackState && sequence == _lastBackKeys) return;
+            _lastBackKeys = sequence;
+            var store = Host.Store;
+            // The backend's keys as it wrote them: one it never wrote (QEMU writes no feature-barrier
+            // or physical-sector-size) is absent here too, so the frontend applies its own default.
+            MirrorKeys(store, BackendPath, File.ReadBackendKeys(), BackendOwnKeys);
             if (back == _lastBackState) return;
             _lastBackState = back;
-            var store = Host.Store;
-            if (back == XenbusState.InitWait || back == XenbusState.Connected)
-            {
-                uint features = File.ReadUInt32(ShmLayout.BackFeaturesOffset);
-                store.Write(BackendPath + "/feature-flush-cache", (features & ShmLayout.FeatureFlush) != 0 ? 1 : 0);
-                store.Write(BackendPath + "/feature-barrier", (features & ShmLayout.FeatureBarrier) != 0 ? 1 : 0);
-                store.Write(BackendPath + "/feature-discard", (features & ShmLayout.FeatureDiscard) != 0 ? 1 : 0);
-                uint indirect = File.ReadUInt32(ShmLayout.BackMaxIndirectOffset);
-                if (indirect > 0) store.Write(BackendPath + "/feature-max-indirect-segments", indirect);
-                else store.Remove(BackendPath + "/feature-max-indirect-segments");
-                store.Write(BackendPath + "/max-ring-page-order", File.ReadUInt32(ShmLayout.BackMaxRingOrderOffset));
-            }
-            if (back == XenbusState.Connected)
-            {
-                store.Write(BackendPath + "/sectors", (long)File.ReadUInt64(ShmLayout.BackSectorsOffset));
-                store.Write(BackendPath + "/sector-size", File.ReadUInt32(ShmLayout.BackSectorSizeOffset));
-                store.Write(BackendPath + "/physical-sector-size", File.ReadUInt32(ShmLayout.BackPhysicalSectorSizeOffset));
-                store.Write(BackendPath + "/info", File.ReadUInt32(ShmLayout.BackInfoOffset));
-            }
             store.Write(BackendPath + "/state", (long)back);
         }
 
@@ -96,6 +91,7 @@ namespace XenVbd.Transport
             long state = store.ReadInt64OrDefault(FrontendPath + "/state", 0);
             if (state == _lastFrontState || _closing) return;
             _lastFrontState = state;
+            File.WriteFrontendKeys(CollectKeys(store, FrontendPath, FrontendOwnKeys));
             if (state == (long)XenbusState.Initialised || state == (long)XenbusState.Connected)
             {
                 int order = (int)store.ReadInt64OrDefault(FrontendPath + "/ring-page-order", 0);

@@ -10,7 +10,8 @@ namespace XenVbd.Transport
         /// <summary>"XENVBDSM" as a little-endian u64.</summary>
         public const ulong Magic = 0x4D53_4442_564E_4558UL;
 
-        public const uint Version = 1;
+        /// <summary>2: the key areas (<see cref="FrontKeysOffset"/>, <see cref="BackKeysOffset"/>) carry every XenStore key, absence included.</summary>
+        public const uint Version = 2;
 
         public const int PageSize = 4096;
 
@@ -64,6 +65,15 @@ namespace XenVbd.Transport
         public const int BackMaxIndirectOffset = 576;     // u32 feature-max-indirect-segments
         public const int BackPidOffset = 580;             // u32 informational
         public const int BackRequestsOffset = 584;        // u64 requests consumed (informational)
+
+        // Key areas (version 2): each side's XenStore directory as "name=value\n" lines, so a key the
+        // peer did not write reads as absent rather than 0. u32 sequence @+0 (odd while the writer is
+        // in the middle: a seqlock), u32 text length @+4, text @+8. Written before the side's state.
+        public const int FrontKeysOffset = 1024;
+        public const int BackKeysOffset = 2560;
+        public const int KeyAreaSize = 1536;
+        public const int KeyAreaTextOffset = 8;
+        public const int KeyAreaTextCapacity = KeyAreaSize - KeyAreaTextOffset;
 
         public const uint FeatureFlush = 1;
         public const uint FeatureBarrier = 2;

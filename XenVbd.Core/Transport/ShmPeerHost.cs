@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Diagnostics;
 using System.Threading;
 using XenVbd.Xen;
@@ -120,5 +121,42 @@ namespace XenVbd.Transport
         }
 
         internal void WriteKey(string path, long value) => Host.Store.Write(path, value);
+
+        /// <summary>
+        /// Makes <paramref name="dir"/> in the local XenStore hold exactly the peer's <paramref name="keys"/>:
+        /// a key the peer did not write is removed (absent, not 0), a changed one rewritten; keys named in
+        /// <paramref name="local"/> belong to this side (state, toolstack keys) and are left alone.
+        /// Writes only what changed, so watches fire as they would on the peer's own writes.
+        /// </summary>
+        protected static void MirrorKeys(XenStore store, string dir, Dictionary<string, string> keys, params string[] local)
+        {
+            string prefix = dir + "/";
+            foreach (var kv in store.Dump(dir))
+            {
+                if (kv.Key.Length <= prefix.Length) continue;
+                string name = kv.Key.Substring(prefix.Length);
+                if (Array.IndexOf(local, name) < 0 && !keys.ContainsKey(name)) store.Remove(kv.Key);
+            }
+            foreach (var kv in keys)
+            {
+                if (Array.IndexOf(local, kv.Key) >= 0) continue;
+                string path = prefix + kv.Key;
+                if (store.Read(path) != kv.Value) store.Write(path, kv.Value);
+            }
+        }
+
+        /// <summary>Every key under <paramref name="dir"/> (names relative to it) but the ones in <paramref name="local"/>.</summary>
+        protected static List<KeyValuePair<string, string>> CollectKeys(XenStore store, string dir, params string[] local)
+        {
+            string prefix = dir + "/";
+            var list = new List<KeyValuePair<string, string>>();
+            foreach (var kv in store.Dump(dir))
+            {
+                if (kv.Key.Length <= prefix.Length) continue;
+                string name = kv.Key.Substring(prefix.Length);
+                if (Array.IndexOf(local, name) < 0) list.Add(new KeyValuePair<string, string>(name, kv.Value));
+            }
+            return list;
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
 using XenVbd.Ring;
 using XenVbd.Transport;
@@ -38,7 +39,7 @@ namespace XenVbd.Tests.Transport
             using var f = SharedMemoryFile.Open(path, BlkifAbi.X86_32);
             var raw = File.ReadAllBytes(path);
             Assert.Equal("XENVBDSM", System.Text.Encoding.ASCII.GetString(raw, 0, 8));
-            Assert.Equal(1u, f.Version);
+            Assert.Equal(2u, f.Version);
             Assert.Equal(BlkifAbi.X86_32, f.Abi);
             Assert.Equal("x86_32-abi", System.Text.Encoding.ASCII.GetString(raw, 32, 10));
             Assert.Equal(0, raw[42]);
@@ -86,7 +87,7 @@ namespace XenVbd.Tests.Transport
 
         [Theory]
         [InlineData(0L, new byte[] { (byte)'X', (byte)'E', (byte)'N', (byte)'V', (byte)'B', (byte)'D', (byte)'S', (byte)'N' }, "magic")]
-        [InlineData(8L, new byte[] { 2, 0, 0, 0 }, "version")]
+        [InlineData(8L, new byte[] { 3, 0, 0, 0 }, "version")]
         [InlineData(12L, new byte[] { 0, 32, 0, 0 }, "header_size")]
         [InlineData(24L, new byte[] { 0, 0, 1, 0 }, "page_size")]
         [InlineData(16L, new byte[] { 0, 0, 0, 1 }, "file_size")]
@@ -115,6 +116,56 @@ namespace XenVbd.Tests.Transport
             Assert.Contains("x86_64-abi", e.Message);
             using var native = SharedMemoryFile.Open(path, expectedAbi: null);
             Assert.Equal(BlkifAbi.X86_64, native.Abi);
+        }
+
+        [Fact]
+        public void Open_rejects_a_version_1_file_naming_the_version()
+        {
+            string path = NewFile();
+            Poke(path, ShmLayout.VersionOffset, 1, 0, 0, 0);
+            var e = Assert.Throws<SharedMemoryFormatException>(() => SharedMemoryFile.Open(path));
+            Assert.Equal("version", e.Field);
+            Assert.Contains("1 is not the supported version 2", e.Message);
+            Assert.Contains("version-1 file has no key areas", e.Message);
+        }
+
+        [Fact]
+        public void Key_areas_carry_keys_both_ways_and_absence_reads_as_absent()
+        {
+            string path = NewFile();
+            using var a = SharedMemoryFile.Open(path);
+            using var b = SharedMemoryFile.Open(path);
+            Assert.Empty(b.ReadBackendKeys());
+            uint before = b.BackendKeysSequence;
+            a.WriteBackendKeys(new[] { KeyValuePair.Create("feature-flush-cache", "1"), KeyValuePair.Create("mode", "w"), KeyValuePair.Create("discard-granularity", "") });
+            Assert.Equal(before + 2, b.BackendKeysSequence);
+            var keys = b.ReadBackendKeys();
+            Assert.Equal(3, keys.Count);
+            Assert.Equal("1", keys["feature-flush-cache"]);
+            Assert.Equal("w", keys["mode"]);
+            Assert.Equal("", keys["discard-granularity"]);
+            Assert.False(keys.ContainsKey("feature-barrier"));
+            a.WriteBackendKeys(new[] { KeyValuePair.Create("mode", "r") });
+            keys = b.ReadBackendKeys();
+            Assert.Single(keys);
+            Assert.Equal("r", keys["mode"]);
+            b.WriteFrontendKeys(new[] { KeyValuePair.Create("protocol", "x86_32-abi") });
+            Assert.Equal("x86_32-abi", a.ReadFrontendKeys()["protocol"]);
+            var raw = File.ReadAllBytes(path);
+            Assert.Equal("protocol=x86_32-abi\n", System.Text.Encoding.ASCII.GetString(raw, ShmLayout.FrontKeysOffset + ShmLayout.KeyAreaTextOffset, 20));
+        }
+
+        [Fact]
+        public void Key_areas_refuse_text_that_does_not_fit_or_is_not_printable()
+        {
+            string path = NewFile();
+            using var a = SharedMemoryFile.Open(path);
+            Assert.Throws<ArgumentException>(() => a.WriteBackendKeys(new[] { KeyValuePair.Create("k", new string('x', ShmLayout.KeyAreaTextCapacity)) }));
+            Assert.Throws<ArgumentException>(() => a.WriteBackendKeys(new[] { KeyValuePair.Create("a=b", "1") }));
+            Assert.Throws<ArgumentException>(() => a.WriteBackendKeys(new[] { KeyValuePair.Create("a", "1\n2") }));
+            Poke(path, ShmLayout.BackKeysOffset + 4, 3, 0, 0, 0);
+            Poke(path, ShmLayout.BackKeysOffset + ShmLayout.KeyAreaTextOffset, (byte)'a', (byte)'b', (byte)'\n');
+            Assert.Equal("back_keys", Assert.Throws<SharedMemoryFormatException>(() => a.ReadBackendKeys()).Field);
         }
 
         [Fact]

@@ -72,6 +72,9 @@ namespace XenVbd.Tests.Transport
             Assert.Equal(expected.ToProtocolString(), file.BackendChosenAbi);
             Assert.Equal(feMode == FrontendAbiMode.Probe ? null : feAbi.ToProtocolString(), backFile.FrontendProtocol);
             Assert.Equal(0, back.Backend.Statistics.RingHalts);
+            // Keys with no fixed field cross through the key areas: blkback's mode, the frontend's ring refs.
+            Assert.Equal("w", front.Host.Store.Read(front.BackendPath + "/mode"));
+            Assert.Equal(front.Host.Store.Read(front.FrontendPath + "/ring-ref0"), back.Host.Store.Read(back.FrontendPath + "/ring-ref0"));
             Assert.True(back.Backend.Statistics.RequestsConsumed > 6);
             // The bytes are on the backend's disk.
             var sector = new byte[512];
@@ -81,6 +84,27 @@ namespace XenVbd.Tests.Transport
             Assert.True(front.Close(Timeout, back));
             Assert.True(back.RunUntil(() => backFile.BackendState == XenbusState.Closed, Timeout, front));
             Assert.False(back.Backend.IsConnected);
+        }
+    
+        [Fact]
+        public void A_key_the_backend_did_not_write_is_absent_for_the_frontend_not_zero()
+        {
+            string path = Path.Combine(_dir, "keys.shm");
+            using var file = SharedMemoryFile.Create(path, new SharedMemoryFileOptions { DataPages = 8 });
+            using var peer = SharedMemoryFile.Open(path);
+            using var front = new ShmFrontendHost(file);
+            // As QEMU does: feature-flush-cache but no feature-barrier, no physical-sector-size.
+            peer.WriteBackendKeys(new[] { KeyValuePair.Create("feature-flush-cache", "1"), KeyValuePair.Create("feature-barrier", "1"), KeyValuePair.Create("max-ring-page-order", "4") });
+            peer.BackendState = XenbusState.InitWait;
+            front.Poll();
+            Assert.Equal("1", front.Host.Store.Read(front.BackendPath + "/feature-barrier"));
+            Assert.Equal("2", front.Host.Store.Read(front.BackendPath + "/state"));
+            // Keys published later without a state change (QEMU 10 writes InitWait first) still arrive, and a withdrawn one goes.
+            peer.WriteBackendKeys(new[] { KeyValuePair.Create("feature-flush-cache", "1"), KeyValuePair.Create("max-ring-page-order", "4"), KeyValuePair.Create("sectors", "2048") });
+            front.Poll();
+            Assert.Null(front.Host.Store.Read(front.BackendPath + "/feature-barrier"));
+            Assert.Null(front.Host.Store.Read(front.BackendPath + "/physical-sector-size"));
+            Assert.Equal("2048", front.Host.Store.Read(front.BackendPath + "/sectors"));
         }
     }
 }

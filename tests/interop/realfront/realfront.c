@@ -216,7 +216,6 @@ static void boot(const char *shm_path, const char *mode, unsigned timeout_ms)
     check(strcmp(rf_stats.states, "4") == 0, "frontend state writes so far: %s (Initialising -> Connected in one transaction, no Initialised)", rf_stats.states);
     observed("keys written: %s", rf_stats.keys_written);
     observed("keys read: %s", rf_stats.keys_read);
-    if (rf_stats.not_carried[0]) observed("frontend keys the v1 file cannot carry: %s", rf_stats.not_carried);
     arena = guest_memalign(4096, ARENA_BYTES);
     if (!arena) { check(0, "no guest memory for the I/O buffers"); exit(1); }
 }

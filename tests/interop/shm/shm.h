@@ -20,7 +20,7 @@
 #include <unistd.h>
 
 #define SHM_MAGIC 0x4D534442564E4558ULL /* "XENVBDSM" little-endian */
-#define SHM_VERSION 1u
+#define SHM_VERSION 2u
 #define SHM_PAGE 4096u
 #define SHM_HEADER_SIZE 4096u
 #define SHM_MAX_RING_REFS 16
@@ -63,6 +63,14 @@
 #define SHM_OFF_BACK_MAX_INDIRECT 576
 #define SHM_OFF_BACK_PID 580
 #define SHM_OFF_BACK_REQUESTS 584
+
+/* Key areas (version 2): each side's XenStore keys as "name=value\n" lines; a key not listed was
+ * not written. u32 sequence @+0 (odd while being written), u32 text length @+4, text @+8. */
+#define SHM_OFF_FRONT_KEYS 1024
+#define SHM_OFF_BACK_KEYS 2560
+#define SHM_KEYS_SIZE 1536u
+#define SHM_KEYS_TEXT 8u
+#define SHM_KEYS_CAPACITY (SHM_KEYS_SIZE - SHM_KEYS_TEXT)
 
 #define SHM_FEATURE_FLUSH 1u
 #define SHM_FEATURE_BARRIER 2u
@@ -221,6 +229,75 @@ static inline uint8_t *shm_map_grant(const struct shm_map *m, uint32_t gref, uin
     return m->base + go + (uint64_t)frame * SHM_PAGE;
 }
 
+/*
+ * Replaces a key area (SHM_OFF_FRONT_KEYS / SHM_OFF_BACK_KEYS) with `text` ("name=value\n" lines).
+ * Seqlock: the sequence is odd while the text changes. Returns -1 if the text does not fit.
+ */
+static inline int shm_keys_write(const struct shm_map *m, size_t area, const char *text)
+{
+    size_t n = strlen(text);
+    if (n > SHM_KEYS_CAPACITY) return -1;
+    __atomic_fetch_add((uint32_t *)(m->base + area), 1u, __ATOMIC_SEQ_CST);
+    memset(m->base + area + SHM_KEYS_TEXT, 0, SHM_KEYS_CAPACITY);
+    memcpy(m->base + area + SHM_KEYS_TEXT, text, n);
+    shm_set32(m, area + 4, (uint32_t)n);
+    __atomic_fetch_add((uint32_t *)(m->base + area), 1u, __ATOMIC_SEQ_CST);
+    return 0;
+}
+
+/* Appends "name=value\n" to buf (of size cap); returns -1 when it does not fit. */
+static inline int shm_keys_add(char *buf, size_t cap, const char *name, const char *fmt, ...)
+{
+    size_t used = strlen(buf);
+    int k = snprintf(buf + used, cap - used, "%s=", name);
+    if (k < 0 || (size_t)k >= cap - used) return -1;
+    used += (size_t)k;
+    va_list ap;
+    va_start(ap, fmt);
+    k = vsnprintf(buf + used, cap - used, fmt, ap);
+    va_end(ap);
+    if (k < 0 || (size_t)k + 1 >= cap - used) return -1;
+    buf[used + (size_t)k] = '\n';
+    buf[used + (size_t)k + 1] = '\0';
+    return 0;
+}
+
+/* A consistent copy of a key area's text (NUL-terminated, SHM_KEYS_CAPACITY + 1 bytes); returns its sequence. */
+static inline uint32_t shm_keys_snapshot(const struct shm_map *m, size_t area, char *out)
+{
+    for (;;) {
+        uint32_t before = shm_get32(m, area);
+        if (!(before & 1u)) {
+            uint32_t n = shm_get32(m, area + 4);
+            if (n > SHM_KEYS_CAPACITY) n = SHM_KEYS_CAPACITY;
+            memcpy(out, m->base + area + SHM_KEYS_TEXT, n);
+            out[n] = '\0';
+            __atomic_thread_fence(__ATOMIC_SEQ_CST);
+            if (shm_get32(m, area) == before) return before;
+        }
+        sched_yield();
+    }
+}
+
+/* Looks a key up in a snapshot; copies its value (NUL-terminated) and returns 1, or 0 when absent. */
+static inline int shm_keys_get(const char *text, const char *name, char *value, size_t cap)
+{
+    size_t nl = strlen(name);
+    for (const char *p = text; *p; ) {
+        const char *end = strchr(p, '\n');
+        if (!end) return 0;
+        if ((size_t)(end - p) > nl && strncmp(p, name, nl) == 0 && p[nl] == '=') {
+            size_t vl = (size_t)(end - p) - nl - 1;
+            if (vl >= cap) vl = cap - 1;
+            memcpy(value, p + nl + 1, vl);
+            value[vl] = '\0';
+            return 1;
+        }
+        p = end + 1;
+    }
+    return 0;
+}
+
 /* The layout rows both sides print: `shm.<field> <offset>`. */
 static inline void shm_print_layout(void)
 {
@@ -239,6 +316,7 @@ static inline void shm_print_layout(void)
     ROW("back_info", SHM_OFF_BACK_INFO); ROW("back_features", SHM_OFF_BACK_FEATURES); ROW("back_native_abi", SHM_OFF_BACK_NATIVE_ABI);
     ROW("back_chosen_abi", SHM_OFF_BACK_CHOSEN_ABI); ROW("back_max_indirect", SHM_OFF_BACK_MAX_INDIRECT); ROW("back_pid", SHM_OFF_BACK_PID);
     ROW("back_requests", SHM_OFF_BACK_REQUESTS);
+    ROW("front_keys", SHM_OFF_FRONT_KEYS); ROW("back_keys", SHM_OFF_BACK_KEYS); ROW("keys_size", SHM_KEYS_SIZE);
     printf("shm.magic_value %llu\n", (unsigned long long)SHM_MAGIC);
     printf("shm.version_value %u\n", SHM_VERSION);
 #undef ROW

@@ -108,6 +108,12 @@ static int serve(const char *path, const char *image, unsigned timeout_ms)
     shm_set32(&shm, SHM_OFF_BACK_FEATURES, SHM_FEATURE_FLUSH);
     shm_set32(&shm, SHM_OFF_BACK_MAX_INDIRECT, 0);
     shm_set32(&shm, SHM_OFF_BACK_PID, (uint32_t)getpid());
+    /* The same keys in the key area (version 2), which is what a XenStore reader sees: what is not
+     * listed was not written (no feature-barrier, no feature-discard here). */
+    char keys[SHM_KEYS_CAPACITY + 1] = "";
+    if (shm_keys_add(keys, sizeof keys, "max-ring-page-order", "%u", INTEROP_MAX_ORDER) ||
+        shm_keys_add(keys, sizeof keys, "feature-flush-cache", "%u", 1u) ||
+        shm_keys_write(&shm, SHM_OFF_BACK_KEYS, keys)) fail("backend keys do not fit the key area");
     shm_set32(&shm, SHM_OFF_BACK_STATE, SHM_XB_INITWAIT);
 
     uint64_t deadline = shm_now_ms() + timeout_ms;
@@ -139,6 +145,11 @@ static int serve(const char *path, const char *image, unsigned timeout_ms)
     BACK_RING_ATTACH(&br, sring, sring->rsp_prod, SHM_PAGE << order);
 
     shm_set_str(&shm, SHM_OFF_BACK_CHOSEN_ABI, INTEROP_ABI);
+    if (shm_keys_add(keys, sizeof keys, "sectors", "%llu", (unsigned long long)image_sectors) ||
+        shm_keys_add(keys, sizeof keys, "sector-size", "%u", 512u) ||
+        shm_keys_add(keys, sizeof keys, "physical-sector-size", "%u", 512u) ||
+        shm_keys_add(keys, sizeof keys, "info", "%u", 0u) ||
+        shm_keys_write(&shm, SHM_OFF_BACK_KEYS, keys)) fail("backend keys do not fit the key area");
     shm_set32(&shm, SHM_OFF_BACK_STATE, SHM_XB_CONNECTED);
 
     uint32_t seen = shm_get32(&shm, SHM_OFF_EVT_F2B);

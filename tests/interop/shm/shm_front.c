@@ -320,7 +320,10 @@ int main(int argc, char **argv)
 
     /* XenBus: wait for the backend's features (InitWait), set up the ring, Initialised. */
     wait_back_state(SHM_XB_INITWAIT, "InitWait");
-    uint32_t back_max = shm_get32(&shm, SHM_OFF_BACK_MAX_RING_ORDER);
+    char ikeys[SHM_KEYS_CAPACITY + 1], iv[32];
+    shm_keys_snapshot(&shm, SHM_OFF_BACK_KEYS, ikeys);
+    /* No max-ring-page-order key: a one-page ring, as blkfront does. */
+    uint32_t back_max = shm_keys_get(ikeys, "max-ring-page-order", iv, sizeof iv) ? (uint32_t)strtoul(iv, NULL, 10) : 0u;
     ring_order = max_order < back_max ? max_order : back_max;
     uint8_t *ring = guest() + (size_t)GRANT_PAGES * SHM_PAGE;
     for (uint32_t i = 0; i < (1u << ring_order); i++) {
@@ -334,12 +337,30 @@ int main(int argc, char **argv)
     shm_set32(&shm, SHM_OFF_FRONT_RING_ORDER, ring_order);
     shm_set32(&shm, SHM_OFF_FRONT_PORT, 1);
     shm_set_str(&shm, SHM_OFF_FRONT_PROTOCOL, INTEROP_ABI);
+    /* The XenStore keys themselves (version 2's key area), then the state. */
+    char keys[SHM_KEYS_CAPACITY + 1] = "";
+    int bad = 0;
+    if (ring_order == 0) bad |= shm_keys_add(keys, sizeof keys, "ring-ref", "%u", FIRST_RING_REF);
+    else {
+        bad |= shm_keys_add(keys, sizeof keys, "ring-page-order", "%u", ring_order);
+        for (uint32_t i = 0; i < (1u << ring_order); i++) {
+            char name[24];
+            snprintf(name, sizeof name, "ring-ref%u", i);
+            bad |= shm_keys_add(keys, sizeof keys, name, "%u", FIRST_RING_REF + i);
+        }
+    }
+    bad |= shm_keys_add(keys, sizeof keys, "event-channel", "%u", 1u);
+    bad |= shm_keys_add(keys, sizeof keys, "protocol", "%s", INTEROP_ABI);
+    if (bad || shm_keys_write(&shm, SHM_OFF_FRONT_KEYS, keys)) die("frontend keys do not fit the key area");
     shm_set32(&shm, SHM_OFF_FRONT_STATE, SHM_XB_INITIALISED);
 
     wait_back_state(SHM_XB_CONNECTED, "Connected");
-    sectors = shm_get64(&shm, SHM_OFF_BACK_SECTORS);
-    uint32_t features = shm_get32(&shm, SHM_OFF_BACK_FEATURES);
-    uint32_t sector_size = shm_get32(&shm, SHM_OFF_BACK_SECTOR_SIZE);
+    /* The backend's keys as XenStore has them (version 2's key area); absent reads as the default. */
+    char bkeys[SHM_KEYS_CAPACITY + 1], v[64];
+    shm_keys_snapshot(&shm, SHM_OFF_BACK_KEYS, bkeys);
+    sectors = shm_keys_get(bkeys, "sectors", v, sizeof v) ? strtoull(v, NULL, 10) : 0;
+    uint32_t features = (shm_keys_get(bkeys, "feature-flush-cache", v, sizeof v) && strtoul(v, NULL, 10)) ? SHM_FEATURE_FLUSH : 0u;
+    uint32_t sector_size = shm_keys_get(bkeys, "sector-size", v, sizeof v) ? (uint32_t)strtoul(v, NULL, 10) : 512u;
     char chosen[SHM_ABI_LEN + 1];
     shm_get_str(&shm, SHM_OFF_BACK_CHOSEN_ABI, chosen);
     shm_set32(&shm, SHM_OFF_FRONT_STATE, SHM_XB_CONNECTED);

@@ -73,7 +73,6 @@ struct rf_stats {
     char keys_written[512];     /* frontend keys, in order of first write */
     char keys_read[1024];       /* keys read, in order of first read */
     char states[64];            /* the frontend's state writes, e.g. "1>4>5>6>1" */
-    char not_carried[256];      /* frontend keys the file's format has no place for */
 };
 extern struct rf_stats rf_stats;
 uint32_t rf_back_state(void);

@@ -12,10 +12,12 @@
  *    0 is never valid, 1 is the XenStore channel a domain builder sets up); EVTCHNOP_send on the
  *    bound port is one increment of the file's front-to-back counter; a port that is not bound is
  *    -EINVAL, as evtchn_send answers.
- *  - XenStore: one tree in this process. The frontend's keys are exported into the file's frontend
- *    block (fields first, `state` last, so the backend sees them together: a transaction commits
- *    at once); the backend's keys are read from the file's backend block. A key that the file's
- *    format cannot carry is kept here and named in rf_stats.not_carried.
+ *  - XenStore: one tree in this process. The frontend's directory is exported into the file's
+ *    frontend key area (header version 2) and fixed fields, `state` last, so the backend sees a
+ *    transaction's keys together with its state; the backend's directory is read from the file's
+ *    backend key area exactly as the backend wrote it (absent stays absent) and its state field.
+ *    Keys the toolstack wrote (mode, frontend...) live in this tree, as libxl writes them into the
+ *    one XenStore both domains share.
  *  - toolstack: writes both areas before the guest runs and waits for the backend's InitWait, as
  *    libxl does; on a panic it marks the frontend Closed (the domain is gone).
  */
@@ -281,7 +283,6 @@ struct node { char *path, *value; unsigned gen; };
 static struct node nodes[MAX_NODES];
 static unsigned nnodes, generation;
 static char front_dir[64], back_dir[64];
-static uint32_t back_ever_connected;
 
 static struct node *find_node(const char *path)
 {
@@ -299,40 +300,20 @@ static void note(char *list, size_t cap, const char *what)
     memcpy(list + have, what, n + 1);
 }
 
-/* The backend's keys as the file carries them (header v1): NULL when the key is absent. */
+/* The backend's keys as the file carries them: its key area, exactly (a key not listed was not
+ * written), and its state from the fixed field. Before the backend attached, its directory holds
+ * only what the toolstack wrote. NULL when the key is absent. */
 static const char *backend_key(const char *key, char *buf, size_t cap)
 {
+    static char text[SHM_KEYS_CAPACITY + 1];
     uint32_t state = shm_get32(&shm, SHM_OFF_BACK_STATE);
-    if (state == SHM_XB_CONNECTED) back_ever_connected = 1;
-    uint32_t features = shm_get32(&shm, SHM_OFF_BACK_FEATURES);
-    int advertised = state >= SHM_XB_INITWAIT; /* the C# blkback writes its features at InitWait */
     if (strcmp(key, "state") == 0) {
         if (state == 0) return NULL; /* not attached yet: the toolstack's value stands */
         snprintf(buf, cap, "%u", state);
-    } else if (strcmp(key, "feature-flush-cache") == 0 && advertised) {
-        snprintf(buf, cap, "%u", (features & SHM_FEATURE_FLUSH) ? 1u : 0u);
-    } else if (strcmp(key, "feature-barrier") == 0 && advertised) {
-        snprintf(buf, cap, "%u", (features & SHM_FEATURE_BARRIER) ? 1u : 0u);
-    } else if (strcmp(key, "feature-discard") == 0 && advertised) {
-        snprintf(buf, cap, "%u", (features & SHM_FEATURE_DISCARD) ? 1u : 0u);
-    } else if (strcmp(key, "max-ring-page-order") == 0 && advertised) {
-        snprintf(buf, cap, "%u", shm_get32(&shm, SHM_OFF_BACK_MAX_RING_ORDER));
-    } else if (strcmp(key, "feature-max-indirect-segments") == 0 && advertised && shm_get32(&shm, SHM_OFF_BACK_MAX_INDIRECT)) {
-        snprintf(buf, cap, "%u", shm_get32(&shm, SHM_OFF_BACK_MAX_INDIRECT));
-    } else if (!back_ever_connected) {
-        return NULL; /* the disk's keys come with connect() */
-    } else if (strcmp(key, "sectors") == 0) {
-        snprintf(buf, cap, "%llu", (unsigned long long)shm_get64(&shm, SHM_OFF_BACK_SECTORS));
-    } else if (strcmp(key, "sector-size") == 0) {
-        snprintf(buf, cap, "%u", shm_get32(&shm, SHM_OFF_BACK_SECTOR_SIZE));
-    } else if (strcmp(key, "physical-sector-size") == 0) {
-        snprintf(buf, cap, "%u", shm_get32(&shm, SHM_OFF_BACK_PHYS_SECTOR_SIZE));
-    } else if (strcmp(key, "info") == 0) {
-        snprintf(buf, cap, "%u", shm_get32(&shm, SHM_OFF_BACK_INFO));
-    } else {
-        return NULL;
+        return buf;
     }
-    return buf;
+    shm_keys_snapshot(&shm, SHM_OFF_BACK_KEYS, text);
+    return shm_keys_get(text, key, buf, cap) ? buf : NULL;
 }
 
 /* A transaction: its writes (value NULL = rm) and what it read, to detect a conflict at commit. */
@@ -362,7 +343,7 @@ static int raw_read(const char *path, char *buf, size_t cap, const char **out)
 
 int rf_xs_read(uint32_t t, const char *path, char **value)
 {
-    char buf[32];
+    char buf[256];
     const char *v = NULL;
     note(rf_stats.keys_read, sizeof rf_stats.keys_read, path);
     if (t && t == txn.id) {
@@ -387,11 +368,22 @@ int rf_xs_read(uint32_t t, const char *path, char **value)
     return 0;
 }
 
-/* The frontend's keys that the file's frontend block carries, written in; state last. */
+/* The frontend's directory into the file: every key but the ones each process's own XenStore
+ * holds (state, backend, backend-id) into the key area, the fixed fields as a numeric summary,
+ * then the state - so a backend that sees the new state also sees the keys written before it. */
 static void export_frontend(void)
 {
-    char p[128];
+    char p[128], keys[SHM_KEYS_CAPACITY + 1] = "";
+    size_t fl = strlen(front_dir);
     struct node *n;
+    for (unsigned i = 0; i < nnodes; i++) {
+        const char *path = nodes[i].path;
+        if (strncmp(path, front_dir, fl) != 0 || path[fl] != '/') continue;
+        const char *key = path + fl + 1;
+        if (strcmp(key, "state") == 0 || strcmp(key, "backend") == 0 || strcmp(key, "backend-id") == 0) continue;
+        if (shm_keys_add(keys, sizeof keys, key, "%s", nodes[i].value) != 0) fatal("the frontend's keys do not fit the file's %u-byte key area", SHM_KEYS_CAPACITY);
+    }
+    if (shm_keys_write(&shm, SHM_OFF_FRONT_KEYS, keys) != 0) fatal("the frontend's keys do not fit the file's key area");
     snprintf(p, sizeof p, "%s/ring-page-order", front_dir);
     uint32_t order = (n = find_node(p)) ? (uint32_t)strtoul(n->value, NULL, 10) : 0;
     if (order > 4) order = 4;
@@ -415,14 +407,6 @@ static void export_frontend(void)
     shm_set32(&shm, SHM_OFF_FRONT_STATE, state);
 }
 
-static int carried_by_file(const char *key)
-{
-    static const char *const keys[] = { "state", "ring-ref", "ring-page-order", "event-channel", "protocol",
-                                        "backend", "backend-id", "virtual-device", "device-type" };
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) if (strcmp(key, keys[i]) == 0) return 1;
-    return strncmp(key, "ring-ref", 8) == 0 && key[8] >= '0' && key[8] <= '9';
-}
-
 static void apply_write(const char *path, const char *value, int frontend_side)
 {
     struct node *n = find_node(path);
@@ -430,7 +414,6 @@ static void apply_write(const char *path, const char *value, int frontend_side)
     if (frontend_side && strncmp(path, front_dir, fl) == 0 && path[fl] == '/') {
         const char *key = path + fl + 1;
         note(rf_stats.keys_written, sizeof rf_stats.keys_written, key);
-        if (value && !carried_by_file(key)) note(rf_stats.not_carried, sizeof rf_stats.not_carried, key);
         if (value && strcmp(key, "state") == 0) {
             size_t l = strlen(rf_stats.states);
             if (l + 4 < sizeof rf_stats.states) snprintf(rf_stats.states + l, sizeof rf_stats.states - l, "%s%s", l ? ">" : "", value);
@@ -523,7 +506,7 @@ int rf_xs_transaction_end(uint32_t t, int abort)
     if (!abort) {
         /* xenstored refuses a commit when something the transaction read has changed since. */
         for (unsigned i = 0; i < txn.nreads && !err; i++) {
-            char buf[32];
+            char buf[256];
             const char *v = NULL;
             int e = raw_read(txn.reads[i].path, buf, sizeof buf, &v);
             if ((e != 0) != (txn.reads[i].value == NULL) || (e == 0 && strcmp(v, txn.reads[i].value) != 0)) err = EAGAIN;

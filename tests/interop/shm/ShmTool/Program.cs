@@ -65,6 +65,7 @@ namespace XenVbd.Interop.Shm
                 ("back_info", ShmLayout.BackInfoOffset), ("back_features", ShmLayout.BackFeaturesOffset), ("back_native_abi", ShmLayout.BackNativeAbiOffset),
                 ("back_chosen_abi", ShmLayout.BackChosenAbiOffset), ("back_max_indirect", ShmLayout.BackMaxIndirectOffset), ("back_pid", ShmLayout.BackPidOffset),
                 ("back_requests", ShmLayout.BackRequestsOffset),
+                ("front_keys", ShmLayout.FrontKeysOffset), ("back_keys", ShmLayout.BackKeysOffset), ("keys_size", ShmLayout.KeyAreaSize),
             };
             foreach (var (name, off) in rows) Console.WriteLine("shm." + name + " " + off);
             Console.WriteLine("shm.magic_value " + ShmLayout.Magic);
