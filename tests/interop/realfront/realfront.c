@@ -214,6 +214,19 @@ static void boot(const char *shm_path, const char *mode, unsigned timeout_ms)
     free(proto);
     check(rf_front_state() == 4 && rf_back_state() == 4, "both ends Connected (frontend %u, backend %u)", rf_front_state(), rf_back_state());
     check(strcmp(rf_stats.states, "4") == 0, "frontend state writes so far: %s (Initialising -> Connected in one transaction, no Initialised)", rf_stats.states);
+    /* What the backend's directory said, absent included: the driver reads these after Connected. */
+    static const char *const keys[] = { "mode", "info", "sectors", "sector-size", "feature-barrier", "feature-flush-cache",
+                                        "feature-max-indirect-segments", "max-ring-page-order", "feature-discard", "feature-persistent" };
+    char said[512] = "";
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        char *v = NULL;
+        snprintf(path, sizeof path, "backend/vbd/%u/%u/%s", RF_FRONT_DOMID, DEVID, keys[i]);
+        int e = rf_xs_read(0, path, &v);
+        size_t l = strlen(said);
+        snprintf(said + l, sizeof said - l, "%s%s=%s", l ? " " : "", keys[i], e ? "absent" : v);
+        free(v);
+    }
+    observed("backend directory: %s", said);
     observed("keys written: %s", rf_stats.keys_written);
     observed("keys read: %s", rf_stats.keys_read);
     arena = guest_memalign(4096, ARENA_BYTES);
@@ -298,7 +311,7 @@ int main(int argc, char **argv)
         unsigned long r = ops->write(blk, 16, 8, buf);
         uint64_t bad = 0;
         int same = image_matches(16 * SECTOR, 8 * SECTOR, &bad);
-        check(same, "blkback refused the write: the image is unchanged");
+        check(same, "the backend refused the write: the image is unchanged");
         check(r == 8, "pvblock_blk_write still returned %lu (blkfront_aio_cb drops the status; the error is only printed)", r);
         shutdown_and_report();
     } else if (strcmp(plan, "4k") == 0) {

@@ -3,7 +3,8 @@
 # source package, compiled unchanged against the compat layer in tests/interop/realfront/compat -
 # drives the C# blkback (RealFrontBack) through the shared-memory file, -m64 and -m32, with
 # blkback in Protocol mode (Linux: the layout from the protocol key) and Native mode (its own
-# layout, the frontend's bitness). See docs/INTEROP.md, "Real frontends".
+# layout, the frontend's bitness), then against QEMU's xen-disk through the Xen stand-in. See
+# docs/INTEROP.md, "Real frontends".
 #
 # Missing prerequisites are counted skips that say what to install (failures with
 # XENVBD_REQUIRE_INTEROP=1). Every peer runs under `timeout`; the backend, started in the
@@ -114,6 +115,65 @@ rf_main() {
         rf_pair "$abi" bug protocol rw 512
     done
     trap - EXIT INT TERM
+    rf_qemu
+}
+
+# The same frontend against QEMU's xen-disk under the Xen stand-in (tests/interop/xen-standin): two
+# independent implementations, no code of this project's on the ring - the check that the stand-in
+# is faithful enough for a real frontend, not only for the C# one.
+rf_qemu() {
+    local qemu="${XENVBD_QEMU:-/usr/libexec/xen-qemu-system-i386}" standin="$build/realfront-standin.so" bits
+    echo "interop: real frontend: U-Boot pvblock.c against QEMU's xen-disk (through the Xen stand-in)"
+    if [ ! -x "$qemu" ]; then
+        missing "real frontend vs QEMU: $qemu not found: apt-get install qemu-system-xen" "realfront-qemu"
+        return
+    fi
+    if [ ! -f /usr/include/xenstore.h ] || [ ! -f /usr/include/xengnttab.h ] || [ ! -f /usr/include/xenevtchn.h ]; then
+        missing "real frontend vs QEMU: Xen's library headers not found: apt-get install libxen-dev" "realfront-qemu"
+        return
+    fi
+    if ! gcc -shared -fPIC -fvisibility=hidden "${cflags[@]}" -o "$standin" "$here/xen-standin/xen-standin.c" -lpthread >"$build/realfront-standin.log" 2>&1; then
+        cat "$build/realfront-standin.log"
+        echo "FAIL realfront: the Xen stand-in did not compile"
+        failed=$((failed + 1))
+        return
+    fi
+    echo "interop: $("$qemu" --version 2>/dev/null | head -1) (qemu-system-xen $(dpkg-query -W -f '${Version}' qemu-system-xen 2>/dev/null || echo '?'))"
+    trap 'rf_stop_backend' EXIT
+    trap 'rf_stop_backend; exit 130' INT TERM
+    for bits in 64 32; do
+        [ -x "$build/realfront-m$bits/realfront" ] || continue
+        rf_exe="$build/realfront-m$bits/realfront"
+        rf_run=()
+        "$rf_exe" >/dev/null 2>&1
+        [ $? -eq 2 ] || rf_run=(qemu-i386)
+        rf_pair_qemu "x86_$bits" io ""
+        rf_pair_qemu "x86_$bits" readonly ",readonly=on"
+    done
+    trap - EXIT INT TERM
+}
+
+# rf_pair_qemu <abi> <plan> <drive-options>: QEMU serves the file the frontend's guest creates.
+rf_pair_qemu() {
+    local abi=$1 plan=$2 drive=$3 base fs
+    base="$build/realfront-$abi-$plan-qemu"
+    rm -f "$base.shm"
+    : >"$base.img" && truncate -s 8M "$base.img"
+    env XENVBD_SHM="$base.shm" XENVBD_SHM_WAIT_MS=30000 LD_PRELOAD="$standin" \
+        timeout -k 5 90 "$qemu" -M xenpv -xen-domid 1 -xen-attach -nographic -display none -monitor none \
+        -serial none -parallel none -nodefaults -drive "if=none,id=d0,file=$base.img,format=raw,cache=writeback$drive" \
+        -device xen-disk,vdev=xvda,drive=d0 >"$base-qemu.out" 2>&1 &
+    rf_bpid=$!
+    timeout 90 "${rf_run[@]}" "$rf_exe" "$base.shm" "$base.img" "$plan" "$rf_timeout" >"$base-front.out" 2>&1; fs=$?
+    # QEMU serves until it is told to stop: by its pid, as a toolstack would.
+    rf_stop_backend
+    tally "realfront: U-Boot pvblock $abi $plan <-> QEMU xen-disk" $fs "$base-front.out"
+    grep -h '^OBSERVED.*backend directory\|^Failed to read' "$base-front.out" | sed 's/^OBSERVED /  observed: /; s/^Failed/  observed: U-Boot printed: Failed/'
+    if grep -q "xen-standin: fatal\|not modelled" "$base-qemu.out"; then
+        grep -h "xen-standin: fatal\|not modelled" "$base-qemu.out" | sed 's/^/  /'
+        echo "  FAIL realfront: $abi $plan: the stand-in was asked for something it does not model (see $base-qemu.out)"
+        failed=$((failed + 1))
+    fi
 }
 
 rf_main
