@@ -446,6 +446,17 @@ static int check_path(const char *path)
     return strncmp(path, front_dir, fl) == 0 && (path[fl] == '/' || path[fl] == '\0') ? 0 : EACCES;
 }
 
+/* xenstored's do_rm: removing a node that is not there succeeds if its parent exists. */
+static int parent_exists(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash) return 1;
+    size_t pl = (size_t)(slash - path);
+    for (unsigned i = 0; i < nnodes; i++)
+        if (strncmp(nodes[i].path, path, pl) == 0 && (nodes[i].path[pl] == '/' || nodes[i].path[pl] == '\0')) return 1;
+    return 0;
+}
+
 static int stage(uint32_t t, const char *path, const char *value)
 {
     int err = check_path(path);
@@ -458,7 +469,7 @@ static int stage(uint32_t t, const char *path, const char *value)
         txn.nops++;
         return 0;
     }
-    if (!value && !find_node(path)) return ENOENT;
+    if (!value && !find_node(path) && !parent_exists(path)) return ENOENT;
     apply_write(path, value, 1);
     export_frontend();
     return 0;
