@@ -402,6 +402,18 @@ static void backend_published(void)
         published_back_state = state;
         shm_set32(&shm, SHM_OFF_BACK_STATE, state);
         TRACE("backend state %u published", state);
+        if (state == SHM_XB_INITWAIT) {
+            /* Which keys a frontend reacting at once to InitWait can see (QEMU 10 writes its features after). */
+            char names[SHM_KEYS_CAPACITY + 1] = "";
+            for (char *p = text; *p;) {
+                char *eq = strchr(p, '='), *nl = strchr(p, '\n');
+                if (!eq || !nl) break;
+                strncat(names, p, (size_t)(eq - p));
+                strcat(names, " ");
+                p = nl + 1;
+            }
+            say("backend InitWait published; its keys then: %s", names);
+        }
     }
 }
 

@@ -13,6 +13,7 @@ namespace XenVbd.Interop.Qemu
     /// <summary>
     ///   QemuFront &lt;file&gt; &lt;image&gt; &lt;abi&gt; &lt;probe|announce|announce-probe&gt; &lt;order&gt; &lt;per-srb|device|pool&gt; &lt;expect-abi&gt; [options]
     ///     --discard          the backend offers discard (QEMU discard=unmap): UNMAP must zero what it names
+    ///     --initwait-first   the backend publishes InitWait before its feature keys (QEMU 10): ring order 0 is then a fallback, not a failure
     ///     --drops            the stand-in drops some of QEMU's notifies: an SRB may time out (then its range is unknown)
     ///     --seed=N           the I/O pattern's seed (default 1)
     ///     --rounds=N         write/read rounds of 4 concurrent SRBs (default 4)
@@ -47,7 +48,7 @@ namespace XenVbd.Interop.Qemu
                 Console.WriteLine("FAIL " + (_label.Length > 0 ? _label : "QemuFront") + ": " + e.GetType().Name + ": " + e.Message);
                 return 1;
             }
-            Console.Error.WriteLine("usage: QemuFront <file> <image> <abi> <probe|announce|announce-probe> <order> <per-srb|device|pool> <expect-abi> [--discard] [--drops] [--seed=N] [--rounds=N] [--timeout=MS]");
+            Console.Error.WriteLine("usage: QemuFront <file> <image> <abi> <probe|announce|announce-probe> <order> <per-srb|device|pool> <expect-abi> [--discard] [--drops] [--initwait-first] [--seed=N] [--rounds=N] [--timeout=MS]");
             return 2;
         }
 
@@ -80,13 +81,14 @@ namespace XenVbd.Interop.Qemu
                 _ => throw new ArgumentException("bounce " + args[5]),
             };
             var expect = Abi(args[6]);
-            bool discard = false, drops = false;
+            bool discard = false, drops = false, initWaitFirst = false;
             int seed = 1, rounds = 4, timeoutMs = 20000;
             for (int i = 7; i < args.Length; i++)
             {
                 string a = args[i];
                 if (a == "--discard") discard = true;
                 else if (a == "--drops") drops = true;
+                else if (a == "--initwait-first") initWaitFirst = true;
                 else if (a.StartsWith("--seed=", StringComparison.Ordinal)) seed = int.Parse(a.Substring(7));
                 else if (a.StartsWith("--rounds=", StringComparison.Ordinal)) rounds = int.Parse(a.Substring(9));
                 else if (a.StartsWith("--timeout=", StringComparison.Ordinal)) timeoutMs = int.Parse(a.Substring(10));
@@ -124,7 +126,7 @@ namespace XenVbd.Interop.Qemu
             Check(settled && fe.State == FrontendState.Ready, "connected: state " + fe.State + (fe.FailureReason != null ? " (" + fe.FailureReason + ")" : "") + ", backend state " + file.BackendState);
             if (fe.State != FrontendState.Ready) return 1;
 
-            CheckHandshake(fe, host, file, abi, mode, order, expect, discard);
+            CheckHandshake(fe, host, file, abi, mode, order, expect, discard, initWaitFirst);
             var shadow = new DiskShadow(image, ZoneBlocks * Zones * BlockSize);
             var lanes = new Lane[Lanes];
             for (int i = 0; i < Lanes; i++) lanes[i] = new Lane(host.Guest, lanePages);
@@ -155,7 +157,7 @@ namespace XenVbd.Interop.Qemu
             return _failed == 0 ? 0 : 1;
         }
 
-        private static void CheckHandshake(XenVbdFrontend fe, ShmFrontendHost host, SharedMemoryFile file, BlkifAbi abi, FrontendAbiMode mode, int order, BlkifAbi expect, bool discard)
+        private static void CheckHandshake(XenVbdFrontend fe, ShmFrontendHost host, SharedMemoryFile file, BlkifAbi abi, FrontendAbiMode mode, int order, BlkifAbi expect, bool discard, bool initWaitFirst)
         {
             var probe = fe.ProbeResult;
             Check(fe.Abi == expect, "ends on layout " + fe.Abi.ToProtocolString() + " (expected " + expect.ToProtocolString() + ")"
@@ -171,7 +173,13 @@ namespace XenVbd.Interop.Qemu
                     "op 0xff is answered BLKIF_RSP_ERROR (-1) echoing 0xff, where Linux blkback answers EOPNOTSUPP (-2): status "
                     + (first.HasValue ? first.Value.C.ToString() : "none") + ", operation 0x" + (first.HasValue ? first.Value.D.ToString("x2") : "--"));
             }
-            Check(fe.RingPageOrder == order, "ring-page-order " + fe.RingPageOrder + " of QEMU's max-ring-page-order " + fe.BackendMaxRingPageOrder);
+            if (!initWaitFirst) Check(fe.RingPageOrder == order, "ring-page-order " + fe.RingPageOrder + " of QEMU's max-ring-page-order " + fe.BackendMaxRingPageOrder);
+            else
+            {
+                // QEMU 10 publishes InitWait before max-ring-page-order: a frontend that reads at once sees none and uses one page.
+                Check(fe.RingPageOrder == order || fe.RingPageOrder == 0, "ring-page-order " + fe.RingPageOrder + (fe.RingPageOrder != order
+                    ? ": the frontend read the keys at InitWait, before QEMU wrote max-ring-page-order, and fell back to one page" : " (QEMU's keys had arrived by the time the frontend read them)"));
+            }
             var store = host.Host.Store;
             string bp = host.BackendPath;
             var keys = file.ReadBackendKeys();
