@@ -19,7 +19,7 @@ entries=$(
         done
         # one-line entries in sources.list.
         if [ -f /etc/apt/sources.list ]; then
-            awk '$1 == "deb" && / bookworm / && / main/ { $1 = ""; sub(/^ /, ""); split($0, a, " ");
+            awk '$1 == "deb" && / bookworm / && / main/ { $1 = ""; sub(/^ /, ""); sub(/^\[[^]]*\] */, ""); split($0, a, " ");
                  print "Types: deb-src\nURIs: " a[1] "\nSuites: bookworm\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n" }' /etc/apt/sources.list
         fi
     } | awk 'BEGIN { RS = ""; ORS = "\n\n" } !seen[$0]++'
