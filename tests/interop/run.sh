@@ -262,4 +262,8 @@ else
     failed=$((failed + 1))
 fi
 
+# 5. A real, independent frontend - U-Boot's pvblock.c from Debian's source package, fetched at
+#    test time and compiled unchanged against tests/interop/realfront/compat - drives the C# blkback.
+. "$here/realfront/realfront.sh"
+
 finish
