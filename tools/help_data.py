@@ -460,6 +460,8 @@ The workload's headers overwrite what Invoke-Srb wrote, so Test-VbdIntegrity for
    "After 300 completions the backend moves to a 32-bit dom0 that ignores the protocol key; the frontend probes again, switches its ring layout, resubmits what was in flight, and every byte still verifies."),
   ("a size mix on one region of the disk, with retries", "$d = New-VbdDevice -Name ex-wl4 -SizeBytes 64MB\nInvoke-VbdWorkload -Device $d -BlockSizeMix @{ 512 = 0.9; 4096 = 0.1 } -OffsetBytes 8MB -LengthBytes 4MB -RetryCount 4 -Count 200\nRemove-VbdDevice -Device $d",
    "Mostly 512-byte transfers within 8..12 MiB of the disk; transient failures would be retried up to four times."),
+  ("a bus reset at a chosen point", "$d = New-VbdDevice -Name ex-wl5\n$r = Invoke-VbdWorkload -Device $d -Count 500 -RetryCount 4 -AtCompletion 100 -Action { Reset-VbdDevice -Device $d -Confirm:$false }\n$r | Format-List Operations, Resets, Retries, Errors, ViolationCount\nRemove-VbdDevice -Device $d",
+   "After 100 completions scsiport resets the bus: the SRBs in flight complete with BUS RESET and the class driver's retries send them again, so nothing fails and every byte verifies. Without -RetryCount those SRBs count as errors."),
  ],
  "links": ["Add-VbdFault", "Get-VbdMigration", "Invoke-VbdLab", "Test-VbdIntegrity"],
 },

@@ -234,6 +234,16 @@ Describe 'The cmdlets the labs gained' {
         $r.BytesRead + $r.BytesWritten | Should -BeLessThan (200 * 8192)
     }
 
+    It 'Reset-VbdDevice from -Action resets the bus at that point; retries resend what was in flight' {
+        $d = New-VbdDevice -Name reset-at
+        $r = Invoke-VbdWorkload -Device $d -Count 500 -AssumeZeroedDisk -RetryCount 4 -AtCompletion 100, 300 -Action { Reset-VbdDevice -Device $d -Confirm:$false }
+        $r.Resets | Should -Be 2
+        $r.Retries | Should -BeGreaterThan 0
+        $r.Errors | Should -Be 0
+        $r.ViolationCount | Should -Be 0
+        $r.Operations | Should -Be 500
+    }
+
     It 'Get-VbdMigration lists each move of a Migration fault' {
         $d = New-VbdDevice -Name mig -BackendMode Native
         $null = Invoke-VbdWorkload -Device $d -Count 300 -AtCompletion 100 -Action { Add-VbdFault -Device $d -Kind Migration -MigrateTo X86_32 }
