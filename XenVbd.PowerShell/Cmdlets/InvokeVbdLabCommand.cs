@@ -137,7 +137,7 @@ namespace XenVbd.PowerShell.Cmdlets
             try
             {
                 var run = ScriptBlock.Create("param($__path, $__arguments) & $__path @__arguments");
-                foreach (PSObject output in InvokeCommand.InvokeScript(false, run, null, lab.Path, arguments))
+                foreach (PSObject output in InvokeCommand.InvokeScript(true, run, null, lab.Path, arguments))
                 {
                     if (output?.BaseObject is LabResult r)
                     {
