@@ -477,7 +477,7 @@ Invoke-VbdLab runs the labs named by -Name (names, number prefixes such as 03, o
 """,
  "parameters": [
   {"name": "Name", "type": "System.String[]", "position": 0, "pipeline": "True (ByPropertyName, ByValue)", "wildcards": True, "default": "All labs of the folder", "desc": "The labs to run, by name (the script's file name without its number prefix: MisalignedBuffers, BitnessMatrix, DelayedResponses, Migration, RogueBackend, ChkdskBurst for the shipped ones), by number prefix (01..06) or by wildcard."},
-  {"name": "Path", "type": "System.String[]", "default": "The module's Labs folder", "desc": "Folders of lab scripts, or lab script files, to run instead of the shipped labs. Relative paths are relative to the current location."},
+  {"name": "Path", "type": "System.String[]", "pipeline": "True (ByPropertyName)", "default": "The module's Labs folder", "desc": "Folders of lab scripts, or lab script files, to run instead of the shipped labs. Relative paths are relative to the current location. Binds the FullName property of piped objects, so Get-ChildItem ./my-labs/*.ps1 | Invoke-VbdLab runs each file (its file name, bound to -Name, matches it). Alias: FullName."},
   {"name": "Seed", "type": "System.UInt64", "default": "1", "desc": "The seed every lab runs with; the same seed gives the same results."},
   {"name": "DeviceOptions", "type": "System.Collections.Hashtable", "default": "None", "desc": "New-VbdDevice parameters each lab adds to every device it creates, e.g. @{ RequestTimeout = '00:00:10' }; passed to each script as -DeviceOptions."},
   {"name": "ReportPath", "type": "System.String", "default": "None (no report)", "desc": "A folder to write results.json, junit.xml, timings.json and index.html into; created if missing."}],

@@ -43,8 +43,9 @@ namespace XenVbd.PowerShell.Cmdlets
         [ValidateNotNullOrEmpty]
         public string[]? Name { get; set; }
 
-        /// <summary>Folders of lab scripts, or lab script files; the labs shipped with the module when omitted.</summary>
-        [Parameter]
+        /// <summary>Folders of lab scripts, or lab script files; the labs shipped with the module when omitted. Binds FullName, so Get-ChildItem output pipes in.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [Alias("FullName")]
         [ValidateNotNullOrEmpty]
         public string[]? Path { get; set; }
 

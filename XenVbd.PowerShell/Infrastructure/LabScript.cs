@@ -73,8 +73,10 @@ namespace XenVbd.PowerShell.Infrastructure
                 && !name.StartsWith("Invoke-", StringComparison.OrdinalIgnoreCase);
         }
 
+        /// <summary>True for the lab's name, its number prefix, its file name (as Get-ChildItem output binds -Name) or a wildcard matching its name.</summary>
         public bool Matches(string name) =>
             string.Equals(Name, name, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(System.IO.Path.GetFileName(Path), name, StringComparison.OrdinalIgnoreCase)
             || (Number.Length > 0 && string.Equals(Number, name, StringComparison.OrdinalIgnoreCase))
             || (WildcardPattern.ContainsWildcardCharacters(name) && WildcardPattern.Get(name, WildcardOptions.IgnoreCase).IsMatch(Name));
     }

@@ -121,6 +121,12 @@ $lab
         Get-VbdDevice -Name tiny-lab -ErrorAction SilentlyContinue | Should -BeNullOrEmpty -Because 'Invoke-VbdLab removes what a lab leaves behind'
     }
 
+    It 'runs from Get-ChildItem output piped in' {
+        $results = @(Get-ChildItem $mine -Filter '0*-Tiny.ps1' | Invoke-VbdLab -Seed 4)
+        $results.Name | Should -Be @('Tiny')
+        $results[0].Passed | Should -BeTrue
+    }
+
     It 'replays exactly from its replay command' {
         $a = Join-Path $TestDrive 'r1'; $b = Join-Path $TestDrive 'r2'
         $first = Invoke-VbdLab -Path $tiny -Seed 6 -ReportPath $a
