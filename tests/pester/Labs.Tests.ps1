@@ -62,6 +62,15 @@ Describe 'Invoke-VbdLab' {
         Get-VbdDevice | Should -BeNullOrEmpty -Because 'the labs remove their devices'
     }
 
+    It 'ships the lab scripts and their suites in module/Labs as build.ps1 Publish lays them out' {
+        $shipped = Join-Path $root 'module/Labs'
+        $sources = @(Get-ChildItem (Join-Path $root 'labs') -Filter *.ps1 -File | Where-Object Name -notlike 'Invoke-*')
+        @(Get-ChildItem $shipped -File).Name | Sort-Object | Should -Be ($sources.Name | Sort-Object)
+        foreach ($f in $sources) {
+            (Get-FileHash (Join-Path $shipped $f.Name)).Hash | Should -Be (Get-FileHash $f.FullName).Hash -Because "$($f.Name) is published as it is"
+        }
+    }
+
     It 'finds labs by number prefix and by wildcard' {
         (Invoke-VbdLab -Name 05).Name | Should -Be 'RogueBackend'
         @(Invoke-VbdLab -Name '*Burst').Name | Should -Be @('ChkdskBurst')
