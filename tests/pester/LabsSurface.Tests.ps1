@@ -49,6 +49,10 @@ BeforeAll {
                 if ($typeName -notin $staticAllowed) { $problems.Add("static member of [$typeName], $(& $at $node)") }
             }
         }
+        foreach ($node in $ast.FindAll({ $args[0] -is [System.Management.Automation.Language.VariableExpressionAst] }, $true)) {
+            # The engine's own handle on the session reaches everything, private state included.
+            if ($node.VariablePath.UserPath -eq 'ExecutionContext') { $problems.Add("`$ExecutionContext, $(& $at $node)") }
+        }
         foreach ($node in $ast.FindAll({ $args[0] -is [System.Management.Automation.Language.CommandAst] }, $true)) {
             $name = $node.GetCommandName()
             if ($null -eq $name) {
@@ -90,6 +94,7 @@ Describe 'The shipped labs stay on the public surface' {
         @{ Why = 'a program outside PowerShell'; Text = 'dotnet build' }
         @{ Why = 'a command of another module'; Text = 'Invoke-Pester ./labs' }
         @{ Why = 'a computed member name'; Text = '$m = "Frontend"; $device.$m' }
+        @{ Why = 'the session''s engine handle'; Text = '$ExecutionContext.SessionState.Module' }
     ) {
         Test-LabSurface -Text $Text | Should -Not -BeNullOrEmpty -Because "$Why must be refused"
     }
