@@ -27,7 +27,10 @@
         'Get-VbdFault',
         'Remove-VbdFault',
         'Invoke-VbdWorkload',
-        'Invoke-VbdLab'
+        'Invoke-VbdLab',
+        'Connect-VbdDevice',
+        'Get-VbdMigration',
+        'New-VbdLabResult'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -18,8 +18,9 @@
                module/Core/XenVbd.PowerShell.dll (+ help)   net10.0, loaded by PowerShell 7
                module/Core/deps/*.dll                       XenVbd.Core, Polly.Core, ...: the private AssemblyLoadContext
                module/Desktop/*.dll                         netstandard2.0, loaded by Windows PowerShell 5.1
+               module/Labs/*.ps1                            the lab scripts and their Pester suites (Invoke-VbdLab)
     Test     (a) dotnet test of the solution's xunit projects (counts from TRX files),
-             (b) Pester 6 over tests/pester in a fresh pwsh that imports ./XenVbd.psd1,
+             (b) Pester 6 over tests/pester and the labs' own suites (labs/*.Tests.ps1) in a fresh pwsh,
              (c) tests/interop/run.sh when it exists and gcc + Xen's headers are installed.
              Prints one line per suite, then exactly one final line "N passed, N failed[, N skipped]"
              and exits 1 if anything failed.
@@ -114,6 +115,14 @@ function Invoke-Publish {
         Write-Host ("    module/{0}: {1}" -f $target.Edition,
             ((Get-ChildItem -Recurse -File $dest | ForEach-Object { [IO.Path]::GetRelativePath($dest, $_.FullName) }) -join ', '))
     }
+    # The lab scripts and their Pester suites ship with the module (Invoke-VbdLab runs module/Labs);
+    # labs/Invoke-*.ps1 are the repository's runners, not labs.
+    $labs = Join-Path $ModuleDir 'Labs'
+    if (Test-Path $labs) { Remove-Item -Recurse -Force $labs }
+    $null = New-Item -ItemType Directory -Force $labs
+    Get-ChildItem -LiteralPath (Join-Path $Root 'labs') -Filter *.ps1 -File | Where-Object Name -notlike 'Invoke-*' |
+        Copy-Item -Destination $labs
+    Write-Host ("    module/Labs: {0}" -f ((Get-ChildItem -File $labs).Name -join ', '))
 }
 
 function Get-TrxCounts([string] $Directory) {
@@ -169,7 +178,7 @@ function Get-PesterModulePath {
 }
 
 function Invoke-PesterSuite {
-    Write-Step "Pester $PesterVersion over tests/pester (fresh pwsh, imports ./XenVbd.psd1)"
+    Write-Step "Pester $PesterVersion over tests/pester and labs (fresh pwsh, imports ./XenVbd.psd1)"
     $pester = Get-PesterModulePath
     $results = Join-Path $OutDir 'TestResults/pester'
     $null = New-Item -ItemType Directory -Force $results
@@ -182,7 +191,7 @@ $ErrorActionPreference = 'Stop'
 if ($PSStyle) { $PSStyle.OutputRendering = 'PlainText' }   # CI logs: no ANSI colour codes
 Import-Module -Name $PesterPath -RequiredVersion 6.2.0 -Force
 $config = New-PesterConfiguration
-$config.Run.Path = $TestPath
+$config.Run.Path = @($TestPath -split [IO.Path]::PathSeparator)
 $config.Run.PassThru = $true
 $config.Output.Verbosity = 'Normal'
 $config.Output.RenderMode = 'Plaintext'
@@ -198,7 +207,7 @@ $result = Invoke-Pester -Configuration $config
 '@
     $runnerPath = Join-Path $results 'run-pester.ps1'
     Set-Content -LiteralPath $runnerPath -Value $runner
-    $code = Invoke-ChildPwsh -Arguments @('-File', $runnerPath, $pester, (Join-Path $Root 'tests/pester'), $results, $summary) -AllowFailure
+    $code = Invoke-ChildPwsh -Arguments @('-File', $runnerPath, $pester, ((Join-Path $Root 'tests/pester'), (Join-Path $Root 'labs') -join [IO.Path]::PathSeparator), $results, $summary) -AllowFailure
     if (Test-Path $summary) {
         $s = Get-Content -Raw $summary | ConvertFrom-Json
         return [pscustomobject]@{ Suite = 'pester'; Passed = [int] $s.Passed; Failed = [int] $s.Failed; Skipped = [int] $s.Skipped; Note = '' }

@@ -101,4 +101,5 @@ if ($failed.Count -gt 0) {
     exit 1
 }
 Write-Host "Replay or vary:  Import-Module ./XenVbd.psd1; Invoke-VbdLab -Name <lab> -Seed $Seed  (or labs/0N-<Lab>.ps1 -Seed $Seed)"
+Write-Host "Write your own: Get-Help about_XenVbd_Labs  (labs/examples/SlowStorage.ps1 is the worked example)"
 exit 0

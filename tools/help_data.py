@@ -74,6 +74,8 @@ Bad input stops the cmdlet with an error and creates nothing: a size that is not
    "desc": "Does not trust the backend with guest memory (XSA-403, Linux blkfront's trusted=0): every read and write, aligned or not, is bounced through frontend-owned pages that are zeroed before they are granted, so the backend never sees a guest buffer page. Costs one copy per byte; with -Bounce DeviceBuffer all I/O then queues behind the one buffer."},
   {"name": "ReconnectAfterTimeouts", "type": "System.Int32", "pipeline": "True (ByPropertyName)", "default": "0 (off)",
    "desc": "Turns on the frontend's forced reconnect, 0..100; 0 keeps blkfront's and GPLPV's behaviour. With N, after N request timeouts in a row with no response at all in between, or when SRBs wait for bounce memory (or SRB extensions) that requests of the current connection have pinned for N request timeouts, the frontend closes its side through XenBus (Closing, then Closed once the backend is Closing), waits for the backend to let go, ends its grants (pages the backend still maps stay quarantined and are never reused), and connects again with a fresh zeroed ring and event channel, probing again in Probe mode. SRBs waiting meanwhile go out on the new connection; each SRB still completes exactly once. This recovers a device from a backend restart the frontend never saw and frees bounce memory a lost response pins. Get-VbdStatistic counts it in ForcedReconnects. A value outside 0..100 stops the cmdlet with ParameterArgumentValidationError (InvalidData)."},
+  {"name": "NoConnect", "type": "SwitchParameter", "pipeline": "True (ByPropertyName)", "default": "False",
+   "desc": "Creates the device without connecting it: no XenBus handshake, no ABI probe, no SRBs yet. Faults added now with Add-VbdFault are in place from the first request on the ring, so the probe's own requests run under them (a probe under delay, a probe that meets a lying backend). Connect-VbdDevice connects the device; until then Invoke-Srb and Invoke-VbdWorkload fail with a message saying so."},
   {"name": "WhatIf", "type": "SwitchParameter", "default": "False", "desc": "Shows what would be created without creating it."},
   {"name": "Confirm", "type": "SwitchParameter", "default": "False", "desc": "Asks before creating the device."},
  ],
@@ -438,7 +440,15 @@ The workload's headers overwrite what Invoke-Srb wrote, so Test-VbdIntegrity for
   {"name": "Seed", "type": "System.UInt64", "default": "1", "desc": "The workload's seed (offsets, sizes, mix)."},
   {"name": "NoVerify", "type": "SwitchParameter", "default": "False", "desc": "Skips headers and read verification."},
   {"name": "FlushEvery", "type": "System.Int32", "default": "0", "desc": "Issues SYNCHRONIZE CACHE every this many writes; 0 never."},
-  {"name": "WorkloadName", "type": "System.String", "default": "the device name", "desc": "The name the result and progress bar carry."}],
+  {"name": "WorkloadName", "type": "System.String", "default": "the device name", "desc": "The name the result and progress bar carry."},
+  {"name": "OffsetBytes", "type": "System.Int64", "default": "0", "desc": "Where the workload's region of the disk starts, in bytes (a multiple of the logical sector size). Several workloads on one device each verify against a region they alone wrote."},
+  {"name": "LengthBytes", "type": "System.Int64", "default": "0 (to the end of the disk)", "desc": "How many bytes the workload's region spans, from -OffsetBytes."},
+  {"name": "BlockSizeMix", "type": "System.Collections.Hashtable", "default": "None (-Profile / -BlockSize)", "desc": "A block-size mix like fio's bssplit: transfer size in bytes to weight, e.g. @{ 512 = 0.9; 4096 = 0.08; 8192 = 0.02 }. Overrides -Profile and -BlockSize. Sizes must be multiples of 512 up to 4 MiB and weights positive, else InvalidWorkload."},
+  {"name": "AssumeZeroedDisk", "type": "SwitchParameter", "default": "False", "desc": "Blocks the workload has not written must read back as zeros, as on a fresh disk; without it such reads are not judged. Use it on a device just created, to catch reads that return stale or foreign data."},
+  {"name": "RetryCount", "type": "System.Int32", "default": "0 (no retries)", "desc": "The class driver's retries, 0..100: an SRB that fails transiently (a timeout, a bus reset) is sent again up to this many times, with exponential back-off from -RetryDelay and no circuit breaker. The result's Retries counts them."},
+  {"name": "RetryDelay", "type": "System.TimeSpan", "default": "00:00:00.1", "desc": "Virtual time before the first retry; it doubles, with jitter, for each further one."},
+  {"name": "AtCompletion", "type": "System.Int64[]", "default": "None", "desc": "Completion counts (1 or more) at which -Action runs, in the middle of the workload, on the simulation's own clock: the same seed runs it at the same point every time. Give -AtCompletion and -Action together, else InvalidWorkload."},
+  {"name": "Action", "type": "System.Management.Automation.ScriptBlock", "default": "None", "desc": "A script block run at each count of -AtCompletion, with the count as $_ (and $args[0]): add or remove a fault (Add-VbdFault -Kind Migration for a migration, -Kind BadId for a lying backend), for example. Its output is discarded. The device's fault plan is attached for the whole run, so the result's Faults count what the action added. If the block throws, the workload stops issuing, drains what is in flight, returns its result and writes a WorkloadActionFailed error."}],
  "inputs": DEVICE_INPUTS,
  "outputs": [("XenVbd.Workload.WorkloadResult", "Operations, reads, writes, IOPS and bandwidth in virtual and wall time, Latency percentiles (P50Us .. P9999Us), bounce passes and bytes, ring requests, probes, ABI switches, retries, timeouts, resets, faults by kind, ViolationCount and Violations, plus DeviceName.")],
  "examples": [
@@ -446,30 +456,107 @@ The workload's headers overwrite what Invoke-Srb wrote, so Test-VbdIntegrity for
    "500 verified I/Os of the seed page's size mix, 30% from misaligned buffers: Bounces counts the copies, Violations must be 0."),
   ("under injected latency", "$d = New-VbdDevice -Name ex-wl2 -SizeBytes 64MB\nAdd-VbdFault -Device $d -Kind Latency -Distribution Exponential -Delay 00:00:00.002 -MaxDelay 00:00:00.050 | Out-Null\n$r = Invoke-VbdWorkload -Device $d -Count 300 -BlockSize 8192\n$r\n$r.Latency | Format-List P50Us, P99Us, P999Us\nRemove-VbdDevice -Device $d",
    "Exponentially distributed response delays widen the latency percentiles."),
+  ("a migration in the middle of the workload", "$d = New-VbdDevice -Name ex-wl3 -SizeBytes 64MB -BackendMode Native\n$r = Invoke-VbdWorkload -Device $d -Count 600 -AssumeZeroedDisk -AtCompletion 300 -Action { Add-VbdFault -Device $d -Kind Migration -MigrateTo X86_32 }\n$r | Format-List Operations, Probes, AbiSwitches, ViolationCount\nGet-VbdMigration -Device $d\nRemove-VbdDevice -Device $d",
+   "After 300 completions the backend moves to a 32-bit dom0 that ignores the protocol key; the frontend probes again, switches its ring layout, resubmits what was in flight, and every byte still verifies."),
+  ("a size mix on one region of the disk, with retries", "$d = New-VbdDevice -Name ex-wl4 -SizeBytes 64MB\nInvoke-VbdWorkload -Device $d -BlockSizeMix @{ 512 = 0.9; 4096 = 0.1 } -OffsetBytes 8MB -LengthBytes 4MB -RetryCount 4 -Count 200\nRemove-VbdDevice -Device $d",
+   "Mostly 512-byte transfers within 8..12 MiB of the disk; transient failures would be retried up to four times."),
+  ("a bus reset at a chosen point", "$d = New-VbdDevice -Name ex-wl5\n$r = Invoke-VbdWorkload -Device $d -Count 500 -RetryCount 4 -AtCompletion 100 -Action { Reset-VbdDevice -Device $d -Confirm:$false }\n$r | Format-List Operations, Resets, Retries, Errors, ViolationCount\nRemove-VbdDevice -Device $d",
+   "After 100 completions scsiport resets the bus: the SRBs in flight complete with BUS RESET and the class driver's retries send them again, so nothing fails and every byte verifies. Without -RetryCount those SRBs count as errors."),
  ],
- "links": ["Add-VbdFault", "Invoke-VbdLab", "Test-VbdIntegrity"],
+ "links": ["Add-VbdFault", "Get-VbdMigration", "Invoke-VbdLab", "Test-VbdIntegrity"],
 },
 {
  "name": "Invoke-VbdLab",
- "synopsis": "Runs one or all of the fault-injection labs, returns their results and optionally writes the report folder.",
+ "synopsis": "Runs lab scripts -- the fault-injection labs shipped with the module, or a folder of your own -- returns their results and optionally writes the report folder.",
  "description": """
-The labs prove on demand that the driver survives the seed page's hard cases: MisalignedBuffers (the three bounce strategies against aligned I/O), BitnessMatrix (frontend ABI x backend ABI x backend mode x frontend mode), DelayedResponses (latency up to seconds, the probe under delay, timeouts with nothing lost or doubled), Migration (a live workload while the backend moves to a dom0 of the other bitness), RogueBackend (every corruption kind: the device goes Broken cleanly, no SRB completes twice) and ChkdskBurst (large misaligned transfers through the multi-pass path).
+A lab is a PowerShell script on the module's own cmdlets: it creates devices, adds faults, runs verified workloads, migrates, checks what happened and returns a lab result (New-VbdLabResult) holding its checks, findings, metrics, workloads and plot points. Get-Help about_XenVbd_Labs shows how to write one.
 
-Invoke-VbdLab runs the labs named by -Name (tab completion offers them), or all of them, with -Seed, showing a progress bar per lab; Ctrl+C stops cleanly. Each result says whether the lab passed, what it found, its failures, its metrics, and the command that replays it exactly. With -ReportPath the cmdlet writes results.json (byte-identical for the same seed), junit.xml and timings.json into that folder after the last lab. An unknown lab name gives a non-terminating LabNotFound error.
+The labs shipped with the module (in its Labs folder) prove on demand that the driver survives the original page's hard cases: MisalignedBuffers (the three bounce strategies against aligned I/O), BitnessMatrix (frontend ABI x backend ABI x backend mode x frontend mode), DelayedResponses (latency up to seconds, the probe under delay, timeouts with nothing lost or doubled), Migration (a live workload while the backend moves to a dom0 of the other bitness), RogueBackend (every corruption kind: the device goes Broken cleanly, no SRB completes twice) and ChkdskBurst (large misaligned transfers through the multi-pass path).
+
+Invoke-VbdLab runs the labs named by -Name (names, number prefixes such as 03, or wildcards; tab completion offers them), or every lab, from the shipped folder or the folders and files given to -Path (every *.ps1 there except Pester suites, *.Tests.ps1, and runners, Invoke-*.ps1). Each script gets -Seed and, when given, -DeviceOptions. Devices a script leaves behind are removed. A lab fails when a check fails, when its script throws (the error and where become a failure), when it returns no lab result, names itself other than its file, ignores the seed, or checks nothing. Each result says whether the lab passed, what it found, its failures, its metrics, and the command that replays it exactly (with -Path for a lab of your own). With -ReportPath the cmdlet writes results.json (byte-identical for the same seed), junit.xml, timings.json and, in PowerShell 7, index.html with the plots into that folder after the last lab. An unknown lab name gives a non-terminating LabNotFound error; a -Path with no lab scripts gives LabPathNotFound.
 """,
  "parameters": [
-  {"name": "Name", "type": "System.String[]", "position": 0, "pipeline": "True (ByPropertyName, ByValue)", "default": "All labs", "desc": "The labs to run: MisalignedBuffers, BitnessMatrix, DelayedResponses, Migration, RogueBackend, ChkdskBurst."},
+  {"name": "Name", "type": "System.String[]", "position": 0, "pipeline": "True (ByPropertyName, ByValue)", "wildcards": True, "default": "All labs of the folder", "desc": "The labs to run, by name (the script's file name without its number prefix: MisalignedBuffers, BitnessMatrix, DelayedResponses, Migration, RogueBackend, ChkdskBurst for the shipped ones), by number prefix (01..06) or by wildcard."},
+  {"name": "Path", "type": "System.String[]", "pipeline": "True (ByPropertyName)", "default": "The module's Labs folder", "desc": "Folders of lab scripts, or lab script files, to run instead of the shipped labs. Relative paths are relative to the current location. Binds the FullName property of piped objects, so Get-ChildItem ./my-labs/*.ps1 | Invoke-VbdLab runs each file (its file name, bound to -Name, matches it). Alias: FullName."},
   {"name": "Seed", "type": "System.UInt64", "default": "1", "desc": "The seed every lab runs with; the same seed gives the same results."},
-  {"name": "ReportPath", "type": "System.String", "default": "None (no report)", "desc": "A folder to write results.json, junit.xml and timings.json into; created if missing."}],
+  {"name": "DeviceOptions", "type": "System.Collections.Hashtable", "default": "None", "desc": "New-VbdDevice parameters each lab adds to every device it creates, e.g. @{ RequestTimeout = '00:00:10' }; passed to each script as -DeviceOptions."},
+  {"name": "ReportPath", "type": "System.String", "default": "None (no report)", "desc": "A folder to write results.json, junit.xml, timings.json and index.html into; created if missing."}],
  "inputs": [("System.String", "Lab names.")],
- "outputs": [("XenVbd.Lab.LabResult", "Name, Seed, Passed, Findings, Failures, Metrics, Workloads, Points, WallTime and ReplayCommand.")],
+ "outputs": [("XenVbd.Lab.LabResult", "Name, Seed, Passed, Findings, Failures, Metrics, Workloads, Points, WallTime, ScriptPath and ReplayCommand.")],
  "examples": [
   ("one lab", "Invoke-VbdLab -Name Migration -Seed 7",
    "Runs the migration lab: a verified workload while the backend moves between 32- and 64-bit dom0s."),
   ("two labs with a report", "$report = Join-Path ([IO.Path]::GetTempPath()) 'xenvbd-help-lab'\nInvoke-VbdLab -Name BitnessMatrix, RogueBackend -ReportPath $report\nGet-ChildItem $report | Select-Object Name, Length\nRemove-Item -Recurse $report",
    "Runs two labs, then lists the report files they produced."),
+  ("a lab of your own", "$folder = Join-Path ([IO.Path]::GetTempPath()) 'xenvbd-help-mylabs'\n$null = New-Item -ItemType Directory -Force $folder\nSet-Content (Join-Path $folder 'SlowStorage.ps1') @'\nparam([UInt64] $Seed = 1, [hashtable] $DeviceOptions = @{})\n$lab = New-VbdLabResult -Name SlowStorage -Seed $Seed\n$d = New-VbdDevice -Name slow-lab -Seed $lab.SeedFor('device') @DeviceOptions\n$null = Add-VbdFault -Device $d -Kind SlowStorage -BytesPerSecond 10MB\n$r = Invoke-VbdWorkload -Device $d -Count 200 -Seed $lab.SeedFor('workload') -AssumeZeroedDisk\n$null = $lab.CheckWorkload('slow storage', $r, $false)\n$null = $lab.Check($r.Latency.P50Us -ge 390, \"p50 $($r.Latency.P50Us) us is faster than 4 KiB at 10 MB/s\")\n$lab.Find(\"4 KiB at 10 MB/s: p50 $($r.Latency.P50Us) us.\")\n$lab\n'@\nInvoke-VbdLab -Path $folder -Seed 3\nRemove-Item -Recurse $folder",
+   "Writes a small lab script and runs it like a shipped one; its replay command names its path. Get-Help about_XenVbd_Labs builds a fuller one step by step."),
  ],
- "notes": "labs/Invoke-DefaultLab.ps1 runs every lab and prints a summary; labs/0N-*.ps1 run one lab each.",
- "links": ["Invoke-VbdWorkload", "Add-VbdFault"],
+ "notes": "labs/Invoke-DefaultLab.ps1 runs every lab and prints a summary; labs/0N-*.ps1 run one lab each and labs/0N-*.Tests.ps1 run it as a Pester suite (Invoke-Pester ./labs). Get-Help about_XenVbd_Labs: how to write a lab.",
+ "links": ["New-VbdLabResult", "Invoke-VbdWorkload", "Add-VbdFault", "about_XenVbd_Labs"],
+},
+{
+ "name": "Connect-VbdDevice",
+ "synopsis": "Connects a device created with New-VbdDevice -NoConnect: the XenBus handshake and the ABI probe run now, under the faults already added.",
+ "description": """
+New-VbdDevice normally connects the device before it returns. With -NoConnect it does not, so faults can be added first; Connect-VbdDevice then runs the XenBus handshake (Initialising to Connected) and, in Probe mode, the frontend's ABI probe, with every fault rule already in place: a Latency rule holds back the probe's two operation-0xff requests like any other. It returns the device, whose ProbeResult shows the probe's round trips, its start and end in virtual time (StartTicks, CompleteTicks, DurationTicks in 100 ns ticks) and the layout it chose. It supports -WhatIf and -Confirm.
+
+A device that is already connected gives a non-terminating AlreadyConnected error (InvalidOperation) and is left as it is.
+""" + "\n\n" + ERRORS_DEVICE,
+ "parameters": [DEV, NAME(), DEVNAME,
+  {"name": "WhatIf", "type": "SwitchParameter", "default": "False", "desc": "Shows which devices would be connected."},
+  {"name": "Confirm", "type": "SwitchParameter", "default": "False", "desc": "Asks before connecting each device."}],
+ "inputs": DEVICE_INPUTS,
+ "outputs": [("XenVbd.Device.VbdDevice", "The device, connected (State Ready, LayoutMismatch or Broken).")],
+ "examples": [
+  ("the probe under a slow backend", "$d = New-VbdDevice -Name ex-conn1 -NoConnect\n$null = Add-VbdFault -Device $d -Kind Latency -Delay 00:00:00.5\n$d = Connect-VbdDevice -Device $d\n$d.ProbeResult | Format-List RoundTrips, DurationTicks, Detected, Switched\nRemove-VbdDevice -Device $d",
+   "Every response is 500 ms late from the first request on, so the probe takes at least 500 ms of virtual time (DurationTicks 5000000 or more)."),
+ ],
+ "links": ["New-VbdDevice", "Add-VbdFault", "Get-VbdDevice"],
+},
+{
+ "name": "Get-VbdMigration",
+ "synopsis": "Lists the migrations a device's fault plan carried out (Add-VbdFault -Kind Migration), each with what the frontend did.",
+ "description": """
+A Migration fault moves the device's backend to a dom0 of another bitness (Add-VbdFault -Kind Migration -MigrateTo X86_32): the frontend suspends, pulls back what was in flight, reconnects to the new backend -- probing again in Probe mode -- and resubmits. Get-VbdMigration lists each move in order: the backend's ABI and mode before and after, the frontend's ring layout before and after, whether it probed again (Reprobed) and switched, how many SRBs it resubmitted and the state it ended in. A device without a fault plan lists nothing. Without -Name or -Device it lists the migrations of every device in the session. Set-BackendAbi returns its own migration result directly.
+""" + "\n\n" + ERRORS_DEVICE,
+ "parameters": [DEV, NAME(), DEVNAME],
+ "inputs": DEVICE_INPUTS,
+ "outputs": [("XenVbd.Device.MigrationResult", "OldBackendAbi, OldBackendMode, NewBackendAbi, NewBackendMode, FrontendAbiBefore, FrontendAbiAfter, Reprobed, Switched, SrbsResubmitted, LayoutChanged, State, plus DeviceName.")],
+ "examples": [
+  ("two moves during a workload", "$d = New-VbdDevice -Name ex-mig1 -BackendMode Native\n$null = Invoke-VbdWorkload -Device $d -Count 400 -AtCompletion 100, 200 -Action { Add-VbdFault -Device $d -Kind Migration -MigrateTo $(if ($_ -eq 100) { 'X86_32' } else { 'X86_64' }) }\nGet-VbdMigration -Device $d\nRemove-VbdDevice -Device $d",
+   "The backend moves to a 32-bit dom0 after 100 completions and back after 200; each row shows the re-probe and the ring layout changing."),
+ ],
+ "links": ["Add-VbdFault", "Invoke-VbdWorkload", "Set-BackendAbi"],
+},
+{
+ "name": "New-VbdLabResult",
+ "synopsis": "Starts the result of a lab script: its name and seed, then its checks, findings, metrics, workloads and plot points.",
+ "description": """
+A lab script returns one lab result; Invoke-VbdLab collects it, writes it into results.json, junit.xml and the HTML report, and prints its replay command. New-VbdLabResult creates it empty. The script then fills it with the result's methods:
+
+$lab.Check(<condition>, '<what went wrong>'): records a failure unless the condition holds; returns the condition.
+
+$lab.CheckWorkload('<label>', $workloadResult, $false): adds a workload (plots, results.json) and checks nothing stuck, nothing completed twice, no integrity violation, something completed and, with $false, no failed I/O.
+
+$lab.Find('<sentence>'): adds a finding the summary and the report show.
+
+$lab.Metric('<name>', <number>): a named number (results.json lists them sorted).
+
+$lab.Point('<plot>', '<series>', <x>, <y>): a point of the lab's own plot in the report.
+
+$lab.SeedFor('<step>'): a seed for one device or workload, derived from the lab's seed and the step's name, so adding a step does not move the others.
+
+Passed is true while no check failed; Failures, Findings, Metrics, Workloads and Points hold what was added; ChecksMade counts the checks. -Name must be the lab script's file name without its number prefix and -Seed the seed the script was given: Invoke-VbdLab fails a lab otherwise, since its replay command would not replay it.
+""",
+ "parameters": [
+  {"name": "Name", "type": "System.String", "required": True, "position": 0, "desc": "The lab's name: its script's file name without the number prefix (03-DelayedResponses.ps1 is DelayedResponses)."},
+  {"name": "Seed", "type": "System.UInt64", "required": True, "position": 1, "desc": "The seed the lab runs from, as the script received it."}],
+ "inputs": [("None", "Nothing is read from the pipeline.")],
+ "outputs": [("XenVbd.Lab.LabResult", "An empty lab result: Name, Seed, Passed (true), and empty Findings, Failures, Metrics, Workloads and Points.")],
+ "examples": [
+  ("a lab in five lines", "$lab = New-VbdLabResult -Name Tiny -Seed 5\n$d = New-VbdDevice -Name ex-lab1 -Seed $lab.SeedFor('device')\n$r = Invoke-VbdWorkload -Device $d -Count 100 -Seed $lab.SeedFor('workload') -AssumeZeroedDisk\n$null = $lab.CheckWorkload('100 random 4 KiB I/Os', $r, $false)\n$lab.Find(\"$($r.Operations) I/Os, $($r.ViolationCount) violations.\")\nRemove-VbdDevice -Device $d\n$lab",
+   "Builds a lab result by hand: one verified workload, its promises checked, one finding."),
+ ],
+ "links": ["Invoke-VbdLab", "Invoke-VbdWorkload", "about_XenVbd_Labs"],
 },
 ]

@@ -62,8 +62,7 @@ namespace XenVbd.Device
             var device = new VbdDevice(options);
             try
             {
-                device.Frontend.Start();
-                device.Host.Scheduler.RunWhile(device._connecting, MaxEventsPerWait);
+                device.Connect();
                 return device;
             }
             catch
@@ -71,6 +70,32 @@ namespace XenVbd.Device
                 device.Dispose();
                 throw;
             }
+        }
+
+        /// <summary>
+        /// Builds the machine but leaves both halves unconnected, so a fault plan (or any interceptor) can be
+        /// attached before the first byte crosses the ring — the XenBus handshake and the ABI probe then run
+        /// under it. <see cref="Connect"/> starts them; until then no SRB can be submitted.
+        /// </summary>
+        public static VbdDevice CreateUnconnected(VbdDeviceOptions options)
+        {
+            if (options == null) throw new ArgumentNullException(nameof(options));
+            options = options.Clone();
+            options.Validate();
+            return new VbdDevice(options);
+        }
+
+        /// <summary>True once <see cref="Connect"/> ran (whatever state the handshake ended in).</summary>
+        public bool IsConnected { get; private set; }
+
+        /// <summary>Starts the frontend and runs until it is ready, refused or broken (probe included).</summary>
+        public void Connect()
+        {
+            ThrowIfDisposed();
+            if (IsConnected) throw new InvalidOperationException($"The device '{Name}' is already connected.");
+            IsConnected = true;
+            Frontend.Start();
+            Host.Scheduler.RunWhile(_connecting, MaxEventsPerWait);
         }
 
         public VbdDeviceOptions Options => _options.Clone();
@@ -143,7 +168,7 @@ namespace XenVbd.Device
         /// </summary>
         public SrbResult Execute(ReadOnlySpan<byte> cdb, byte[]? dataOut = null, int dataInLength = 0, int bufferAlignment = 0)
         {
-            ThrowIfDisposed();
+            ThrowIfNotConnected();
             if (cdb.Length == 0 || cdb.Length > Srb.MaxCdbLength) throw new ArgumentException("A CDB is 1.." + Srb.MaxCdbLength + " bytes.", nameof(cdb));
             if (dataOut != null && dataInLength > 0) throw new ArgumentException("An SRB moves data one way: give dataOut or dataInLength, not both.", nameof(dataInLength));
             if (dataInLength < 0) throw new ArgumentOutOfRangeException(nameof(dataInLength), dataInLength, "Must not be negative.");
@@ -170,7 +195,7 @@ namespace XenVbd.Device
         /// <summary>Hands an SRB to the frontend; it completes as the scheduler runs. Allocation-free.</summary>
         public void Submit(Srb srb)
         {
-            ThrowIfDisposed();
+            ThrowIfNotConnected();
             Frontend.Submit(srb);
         }
 
@@ -205,7 +230,7 @@ namespace XenVbd.Device
         /// </summary>
         public MigrationResult MigrateBackend(BlkifAbi abi, BackendAbiMode mode)
         {
-            ThrowIfDisposed();
+            ThrowIfNotConnected();
             var oldAbi = BackendAbi;
             var oldMode = BackendMode;
             var before = Frontend.Abi;
@@ -225,14 +250,14 @@ namespace XenVbd.Device
         /// <summary>SCSI bus reset: every pending SRB completes with BUS RESET.</summary>
         public void Reset()
         {
-            ThrowIfDisposed();
+            ThrowIfNotConnected();
             Frontend.ResetBus();
         }
 
         /// <summary>Resizes the disk; the next command after the frontend notices gets UNIT ATTENTION.</summary>
         public void Resize(long newSizeBytes)
         {
-            ThrowIfDisposed();
+            ThrowIfNotConnected();
             if (newSizeBytes <= 0 || newSizeBytes % _options.LogicalSectorSize != 0)
                 throw new ArgumentOutOfRangeException(nameof(newSizeBytes), newSizeBytes, "Must be a positive multiple of the logical sector size.");
             Backend.Resize(newSizeBytes);
@@ -274,6 +299,12 @@ namespace XenVbd.Device
         private void ThrowIfDisposed()
         {
             if (_disposed) throw new ObjectDisposedException(nameof(VbdDevice));
+        }
+
+        private void ThrowIfNotConnected()
+        {
+            ThrowIfDisposed();
+            if (!IsConnected) throw new InvalidOperationException($"The device '{Name}' is not connected yet: connect it first (Connect-VbdDevice).");
         }
     }
 }

@@ -108,6 +108,7 @@ namespace XenVbd.Workload
             var countersAtStart = _target.ReadCounters();
             var faultsAtStart = _options.Faults?.Counters.ToDictionary();
             long retriesAtStart = _options.HostRetries?.Retries ?? 0;
+            long targetDoublesAtStart = (_target as DeviceWorkloadTarget)?.DoubleCompletions ?? 0;
             var ct = _options.CancellationToken;
 
             using var context = _scheduler.EnterContext();
@@ -149,6 +150,8 @@ namespace XenVbd.Workload
             _result.Resets = c.Resets;
             _result.Reconnects = c.Reconnects;
             _result.Retries = c.Retries + ((_options.HostRetries?.Retries ?? 0) - retriesAtStart);
+            // The frontend completing one SRB twice is seen by the device target, not by the workload's slot: count both.
+            if (_target is DeviceWorkloadTarget deviceTarget) _result.DoubleCompletions += deviceTarget.DoubleCompletions - targetDoublesAtStart;
             if (_options.Faults != null)
             {
                 foreach (var kv in _options.Faults.Counters.ToDictionary())

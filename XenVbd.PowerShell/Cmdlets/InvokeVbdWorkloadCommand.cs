@@ -1,6 +1,10 @@
 using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Globalization;
 using System.Management.Automation;
 using System.Threading;
+using XenVbd.Faults;
 using XenVbd.PowerShell.Infrastructure;
 using XenVbd.Workload;
 
@@ -76,6 +80,43 @@ namespace XenVbd.PowerShell.Cmdlets
         [Parameter]
         public string? WorkloadName { get; set; }
 
+        /// <summary>Where on the disk the workload's region starts, in bytes (a multiple of the logical sector size).</summary>
+        [Parameter]
+        [ValidateRange(0L, long.MaxValue)]
+        public long OffsetBytes { get; set; }
+
+        /// <summary>How many bytes the workload's region spans; 0 = from -OffsetBytes to the end of the disk.</summary>
+        [Parameter]
+        [ValidateRange(0L, long.MaxValue)]
+        public long LengthBytes { get; set; }
+
+        /// <summary>A block-size mix: transfer bytes to weight (e.g. @{ 512 = 0.9; 4096 = 0.1 }); overrides -Profile and -BlockSize.</summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        public Hashtable? BlockSizeMix { get; set; }
+
+        /// <summary>Blocks the workload never wrote must read back as zeros (a fresh disk), not just be left unjudged.</summary>
+        [Parameter]
+        public SwitchParameter AssumeZeroedDisk { get; set; }
+
+        /// <summary>The class driver's retries: an SRB that fails transiently (timeout, bus reset) is sent again up to this many times.</summary>
+        [Parameter]
+        [ValidateRange(0, 100)]
+        public int RetryCount { get; set; }
+
+        /// <summary>Virtual time before the first retry (doubling, with jitter, after that).</summary>
+        [Parameter]
+        public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
+        /// <summary>Completion counts at which -Action runs, in the middle of the workload.</summary>
+        [Parameter]
+        [ValidateRange(1L, long.MaxValue)]
+        public long[]? AtCompletion { get; set; }
+
+        /// <summary>Runs after each completion count of -AtCompletion (the count is $args[0] and $_): add a fault, migrate, reset.</summary>
+        [Parameter]
+        public ScriptBlock? Action { get; set; }
+
         /// <summary>The progress bar is redrawn at most this often (wall clock): drawing costs more than thousands of I/Os.</summary>
         private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(500);
 
@@ -85,12 +126,33 @@ namespace XenVbd.PowerShell.Cmdlets
         /// <inheritdoc />
         protected override void ProcessDevice(DeviceSession session)
         {
-            BlockSizeDistribution sizes = Profile switch
+            if ((AtCompletion is null) != (Action is null))
             {
-                VbdBlockSizeProfile.WindowsSeed => BlockSizeDistribution.WindowsSeed,
-                VbdBlockSizeProfile.ChkdskBurst => BlockSizeDistribution.ChkdskBurst,
-                _ => BlockSizeDistribution.Fixed(BlockSize),
-            };
+                this.WriteError(ErrorIds.InvalidWorkload, ErrorCategory.InvalidArgument, session.Name,
+                    "-AtCompletion and -Action go together: one says when, the other what.",
+                    "Give both, e.g. -AtCompletion 100 -Action { Add-VbdFault " + session.Name + " -Kind BadId -MaxCount 1 }.");
+                return;
+            }
+
+            BlockSizeDistribution sizes;
+            if (BlockSizeMix is not null)
+            {
+                if (!TryReadMix(BlockSizeMix, out sizes, out string problem))
+                {
+                    this.WriteError(ErrorIds.InvalidWorkload, ErrorCategory.InvalidArgument, BlockSizeMix, "-BlockSizeMix: " + problem,
+                        "Give transfer sizes in bytes (multiples of 512, up to 4 MiB) with positive weights, e.g. -BlockSizeMix @{ 512 = 0.9; 4096 = 0.08; 8192 = 0.02 }.");
+                    return;
+                }
+            }
+            else
+            {
+                sizes = Profile switch
+                {
+                    VbdBlockSizeProfile.WindowsSeed => BlockSizeDistribution.WindowsSeed,
+                    VbdBlockSizeProfile.ChkdskBurst => BlockSizeDistribution.ChkdskBurst,
+                    _ => BlockSizeDistribution.Fixed(BlockSize),
+                };
+            }
             var spec = new WorkloadSpec
             {
                 Name = WorkloadName ?? session.Name,
@@ -104,8 +166,10 @@ namespace XenVbd.PowerShell.Cmdlets
                 Duration = Duration,
                 Seed = Seed,
                 Verify = !NoVerify,
-                AssumeZeroedDisk = false,
+                AssumeZeroedDisk = AssumeZeroedDisk.IsPresent,
                 FlushEvery = FlushEvery,
+                OffsetBytes = OffsetBytes,
+                LengthBytes = LengthBytes,
             };
             try
             {
@@ -128,8 +192,34 @@ namespace XenVbd.PowerShell.Cmdlets
             }
 
             var progress = new ProgressRecord(2, "Invoke-VbdWorkload " + spec.Name, "Starting");
+            // The device's fault plan is reported in FaultsByKind and its changes are picked up after every
+            // completion; an -Action may add the first rule, so it attaches the plan up front.
+            bool withFaults = session.HasFaults || Action is not null;
+            HostRetryCounters? retries = RetryCount > 0 ? new HostRetryCounters() : null;
+            Exception? actionFailure = null;
+            var at = AtCompletion is null ? null : new HashSet<long>(AtCompletion);
             var options = new WorkloadRunOptions
             {
+                Faults = withFaults ? session.Faults.Injector : null,
+                HostRetries = retries,
+                OnCompletion = at is null ? null : n =>
+                {
+                    if (actionFailure is not null || !at.Contains(n))
+                    {
+                        return;
+                    }
+
+                    try
+                    {
+                        Action!.InvokeWithContext(null, new List<PSVariable> { new PSVariable("_", n) }, n);
+                    }
+                    catch (Exception ex) when (ex is not PipelineStoppedException)
+                    {
+                        // Stop issuing and drain: the run ends cleanly and the error says which completion it was.
+                        actionFailure = ex;
+                        _stop.Cancel();
+                    }
+                },
                 CancellationToken = _stop.Token,
                 Progress = new PipelineProgress<WorkloadProgress>(p =>
                 {
@@ -139,7 +229,10 @@ namespace XenVbd.PowerShell.Cmdlets
                 }, ProgressInterval),
             };
 
-            var target = new DeviceWorkloadTarget(session.Device, QueueDepth, sizes.MaxBytes);
+            HostRetryOptions? retry = RetryCount > 0
+                ? new HostRetryOptions { MaxRetries = RetryCount, BaseDelay = RetryDelay, UseCircuitBreaker = false }
+                : null;
+            var target = new DeviceWorkloadTarget(session.Device, QueueDepth, sizes.MaxBytes, retry, retries);
             WorkloadResult result = WorkloadRunner.Run(target, spec, options);
             progress.RecordType = ProgressRecordType.Completed;
             WriteProgress(progress);
@@ -147,10 +240,63 @@ namespace XenVbd.PowerShell.Cmdlets
             // The workload wrote its own headers over the disk: what Invoke-Srb wrote there is gone.
             session.ForgetAll();
             WriteObject(Decorate.WithDevice(result, session.Name));
-            if (result.Cancelled)
+            if (actionFailure is not null)
+            {
+                Exception inner = actionFailure is RuntimeException { ErrorRecord.Exception: { } e } ? e : actionFailure;
+                this.WriteError(ErrorIds.WorkloadActionFailed, ErrorCategory.OperationStopped, session.Name,
+                    "The -Action of the workload on '" + session.Name + "' failed after " + result.Operations + " completions, so the workload was stopped: " + inner.Message,
+                    "Fix the script block; run it alone first (it gets the completion count as $_).");
+            }
+            else if (result.Cancelled)
             {
                 WriteWarning("The workload on '" + session.Name + "' was stopped after " + result.Operations + " I/Os.");
             }
+        }
+
+        private static bool TryReadMix(Hashtable mix, out BlockSizeDistribution sizes, out string problem)
+        {
+            var weights = new List<KeyValuePair<int, double>>();
+            sizes = BlockSizeDistribution.Fixed(4096);
+            foreach (DictionaryEntry entry in mix)
+            {
+                object key = entry.Key is PSObject pk ? pk.BaseObject : entry.Key;
+                object? value = entry.Value is PSObject pv ? pv.BaseObject : entry.Value;
+                int bytes;
+                double weight;
+                try
+                {
+                    bytes = Convert.ToInt32(key, CultureInfo.InvariantCulture);
+                    weight = Convert.ToDouble(value, CultureInfo.InvariantCulture);
+                }
+                catch (Exception ex) when (ex is FormatException || ex is InvalidCastException || ex is OverflowException)
+                {
+                    problem = "'" + key + "' = '" + value + "' is not a size in bytes with a numeric weight.";
+                    return false;
+                }
+
+                if (bytes < 512 || bytes > 4 * 1024 * 1024 || bytes % 512 != 0 || !(weight > 0) || double.IsInfinity(weight))
+                {
+                    problem = bytes + " bytes with weight " + weight.ToString(CultureInfo.InvariantCulture) + " is out of range.";
+                    return false;
+                }
+
+                weights.Add(new KeyValuePair<int, double>(bytes, weight));
+            }
+
+            // Sorted by size so the same mix typed in another order draws the same sizes from the same seed.
+            weights.Sort((a, b) => a.Key.CompareTo(b.Key));
+            try
+            {
+                sizes = new BlockSizeDistribution(weights);
+            }
+            catch (ArgumentException ex)
+            {
+                problem = ex.Message;
+                return false;
+            }
+
+            problem = "";
+            return true;
         }
 
         /// <inheritdoc />

@@ -133,6 +133,13 @@ namespace XenVbd.PowerShell.Cmdlets
         [ValidateRange(0, FrontendOptions.MaxReconnectAfterUnansweredTimeouts)]
         public int ReconnectAfterTimeouts { get; set; }
 
+        /// <summary>
+        /// Creates the device without connecting it, so faults added now (Add-VbdFault) are in place for the XenBus
+        /// handshake and the ABI probe; Connect-VbdDevice connects it.
+        /// </summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public SwitchParameter NoConnect { get; set; }
+
         /// <summary>The largest transfer the automatic guest-buffer size plans for: Invoke-VbdWorkload's biggest profile size.</summary>
         internal const int AutoSizedTransferBytes = 1 << 20;
 
@@ -242,7 +249,8 @@ namespace XenVbd.PowerShell.Cmdlets
             string what = (image is null ? "in-memory disk" : "image '" + image + "'") + ", frontend " + FrontendAbi + "/" + FrontendMode
                 + ", backend " + BackendAbi + "/" + BackendMode + (VolatileWriteCache.IsPresent ? ", volatile write cache" : "")
                 + (UntrustedBackend.IsPresent ? ", untrusted backend" : "")
-                + (ReconnectAfterTimeouts > 0 ? ", reconnect after " + ReconnectAfterTimeouts + " unanswered timeouts" : "");
+                + (ReconnectAfterTimeouts > 0 ? ", reconnect after " + ReconnectAfterTimeouts + " unanswered timeouts" : "")
+                + (NoConnect ? ", not connected yet" : "");
             if (!ShouldProcess(name + " (" + what + ")", "Create virtual block device"))
             {
                 return;
@@ -251,7 +259,7 @@ namespace XenVbd.PowerShell.Cmdlets
             VbdDevice device;
             try
             {
-                device = VbdDevice.Create(options);
+                device = NoConnect ? VbdDevice.CreateUnconnected(options) : VbdDevice.Create(options);
             }
             catch (Exception ex) when (ex is not RuntimeException)
             {

@@ -44,5 +44,9 @@ namespace XenVbd.PowerShell.Infrastructure
         public const string WorkloadFailed = "WorkloadFailed";
         public const string LabNotFound = "LabNotFound";
         public const string LabReportFailed = "LabReportFailed";
+        public const string LabPathNotFound = "LabPathNotFound";
+        public const string WorkloadActionFailed = "WorkloadActionFailed";
+        public const string AlreadyConnected = "AlreadyConnected";
+        public const string ConnectFailed = "ConnectFailed";
     }
 }

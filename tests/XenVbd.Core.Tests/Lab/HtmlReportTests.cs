@@ -13,7 +13,7 @@ namespace XenVbd.Tests.Lab
         [Fact]
         public void ScottPlot_renders_real_pngs_here()
         {
-            var result = LabRunner.Run(LabRunner.Find("ChkdskBurst")!, 1);
+            var result = SampleLab.Run("Sample", 1);
             byte[] png = HtmlReportWriter.LatencyChart(result.Workloads);
             Assert.Equal(PngSignature, png.Take(8).ToArray());
             Assert.True(png.Length > 5000, $"a {png.Length}-byte PNG is too small to hold a chart");
@@ -25,7 +25,7 @@ namespace XenVbd.Tests.Lab
             string dir = Path.Combine(Path.GetTempPath(), "xenvbd-html-" + Guid.NewGuid().ToString("N"));
             try
             {
-                var results = LabRunner.Run(new[] { "MisalignedBuffers" }, 2);
+                var results = new[] { SampleLab.Run("MisalignedBuffers", 2) };
                 var paths = HtmlReportWriter.WriteFolder(dir, results);
                 Assert.Contains(paths, p => Path.GetFileName(p) == "index.html");
                 string html = File.ReadAllText(Path.Combine(dir, "index.html"));
