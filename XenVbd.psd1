@@ -27,7 +27,9 @@
         'Get-VbdFault',
         'Remove-VbdFault',
         'Invoke-VbdWorkload',
-        'Invoke-VbdLab'
+        'Invoke-VbdLab',
+        'Invoke-VbdCampaign',
+        'Merge-VbdCampaign'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -72,6 +72,13 @@ namespace XenVbd.Campaign
             CampaignWorkload? workload = null, int? devices = null)
             => new CampaignCase(Index, settings ?? Settings, FaultPlan, faults ?? Faults, WorkloadName, workload ?? Workload, Seed, devices ?? Devices);
 
-        public override string ToString() => "#" + Index + " " + Configuration + " faults " + FaultPlan + " workload " + WorkloadName + " seed " + Seed;
+        /// <summary>Everything the case is, on one line: what a shrunk reproduction shows.</summary>
+        public override string ToString()
+        {
+            var faults = new List<string>();
+            foreach (var r in Faults) faults.Add(r.ToString());
+            return "#" + Index + " " + Configuration + "; faults " + FaultPlan + " [" + string.Join(", ", faults) + "]; workload " + WorkloadName + " ["
+                   + Workload + "]; seed " + Seed + (Devices > 1 ? "; " + Devices + " devices" : "");
+        }
     }
 }

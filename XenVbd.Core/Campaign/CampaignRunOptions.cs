@@ -11,6 +11,9 @@ namespace XenVbd.Campaign
 
         public CampaignShard Shard { get; init; } = CampaignShard.All;
 
+        /// <summary>Only these case indices (each within the matrix; those outside the shard are left out); null = every case.</summary>
+        public System.Collections.Generic.IReadOnlyList<long>? Cases { get; init; }
+
         /// <summary>Stops handing out cases; cases already running finish and are kept.</summary>
         public CancellationToken CancellationToken { get; init; }
 

@@ -16,7 +16,19 @@ namespace XenVbd.Campaign
             if (matrix == null) throw new ArgumentNullException(nameof(matrix));
             options ??= new CampaignRunOptions();
             long total = matrix.Count;
-            long mine = options.Shard.CasesOf(total);
+            long[]? chosen = null;
+            if (options.Cases != null)
+            {
+                var set = new SortedSet<long>();
+                foreach (var c in options.Cases)
+                {
+                    if (c < 0 || c >= total) throw new ArgumentOutOfRangeException(nameof(options), c, "Case #" + c + " is not in the matrix: it has cases 0.." + (total - 1) + ".");
+                    if (options.Shard.Contains(c)) set.Add(c);
+                }
+                chosen = new long[set.Count];
+                set.CopyTo(chosen);
+            }
+            long mine = chosen?.LongLength ?? options.Shard.CasesOf(total);
             var slots = new CampaignResult?[mine];
             long next = -1;
             Exception? crash = null;
@@ -30,7 +42,7 @@ namespace XenVbd.Campaign
                     {
                         long i = Interlocked.Increment(ref next);
                         if (i >= mine) return;
-                        var c = matrix.CaseAt(options.Shard.CaseIndex(i));
+                        var c = matrix.CaseAt(chosen != null ? chosen[i] : options.Shard.CaseIndex(i));
                         var r = CampaignCaseRunner.Run(c, matrix.AxisSet);
                         slots[i] = r;
                         options.OnResult?.Invoke(r);
