@@ -31,10 +31,16 @@ namespace XenVbd.Xen
         /// <summary>Whether this platform gives lazily committed anonymous mappings (Linux on 64 bits).</summary>
         public static bool IsSupported => OperatingSystem.IsLinux() && IntPtr.Size == 8;
 
+        /// <summary>
+        /// Off makes new guest memory a pinned array again, as before mappings were used: only for the benchmark
+        /// that measures both kinds of device in one run (bench/XenVbd.Bench DeviceCost). Read when memory is made.
+        /// </summary>
+        internal static bool Enabled { get; set; } = true;
+
         /// <summary>A fresh zero mapping of <paramref name="bytes"/>, or null if the kernel refuses (the caller falls back to a managed array).</summary>
         public static AnonymousMemory? TryCreate(long bytes)
         {
-            if (!IsSupported || bytes <= 0) return null;
+            if (!Enabled || !IsSupported || bytes <= 0) return null;
             void* p = Mmap(null, (nuint)bytes, ProtRead | ProtWrite, MapPrivate | MapAnonymous, -1, 0);
             if (p == (void*)-1 || p == null) return null;
             return new AnonymousMemory((byte*)p, (nuint)bytes);
