@@ -276,20 +276,36 @@ namespace XenVbd.PowerShell.Cmdlets
             catch (PipelineStoppedException)
             {
                 // Ctrl+C (or a downstream Select-Object -First): let the running cases finish and keep their results on disk.
-                _stop.Cancel();
-                var kept = Wait(task);
-                if (kept != null && OutputDirectory != null)
-                    WriteFiles(CampaignReport.For(matrix, shard, kept), SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputDirectory), quiet: true);
+                KeepOnStop(matrix, shard, task);
                 throw;
             }
 
+            if (_stop.IsCancellationRequested)
+            {
+                // Stopped after the last result was written: nothing more may go down the pipeline, the files still may.
+                KeepOnStop(matrix, shard, task);
+                throw new PipelineStoppedException();
+            }
             progress.RecordType = ProgressRecordType.Completed;
             WriteProgress(progress);
             var results = Wait(task);
-            if (results == null) return null;
-            if (_stop.IsCancellationRequested)
-                WriteWarning("Stopped after " + results.Count + " of " + total + " cases; the results files hold those that finished.");
-            return new List<CampaignResult>(results);
+            return results == null ? null : new List<CampaignResult>(results);
+        }
+
+        private void KeepOnStop(CampaignMatrix matrix, CampaignShard shard, Task<IReadOnlyList<CampaignResult>> task)
+        {
+            _stop.Cancel();
+            IReadOnlyList<CampaignResult>? kept;
+            try
+            {
+                kept = task.GetAwaiter().GetResult();
+            }
+            catch (InvalidOperationException)
+            {
+                return;
+            }
+            if (OutputDirectory != null)
+                WriteFiles(CampaignReport.For(matrix, shard, kept), SessionState.Path.GetUnresolvedProviderPathFromPSPath(OutputDirectory), quiet: true);
         }
 
         private long CountIn(CampaignShard shard)

@@ -99,6 +99,27 @@ Describe 'Invoke-VbdCampaign' {
         $e.FullyQualifiedErrorId | Should -BeLike 'InvalidReplayFile,*'
     }
 
+    It 'keeps every finished case in the files when stopped (Ctrl+C), and a merge refuses the stopped run' {
+        $dir = Join-Path $Work 'stopped'
+        $ps = [powershell]::Create()
+        $null = $ps.AddScript("Import-Module '$Manifest'; Invoke-VbdCampaign -Name stop -SeedCount 5000 -Workload @{ w = @{ Count = 20 } } -ThrottleLimit 2 -NoShrink -OutputDirectory '$dir'")
+        $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
+        $handle = $ps.BeginInvoke([System.Management.Automation.PSDataCollection[psobject]]::new(), $output)
+        $deadline = [DateTime]::UtcNow.AddMinutes(5)
+        while ($output.Count -lt 5 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+        $ps.Stop()
+        $ps.Dispose()
+        $lines = Get-Content (Join-Path $dir 'results.jsonl')
+        $header = $lines[0] | ConvertFrom-Json
+        $header.Cases | Should -Be 5000
+        $header.Results | Should -BeGreaterOrEqual 5
+        $header.Results | Should -BeLessThan 5000
+        $lines.Count | Should -Be ($header.Results + 1)
+        $lines | Select-Object -Skip 1 | ForEach-Object { ($_ | ConvertFrom-Json).Outcome | Should -BeIn 'Passed', 'Failed', 'Invalid' }
+        $e = Get-Failure { Merge-VbdCampaign -Path $dir -OutputDirectory (Join-Path $Work 'stopped-merged') -ErrorAction Stop }
+        $e.Exception.Message | Should -Match 'incomplete'
+    }
+
     It 'shows results and reports within 80 columns' {
         $r = Invoke-VbdCampaign -Path $Psd1 -Case 0, 1, 31 -NoShrink
         $text = $r | Format-Table | Out-String -Width 80
