@@ -65,7 +65,7 @@ namespace XenVbd.Campaign
                     sb.Append("<tr><td>#").Append(N(r.Index)).Append("</td><td>").Append(E(r.Configuration)).Append("</td><td>").Append(E(r.FaultPlan + " / " + r.Workload))
                       .Append("</td><td>").Append(r.Seed.ToString(CultureInfo.InvariantCulture)).Append("</td><td>").Append(E(r.Failure)).Append("</td><td>").Append(E(r.Detail)).Append("</td></tr>\n");
                 }
-                sb.Append("</table>\n<p>Replay one case: <code>Invoke-VbdCampaign -Path &lt;matrix&gt; -Case &lt;number&gt;</code>; shrink it: add <code>-Shrink</code>.</p>\n");
+                sb.Append("</table>\n<p>Run one case again: <code>Invoke-VbdCampaign -Path &lt;matrix&gt; -Case &lt;number&gt;</code>; its failure is shrunk to a replay file (<code>-NoShrink</code> keeps it as it is).</p>\n");
             }
             sb.Append("</body>\n</html>\n");
             return sb.ToString();

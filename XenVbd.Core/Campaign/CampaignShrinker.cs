@@ -38,29 +38,52 @@ namespace XenVbd.Campaign
         /// <summary>Cases the shrinker may run before it stops with what it has (still a failing case, maybe not minimal).</summary>
         public int MaxRuns { get; set; } = 2000;
 
+        /// <summary>
+        /// Candidates tried at once. The step taken is always the first candidate (in proposal order) that keeps
+        /// the failure, as one thread would take it, so the shrunk case does not depend on this; only
+        /// <see cref="CampaignReproduction.Runs"/> may grow, by candidates tried beside the one that won.
+        /// </summary>
+        public int MaxDegreeOfParallelism { get; set; } = 1;
+
         public CampaignReproduction Shrink(CampaignResult failing)
         {
             if (failing == null) throw new ArgumentNullException(nameof(failing));
             if (failing.Outcome != CampaignOutcome.Failed) throw new ArgumentException("Case #" + failing.Index + " did not fail (" + failing.Outcome + "): nothing to shrink.", nameof(failing));
+            int width = Math.Max(1, MaxDegreeOfParallelism);
             var best = failing;
             int runs = 0, steps = 0;
-            bool improved = true;
-            while (improved && runs < MaxRuns)
+            bool minimal = false;
+            while (runs < MaxRuns)
             {
-                improved = false;
-                foreach (var candidate in Candidates(best.Case))
+                var candidates = new List<CampaignCase>(Candidates(best.Case));
+                int tried = 0;
+                CampaignResult? found = null;
+                while (found == null && tried < candidates.Count && runs < MaxRuns)
                 {
-                    if (runs >= MaxRuns) break;
-                    runs++;
-                    var r = _run(candidate);
-                    if (r.Outcome != CampaignOutcome.Failed || r.Failure != failing.Failure) continue;
-                    best = r;
-                    steps++;
-                    improved = true;
+                    int n = Math.Min(Math.Min(width, candidates.Count - tried), MaxRuns - runs);
+                    var batch = new CampaignResult[n];
+                    int first = tried;
+                    if (n == 1) batch[0] = _run(candidates[first]);
+                    else System.Threading.Tasks.Parallel.For(0, n, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = n }, i => batch[i] = _run(candidates[first + i]));
+                    runs += n;
+                    tried += n;
+                    foreach (var r in batch)
+                    {
+                        if (r.Outcome != CampaignOutcome.Failed || r.Failure != failing.Failure) continue;
+                        found = r;
+                        break;
+                    }
+                }
+                if (found == null)
+                {
+                    // Every neighbour tried and none keeps the failure: 1-minimal. Otherwise the budget ran out first.
+                    minimal = tried == candidates.Count;
                     break;
                 }
+                best = found;
+                steps++;
             }
-            return new CampaignReproduction(failing, best, runs, steps, runs < MaxRuns);
+            return new CampaignReproduction(failing, best, runs, steps, minimal);
         }
 
         /// <summary>Simpler neighbours of a case, most-reducing first; every one differs from the case.</summary>

@@ -353,6 +353,7 @@ namespace XenVbd.PowerShell.Cmdlets
             string dir = folder ?? System.IO.Path.Combine(System.IO.Path.GetTempPath(), "xenvbd-campaign-" + matrix.Fingerprint);
             Directory.CreateDirectory(dir);
             var shrinker = CampaignShrinker.ForAxes(matrix.AxisSet);
+            shrinker.MaxDegreeOfParallelism = ThrottleLimit > 0 ? ThrottleLimit : Environment.ProcessorCount;
             for (int i = 0; i < chosen.Count && !_stop.IsCancellationRequested; i++)
             {
                 var failing = chosen[i];

@@ -83,6 +83,22 @@ namespace XenVbd.Tests.Campaign
                 Assert.False(r.Outcome == CampaignOutcome.Failed && r.Failure == original.Failure, "still fails after a further step: " + next);
             }
 
+            // Trying candidates four at a time takes the same steps to the same case.
+            var wide = CampaignShrinker.ForAxes(PlantedBug.Axes);
+            wide.MaxDegreeOfParallelism = 4;
+            var wideRepro = wide.Shrink(original);
+            Assert.Equal(repro.Steps, wideRepro.Steps);
+            Assert.Equal(repro.ToJson(), wideRepro.ToJson());
+
+            // Out of budget: still a case that fails the same way, but not claimed minimal.
+            var hurried = CampaignShrinker.ForAxes(PlantedBug.Axes);
+            hurried.MaxRuns = 5;
+            hurried.MaxDegreeOfParallelism = 2;
+            var partial = hurried.Shrink(original);
+            Assert.False(partial.IsMinimal);
+            Assert.Equal(5, partial.Runs);
+            Assert.Equal(original.Failure, partial.Minimal.Failure);
+
             string path = Path.Combine(Path.GetTempPath(), "xenvbd-replay-" + System.Guid.NewGuid().ToString("N") + ".json");
             try
             {
