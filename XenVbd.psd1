@@ -30,7 +30,9 @@
         'Invoke-VbdLab',
         'Connect-VbdDevice',
         'Get-VbdMigration',
-        'New-VbdLabResult'
+        'New-VbdLabResult',
+        'Invoke-VbdCampaign',
+        'Merge-VbdCampaign'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -8,6 +8,7 @@
     2. Runs the whole-stack harness (Release) beside the copy limit and the C loop.
     3. Optionally (-Micro) runs the BenchmarkDotNet micro benchmarks.
     4. Writes bench/results/stack.json and bench/results/stack.md; docs/BENCHMARKS.md embeds the latter.
+    5. Runs the device and campaign cost harness into bench/results/devices.{md,json}.
 .EXAMPLE
     dotnet pwsh ./bench/run.ps1            # whole stack, ~2.5 minutes
 .EXAMPLE
@@ -59,6 +60,14 @@ $md = & dotnet $dll @harnessArgs
 if ($LASTEXITCODE -ne 0) { throw 'stack harness failed' }
 $md | Set-Content -Path (Join-Path $out 'stack.md')
 $md | Write-Output
+
+# Device memory, creation and campaign cases per second (bytes are deterministic; times need a quiet machine).
+$deviceArgs = @('devices', '--out', (Join-Path $out 'devices.json'))
+if ($Quick) { $deviceArgs += '--quick' }
+$deviceRows = & dotnet $dll @deviceArgs
+if ($LASTEXITCODE -ne 0) { throw 'device cost harness failed' }
+$deviceRows | Set-Content -Path (Join-Path $out 'devices.md')
+$deviceRows | Write-Output
 
 if ($Micro) {
     & dotnet $dll micro --filter '*' --job short

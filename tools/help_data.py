@@ -559,4 +559,88 @@ Passed is true while no check failed; Failures, Findings, Metrics, Workloads and
  ],
  "links": ["Invoke-VbdLab", "Invoke-VbdWorkload", "about_XenVbd_Labs"],
 },
+{
+ "name": "Invoke-VbdCampaign",
+ "sets": ["Parameters", "Path", "Replay"],
+ "synopsis": "Runs a campaign: every combination of device settings, fault plans, workloads and seeds, in parallel on every core, and shrinks what fails to a small replay file.",
+ "description": """
+A campaign asks one question over many configurations: which driver settings survive which backend under which fault. Invoke-VbdCampaign takes a matrix - device axes (FrontendAbi, FrontendMode, BackendAbi, BackendMode, Bounce, RingPageOrder, MaxIndirectSegments, UntrustedBackend, VolatileWriteCache), named fault plans (lists of rules with Add-VbdFault's parameters: Kind, Rate, Operation, FirstSector, EndSector, Start, End, Period, ActiveFor, MaxCount, Delay, MaxDelay, Distribution, ParetoAlpha, BytesPerSecond, MigrateTo, MigrateNative), named workloads (Pattern, ReadFraction, BlockSizes, MisalignedFraction, QueueDepth, Count, LengthBytes, FlushEvery) and seeds - as parameters or as a data file (-Path: a PowerShell data file .psd1 or JSON with the same fields), and runs every combination.
+
+Each case runs on its own engine (a fresh device: its own Xen host, virtual clock and seeded random source), connected first, then the fault plan is attached and the verified workload runs. A case passes when every byte came back as written without an error; otherwise it fails with a short signature: Corruption:<kind>, DoubleCompletion, Hung, Broken, IoErrors, NotConnected:<state> or Exception:<type>. A combination that cannot be built (a PowerCut fault without VolatileWriteCache=On) is Invalid. Cases are numbered in one fixed order (axes, then fault plans and workloads by name, the seed fastest), whatever order a data file lists its tables in.
+
+Cases run on -ThrottleLimit worker threads (one per core by default) and stream out as result objects as they finish, under a progress bar with the cases done, the failures, the rate and the time left. The results do not depend on the number of threads. Ctrl+C stops handing out cases, lets the running ones finish and keeps every finished result in the files. With -OutputDirectory the cmdlet writes results.jsonl (a header line, then one line per case in case order), junit.xml and campaign.html (a grid: which configuration survived under which fault plan and workload, and how the others failed). These files contain nothing of the machine or the clock.
+
+-Shard i/N runs every N-th case starting at case i-1, so a CI matrix or an array job runs one campaign on N machines; Merge-VbdCampaign joins their results.jsonl files into the files one machine would have written, byte for byte. -Case runs only the given case numbers.
+
+After the run, the first failing case of each distinct signature (up to -ShrinkLimit) is shrunk: the cmdlet runs ever smaller variants - fewer devices, fewer fault rules, fewer injections, fewer operations, fewer and smaller transfers, a shallower queue, aligned buffers, device settings back to their defaults - and keeps the smallest that still fails the same way, trying candidates on -ThrottleLimit threads (the shrunk case is the same for any number). Each shrunk case is written to replay-<case>.json (in -OutputDirectory, or a temporary folder) and returned with its ReplayCommand; -Replay runs such a file again.
+
+A matrix that cannot mean anything (an unknown axis, value, field or fault kind, a rule Add-VbdFault would refuse, a seed listed twice) gives an InvalidCampaignMatrix error that names the field; a bad -Shard gives InvalidShard; a missing file CampaignFileNotFound; a damaged replay file InvalidReplayFile. Nothing runs then.
+""",
+ "parameters": [
+  {"name": "Path", "type": "System.String", "required": True, "position": 0, "sets": ["Path"], "pipeline": "True (ByPropertyName)",
+   "desc": "A matrix data file: a PowerShell data file (.psd1, read with Import-PowerShellDataFile, so no code in it runs) or JSON. Fields: Name, the axes (at the top level or under Axes; a value or a list each), FaultPlans (name = a rule or a list of rules), Workloads (name = a workload), Seeds (a list) or SeedCount (seeds 1..N), Devices. Alias: FullName."},
+  {"name": "Replay", "type": "System.String", "required": True, "sets": ["Replay"],
+   "desc": "A replay file written by a shrink (replay-<case>.json): runs that one case and warns if it no longer fails the way the file records."},
+  {"name": "Name", "type": "System.String", "sets": ["Parameters"], "default": "campaign", "desc": "The campaign's name, shown in the progress bar and the reports."},
+  {"name": "FrontendAbi", "type": "XenVbd.Ring.BlkifAbi[]", "values": ["X86_32", "X86_64"], "sets": ["Parameters"], "default": "X86_64 only", "desc": "Frontend ring layouts to sweep (the guest's bitness)."},
+  {"name": "FrontendMode", "type": "XenVbd.Frontend.FrontendAbiMode[]", "values": ["Probe", "Announce", "AnnounceAndProbe"], "sets": ["Parameters"], "default": "Probe only", "desc": "Frontend modes to sweep: how the frontend finds the backend's layout."},
+  {"name": "BackendAbi", "type": "XenVbd.Ring.BlkifAbi[]", "values": ["X86_32", "X86_64"], "sets": ["Parameters"], "default": "X86_64 only", "desc": "Backend native layouts to sweep (dom0's bitness)."},
+  {"name": "BackendMode", "type": "XenVbd.Backend.BackendAbiMode[]", "values": ["Protocol", "Native"], "sets": ["Parameters"], "default": "Protocol only", "desc": "Backend modes to sweep: honour the protocol key, or always use the native layout."},
+  {"name": "Bounce", "type": "XenVbd.Frontend.BounceStrategyKind[]", "values": ["PerSrb", "DeviceBuffer", "SegmentPool"], "sets": ["Parameters"], "default": "PerSrb only", "desc": "Bounce strategies to sweep for misaligned buffers."},
+  {"name": "RingPageOrder", "type": "System.Int32[]", "sets": ["Parameters"], "default": "0 only", "desc": "Ring page orders to sweep, 0..4."},
+  {"name": "MaxIndirectSegments", "type": "System.Int32[]", "sets": ["Parameters"], "default": "0 only", "desc": "Indirect segment counts to sweep: 0 (direct only), 8, 16, 32, 64, 128 or 256."},
+  {"name": "Axis", "type": "System.Collections.Hashtable", "sets": ["Parameters"], "default": "None",
+   "desc": "Any axis by name with the values to sweep, for the axes without a parameter of their own: @{ UntrustedBackend = 'Off', 'On'; VolatileWriteCache = 'On' }."},
+  {"name": "FaultPlan", "type": "System.Collections.Hashtable", "sets": ["Parameters"], "default": "one plan, none, with no rules",
+   "desc": "Named fault plans: each name maps to a rule or a list of rules, each rule a hashtable of Add-VbdFault's parameters: @{ none = @(); drops = @{ Kind = 'Drop'; Rate = 0.01; MaxCount = 3 } }. Times are time spans ('00:00:00.001')."},
+  {"name": "Workload", "type": "System.Collections.Hashtable", "sets": ["Parameters"], "default": "one workload, default: 200 random 4 KiB operations, QD 8, half reads, over 4 MiB",
+   "desc": "Named workloads: @{ small = @{ Count = 100; BlockSizes = 4096, 65536; QueueDepth = 4 } }. Fields: Pattern, ReadFraction, BlockSizes (equally weighted), MisalignedFraction, QueueDepth, Count, LengthBytes, FlushEvery. Every workload verifies every byte it reads."},
+  {"name": "Seed", "type": "System.UInt64[]", "sets": ["Parameters"], "default": "1", "desc": "The seeds to run each combination with."},
+  {"name": "SeedCount", "type": "System.Int32", "sets": ["Parameters"], "default": "None", "desc": "Seeds 1..N instead of a -Seed list."},
+  {"name": "Devices", "type": "System.Int32", "sets": ["Parameters"], "default": "1", "desc": "Devices per case, each running the workload with seed + its number; the case fails if any does."},
+  {"name": "Shard", "type": "System.String", "sets": ["Parameters", "Path"], "default": "1/1 (every case)",
+   "desc": "Runs slice i of N, written i/N: the cases whose number leaves remainder i-1 modulo N. In a GitHub Actions matrix pass ${{ matrix.shard }}/N; in a Kubernetes Indexed Job $($env:JOB_COMPLETION_INDEX + 1)/N; in a Slurm array $env:SLURM_ARRAY_TASK_ID/N."},
+  {"name": "Case", "type": "System.Int64[]", "sets": ["Parameters", "Path"], "default": "every case", "desc": "Runs only these case numbers (as the results and the HTML grid show them)."},
+  {"name": "ThrottleLimit", "type": "System.Int32", "default": "one per core", "desc": "Worker threads. Any number gives the same results."},
+  {"name": "OutputDirectory", "type": "System.String", "default": "None (no files; replay files go to a temporary folder)",
+   "desc": "A folder for results.jsonl, junit.xml, campaign.html and the replay files; created if missing."},
+  {"name": "NoShrink", "type": "SwitchParameter", "sets": ["Parameters", "Path"], "default": "False", "desc": "Does not shrink failures."},
+  {"name": "ShrinkLimit", "type": "System.Int32", "sets": ["Parameters", "Path"], "default": "3", "desc": "How many failures to shrink: the first case of each distinct failure signature, up to this many."}],
+ "inputs": [("System.String", "A matrix file path (by property name Path or FullName, so Get-Item works).")],
+ "outputs": [("XenVbd.Campaign.CampaignResult", "One per case as it finishes: Index, Outcome, Failure, Detail, Configuration, FaultPlan, Workload, Seed, Operations, Errors, Violations, FaultsInjected, VirtualElapsed, WallElapsed, Case."),
+             ("XenVbd.Campaign.CampaignReproduction", "One per shrunk failure: Index, Failure, Original, Minimal, Runs, Steps, IsMinimal, Path and ReplayCommand.")],
+ "examples": [
+  ("a bitness sweep from parameters", "Invoke-VbdCampaign -FrontendAbi X86_32, X86_64 -BackendAbi X86_32, X86_64 -BackendMode Protocol, Native -Workload @{ small = @{ Count = 40 } } -SeedCount 2",
+   "Runs 16 cases (2 x 2 x 2 configurations x 2 seeds) on every core and shows each result as it finishes."),
+  ("faults, reports and a shrunk failure", "$out = Join-Path ([IO.Path]::GetTempPath()) 'xenvbd-help-campaign'\n$faults = @{ none = @(); errors = @{ Kind = 'Error'; Rate = 0.2; Operation = 'Read' } }\n$r = Invoke-VbdCampaign -Name help -Bounce PerSrb, SegmentPool -FaultPlan $faults -Workload @{ w = @{ Count = 30; MisalignedFraction = 0.5 } } -OutputDirectory $out\n$r | Where-Object ReplayCommand | Select-Object Failure, ReplayCommand\nGet-ChildItem $out | Select-Object Name\nRemove-Item -Recurse $out",
+   "Runs two bounce strategies with and without read errors, writes the results files and the HTML grid, and shrinks the failure (IoErrors) to one small replay file."),
+  ("one shard of a data file", "$file = Join-Path ([IO.Path]::GetTempPath()) 'xenvbd-help-matrix.psd1'\nSet-Content $file \"@{ Name = 'abi'; FrontendAbi = 'X86_32', 'X86_64'; FrontendMode = 'Probe', 'Announce'; Workloads = @{ w = @{ Count = 20 } }; SeedCount = 2 }\"\nInvoke-VbdCampaign -Path $file -Shard 2/4 -NoShrink\nRemove-Item $file",
+   "Runs the second of four slices of an 8-case matrix: cases 1 and 5."),
+ ],
+ "notes": "docs/CAMPAIGNS.md shows the workflow across machines with GitHub Actions and a Kubernetes Indexed Job.",
+ "links": ["Merge-VbdCampaign", "Add-VbdFault", "Invoke-VbdWorkload", "Invoke-VbdLab"],
+},
+{
+ "name": "Merge-VbdCampaign",
+ "synopsis": "Joins the results of a campaign's shards into the results, JUnit and HTML files one machine would have written, byte for byte.",
+ "description": """
+Merge-VbdCampaign reads the results.jsonl files that the shards of one campaign wrote (Invoke-VbdCampaign -Shard i/N -OutputDirectory), checks that they belong together, and writes results.jsonl, junit.xml and campaign.html into -OutputDirectory: exactly the files a single run of the whole campaign writes. It returns the merged report (name, cases, results, failures).
+
+It refuses (CampaignMergeRefused) shards of different matrices, a shard given twice, a missing shard and a shard that was stopped before it finished, so a merged file never silently lacks cases. A file that is not a campaign results file, or was truncated or edited, gives InvalidCampaignResults; a path with no file CampaignFileNotFound. -WhatIf shows where the files would go.
+""",
+ "parameters": [
+  {"name": "Path", "type": "System.String[]", "required": True, "position": 0, "pipeline": "True (ByPropertyName, ByValue)", "wildcards": True,
+   "desc": "The shards' results.jsonl files, or the folders holding them; wildcards work. Alias: FullName, so Get-ChildItem -Recurse results.jsonl | Merge-VbdCampaign works."},
+  {"name": "OutputDirectory", "type": "System.String", "required": True, "position": 1, "desc": "Where the merged files go; created if missing."},
+  {"name": "WhatIf", "type": "SwitchParameter", "default": "False", "desc": "Shows what would be written without writing it."},
+  {"name": "Confirm", "type": "SwitchParameter", "default": "False", "desc": "Asks before writing the merged files."}],
+ "inputs": [("System.String", "Paths of results files or folders.")],
+ "outputs": [("XenVbd.Campaign.CampaignReport", "Name, TotalCases, Results, Failures, Fingerprint and IsComplete.")],
+ "examples": [
+  ("two shards merged", "$base = Join-Path ([IO.Path]::GetTempPath()) 'xenvbd-help-merge'\n1..2 | ForEach-Object { Invoke-VbdCampaign -Name m -FrontendAbi X86_32, X86_64 -Workload @{ w = @{ Count = 20 } } -SeedCount 2 -Shard \"$_/2\" -NoShrink -OutputDirectory (Join-Path $base \"shard$_\") | Out-Null }\nMerge-VbdCampaign -Path (Join-Path $base 'shard*') -OutputDirectory (Join-Path $base 'all')\nRemove-Item -Recurse $base",
+   "Runs a 4-case campaign as two shards and merges them; the merged files equal a single run's."),
+ ],
+ "notes": "docs/CAMPAIGNS.md has the job files for GitHub Actions and Kubernetes.",
+ "links": ["Invoke-VbdCampaign"],
+},
 ]

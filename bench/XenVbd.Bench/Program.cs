@@ -6,7 +6,8 @@ namespace XenVbd.Bench
     {
         /// <summary>
         /// `micro [BenchmarkDotNet args]` runs the BenchmarkDotNet micro benchmarks;
-        /// `stack [--quick] [--out file.json]` runs the whole-stack harness with its baselines.
+        /// `stack [--quick] [--out file.json]` runs the whole-stack harness with its baselines;
+        /// `devices [--quick] [--out file.json]` measures device memory, creation and campaign cases per second.
         /// </summary>
         public static int Main(string[] args)
         {
@@ -19,8 +20,10 @@ namespace XenVbd.Bench
                     return 0;
                 case "stack":
                     return StackHarness.Run(rest);
+                case "devices":
+                    return DeviceCost.Run(rest);
                 default:
-                    System.Console.Error.WriteLine("usage: XenVbd.Bench micro|stack [options]");
+                    System.Console.Error.WriteLine("usage: XenVbd.Bench micro|stack|devices [options]");
                     return 2;
             }
         }
