@@ -74,7 +74,9 @@ namespace XenVbd.PowerShell.Cmdlets
 
         /// <summary>Which real frontend the guest runs (Get-VbdPersonality lists them); Hardened, this project's own design, by default.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        public FrontendPersonality Personality { get; set; } = FrontendPersonality.Hardened;
+        public FrontendPersonality Personality { get => (FrontendPersonality)_personality; set => _personality = (int)value; }
+
+        private int _personality = (int)FrontendPersonality.Hardened;
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateRange(0, 4)]

@@ -43,8 +43,8 @@ namespace XenVbd.PowerShell
         /// <summary>For a behaviour that could not be pinned: what was read and what was missing.</summary>
         public string? NotPinnedBecause { get; }
 
-        /// <summary>Where, in one line: file and function, or why not pinned.</summary>
-        public string Source => Pinned ? File + " " + Function : "not pinned: " + NotPinnedBecause;
+        /// <summary>Where, in one line: the function first (it is what a reader searches for), then its file; or why not pinned.</summary>
+        public string Source => Pinned ? Function + " (" + System.IO.Path.GetFileName(File) + ")" : "not pinned: " + NotPinnedBecause;
 
         public override string ToString() => Personality + "." + Behaviour;
     }
