@@ -500,6 +500,30 @@ namespace XenVbd.Tests.Frontend
             if (timeouts > 0) Assert.True(dev.Now > Timeout);
         }
 
+        [Fact]
+        public void UnansweredRequests_hardened_workload_with_lost_responses_runs_to_its_count_and_reports_the_held_slots()
+        {
+            // The realistic form of a ring filling with orphans: 1% of responses lost under a QD 8 workload used to
+            // stop it silently with every slot held; now waits for a slot end in TIMEOUT and the device says why.
+            using var dev = VbdDevice.Create(new VbdDeviceOptions
+            {
+                SizeBytes = 8 << 20, RequestTimeout = Timeout, BackendMode = BackendAbiMode.Native,
+                GuestBufferBytes = XenVbd.Workload.DeviceWorkloadTarget.GuestBufferBytesFor(8, 4096),
+            });
+            var session = XenVbd.Faults.DeviceFaultSession.Attach(dev);
+            session.Plan.Add(new XenVbd.Faults.FaultRule(XenVbd.Faults.FaultKind.Drop) { Rate = 0.01 });
+            var spec = new XenVbd.Workload.WorkloadSpec { Count = 6000, QueueDepth = 8, Verify = false };
+            var target = new XenVbd.Workload.DeviceWorkloadTarget(dev, spec.QueueDepth, spec.BlockSizes.MaxBytes);
+            var r = XenVbd.Workload.WorkloadRunner.Run(target, spec);
+            Assert.Equal(0, r.Stuck);
+            Assert.Equal(6000, r.Operations);
+            Assert.True(r.Errors > 0);
+            Assert.True(dev.Statistics.RingWaitTimeouts > 0);
+            Assert.Contains("ring slots", dev.Warning);
+            dev.Reset();
+            Assert.Equal(0, dev.Frontend.OrphanedRequests);
+        }
+
         // ---- a Broken device: the reason, and the way back ----
 
         [Fact]
