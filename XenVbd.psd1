@@ -12,6 +12,7 @@
     # Keep in sync with the [Cmdlet] classes in XenVbd.PowerShell; tests/pester/Module.Tests.ps1 checks both ways.
     CmdletsToExport      = @(
         'Get-BlkifLayout',
+        'Get-VbdPersonality',
         'New-VbdDevice',
         'Get-VbdDevice',
         'Remove-VbdDevice',

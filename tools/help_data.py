@@ -48,6 +48,8 @@ Bad input stops the cmdlet with an error and creates nothing: a size that is not
    "desc": "How the backend picks the layout: Protocol reads the frontend's protocol key (x86_32 without one, like Linux blkback); Native always uses -BackendAbi (a backend from before the key existed)."},
   {"name": "Bounce", "type": "XenVbd.Frontend.BounceStrategyKind", "values": ["PerSrb", "DeviceBuffer", "SegmentPool"], "pipeline": "True (ByPropertyName)", "default": "PerSrb",
    "desc": "How the frontend handles data buffers that are not 512-byte aligned: PerSrb (a 4 KiB buffer per SRB, several passes for larger transfers; the original GPLPV), DeviceBuffer (one 11-page buffer per device), SegmentPool (bounce per segment from a page pool). Alias: BounceStrategy."},
+  {"name": "Personality", "type": "XenVbd.Frontend.FrontendPersonality", "values": ["Hardened", "Gplpv2008a", "Gplpv2008b", "Gplpv2012", "Gplpv2013", "XenProject", "LinuxBlkfront"], "pipeline": "True (ByPropertyName)", "default": "Hardened",
+   "desc": "Which real frontend the guest runs: Gplpv2008a, Gplpv2008b (the driver the original page describes), Gplpv2012, Gplpv2013, XenProject (win-xenvbd) or LinuxBlkfront; Hardened is this project's own design and the default for now. A real driver's personality fixes its own protocol key, probe, bounce strategy, response checks, SYNCHRONIZE CACHE and UNMAP handling, FUA and reset behaviour, so -FrontendMode and -Bounce cannot be given with it (PersonalityFixesOption, InvalidArgument). Get-VbdPersonality -Name <name> -Detailed shows every behaviour with the code it was read from. Tab completion offers the names; an unknown name is refused at binding."},
   {"name": "RingPageOrder", "type": "System.Int32", "pipeline": "True (ByPropertyName)", "default": "0",
    "desc": "The largest ring the frontend asks for, as a power of two of pages: 0..4 (1 to 16 pages, 32 to 512 entries)."},
   {"name": "MaxIndirectSegments", "type": "System.Int32", "pipeline": "True (ByPropertyName)", "default": "0",
@@ -283,7 +285,7 @@ Without -Name or -Device it returns the statistics of every device.
  "name": "Reset-VbdDevice",
  "synopsis": "Resets a device the way a SCSI bus reset does: pending SRBs complete with BUS RESET and the frontend recovers.",
  "description": """
-Reset-VbdDevice sends the frontend a bus reset (SRB_FUNCTION_RESET_BUS, what storport sends after a timeout): every pending SRB completes exactly once with SRB_STATUS_BUS_RESET and the frontend recovers its ring. The data on the disk is not touched. It supports -WhatIf and -Confirm; -PassThru returns the device.
+Reset-VbdDevice sends the frontend a bus reset (SRB_FUNCTION_RESET_BUS, what storport sends after a timeout), as the device's personality does it: under the default Hardened personality every pending SRB completes exactly once with SRB_STATUS_BUS_RESET, and a device that is Broken (it answers HARDWARE ERROR, and Get-VbdDevice shows its FailureReason) or whose ring slots are all held by requests the backend never answered also closes and reconnects its side through XenBus, so it is Ready again when the cmdlet returns. Under a real driver's personality the reset is that driver's: GPLPV 2008 does nothing, GPLPV 2012 completes only queued SRBs, GPLPV 2013 and the Xen Project driver complete everything but never get unanswered ring slots back; a warning then says what is held. The data on the disk is not touched. It supports -WhatIf and -Confirm; -PassThru returns the device.
 """ + "\n\n" + ERRORS_DEVICE,
  "parameters": [DEV, NAME(), DEVNAME,
   {"name": "PassThru", "type": "SwitchParameter", "default": "False", "desc": "Returns the device after the reset."},
@@ -294,8 +296,10 @@ Reset-VbdDevice sends the frontend a bus reset (SRB_FUNCTION_RESET_BUS, what sto
  "examples": [
   ("reset and keep going", "$d = New-VbdDevice -Name ex-reset1 -SizeBytes 8MB\nReset-VbdDevice -Device $d -PassThru\nInvoke-Srb -Device $d -Write -Lba 0 -BlockCount 1\nRemove-VbdDevice -Device $d",
    "The device is Ready again after the reset and takes new SRBs."),
+  ("bring back a device whose ring lost its answers", "$d = New-VbdDevice -Name ex-reset2 -SizeBytes 1MB -RequestTimeout 00:00:01\nAdd-VbdFault -Device $d -Kind Drop -Rate 1 -MaxCount 32\n1..33 | ForEach-Object { (Invoke-Srb -Device $d -Read -Lba 0 -BlockCount 1 -ErrorAction SilentlyContinue).SrbStatus }\nReset-VbdDevice -Device $d\n(Invoke-Srb -Device $d -Read -Lba 0 -BlockCount 1).SrbStatus\nRemove-VbdDevice -Device $d",
+   "32 reads time out and leave their requests on the ring; the 33rd waits a request timeout for a slot and times out too, with a warning that says the slots are held. The reset reconnects and the next read succeeds."),
  ],
- "links": ["Get-VbdStatistic", "Invoke-Srb"],
+ "links": ["Get-VbdStatistic", "Invoke-Srb", "Get-VbdPersonality"],
 },
 {
  "name": "Export-VbdTrace",
@@ -642,5 +646,39 @@ It refuses (CampaignMergeRefused) shards of different matrices, a shard given tw
  ],
  "notes": "docs/CAMPAIGNS.md has the job files for GitHub Actions and Kubernetes.",
  "links": ["Invoke-VbdCampaign"],
+},
+]
+
+COMMANDS += [
+{
+ "name": "Get-VbdPersonality",
+ "synopsis": "Lists the driver personalities the model can behave as; with -Detailed, every behaviour with the code it was read from.",
+ "description": """
+A personality is a named set of behaviours of one real driver generation: GPLPV's xenvbd of February and November 2008, its scsiport driver of 2012 and its 2013 rewrite, the Xen Project Windows driver (win-xenvbd) and Linux xen-blkfront. Hardened is this project's own design (what the model did before personalities) and says so: its RealDriver is False. New-VbdDevice -Personality chooses one for a device; the device object shows it.
+
+Without -Detailed each personality is one object: Name, Kind (Frontend), RealDriver, the number of Behaviours and how many of them could not be pinned to code (NotPinned), and a Description. With -Detailed each behaviour is one object: Personality, Behaviour (a stable id, the same in every personality), Summary (what the driver does), Pinned, Repository, File, Function and Revision where it was read, or NotPinnedBecause (what was read and what was missing). docs/PERSONALITIES.md holds the same table, generated from the code.
+
+-Name takes names and wildcard patterns and tab-completes the names. A name without wildcards that matches nothing gives a non-terminating PersonalityNotFound error (ObjectNotFound) that lists the names.
+""",
+ "parameters": [
+  {"name": "Name", "type": "System.String[]", "position": 0, "pipeline": "True (ByValue, ByPropertyName)", "wildcards": True, "default": "all",
+   "desc": "Personality names or wildcard patterns (Gplpv*). All personalities when omitted."},
+  {"name": "Detailed", "type": "SwitchParameter", "default": "False",
+   "desc": "One object per behaviour, with its source, instead of one per personality."},
+ ],
+ "inputs": [("System.String", "Personality names or patterns.")],
+ "outputs": [("XenVbd.PowerShell.VbdPersonality", "Without -Detailed: one per personality."),
+             ("XenVbd.PowerShell.VbdPersonalityBehaviour", "With -Detailed: one per behaviour.")],
+ "examples": [
+  ("list the personalities", "Get-VbdPersonality",
+   "One line per personality: which are real drivers, how many behaviours each lists, how many could not be pinned to code."),
+  ("every behaviour of one driver, with its source", "Get-VbdPersonality Gplpv2012 -Detailed | Format-List Behaviour, Summary, Repository, File, Function, Revision",
+   "What GPLPV's 2012 scsiport driver does at each seam and where in xenvbd_scsiport.c."),
+  ("compare one behaviour across drivers", "Get-VbdPersonality -Detailed | Where-Object Behaviour -eq SynchronizeCache | Format-Table Personality, Summary -Wrap",
+   "How each driver answers SYNCHRONIZE CACHE: an error, a no-op success, or a flush on the ring."),
+  ("run a device as the driver the original page describes", "$d = New-VbdDevice -Name ex-pers1 -SizeBytes 8MB -Personality Gplpv2008b\n$d.Personality\n(Invoke-Srb -Device $d -Read -Lba 0 -BlockCount 16 -BufferAlignment 3).BouncePasses\nRemove-VbdDevice -Device $d",
+   "Gplpv2008b bounces an unaligned 8 KiB read through its 4 KiB SRB extension in two passes."),
+ ],
+ "links": ["New-VbdDevice", "Reset-VbdDevice"],
 },
 ]

@@ -247,12 +247,25 @@ namespace XenVbd.Device
             return new MigrationResult(oldAbi, oldMode, abi, mode, before, Frontend.Abi, reprobed, reprobed && Frontend.ProbeResult!.Switched, Frontend.Statistics.Requeues - requeues, Frontend.State);
         }
 
-        /// <summary>SCSI bus reset: every pending SRB completes with BUS RESET.</summary>
+        /// <summary>
+        /// Device reset: the personality's bus reset (the hardened design completes every pending SRB with BUS RESET).
+        /// Under the hardened design a Broken or stopped device, or one whose ring slots are all held by requests the
+        /// backend never answered, also reconnects through XenBus and is Ready again when this returns.
+        /// </summary>
         public void Reset()
         {
             ThrowIfNotConnected();
-            Frontend.ResetBus();
+            if (Frontend.ResetDevice()) Host.Scheduler.RunWhile(_connecting, MaxEventsPerWait);
         }
+
+        /// <summary>The frontend personality the guest runs.</summary>
+        public FrontendPersonality Personality => Frontend.Options.Personality;
+
+        /// <summary>Why the device is Broken, stopped or in LayoutMismatch; null otherwise.</summary>
+        public string? FailureReason => Frontend.FailureReason;
+
+        /// <summary>What the user should know that is not a failure yet (ring slots held by unanswered requests, a stuck probe); null otherwise.</summary>
+        public string? Warning => Frontend.Warning;
 
         /// <summary>Resizes the disk; the next command after the frontend notices gets UNIT ATTENTION.</summary>
         public void Resize(long newSizeBytes)
@@ -285,7 +298,7 @@ namespace XenVbd.Device
         }
 
         private static bool IsSettled(Frontend.FrontendState s)
-            => s == XenVbd.Frontend.FrontendState.Ready || s == XenVbd.Frontend.FrontendState.Broken || s == XenVbd.Frontend.FrontendState.LayoutMismatch || s == XenVbd.Frontend.FrontendState.Closed;
+            => s == XenVbd.Frontend.FrontendState.Ready || s == XenVbd.Frontend.FrontendState.Broken || s == XenVbd.Frontend.FrontendState.LayoutMismatch || s == XenVbd.Frontend.FrontendState.Closed || s == XenVbd.Frontend.FrontendState.Stopped;
 
         private static IBlockStorage OpenStorage(VbdDeviceOptions o)
         {

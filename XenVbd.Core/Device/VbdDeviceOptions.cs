@@ -33,7 +33,15 @@ namespace XenVbd.Device
 
         public BackendAbiMode BackendMode { get; set; } = BackendAbiMode.Protocol;
 
+        /// <summary>The bounce strategy under the <see cref="FrontendPersonality.Hardened"/> personality (a real driver's personality fixes its own).</summary>
         public BounceStrategyKind Bounce { get; set; } = BounceStrategyKind.PerSrb;
+
+        /// <summary>
+        /// Which real frontend the guest runs (each behaviour with its source: <see cref="FrontendPersonalities"/>).
+        /// <see cref="FrontendPersonality.Hardened"/>, this project's own design, is the default for now; under a real
+        /// driver's personality <see cref="FrontendMode"/> and <see cref="Bounce"/> are the driver's, not these options.
+        /// </summary>
+        public FrontendPersonality Personality { get; set; } = FrontendPersonality.Hardened;
 
         /// <summary>XSA-403: bounce every transfer so the backend never sees guest buffers (see <see cref="FrontendOptions.UntrustedBackend"/>).</summary>
         public bool UntrustedBackend { get; set; }
@@ -99,6 +107,7 @@ namespace XenVbd.Device
             if (!Enum.IsDefined(typeof(FrontendAbiMode), FrontendMode)) throw new ArgumentException("Unknown FrontendMode.", nameof(FrontendMode));
             if (!Enum.IsDefined(typeof(BackendAbiMode), BackendMode)) throw new ArgumentException("Unknown BackendMode.", nameof(BackendMode));
             if (!Enum.IsDefined(typeof(BounceStrategyKind), Bounce)) throw new ArgumentException("Unknown Bounce strategy.", nameof(Bounce));
+            if (!Enum.IsDefined(typeof(FrontendPersonality), Personality)) throw new ArgumentException("Unknown frontend Personality " + Personality + ".", nameof(Personality));
             if (RingPageOrder < 0 || RingPageOrder > BlkifLayout.MaxRingPageOrder) throw new ArgumentException("RingPageOrder must be 0..4.", nameof(RingPageOrder));
             if (MaxIndirectSegments < 0 || MaxIndirectSegments > BlkBackOptions.MaxIndirectSegmentsLimit)
                 throw new ArgumentException("MaxIndirectSegments must be 0.." + BlkBackOptions.MaxIndirectSegmentsLimit + ".", nameof(MaxIndirectSegments));
@@ -115,6 +124,7 @@ namespace XenVbd.Device
             Abi = FrontendAbi,
             Mode = FrontendMode,
             Bounce = Bounce,
+            Personality = Personality,
             UntrustedBackend = UntrustedBackend,
             MaxRingPageOrder = RingPageOrder,
             MaxIndirectSegments = MaxIndirectSegments,

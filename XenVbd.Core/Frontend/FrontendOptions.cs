@@ -10,7 +10,14 @@ namespace XenVbd.Frontend
 
         public FrontendAbiMode Mode { get; set; } = FrontendAbiMode.Probe;
 
+        /// <summary>The bounce strategy for the <see cref="FrontendPersonality.Hardened"/> personality; a real driver's personality fixes its own.</summary>
         public BounceStrategyKind Bounce { get; set; } = BounceStrategyKind.PerSrb;
+
+        /// <summary>Which real frontend to behave as; <see cref="FrontendPersonality.Hardened"/> (this project's own design) by default.</summary>
+        public FrontendPersonality Personality { get; set; } = FrontendPersonality.Hardened;
+
+        /// <summary>The bounce strategy in use: <see cref="Bounce"/> under the hardened design, the personality's own otherwise.</summary>
+        public BounceStrategyKind EffectiveBounce => Personality == FrontendPersonality.Hardened ? Bounce : FrontendPersonalities.For(Personality).Bounce;
 
         /// <summary>Largest ring-page-order the frontend will use (the backend's max-ring-page-order also limits it).</summary>
         public int MaxRingPageOrder { get; set; }
@@ -68,7 +75,7 @@ namespace XenVbd.Frontend
         {
             get
             {
-                int bounce = Bounce switch
+                int bounce = EffectiveBounce switch
                 {
                     BounceStrategyKind.PerSrb => QueueDepth,
                     BounceStrategyKind.DeviceBuffer => BounceLimits.MaxPagesPerPass,
@@ -92,7 +99,8 @@ namespace XenVbd.Frontend
             if (MaxIndirectSegments < 0 || MaxIndirectSegments > maxIndirect)
                 throw new ArgumentException("MaxIndirectSegments must be 0.." + maxIndirect + ".", nameof(MaxIndirectSegments));
             if (QueueDepth < 1 || QueueDepth > 4096) throw new ArgumentException("QueueDepth must be 1..4096.", nameof(QueueDepth));
-            if (Bounce == BounceStrategyKind.SegmentPool && SegmentPoolPages < BounceLimits.MaxPagesPerPass)
+            if (!Enum.IsDefined(typeof(FrontendPersonality), Personality)) throw new ArgumentException("Unknown frontend personality " + Personality + ".", nameof(Personality));
+            if (EffectiveBounce == BounceStrategyKind.SegmentPool && SegmentPoolPages < BounceLimits.MaxPagesPerPass)
                 throw new ArgumentException("SegmentPoolPages must be at least " + BounceLimits.MaxPagesPerPass + ".", nameof(SegmentPoolPages));
             if (RequestTimeout <= TimeSpan.Zero) throw new ArgumentException("RequestTimeout must be positive.", nameof(RequestTimeout));
             if (ReconnectAfterUnansweredTimeouts < 0 || ReconnectAfterUnansweredTimeouts > MaxReconnectAfterUnansweredTimeouts)

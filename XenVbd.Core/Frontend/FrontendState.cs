@@ -30,5 +30,12 @@ namespace XenVbd.Frontend
         LayoutMismatch,
 
         Closed,
+
+        /// <summary>
+        /// The model stopped the simulated driver where the real one would read memory outside its own structures or
+        /// dereference a missing SRB (a crash in the guest). <see cref="XenVbdFrontend.FailureReason"/> says exactly where;
+        /// nothing pending completes, new SRBs get HARDWARE ERROR. Terminal until reconnect.
+        /// </summary>
+        Stopped,
     }
 }

@@ -45,6 +45,18 @@ namespace XenVbd.Frontend
         /// </summary>
         public long ForcedReconnects { get; internal set; }
 
+        /// <summary>Flushes sent behind a WRITE with FUA set, so the write is durable before the SRB completes.</summary>
+        public long FuaFlushes { get; internal set; }
+
+        /// <summary>SRBs failed with <c>SRB_STATUS_TIMEOUT</c> after waiting a request timeout for a ring slot that only unanswered requests held.</summary>
+        public long RingWaitTimeouts { get; internal set; }
+
+        /// <summary>Responses a personality that ignores unknown ids dropped (the Xen Project driver).</summary>
+        public long IgnoredResponses { get; internal set; }
+
+        /// <summary>Connections that reused a probe result kept across resume instead of probing.</summary>
+        public long KeptProbeResults { get; internal set; }
+
         public FrontendStatistics Clone() => (FrontendStatistics)MemberwiseClone();
     }
 }

@@ -15,6 +15,9 @@ namespace XenVbd.Frontend
         /// <summary>Pages the strategy took from guest memory.</summary>
         int PagesReserved { get; }
 
+        /// <summary>True while a single shared buffer is lent out (the device buffer); pools and per-SRB pages are never busy as a whole.</summary>
+        bool Busy { get; }
+
         /// <summary>
         /// Opens <paramref name="extension"/>'s window on bounce memory for up to <paramref name="wantBytes"/>
         /// bytes in multiples of <paramref name="unit"/>; returns the bytes granted, 0 when it must wait.

@@ -23,6 +23,8 @@ namespace XenVbd.Frontend
 
         public int PagesReserved { get; }
 
+        public bool Busy => false;
+
         public int TryOpen(SrbExtension extension, int wantBytes, int unit)
         {
             int bytes = Math.Min(wantBytes, BounceLimits.PageSize) / unit * unit;

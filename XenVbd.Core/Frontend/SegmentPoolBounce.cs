@@ -29,6 +29,8 @@ namespace XenVbd.Frontend
 
         public int PagesReserved { get; }
 
+        public bool Busy => false;
+
         public int FreePages => _freeCount;
 
         public int TryOpen(SrbExtension extension, int wantBytes, int unit)

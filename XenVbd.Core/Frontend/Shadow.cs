@@ -31,6 +31,9 @@ namespace XenVbd.Frontend
         public long IssuedTicks;
         public uint RingIndex;
 
+        /// <summary>The port driver's timeout already fired for this request (a personality whose reset leaves it on the ring).</summary>
+        public bool TimeoutSeen;
+
         /// <summary>One pre-claimed grant ref per segment this shadow can carry.</summary>
         public readonly uint[] Grefs;
 

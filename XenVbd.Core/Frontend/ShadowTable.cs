@@ -55,6 +55,7 @@ namespace XenVbd.Frontend
             if (_freeCount == 0) return null;
             var s = _shadows[_free[--_freeCount]];
             s.State = ShadowState.InFlight;
+            s.TimeoutSeen = false;
             return s;
         }
 

@@ -93,6 +93,12 @@ namespace XenVbd.Frontend
         public int ExtentCount;
         public int ExtentsIssued;
 
+        /// <summary>A WRITE with FUA set whose personality honours it: a flush follows the data before the SRB completes.</summary>
+        public bool Fua;
+
+        /// <summary>A bus reset of a personality that completes in-flight SRBs only when their answer comes: complete it BUS RESET then.</summary>
+        public bool ResetPending;
+
         public void Reset()
         {
             Srb = null;
@@ -117,6 +123,8 @@ namespace XenVbd.Frontend
             InQueue = false;
             ExtentCount = 0;
             ExtentsIssued = 0;
+            Fua = false;
+            ResetPending = false;
         }
     }
 }

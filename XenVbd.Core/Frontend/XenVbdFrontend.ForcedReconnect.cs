@@ -18,6 +18,7 @@ namespace XenVbd.Frontend
     {
         private const ulong ForcedByUnansweredTimeouts = 1;
         private const ulong ForcedByPinnedMemory = 2;
+        private const ulong ForcedByReset = 3;
 
         /// <summary>The frontend closed its side and waits for the backend to let go before it connects again.</summary>
         private bool _forcedClose;

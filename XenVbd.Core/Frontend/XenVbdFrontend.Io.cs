@@ -48,10 +48,20 @@ namespace XenVbd.Frontend
                     {
                         var next = srb.NextInQueue;
                         var ext = srb.Extension!;
+                        if (_p.BounceBufferStallsQueue && _bounce.Busy && !ext.HoldsBounce)
+                        {
+                            // GPLPV 2012/2013: while aligned_buffer_in_use no SRB goes to the ring, aligned ones included.
+                            previous = srb;
+                            srb = next;
+                            continue;
+                        }
+
                         var r = Issue(ext);
                         if (r == IssueResult.RingFull)
                         {
                             Statistics.RingFullWaits++;
+                            // A slot may be held by a request that will never be answered: the watchdog bounds the wait.
+                            if (_p.UnansweredRequests == UnansweredRequestPolicy.Hardened && _shadows.CountIn(ShadowState.Orphaned) > 0) ArmWatchdog();
                             break;
                         }
 

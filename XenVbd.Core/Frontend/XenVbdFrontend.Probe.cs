@@ -68,6 +68,7 @@ namespace XenVbd.Frontend
             }
 
             ProbeState = AbiProbeState.Complete;
+            _probeResultKept = true;
             ProbeResult = new ProbeResult(startedWith, Abi, switched, rsp.Operation, _probeStart, _scheduler.Now, _probeRoundTrips, Generation);
             _trace.Record(TraceKind.ProbeStep, DeviceId, (uint)ProbeState, (ulong)Abi, switched ? 1 : 0, rsp.Operation);
             BecomeReady();

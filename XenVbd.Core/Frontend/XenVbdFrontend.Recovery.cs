@@ -8,15 +8,89 @@ namespace XenVbd.Frontend
     public sealed partial class XenVbdFrontend
     {
         /// <summary>
-        /// SCSI bus reset: every queued and in-flight SRB completes now with BUS RESET. Requests already
-        /// on the ring stay there as orphans; their late responses only release grants.
+        /// SCSI bus reset, as the personality's driver does it. The hardened design (and GPLPV 2013, the Xen Project
+        /// driver) complete every queued and in-flight SRB now with BUS RESET; requests already on the ring stay there as
+        /// orphans whose late responses only release grants. GPLPV 2012 completes queued SRBs only and lets in-flight
+        /// ones wait for their answer; GPLPV 2008 and blkfront do nothing.
         /// </summary>
         public void ResetBus()
         {
             Statistics.Resets++;
             _trace.Record(TraceKind.Reset, DeviceId, (uint)_inFlight);
-            CompleteAllPending(SrbStatus.BusReset, null);
+            ApplyResetPolicy(null);
             Pump();
+        }
+
+        /// <summary>
+        /// A device reset from the user (Reset-VbdDevice): the bus reset, and under the hardened design a way back —
+        /// a Broken device, or one whose ring slots or request ids are all held by requests the backend never answered,
+        /// closes and reconnects its side through XenBus (the backend then lets go of the old ring), so it is Ready again.
+        /// Returns whether a reconnect was started.
+        /// </summary>
+        public bool ResetDevice()
+        {
+            bool wedged = _front != null && _shadows.CountIn(ShadowState.Orphaned) > 0 && (_front.IsFull || _shadows.FreeCount == 0);
+            bool recover = _p.UnansweredRequests == UnansweredRequestPolicy.Hardened
+                           && !_forcedClose && _front != null && (_state == FrontendState.Broken || _state == FrontendState.Stopped || wedged);
+            ResetBus();
+            if (!recover || _front == null || _forcedClose) return false;
+            BeginForcedClose(ForcedByReset, _shadows.CountIn(ShadowState.Orphaned));
+            return true;
+        }
+
+        /// <summary>The personality's bus reset; <paramref name="timedOut"/> (if any) is the SRB whose timeout triggered it.</summary>
+        private void ApplyResetPolicy(Srb? timedOut)
+        {
+            switch (_p.UnansweredRequests)
+            {
+                case UnansweredRequestPolicy.ResetDoesNothing:
+                case UnansweredRequestPolicy.NoTimeout:
+                    return;
+                case UnansweredRequestPolicy.ResetCompletesQueuedOnly:
+                    {
+                        // XenVbd_HwScsiResetBus (2012): the srb_list is completed, in-flight shadows only marked reset.
+                        Srb? previous = null;
+                        for (var srb = _queue.Head; srb != null;)
+                        {
+                            var next = srb.NextInQueue;
+                            var ext = srb.Extension!;
+                            if (ext.PartsOutstanding == 0 && ext.DoneBytes == 0 && !ext.WindowOpen)
+                            {
+                                _queue.Remove(previous, srb);
+                                ext.InQueue = false;
+                                FreeExtension(ext);
+                                Complete(srb, SrbStatus.BusReset, ScsiStatus.Good);
+                            }
+                            else
+                            {
+                                previous = srb;
+                            }
+
+                            srb = next;
+                        }
+
+                        while (_waiting.Dequeue() is Srb waiting) Complete(waiting, SrbStatus.BusReset, ScsiStatus.Good);
+                        foreach (var ext in _extensions)
+                            if (ext.State == ExtensionState.Active && ext.PartsOutstanding > 0) ext.ResetPending = true;
+                        return;
+                    }
+
+                default:
+                    CompleteAllPending(SrbStatus.BusReset, timedOut);
+                    UpdateOrphanWarning();
+                    return;
+            }
+        }
+
+        /// <summary>Says how many ring slots unanswered requests hold, and what it means under this personality.</summary>
+        private void UpdateOrphanWarning()
+        {
+            int orphans = _shadows.CountIn(ShadowState.Orphaned);
+            if (orphans == 0 || _front == null) return;
+            Warning = orphans + " request(s) the backend never answered hold " + orphans + " of " + _front.Size + " ring slots"
+                      + (_p.UnansweredRequests == UnansweredRequestPolicy.Hardened
+                          ? "; an SRB that waits a request timeout for a slot only they hold fails with TIMEOUT, and Reset-VbdDevice reconnects to get them back"
+                          : "; " + _p.Name + " never gets them back: when they are all gone the device hangs");
         }
 
         private void CompleteAllPending(SrbStatus status, Srb? timedOut)
@@ -34,6 +108,31 @@ namespace XenVbd.Frontend
             _trace.Record(TraceKind.Broken, DeviceId, (uint)state);
             var sense = SenseInfo.Of(SenseKey.HardwareError, AdditionalSense.InternalTargetFailure);
             foreach (var srb in DetachAllPending()) CompleteWithSense(srb, sense);
+        }
+
+        /// <summary>
+        /// Linux blkfront's BLKIF_STATE_ERROR ("disabled for further use"): nothing more goes on the ring and nothing
+        /// outstanding completes; new SRBs wait. A reconnect (resume, migration) brings the device back.
+        /// </summary>
+        private void Disable(string reason)
+        {
+            if (IsTerminal) return;
+            _state = FrontendState.Broken;
+            FailureReason = reason;
+            _trace.Record(TraceKind.Broken, DeviceId, (uint)_state);
+        }
+
+        /// <summary>
+        /// Stops the simulated driver where the real one would read outside its own memory or crash: the reason
+        /// says exactly where; nothing pending completes (the checkers name those SRBs as hung), new SRBs get
+        /// HARDWARE ERROR. Never a crash of the host process.
+        /// </summary>
+        private void Stop(string reason)
+        {
+            if (IsTerminal) return;
+            _state = FrontendState.Stopped;
+            FailureReason = reason;
+            _trace.Record(TraceKind.Broken, DeviceId, (uint)_state);
         }
 
         /// <summary>
@@ -87,9 +186,18 @@ namespace XenVbd.Frontend
             // A forced close hands everything on the ring back in Disconnect; nothing times out meanwhile.
             if (_disposed || _front == null || _forcedClose) return;
             long now = _scheduler.Now;
+            if (_state == FrontendState.Stopped) return;
             if (_state == FrontendState.Probing && now - _probeStart >= _timeoutTicks)
             {
                 Statistics.Timeouts++;
+                if (_p.StuckProbe == StuckProbePolicy.Hang)
+                {
+                    // GPLPV has no timeout on its probe: reads and writes wait for ever. Say so; do not tick again.
+                    Warning = "the ABI probe got no answer within " + _options.RequestTimeout + "; " + _p.Name + " waits for it for ever, and reads and writes with it";
+                    _trace.Record(TraceKind.Timeout, DeviceId, 0, 0, now - _probeStart);
+                    return;
+                }
+
                 Fail(FrontendState.Broken, "the ABI probe got no answer within " + _options.RequestTimeout);
                 return;
             }
@@ -102,9 +210,10 @@ namespace XenVbd.Frontend
             }
 
             Srb? timedOut = null;
+            bool timeouts = _p.UnansweredRequests != UnansweredRequestPolicy.NoTimeout;
             foreach (var shadow in _shadows.All)
             {
-                if (shadow.State == ShadowState.InFlight && now - shadow.IssuedTicks >= _timeoutTicks)
+                if (timeouts && shadow.State == ShadowState.InFlight && !shadow.TimeoutSeen && now - shadow.IssuedTicks >= _timeoutTicks)
                 {
                     timedOut = shadow.Owner?.Srb;
                     _trace.Record(TraceKind.Timeout, DeviceId, shadow.RingIndex, (ulong)shadow.Id, now - shadow.IssuedTicks);
@@ -119,15 +228,69 @@ namespace XenVbd.Frontend
                 _trace.Record(TraceKind.Reset, DeviceId, (uint)_inFlight);
                 // The close starts first, so SRBs the completions below resubmit wait for the new connection.
                 bool forced = CountUnansweredTimeout();
-                CompleteAllPending(SrbStatus.BusReset, timedOut);
+                // A request a reset leaves on the ring (GPLPV 2008 and 2012) times out once; after that it simply hangs.
+                foreach (var shadow in _shadows.All)
+                    if (shadow.State == ShadowState.InFlight && now - shadow.IssuedTicks >= _timeoutTicks) shadow.TimeoutSeen = true;
+                ApplyResetPolicy(timedOut);
                 Pump();
                 if (forced) return;
             }
 
+            bool ringWaiters = FailRingWaitersPastTimeout(now);
+
             RetryQuarantined();
             if (PinnedPastReconnectBound(now)) return;
             bool waiters = FailBounceWaitersPastTimeout(now);
-            if (_shadows.CountIn(ShadowState.InFlight) > 0 || waiters || _state == FrontendState.Probing || _state == FrontendState.Verifying) ArmWatchdog();
+            if (InFlightNotTimedOut() || waiters || ringWaiters || _state == FrontendState.Probing || _state == FrontendState.Verifying) ArmWatchdog();
+        }
+
+        /// <summary>Requests the watchdog still has to watch: in flight and not yet past a timeout a reset left alone.</summary>
+        private bool InFlightNotTimedOut()
+        {
+            if (_p.UnansweredRequests == UnansweredRequestPolicy.NoTimeout) return false;
+            foreach (var shadow in _shadows.All)
+                if (shadow.State == ShadowState.InFlight && !shadow.TimeoutSeen) return true;
+            return false;
+        }
+
+        /// <summary>
+        /// The hardened design's bound on a wait for a ring slot: when no request is in flight and the ring (or the
+        /// request ids) are full of requests a reset orphaned, nothing but a late answer or a reconnect frees a slot. A
+        /// queued SRB that has waited a request timeout then completes with SRB_STATUS_TIMEOUT, as a bounce-memory waiter
+        /// does, and <see cref="Warning"/> says why. Returns whether SRBs still wait for a slot (the watchdog keeps ticking).
+        /// </summary>
+        private bool FailRingWaitersPastTimeout(long now)
+        {
+            if (_p.UnansweredRequests != UnansweredRequestPolicy.Hardened || _state != FrontendState.Ready || _front == null) return false;
+            if (_queue.Head == null || _shadows.CountIn(ShadowState.Orphaned) == 0 || _shadows.CountIn(ShadowState.InFlight) > 0) return false;
+            if (!_front.IsFull && _shadows.FreeCount > 0) return false;
+            UpdateOrphanWarning();
+            bool failed = false;
+            Srb? previous = null;
+            for (var srb = _queue.Head; srb != null;)
+            {
+                var next = srb.NextInQueue;
+                var ext = srb.Extension!;
+                if (ext.PartsOutstanding == 0 && now - srb.StartTicks >= _timeoutTicks)
+                {
+                    _queue.Remove(previous, srb);
+                    ext.InQueue = false;
+                    FreeExtension(ext);
+                    Statistics.RingWaitTimeouts++;
+                    _trace.Record(TraceKind.Timeout, DeviceId, 0, (ulong)ext.Index, now - srb.StartTicks);
+                    Complete(srb, SrbStatus.Timeout, ScsiStatus.Good);
+                    failed = true;
+                }
+                else
+                {
+                    previous = srb;
+                }
+
+                srb = next;
+            }
+
+            if (failed) Pump();
+            return _queue.Head != null;
         }
 
         /// <summary>

@@ -11,20 +11,34 @@ namespace XenVbd.Frontend
     /// </summary>
     public sealed partial class XenVbdFrontend
     {
+        /// <summary>Responses one pass may consume from a personality that does not check rsp_prod before the model stops it.</summary>
+        private const int UncheckedResponseLimit = 1 << 16;
+
+        private bool ChecksResponses => _p.Responses == ResponseValidation.Hardened || _p.Responses == ResponseValidation.DisableAndLeaveHanging;
+
         private void ProcessResponses()
         {
             var front = _front!;
+            int consumed = 0;
             do
             {
                 uint rp = front.Shared.RspProd;
-                if (front.ResponseProdOverflow(rp))
+                if (front.ResponseProdOverflow(rp) && ChecksResponses)
                 {
-                    Fail(FrontendState.Broken, "rsp_prod " + rp + " is more than " + front.Size + " ahead of rsp_cons " + front.RspCons);
+                    RejectResponses("rsp_prod " + rp + " is more than " + front.Size + " ahead of rsp_cons " + front.RspCons);
                     return;
                 }
 
                 while (front.RspCons != rp)
                 {
+                    if (++consumed > UncheckedResponseLimit)
+                    {
+                        // GPLPV and the Xen Project driver walk every slot up to rsp_prod, reading stale ring memory.
+                        Stop("rsp_prod " + rp + " is " + (rp - front.RspCons) + " slots ahead of rsp_cons; " + _p.Name
+                             + " does not check it and would walk every one of them as a response (the interrupt path never ends); the model stops the device");
+                        return;
+                    }
+
                     BlkifCodec.ReadResponse(front.ResponseSlot(front.RspCons), Abi, out var rsp);
                     front.ConsumeResponse();
                     _unansweredTimeouts = 0;
@@ -39,29 +53,86 @@ namespace XenVbd.Frontend
             while (front.FinalCheckForResponses());
         }
 
-        private void OnResponse(in BlkifResponse rsp)
+        /// <summary>A checking personality's verdict on a response no correct backend sends.</summary>
+        private void RejectResponses(string reason)
         {
+            if (_p.Responses == ResponseValidation.DisableAndLeaveHanging) Disable(reason);
+            else Fail(FrontendState.Broken, reason);
+        }
+
+        /// <summary>The shadow a response names under this personality, or null when the response is dropped or the device stopped.</summary>
+        private Shadow? ShadowFor(in BlkifResponse rsp)
+        {
+            switch (_p.Responses)
+            {
+                case ResponseValidation.Unchecked:
+                    {
+                        ulong index = _p.ShadowIdMask == 0 ? rsp.Id : rsp.Id & _p.ShadowIdMask;
+                        if (index >= (ulong)_p.ShadowArrayEntries)
+                        {
+                            Stop("response id 0x" + rsp.Id.ToString("x") + " indexes shadows[" + index + "] past the driver's " + _p.ShadowArrayEntries
+                                 + "-entry shadow array" + (_p.ShadowIdMask != 0 ? " (the id is masked with 0x" + _p.ShadowIdMask.ToString("x") + " only)" : " (the id is not checked)")
+                                 + ": " + _p.Name + " reads memory outside its own structures here; the model stops the device instead of guessing what that memory held");
+                            return null;
+                        }
+
+                        if (index >= (ulong)_shadows.Count || (_shadows[(int)index].State != ShadowState.InFlight && _shadows[(int)index].State != ShadowState.Orphaned))
+                        {
+                            Stop("response id 0x" + rsp.Id.ToString("x") + " names shadows[" + index + "], which has no request outstanding: "
+                                 + _p.Name + " takes that shadow's SRB pointer, which is NULL, and dereferences it (a crash in the guest); the model stops the device");
+                            return null;
+                        }
+
+                        // Neither the operation nor whether this is the request the backend served is checked: a corrupted
+                        // id completes another SRB, whose buffer the backend never filled.
+                        return _shadows[(int)index];
+                    }
+
+                case ResponseValidation.IgnoreUnknownIds:
+                    if (!_shadows.IsValidId(rsp.Id) || (_shadows[(int)rsp.Id].State != ShadowState.InFlight && _shadows[(int)rsp.Id].State != ShadowState.Orphaned))
+                    {
+                        // win-xenvbd looks the id up on its submitted list and drops a response it does not find.
+                        Statistics.IgnoredResponses++;
+                        return null;
+                    }
+
+                    return _shadows[(int)rsp.Id];
+            }
+
             if (!_shadows.IsValidId(rsp.Id))
             {
-                Fail(FrontendState.Broken, "response id " + rsp.Id + " is out of range");
-                return;
+                RejectResponses("response id " + rsp.Id + " is out of range");
+                return null;
             }
 
             var shadow = _shadows[(int)rsp.Id];
             if (shadow.State != ShadowState.InFlight && shadow.State != ShadowState.Orphaned)
             {
-                Fail(FrontendState.Broken, "response id " + rsp.Id + " is not pending");
-                return;
+                RejectResponses("response id " + rsp.Id + " is not pending");
+                return null;
             }
 
-            if (rsp.Operation != shadow.Operation && !(shadow.Operation == BlkifOp.Indirect && rsp.Operation == shadow.IndirectOperation))
+            bool opMatches = shadow.Operation == BlkifOp.Indirect
+                ? rsp.Operation == shadow.IndirectOperation || (!_p.IndirectResponseEchoesIndirectOp && rsp.Operation == BlkifOp.Indirect)
+                : rsp.Operation == shadow.Operation;
+            if (!opMatches)
             {
-                Fail(FrontendState.Broken, "response id " + rsp.Id + " has operation " + BlkifOp.Name(rsp.Operation) + " for a " + BlkifOp.Name(shadow.Operation) + " request");
-                return;
+                RejectResponses("response id " + rsp.Id + " has operation " + BlkifOp.Name(rsp.Operation) + " for a " + BlkifOp.Name(shadow.Operation)
+                                + (shadow.Operation == BlkifOp.Indirect ? "(" + BlkifOp.Name(shadow.IndirectOperation) + ")" : string.Empty) + " request");
+                return null;
             }
+
+            return shadow;
+        }
+
+        private void OnResponse(in BlkifResponse rsp)
+        {
+            var shadow = ShadowFor(rsp);
+            if (shadow == null) return;
 
             byte op = shadow.IndirectOperation;
             int bytes = shadow.Bytes;
+            int segments = shadow.Segments;
             bool orphan = shadow.State == ShadowState.Orphaned;
             var ext = shadow.Owner;
             RetireShadow(shadow);
@@ -80,19 +151,50 @@ namespace XenVbd.Frontend
                 if (op == BlkifOp.Read) Statistics.BytesRead += bytes;
                 else if (op == BlkifOp.Write) Statistics.BytesWritten += bytes;
             }
-            else if (rsp.Status == BlkifStatus.NotSupported && (op == BlkifOp.FlushDiskCache || op == BlkifOp.WriteBarrier))
-            {
-                // blkfront's answer to a backend that withdrew the feature: stop asking, the data is written.
-                if (op == BlkifOp.FlushDiskCache) FeatureFlush = false;
-                else FeatureBarrier = false;
-            }
-            else if (!ext.Failed)
+            else if (!TakeNotOkay(op, rsp.Status, segments) && !ext.Failed)
             {
                 ext.Failed = true;
                 ext.FailStatus = rsp.Status;
             }
 
             if (ext.PartsOutstanding == 0) OnPartsDrained(ext);
+        }
+
+        /// <summary>
+        /// A non-OK answer, as the personality takes it: true when the request counts as done (the feature is
+        /// withdrawn instead), false when the SRB fails.
+        /// </summary>
+        private bool TakeNotOkay(byte op, short status, int segments)
+        {
+            bool flush = op == BlkifOp.FlushDiskCache || op == BlkifOp.WriteBarrier;
+            switch (_p.FlushAnswers)
+            {
+                case FlushAnswerPolicy.Blkfront:
+                    if (flush)
+                    {
+                        // blkif_interrupt: EOPNOTSUPP, or ERROR on an empty flush, is NOTSUPP and then OK; any failure
+                        // turns flush and FUA off.
+                        FeatureFlush = false;
+                        FeatureBarrier = false;
+                        return status == BlkifStatus.NotSupported || (status == BlkifStatus.Error && segments == 0);
+                    }
+
+                    if (op == BlkifOp.Discard && status == BlkifStatus.NotSupported) FeatureDiscard = false;
+                    return false;
+                case FlushAnswerPolicy.XenProject:
+                    if (status != BlkifStatus.NotSupported) return false;
+                    // __BlkifRingCompleteResponse: FrontendRemoveFeature, and the SRB succeeds, whatever the operation.
+                    if (op == BlkifOp.FlushDiskCache) FeatureFlush = false;
+                    else if (op == BlkifOp.WriteBarrier) FeatureBarrier = false;
+                    else if (op == BlkifOp.Discard) FeatureDiscard = false;
+                    return true;
+                default:
+                    if (status != BlkifStatus.NotSupported || !flush) return false;
+                    // The hardened design: a backend that withdrew the feature; stop asking, the data is written.
+                    if (op == BlkifOp.FlushDiskCache) FeatureFlush = false;
+                    else FeatureBarrier = false;
+                    return true;
+            }
         }
 
         /// <summary>All requests an SRB had out are back: finish its window, start the next pass, or complete it.</summary>
@@ -130,6 +232,20 @@ namespace XenVbd.Frontend
 
                 ext.DoneBytes += ext.WindowBytes;
                 ext.WindowOpen = false;
+                if (!ext.Failed && ext.DoneBytes >= ext.TotalBytes && ext.Fua && (FeatureFlush || FeatureBarrier))
+                {
+                    // FUA: the data is written; a flush behind it makes it durable before the SRB completes
+                    // (blkfront's block layer does the same when the backend offers flush but no FUA).
+                    ext.Fua = false;
+                    ext.Kind = TransferKind.Flush;
+                    ext.Operation = FeatureFlush ? BlkifOp.FlushDiskCache : BlkifOp.WriteBarrier;
+                    ext.WindowIssued = 0;
+                    ext.WindowBytes = 1;
+                    Statistics.FuaFlushes++;
+                    if (!ext.InQueue) Enqueue(ext);
+                    return;
+                }
+
                 if (ext.Failed || ext.DoneBytes >= ext.TotalBytes) CompleteTransfer(ext);
                 else if (!ext.InQueue) Enqueue(ext);
                 return;
@@ -150,7 +266,15 @@ namespace XenVbd.Frontend
             bool failed = ext.Failed;
             byte op = ext.Operation;
             var kind = ext.Kind;
+            bool resetPending = ext.ResetPending;
             FreeExtension(ext);
+            if (resetPending)
+            {
+                // GPLPV 2012: a shadow a reset marked completes its SRB with BUS RESET when the answer finally comes.
+                Complete(srb, SrbStatus.BusReset, ScsiStatus.Good);
+                return;
+            }
+
             if (!failed)
             {
                 Complete(srb, SrbStatus.Success, ScsiStatus.Good);

@@ -21,16 +21,19 @@ namespace XenVbd.Frontend
             }
         }
 
-        /// <summary>Cheap look at the opcode: does this SRB need an extension (ring work)?</summary>
-        private static bool NeedsRing(Srb srb)
+        /// <summary>Cheap look at the opcode: does this SRB need an extension (ring work) under this personality?</summary>
+        private bool NeedsRing(Srb srb)
         {
             if (srb.CdbLength == 0) return false;
             switch (srb.Cdb[0])
             {
                 case ScsiOp.Read6: case ScsiOp.Read10: case ScsiOp.Read12: case ScsiOp.Read16:
                 case ScsiOp.Write6: case ScsiOp.Write10: case ScsiOp.Write12: case ScsiOp.Write16:
-                case ScsiOp.SynchronizeCache10: case ScsiOp.SynchronizeCache16: case ScsiOp.Unmap:
                     return true;
+                case ScsiOp.SynchronizeCache10: case ScsiOp.SynchronizeCache16:
+                    return _p.SynchronizeCache == SyncCachePolicy.OnRing;
+                case ScsiOp.Unmap:
+                    return _p.Unmap == UnmapPolicy.OnRing;
                 default:
                     return false;
             }
@@ -112,10 +115,24 @@ namespace XenVbd.Frontend
                     StartReadWrite(srb, cmd, disk);
                     return;
                 case CdbKind.SynchronizeCache:
-                    StartFlush(srb, cmd, disk);
-                    return;
+                    switch (_p.SynchronizeCache)
+                    {
+                        case SyncCachePolicy.OnRing:
+                            StartFlush(srb, cmd, disk);
+                            return;
+                        case SyncCachePolicy.NoOpSuccess:
+                            // The 2013 GPLPV rewrite: success, and nothing reaches the backend (nothing is flushed).
+                            srb.DataTransferLength = 0;
+                            Complete(srb, SrbStatus.Success, ScsiStatus.Good);
+                            return;
+                        default:
+                            CompleteUnhandled(srb);
+                            return;
+                    }
+
                 case CdbKind.Unmap:
-                    StartUnmap(srb, cmd, disk);
+                    if (_p.Unmap == UnmapPolicy.OnRing) StartUnmap(srb, cmd, disk);
+                    else CompleteUnhandled(srb);
                     return;
                 default:
                     CompleteWithSense(srb, SenseInfo.InvalidOpcode());
@@ -130,6 +147,13 @@ namespace XenVbd.Frontend
 
             srb.DataTransferLength = result.Length;
             Complete(srb, SrbStatus.Success, ScsiStatus.Good);
+        }
+
+        /// <summary>GPLPV's default case for an opcode it does not handle: SRB_STATUS_ERROR with ILLEGAL REQUEST / INVALID CDB sense.</summary>
+        private void CompleteUnhandled(Srb srb)
+        {
+            srb.DataTransferLength = 0;
+            CompleteWithSense(srb, SenseInfo.Of(SenseKey.IllegalRequest, AdditionalSense.InvalidFieldInCdb));
         }
 
         private bool BufferInGuest(Srb srb)
@@ -168,9 +192,18 @@ namespace XenVbd.Frontend
             ext.StartSector = cmd.Lba * (disk.LogicalBlockSize / BlkifLayout.SectorSize);
             ext.TotalBytes = (int)bytes;
 
-            // Grantable only if whole logical sectors sit inside pages: the address must be sector aligned.
+            // Which buffers are granted as they are is the personality's test: the hardened design and the Xen Project
+            // driver want whole logical blocks; GPLPV tests DataBuffer & 511 only, so on a 4 KiB-sector disk a buffer
+            // 512-aligned but not 4 KiB-aligned goes to the ring as it is and the backend refuses it (misaligned I/O).
             // An untrusted backend never gets the guest's own pages (XSA-403): everything is bounced.
-            ext.Direct = !_options.UntrustedBackend && (srb.DataAddress & (disk.LogicalBlockSize - 1)) == 0;
+            bool aligned = _p.BounceAlignment switch
+            {
+                BounceAlignmentTest.Sector512 => (srb.DataAddress & (BlkifLayout.SectorSize - 1)) == 0,
+                BounceAlignmentTest.Always => false,
+                _ => (srb.DataAddress & (disk.LogicalBlockSize - 1)) == 0,
+            };
+            ext.Direct = !_options.UntrustedBackend && aligned;
+            ext.Fua = cmd.Fua && ext.Operation == BlkifOp.Write && _p.Fua == FuaPolicy.WriteThenFlush && (FeatureFlush || FeatureBarrier);
             srb.DataTransferLength = (int)bytes;
             Enqueue(ext);
         }

@@ -15,6 +15,13 @@ namespace XenVbd.Frontend
         private bool _suspended;
         private int _connectedGeneration = -1;
 
+        /// <summary>Setup ran and the backend has not connected since: a Connected from it now is a connect, never a resize
+        /// (a personality that writes Connected itself before the backend does, GPLPV 2012, is already Connected here).</summary>
+        private bool _awaitingConnect;
+
+        /// <summary>A probe completed and its result is kept for later connections (GPLPV: <c>use_other</c> is never set back).</summary>
+        private bool _probeResultKept;
+
         /// <summary>Connections made so far (1 after the first connect; +1 per reconnect).</summary>
         public int Generation { get; private set; }
 
@@ -64,11 +71,14 @@ namespace XenVbd.Frontend
             WriteState(XenbusState.Initialising);
         }
 
-        /// <summary>Resume (the destination side): handshake again with whatever backend is there now; the ABI is probed again.</summary>
+        /// <summary>
+        /// Resume (the destination side): handshake again with whatever backend is there now. Whether the ABI is probed
+        /// again is the personality's: the hardened design re-probes, GPLPV keeps the layout it detected before.
+        /// </summary>
         public void Resume()
         {
             _suspended = false;
-            if (_state == FrontendState.Broken || _state == FrontendState.LayoutMismatch) _state = FrontendState.Disconnected;
+            if (_state == FrontendState.Broken || _state == FrontendState.LayoutMismatch || _state == FrontendState.Stopped) _state = FrontendState.Disconnected;
             OnBackendStateChanged();
         }
 
@@ -87,7 +97,7 @@ namespace XenVbd.Frontend
             {
                 case XenbusState.InitWait:
                     if (_xbState != XenbusState.Initialised && _xbState != XenbusState.Connected) Setup();
-                    else if (_xbState == XenbusState.Connected)
+                    else if (_xbState == XenbusState.Connected && !_awaitingConnect)
                     {
                         // The backend restarted under us: start over with it.
                         Disconnect();
@@ -162,16 +172,18 @@ namespace XenVbd.Frontend
             }
 
             _store.Write(FrontendPath + "/event-channel", _channel.Port);
-            if (_options.Mode != FrontendAbiMode.Probe) _store.Write(FrontendPath + "/protocol", _options.Abi.ToProtocolString());
+            if (_writesProtocol) _store.Write(FrontendPath + "/protocol", _options.Abi.ToProtocolString());
             _state = FrontendState.Initialised;
-            WriteState(XenbusState.Initialised);
+            _awaitingConnect = true;
+            // GPLPV 2012's pre-connect state map is Connected/Connected: it never writes Initialised (1 -> 4).
+            WriteState(_p.XenbusPath == XenbusPathPolicy.StraightToConnected ? XenbusState.Connected : XenbusState.Initialised);
         }
 
         private void Connect()
         {
             ReadFeatures();
             var disk = ReadDisk();
-            if (_xbState == XenbusState.Connected && _connectedGeneration == Generation)
+            if (!_awaitingConnect && _xbState == XenbusState.Connected && _connectedGeneration == Generation)
             {
                 // A repeated Connected is a resize: the next command hears about it.
                 if (disk != null && _disk != null && disk.BlockCount != _disk.BlockCount) _unitAttention = SenseInfo.Of(SenseKey.UnitAttention, AdditionalSense.CapacityDataHasChanged);
@@ -187,6 +199,7 @@ namespace XenVbd.Frontend
 
             if (_disk != null && disk.BlockCount != _disk.BlockCount) _unitAttention = SenseInfo.Of(SenseKey.UnitAttention, AdditionalSense.CapacityDataHasChanged);
             _disk = disk;
+            _awaitingConnect = false;
             Generation++;
             _connectedGeneration = Generation;
             _unansweredTimeouts = 0;
@@ -194,8 +207,29 @@ namespace XenVbd.Frontend
             _trace.Record(TraceKind.Reconnect, DeviceId, (uint)Generation);
             WriteState(XenbusState.Connected);
 
-            if (_options.Mode == FrontendAbiMode.Probe || _options.Mode == FrontendAbiMode.AnnounceAndProbe) StartProbe();
-            else if (_options.VerifyLayoutOnConnect) StartVerify();
+            switch (_probePolicy)
+            {
+                case ProbePolicy.EveryConnect:
+                    StartProbe();
+                    return;
+                case ProbePolicy.OnceKeptAcrossResume:
+                    if (!_probeResultKept)
+                    {
+                        StartProbe();
+                        return;
+                    }
+
+                    // GPLPV after a resume: the ring is new but the layout is the one detected before, right or not.
+                    Abi = ProbeResult!.Detected;
+                    if (Abi != _options.Abi) _front!.SwitchAbi(Abi);
+                    ProbeState = AbiProbeState.Complete;
+                    Statistics.KeptProbeResults++;
+                    _trace.Record(TraceKind.ProbeStep, DeviceId, (uint)ProbeState, (ulong)Abi, 2);
+                    BecomeReady();
+                    return;
+            }
+
+            if (_verifyLayout) StartVerify();
             else BecomeReady();
         }
 
@@ -239,7 +273,8 @@ namespace XenVbd.Frontend
                 discardSecure: ReadFlag("discard-secure"),
                 maxTransferBlocks: (uint)Math.Min(0xFFFF, (1 << 24) / sectorSize),
                 writeCacheEnabled: FeatureFlush || FeatureBarrier,
-                flushSupported: FeatureFlush || FeatureBarrier);
+                flushSupported: FeatureFlush || FeatureBarrier,
+                fuaSupported: _p.Fua == FuaPolicy.WriteThenFlush && (FeatureFlush || FeatureBarrier));
         }
 
         private void WriteState(XenbusState state)
@@ -251,6 +286,8 @@ namespace XenVbd.Frontend
         private void BecomeReady()
         {
             _state = FrontendState.Ready;
+            FailureReason = null;
+            Warning = null;
             _trace.Record(TraceKind.StateChange, DeviceId, (uint)XenbusState.Connected, 100);
             AdmitWaiting();
             Pump();

@@ -42,6 +42,14 @@ namespace XenVbd.Frontend
         private uint _scratchGref;
         private readonly long _timeoutTicks;
 
+        /// <summary>The personality: every seam below reads its switches from here (see <see cref="FrontendBehaviours"/>).</summary>
+        private readonly FrontendBehaviours _p;
+
+        /// <summary>Seams the hardened design takes from the options and a real driver fixes: protocol key, probe, layout check read.</summary>
+        private readonly bool _writesProtocol;
+        private readonly ProbePolicy _probePolicy;
+        private readonly bool _verifyLayout;
+
         private FrontRing? _front;
         private EventChannel? _channel;
         private ScsiDiskInfo? _disk;
@@ -70,6 +78,19 @@ namespace XenVbd.Frontend
             Abi = options.Abi;
             _timeoutTicks = options.RequestTimeout.Ticks;
             FrontendPath = XenbusPaths.Frontend(domain.Id, deviceId);
+            _p = FrontendPersonalities.For(options.Personality);
+            if (_p.TakesAbiModeAndBounceFromOptions)
+            {
+                _writesProtocol = options.Mode != FrontendAbiMode.Probe;
+                _probePolicy = options.Mode == FrontendAbiMode.Announce ? ProbePolicy.Never : ProbePolicy.EveryConnect;
+                _verifyLayout = options.Mode == FrontendAbiMode.Announce && options.VerifyLayoutOnConnect;
+            }
+            else
+            {
+                _writesProtocol = _p.WritesProtocol;
+                _probePolicy = _p.Probe;
+                _verifyLayout = false;
+            }
 
             int ringPages = 1 << options.MaxRingPageOrder;
             _ringFirstFrame = _memory.AllocatePages(ringPages);
@@ -88,7 +109,7 @@ namespace XenVbd.Frontend
                 _freeExtensions[_freeExtensionCount++] = i;
             }
 
-            _bounce = options.Bounce switch
+            _bounce = options.EffectiveBounce switch
             {
                 BounceStrategyKind.PerSrb => new PerSrbBounce(_memory, options.QueueDepth),
                 BounceStrategyKind.DeviceBuffer => new DeviceBounce(_memory),
@@ -116,6 +137,18 @@ namespace XenVbd.Frontend
         public BounceStrategyKind BounceStrategy => _bounce.Kind;
 
         public FrontendStatistics Statistics { get; } = new FrontendStatistics();
+
+        /// <summary>The personality this frontend behaves as.</summary>
+        public FrontendBehaviours Personality => _p;
+
+        /// <summary>
+        /// Something the user should know that is not (yet) a failure: ring slots held by requests the backend never
+        /// answered, a probe that got no answer. Null when there is nothing to say; cleared when the device is Ready again after a connect.
+        /// </summary>
+        public string? Warning { get; private set; }
+
+        /// <summary>Requests on the ring whose SRB a reset already completed and whose answer never came: each holds a ring slot and a request id.</summary>
+        public int OrphanedRequests => _shadows.CountIn(ShadowState.Orphaned);
 
         /// <summary>The disk as the backend described it at (the last) connect; null before.</summary>
         public ScsiDiskInfo? Disk => _disk;
@@ -168,9 +201,23 @@ namespace XenVbd.Frontend
                     return;
             }
 
+            if (_state == FrontendState.Broken && _p.Responses == ResponseValidation.DisableAndLeaveHanging)
+            {
+                // blkfront in BLKIF_STATE_ERROR: blkif_queue_request refuses, blk-mq keeps the request for later.
+                _waiting.Enqueue(srb);
+                return;
+            }
+
             if (IsTerminal)
             {
                 CompleteWithSense(srb, SenseInfo.Of(SenseKey.HardwareError, AdditionalSense.InternalTargetFailure));
+                return;
+            }
+
+            if (_state == FrontendState.Probing && _p.SrbsDuringProbe == ProbeSrbPolicy.AnswerNonReadWrite && !NeedsRing(srb))
+            {
+                // GPLPV 2012 answers what it can itself while the probe is out; only reads and writes queue behind it.
+                Start(srb);
                 return;
             }
 
@@ -187,7 +234,7 @@ namespace XenVbd.Frontend
             Pump();
         }
 
-        private bool IsTerminal => _state == FrontendState.Broken || _state == FrontendState.LayoutMismatch || _state == FrontendState.Closed;
+        private bool IsTerminal => _state == FrontendState.Broken || _state == FrontendState.LayoutMismatch || _state == FrontendState.Closed || _state == FrontendState.Stopped;
 
         void IEventChannelHandler.OnEvent(EventChannelEnd end)
         {

@@ -43,7 +43,7 @@ namespace XenVbd.Scsi
             full.Clear();
             int header = ten ? 8 : 4;
             int descriptor = command.DisableBlockDescriptors ? 0 : (ten && command.LongLbaAccepted ? 16 : 8);
-            byte deviceSpecific = (byte)((disk.ReadOnly ? 0x80 : 0) | (disk.FlushSupported ? 0x10 : 0));
+            byte deviceSpecific = (byte)((disk.ReadOnly ? 0x80 : 0) | (disk.FuaSupported ? 0x10 : 0));
 
             int n = header;
             if (descriptor == 16)

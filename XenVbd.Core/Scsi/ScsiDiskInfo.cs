@@ -31,7 +31,8 @@ namespace XenVbd.Scsi
             bool writeCacheEnabled = false,
             bool flushSupported = false,
             ulong? naaIdentifier = null,
-            string productRevision = "0001")
+            string productRevision = "0001",
+            bool? fuaSupported = null)
         {
             if (blockCount == 0)
             {
@@ -91,6 +92,7 @@ namespace XenVbd.Scsi
             MaxUnmapDescriptors = discardSupported ? maxUnmapDescriptors : 0;
             WriteCacheEnabled = writeCacheEnabled;
             FlushSupported = flushSupported;
+            FuaSupported = fuaSupported ?? flushSupported;
             NaaIdentifier = naaIdentifier ?? DeriveNaa(serialNumber);
             ProductRevision = productRevision;
         }
@@ -133,6 +135,9 @@ namespace XenVbd.Scsi
         public bool WriteCacheEnabled { get; }
 
         public bool FlushSupported { get; }
+
+        /// <summary>MODE SENSE reports DPOFUA: the frontend honours Force Unit Access on a WRITE (defaults to <see cref="FlushSupported"/>).</summary>
+        public bool FuaSupported { get; }
 
         /// <summary>Printable ASCII, 1..64 characters: VPD page 80h and the T10 vendor designator.</summary>
         public string SerialNumber { get; }

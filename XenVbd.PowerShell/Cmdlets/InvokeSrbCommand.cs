@@ -380,6 +380,13 @@ namespace XenVbd.PowerShell.Cmdlets
                     category = ErrorCategory.ResourceUnavailable;
                     action = "The device is not ready (probing, resetting or broken). Check Get-VbdDevice; Reset-VbdDevice recovers a broken device.";
                     break;
+                case Scsi.SenseKey.HardwareError:
+                    category = ErrorCategory.DeviceError;
+                    message += device.FailureReason is string reason ? " The frontend is " + device.State + ": " + reason + "." : string.Empty;
+                    action = device.Personality == Frontend.FrontendPersonality.Hardened
+                        ? "Reset-VbdDevice " + result.DeviceName + " reconnects the frontend through XenBus and brings the device back."
+                        : "The " + device.Personality + " driver has no way back from this but a reconnect: Set-BackendAbi " + result.DeviceName + " reconnects it.";
+                    break;
                 case Scsi.SenseKey.AbortedCommand:
                     category = ErrorCategory.OperationStopped;
                     action = "The command was aborted; retry it.";
@@ -387,7 +394,7 @@ namespace XenVbd.PowerShell.Cmdlets
                 default:
                     SrbStatus status = result.SrbStatus.Base();
                     category = status == SrbStatus.Timeout || status == SrbStatus.CommandTimeout ? ErrorCategory.OperationTimeout : ErrorCategory.DeviceError;
-                    action = "Inspect the SRB result; Get-VbdStatistic and Get-VbdRing show the device's state.";
+                    action = "Inspect the SRB result; Get-VbdStatistic and Get-VbdRing show the device's state." + (device.Warning is string warning ? " " + warning + "." : string.Empty);
                     break;
             }
 

@@ -72,6 +72,12 @@ namespace XenVbd.PowerShell.Cmdlets
 
         private int _bounce = (int)BounceStrategyKind.PerSrb;
 
+        /// <summary>Which real frontend the guest runs (Get-VbdPersonality lists them); Hardened, this project's own design, by default.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public FrontendPersonality Personality { get => (FrontendPersonality)_personality; set => _personality = (int)value; }
+
+        private int _personality = (int)FrontendPersonality.Hardened;
+
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateRange(0, 4)]
         public int RingPageOrder { get; set; }
@@ -177,6 +183,19 @@ namespace XenVbd.PowerShell.Cmdlets
                     "Use -PhysicalSectorSize " + LogicalSectorSize + " or 4096."));
             }
 
+            if (Personality != FrontendPersonality.Hardened)
+            {
+                foreach (string fixedByDriver in new[] { nameof(FrontendMode), nameof(Bounce) })
+                {
+                    if (MyInvocation.BoundParameters.ContainsKey(fixedByDriver))
+                    {
+                        ThrowTerminatingError(ErrorRecords.Create(ErrorIds.PersonalityFixesOption, ErrorCategory.InvalidArgument, fixedByDriver,
+                            "-" + fixedByDriver + " cannot be chosen with -Personality " + Personality + ": that driver's own " + fixedByDriver + " is part of the personality.",
+                            "Leave out -" + fixedByDriver + " (Get-VbdPersonality " + Personality + " -Detailed shows what the driver does), or use -Personality Hardened to choose it."));
+                    }
+                }
+            }
+
             string? image = ResolveImage(out long imageLength);
             bool sizeGiven = MyInvocation.BoundParameters.ContainsKey(nameof(SizeBytes));
             if (image is null || sizeGiven)
@@ -203,6 +222,7 @@ namespace XenVbd.PowerShell.Cmdlets
                 BackendAbi = BackendAbi,
                 BackendMode = BackendMode,
                 Bounce = Bounce,
+                Personality = Personality,
                 RingPageOrder = RingPageOrder,
                 MaxIndirectSegments = MaxIndirectSegments,
                 Seed = Seed,

@@ -28,6 +28,11 @@ namespace XenVbd.PowerShell.Cmdlets
             }
 
             session.Device.Reset();
+            if (session.Device.Warning is string warning)
+            {
+                WriteWarning(warning);
+            }
+
             if (PassThru)
             {
                 WriteObject(session.Device);

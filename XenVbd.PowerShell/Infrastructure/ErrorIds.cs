@@ -30,6 +30,8 @@ namespace XenVbd.PowerShell.Infrastructure
         // Other device operations
         public const string MigrationFailed = "MigrationFailed";
         public const string ResetFailed = "ResetFailed";
+        public const string PersonalityFixesOption = "PersonalityFixesOption";
+        public const string PersonalityNotFound = "PersonalityNotFound";
         public const string TraceExportFailed = "TraceExportFailed";
         public const string TraceUnavailable = "TraceUnavailable";
         public const string IntegrityCheckFailed = "IntegrityCheckFailed";

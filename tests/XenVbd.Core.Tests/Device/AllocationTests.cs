@@ -15,8 +15,23 @@ namespace XenVbd.Tests.Device
         [InlineData(BounceStrategyKind.PerSrb)]
         [InlineData(BounceStrategyKind.SegmentPool)]
         public void Hundred_thousand_mixed_srbs_allocate_nothing(BounceStrategyKind strategy)
+            => RunMixed(new VbdDeviceOptions { SizeBytes = Blocks * 512, Bounce = strategy, FeatureDiscard = false });
+
+        /// <summary>The same proof for every frontend personality: each seam it switches is on the I/O path too.</summary>
+        [Theory]
+        [InlineData(FrontendPersonality.Hardened)]
+        [InlineData(FrontendPersonality.Gplpv2008a)]
+        [InlineData(FrontendPersonality.Gplpv2008b)]
+        [InlineData(FrontendPersonality.Gplpv2012)]
+        [InlineData(FrontendPersonality.Gplpv2013)]
+        [InlineData(FrontendPersonality.XenProject)]
+        [InlineData(FrontendPersonality.LinuxBlkfront)]
+        public void Hundred_thousand_mixed_srbs_allocate_nothing_under_each_personality(FrontendPersonality personality)
+            => RunMixed(new VbdDeviceOptions { SizeBytes = Blocks * 512, Personality = personality, FeatureDiscard = false });
+
+        private static void RunMixed(VbdDeviceOptions options)
         {
-            using var dev = VbdDevice.Create(new VbdDeviceOptions { SizeBytes = Blocks * 512, Bounce = strategy, FeatureDiscard = false });
+            using var dev = VbdDevice.Create(options);
             dev.Host.Trace.Enabled = false;
             var srbs = new Srb[Batch];
             var buffers = new ulong[Batch];

@@ -98,7 +98,7 @@ namespace XenVbd.Reliability
                 {
                     case 3: RunFor((arg + 1) * 50 * TimeSpan.TicksPerMillisecond); break;
                     case 4: RunFor(_timeoutTicks + _timeoutTicks / 4 + arg * TimeSpan.TicksPerMillisecond); break;
-                    case 5: dev.Reset(); break;
+                    case 5: dev.Frontend.ResetBus(); break; // the bus reset only: a device reset would also reconnect a Broken device
                     case 6:
                         byte shape = at < _steps.Length ? _steps[at++] : (byte)arg;
                         if (_srbs.Count < MaxSrbs) Submit(shape);
@@ -116,7 +116,7 @@ namespace XenVbd.Reliability
             // late answers are still scheduled arrive while the machine runs to idle.
             _planner.Honest = true;
             Release();
-            dev.Reset();
+            dev.Frontend.ResetBus();
             RunToIdle();
             return Verify();
         }
