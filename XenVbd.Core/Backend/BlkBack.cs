@@ -411,7 +411,7 @@ namespace XenVbd.Backend
                 if (shared.ReqProd - shared.RspProd > size)
                 {
                     foreach (var g in grefs) frontend.Grants.Unmap(g);
-                    return "mapping ring-ref port " + port;
+                    return "mapping ring-ref port " + port + " (req_prod " + shared.ReqProd + ", rsp_prod " + shared.RspProd + ")";
                 }
             }
             var executor = new RequestExecutor(_storage, _options, frontend.Grants, Statistics, IsReadOnly, _discardGranularity, _discardAlignment, this);
