@@ -1,4 +1,5 @@
 using System;
+using XenVbd.Backend;
 using XenVbd.Device;
 using XenVbd.Frontend;
 using XenVbd.Scsi;
@@ -15,8 +16,23 @@ namespace XenVbd.Tests.Device
         [InlineData(BounceStrategyKind.PerSrb)]
         [InlineData(BounceStrategyKind.SegmentPool)]
         public void Hundred_thousand_mixed_srbs_allocate_nothing(BounceStrategyKind strategy)
+            => AssertNoAllocation(new VbdDeviceOptions { SizeBytes = Blocks * 512, Bounce = strategy, FeatureDiscard = false }, flushEvery: 0);
+
+        /// <summary>
+        /// Per backend personality, with completions reordered and a SYNCHRONIZE CACHE every 16th SRB, so each
+        /// personality's flush or barrier path (current Linux's barrier drain included) is on the measured path too.
+        /// </summary>
+        [Theory]
+        [InlineData(BackendPersonality.LinuxBlkback)]
+        [InlineData(BackendPersonality.LinuxBlkback2008)]
+        [InlineData(BackendPersonality.Qemu72)]
+        [InlineData(BackendPersonality.Qemu10)]
+        public void Hundred_thousand_mixed_srbs_allocate_nothing_on_each_backend_personality(BackendPersonality personality)
+            => AssertNoAllocation(new VbdDeviceOptions { SizeBytes = Blocks * 512, FeatureDiscard = false, BackendPersonality = personality, ReorderCompletions = true }, flushEvery: 16);
+
+        private static void AssertNoAllocation(VbdDeviceOptions options, int flushEvery)
         {
-            using var dev = VbdDevice.Create(new VbdDeviceOptions { SizeBytes = Blocks * 512, Bounce = strategy, FeatureDiscard = false });
+            using var dev = VbdDevice.Create(options);
             dev.Host.Trace.Enabled = false;
             var srbs = new Srb[Batch];
             var buffers = new ulong[Batch];
@@ -41,6 +57,13 @@ namespace XenVbd.Tests.Device
                         bool write = (k & 1) == 0;
                         uint lba = (uint)((k * 37) % (Blocks - blocks));
                         cdb.Clear();
+                        if (flushEvery > 0 && k % flushEvery == flushEvery - 1)
+                        {
+                            cdb[0] = 0x35; // SYNCHRONIZE CACHE (10)
+                            srbs[i].Prepare(cdb, 0, 0, DataDirection.None);
+                            dev.Submit(srbs[i]);
+                            continue;
+                        }
                         cdb[0] = write ? (byte)0x2A : (byte)0x28;
                         cdb[2] = (byte)(lba >> 24); cdb[3] = (byte)(lba >> 16); cdb[4] = (byte)(lba >> 8); cdb[5] = (byte)lba;
                         cdb[7] = (byte)(blocks >> 8); cdb[8] = (byte)blocks;
@@ -69,6 +92,7 @@ namespace XenVbd.Tests.Device
             Assert.Equal(0, failures);
             Assert.Equal(100_000, dev.Frontend.Statistics.SrbsCompleted - srbsBefore);
             Assert.True(dev.Frontend.Statistics.BouncePasses > 0);
+            if (flushEvery > 0) Assert.True(dev.Backend.Statistics.Flushes > 0);
             Assert.Equal(0L, allocated);
         }
     }
