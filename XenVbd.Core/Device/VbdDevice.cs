@@ -217,6 +217,7 @@ namespace XenVbd.Device
                 throw new ArgumentOutOfRangeException(nameof(personality), personality, "Unknown backend personality; use one of " + string.Join(", ", Enum.GetNames(typeof(BackendPersonality))) + ".");
             var oldAbi = BackendAbi;
             var oldMode = BackendMode;
+            var oldPersonality = BackendPersonality;
             var before = Frontend.Abi;
             long probes = Frontend.Statistics.Probes;
             long requeues = Frontend.Statistics.Requeues;
@@ -229,7 +230,7 @@ namespace XenVbd.Device
             Frontend.Resume();
             Host.Scheduler.RunWhile(_connecting, MaxEventsPerWait);
             bool reprobed = Frontend.Statistics.Probes > probes;
-            return new MigrationResult(oldAbi, oldMode, abi, mode, before, Frontend.Abi, reprobed, reprobed && Frontend.ProbeResult!.Switched, Frontend.Statistics.Requeues - requeues, Frontend.State);
+            return new MigrationResult(oldAbi, oldMode, abi, mode, before, Frontend.Abi, reprobed, reprobed && Frontend.ProbeResult!.Switched, Frontend.Statistics.Requeues - requeues, Frontend.State, oldPersonality, personality);
         }
 
         /// <summary>SCSI bus reset: every pending SRB completes with BUS RESET.</summary>
