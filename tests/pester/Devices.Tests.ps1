@@ -180,8 +180,9 @@ Describe 'New-VbdDevice' {
     }
 
     It 'completes -BackendPersonality and rejects an unknown one at binding' {
-        $names = (TabExpansion2 -inputScript 'New-VbdDevice -BackendPersonality Q' -cursorColumn 36).CompletionMatches.CompletionText
-        $names | Should -Be @('Qemu72', 'Qemu10')
+        $line = 'New-VbdDevice -BackendPersonality Q'
+        $names = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText
+        @($names | Sort-Object) | Should -Be @('Qemu10', 'Qemu72')
         { New-VbdDevice -Name bad -BackendPersonality Xen2003 -ErrorAction Stop } | Should -Throw -ErrorId 'CannotConvertArgumentNoMessage,XenVbd.PowerShell.Cmdlets.NewVbdDeviceCommand'
         Get-VbdDevice -Name bad* | Should -BeNullOrEmpty
     }
