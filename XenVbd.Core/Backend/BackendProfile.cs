@@ -134,6 +134,9 @@ namespace XenVbd.Backend
         /// <summary>A frontend close with I/O in flight leaves the ring mapped until the I/O completes, responses still written; a connect meanwhile fails with "pending I/O".</summary>
         public bool DrainsInFlightOnClose { get; private set; }
 
+        /// <summary>Writes <c>physical-sector-size</c> (Linux's connect()); QEMU writes none, and the frontend falls back to sector-size.</summary>
+        public bool WritesPhysicalSectorSize { get; private set; }
+
         /// <summary>A one-page ring is read from <c>ring-ref0</c> when present, before <c>ring-ref</c> (Linux's read_per_ring_refs).</summary>
         public bool RingRefZeroFirst { get; private set; }
 
@@ -171,6 +174,7 @@ namespace XenVbd.Backend
                 DrainsInFlightOnClose = true,
                 AttachesRing = true,
                 RingRefZeroFirst = true,
+                WritesPhysicalSectorSize = true,
             };
             p.Add("ProtocolDefaultX86_32", "No protocol key, or an empty one (the %63s scan fails), means BLKIF_PROTOCOL_DEFAULT: x86_32 on x86.", LinuxRef(LinuxXenbusC, "connect_ring"));
             p.Add("UnknownProtocolFatal", "An unknown protocol value is fatal: \"unknown fe protocol\", -ENOSYS.", LinuxRef(LinuxXenbusC, "connect_ring"));
@@ -226,6 +230,7 @@ namespace XenVbd.Backend
             p.Add("NoAlignmentCheck", "No logical-block alignment check (4 KiB-sector disks came later).", LinuxRef(LinuxBlkbackC, "dispatch_rw_block_io", Linux2011));
             p.Add("RingInit", "The ring is initialised at index 0 (BACK_RING_INIT), not attached.", LinuxRef(LinuxXenbusC, "xen_blkif_map", Linux2011));
             p.Add("BarrierKeyAtConnect", "feature-barrier is written in connect().", LinuxRef(LinuxXenbusC, "connect", Linux2011));
+            p.Add("NoPhysicalSectorSize", "connect() writes sectors, info and sector-size; physical-sector-size came later.", LinuxRef(LinuxXenbusC, "connect", Linux2011));
             return p;
         }
 
@@ -256,13 +261,14 @@ namespace XenVbd.Backend
             };
             var device = new SourceRef(Qemu, QemuDevice, "xen_block_connect", ten ? null : Qemu72Rev);
             if (ten)
-                p.Add("ProtocolDefaultX86_32", "No protocol key means x86_32 on x86 hosts (native elsewhere); an unknown value still means native.", new SourceRef(Qemu, QemuDevice, "xen_block_connect", QemuProtocolDefault));
+                p.Add("ProtocolDefaultX86_32", "No protocol key means x86_32 for a guest on an x86 (PC) machine, as a Windows HVM guest is (under -M xenpv it stays native); an unknown value still means native.", new SourceRef(Qemu, QemuDevice, "xen_block_connect", QemuProtocolDefault));
             else
                 p.Add("ProtocolDefaultNative", "No protocol key (or an unparsable one) means BLKIF_PROTOCOL_NATIVE; an unknown value also means native. x86_32 became the x86 default only with commit " + QemuProtocolDefault + " (Nov 2023).", device);
             p.Add("RingPageOrderAbsentIfUnparsable", "ring-page-order that does not scan as %u is treated as absent (ring-ref); an order above max-ring-page-order fails the connect.", device);
             p.Add("LargeSectorNeedsFeature", "A logical block other than 512 bytes needs the frontend's feature-large-sector-size = 1, or the connect fails.", device);
             p.Add("FlushCacheKeyAlwaysOne", "feature-flush-cache is written as 1 whatever the image's cache mode; feature-barrier is never written.", new SourceRef(Qemu, QemuDevice, "xen_block_realize", ten ? null : Qemu72Rev));
             p.Add("DiscardKeys", "With discard=unmap: feature-discard 1, discard-granularity = the physical block size (when not set), discard-alignment 0; no discard-secure.", new SourceRef(Qemu, QemuDevice, "xen_block_realize", ten ? null : Qemu72Rev));
+            p.Add("NoPhysicalSectorSize", "physical-sector-size is never written (only sector-size and sectors).", new SourceRef(Qemu, QemuDevice, "xen_block_realize", ten ? null : Qemu72Rev));
             p.Add("NoIndirectNoPersistent", "No feature-max-indirect-segments and no feature-persistent are written; BLKIF_OP_INDIRECT is an unknown operation.", new SourceRef(Qemu, QemuDevice, "xen_block_realize", ten ? null : Qemu72Rev));
             p.Add("UnknownOpError", "Unknown operations, WRITE_BARRIER and INDIRECT are answered BLKIF_RSP_ERROR (\"unknown operation\").", new SourceRef(Qemu, QemuDataplane, "xen_block_parse_request", Qemu72Rev));
             p.Add("OnlyOkayOrError", "Every answer is OKAY or ERROR (aio_errors ? ERROR : OKAY); a failed discard or flush is ERROR, never EOPNOTSUPP.", new SourceRef(Qemu, QemuDataplane, "xen_block_complete_aio", Qemu72Rev));

@@ -244,7 +244,7 @@ namespace XenVbd.Backend
             var store = _host.Store;
             store.Write(BackendPath + "/sectors", SectorsKey);
             store.Write(BackendPath + "/sector-size", _storage.LogicalSectorSize);
-            store.Write(BackendPath + "/physical-sector-size", _storage.PhysicalSectorSize);
+            if (_profile.WritesPhysicalSectorSize) store.Write(BackendPath + "/physical-sector-size", _storage.PhysicalSectorSize);
             store.Write(BackendPath + "/info", IsReadOnly ? VdiskInfo.ReadOnly : 0);
         }
 

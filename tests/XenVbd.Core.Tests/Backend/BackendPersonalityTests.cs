@@ -446,6 +446,14 @@ namespace XenVbd.Tests.Backend
             Assert.Equal("1", Key(rig, "feature-barrier"));
         }
 
+        [Fact]
+        public void LinuxBlkback2008_NoPhysicalSectorSize_only_sector_size()
+        {
+            using var rig = ConnectedAs(BackendPersonality.LinuxBlkback2008, null, disk: new MemoryDisk(1 << 20, 512, 4096));
+            Assert.Equal("512", Key(rig, "sector-size"));
+            Assert.False(Has(rig, "physical-sector-size"));
+        }
+
         // ---------------- Qemu72 / Qemu10 ----------------
 
         [Theory]
@@ -538,6 +546,21 @@ namespace XenVbd.Tests.Backend
 
         [Fact]
         public void Qemu10_DiscardKeys_same_as_72() => Qemu72_DiscardKeys_granularity_is_the_physical_block_alignment_0_no_secure(BackendPersonality.Qemu10);
+
+        [Theory]
+        [InlineData(BackendPersonality.Qemu72)]
+        [InlineData(BackendPersonality.Qemu10)]
+        public void Qemu72_NoPhysicalSectorSize_only_sector_size_and_sectors(BackendPersonality p)
+        {
+            using var rig = ConnectedAs(p, disk: new MemoryDisk(1 << 20, 512, 4096));
+            Assert.Equal("512", Key(rig, "sector-size"));
+            Assert.False(Has(rig, "physical-sector-size"));
+            using var linux = ConnectedAs(BackendPersonality.LinuxBlkback, disk: new MemoryDisk(1 << 20, 512, 4096));
+            Assert.Equal("4096", Key(linux, "physical-sector-size"));
+        }
+
+        [Fact]
+        public void Qemu10_NoPhysicalSectorSize_same_as_72() => Qemu72_NoPhysicalSectorSize_only_sector_size_and_sectors(BackendPersonality.Qemu10);
 
         [Theory]
         [InlineData(BackendPersonality.Qemu72)]
