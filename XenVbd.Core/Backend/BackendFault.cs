@@ -9,5 +9,8 @@ namespace XenVbd.Backend
         StatusOverride = 4,
         RspProdJump = 5,
         ConnectFailed = 6,
+
+        /// <summary>A connect refused because a closed ring still had requests in flight (Linux's "pending I/O").</summary>
+        PendingIo = 7,
     }
 }

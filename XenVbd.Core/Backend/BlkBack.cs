@@ -20,10 +20,14 @@ namespace XenVbd.Backend
         private readonly XenHost _host;
         private readonly IBlockStorage _storage;
         private readonly BlkBackOptions _options;
+        private readonly BackendProfile _profile;
         private readonly long _discardGranularity;
         private readonly long _discardAlignment;
         private IDisposable? _watch;
         private RingConnection? _connection;
+
+        /// <summary>A ring the frontend closed while requests were in flight: still mapped, still answered (Linux), until they complete.</summary>
+        private RingConnection? _draining;
         private bool _offline;
         private bool _disposed;
 
@@ -33,14 +37,17 @@ namespace XenVbd.Backend
             _storage = storage ?? throw new ArgumentNullException(nameof(storage));
             _options = (options ?? new BlkBackOptions()).Clone();
             _options.Validate();
+            _profile = BackendProfile.For(_options.Personality);
             FrontendDomainId = frontendDomainId;
             DeviceId = deviceId;
             BackendPath = XenbusPaths.Backend(0, frontendDomainId, deviceId);
             FrontendPath = XenbusPaths.Frontend(frontendDomainId, deviceId);
 
             int logical = storage.LogicalSectorSize;
-            _discardGranularity = _options.DiscardGranularity == 0 ? logical : _options.DiscardGranularity;
-            _discardAlignment = _options.DiscardAlignment;
+            // QEMU: discard_granularity -1 (unset) becomes the physical block size, and the alignment it writes is 0.
+            int defaultGranularity = _profile.LinuxDiscardKeys ? logical : storage.PhysicalSectorSize;
+            _discardGranularity = _options.DiscardGranularity == 0 ? defaultGranularity : _options.DiscardGranularity;
+            _discardAlignment = _profile.LinuxDiscardKeys ? _options.DiscardAlignment : 0;
             if (_discardGranularity % logical != 0 || _discardAlignment % logical != 0 || _discardAlignment >= _discardGranularity)
                 throw new ArgumentException("Discard granularity (" + _discardGranularity + ") and alignment (" + _discardAlignment
                     + ") must be multiples of the " + logical + "-byte logical sector size, the alignment below the granularity.", nameof(options));
@@ -62,6 +69,12 @@ namespace XenVbd.Backend
         public BlkBackOptions Options => _options.Clone();
 
         public XenbusState State { get; private set; } = XenbusState.Unknown;
+
+        /// <summary>The real backend this one behaves as, with each behaviour's source.</summary>
+        public BackendProfile Profile => _profile;
+
+        /// <summary>Responses still owed on a ring the frontend has closed (Linux keeps it mapped until they are written).</summary>
+        public int DrainingResponses => _draining?.PendingResponses ?? 0;
 
         /// <summary>The layout the backend reads the ring in; null while not connected.</summary>
         public BlkifAbi? ChosenAbi => _connection?.Abi;
@@ -110,8 +123,7 @@ namespace XenVbd.Backend
             // old ring served under InitWait (found by the XSA-350 flapping property).
             TearDown();
             _host.Trace.Record(TraceKind.Reconnect, DeviceId, (uint)State);
-            WriteFeatureKeys();
-            SwitchState(XenbusState.InitWait);
+            AdvertiseAndWait();
             var fe = ReadFrontendState();
             if (fe == XenbusState.Initialised || fe == XenbusState.Connected) Connect();
         }
@@ -130,7 +142,7 @@ namespace XenVbd.Backend
             ThrowIfDisposed();
             if (State != XenbusState.Connected) return;
             Statistics.CapacityChanges++;
-            _host.Store.Write(BackendPath + "/sectors", _storage.SizeBytes / BlkifLayout.SectorSize);
+            _host.Store.Write(BackendPath + "/sectors", SectorsKey);
             // The frontend watches our state; rewriting Connected is what makes it look at sectors.
             SwitchState(XenbusState.Connected, force: true);
         }
@@ -144,10 +156,26 @@ namespace XenVbd.Backend
             _disposed = true;
         }
 
-        internal void ReportRingHalt(uint reqProd, uint answered, int size)
+        /// <summary>
+        /// __end_block_io_op: the disk answered NOTSUPP to a flush or barrier, so the feature is withdrawn from
+        /// XenStore (the frontend sees it at its next read of the key).
+        /// </summary>
+        internal void WithdrawFeature(byte op)
         {
-            WriteError("ring halted: req_prod " + reqProd + " is more than " + size + " requests ahead of the " + answered + " answered");
+            Statistics.FeaturesWithdrawn++;
+            _host.Store.Write(BackendPath + (op == BlkifOp.WriteBarrier ? "/feature-barrier" : "/feature-flush-cache"), 0);
         }
+
+        /// <summary>A closed ring's last in-flight response was written: now it is unmapped and unbound.</summary>
+        internal void OnDrained(RingConnection connection)
+        {
+            if (!ReferenceEquals(connection, _draining)) return;
+            _draining = null;
+            Statistics.Disconnects++;
+        }
+
+        /// <summary>Linux: sectors in 512-byte units; QEMU 7.2: in logical blocks.</summary>
+        private long SectorsKey => _storage.SizeBytes / (_profile.SectorsInLogicalBlocks ? _storage.LogicalSectorSize : BlkifLayout.SectorSize);
 
         private void Start()
         {
@@ -158,27 +186,66 @@ namespace XenVbd.Backend
             // Standing in for the toolstack: the frontend finds its backend through these.
             if (!store.Exists(FrontendPath + "/backend")) store.Write(FrontendPath + "/backend", BackendPath);
             if (!store.Exists(FrontendPath + "/backend-id")) store.Write(FrontendPath + "/backend-id", 0);
-            WriteFeatureKeys();
-            SwitchState(XenbusState.InitWait);
+            AdvertiseAndWait();
             // Fires once now, so a frontend that got to Initialised first is picked up (skipped states).
             _watch = store.Watch(FrontendPath + "/state", WatchToken, OnFrontendStateWatch);
+        }
+
+        /// <summary>
+        /// Probe-time keys, then InitWait, with the flush/barrier/discard keys where the personality writes them:
+        /// Linux in connect() only, QEMU 7.2 at realize (before InitWait), QEMU 10 just after InitWait.
+        /// </summary>
+        private void AdvertiseAndWait()
+        {
+            var store = _host.Store;
+            // xen_blkbk_probe: indirect segments and the ring order are offered before InitWait.
+            if (_profile.Indirect && _options.MaxIndirectSegments > 0)
+                store.Write(BackendPath + "/feature-max-indirect-segments", _options.MaxIndirectSegments);
+            if (_profile.MultiPageRing)
+                store.Write(BackendPath + "/max-ring-page-order", _options.MaxRingPageOrder);
+            if (_profile.KeyTiming == FeatureKeyTiming.BeforeInitWait) WriteFeatureKeys();
+            SwitchState(XenbusState.InitWait);
+            if (_profile.KeyTiming == FeatureKeyTiming.AfterInitWait) WriteFeatureKeys();
         }
 
         private void WriteFeatureKeys()
         {
             var store = _host.Store;
-            store.Write(BackendPath + "/feature-flush-cache", _options.FeatureFlushCache ? 1 : 0);
-            store.Write(BackendPath + "/feature-barrier", _options.FeatureBarrier ? 1 : 0);
-            store.Write(BackendPath + "/feature-discard", _options.FeatureDiscard ? 1 : 0);
-            if (_options.FeatureDiscard)
+            if (_profile.FlushCacheKeyAlwaysOne) store.Write(BackendPath + "/feature-flush-cache", 1);
+            else if (_profile.FlushOperation) store.Write(BackendPath + "/feature-flush-cache", _options.FeatureFlushCache ? 1 : 0);
+            if (_profile.WritesBarrierKey)
             {
-                store.Write(BackendPath + "/discard-granularity", _discardGranularity);
-                store.Write(BackendPath + "/discard-alignment", _discardAlignment);
-                store.Write(BackendPath + "/discard-secure", _options.DiscardSecure ? 1 : 0);
+                // Current Linux writes the disk's flush support for both keys; 2008's decided the barrier on its own.
+                bool barrier = _profile.FlushOperation ? _options.FeatureFlushCache : _options.FeatureBarrier;
+                store.Write(BackendPath + "/feature-barrier", barrier ? 1 : 0);
             }
-            if (_options.MaxIndirectSegments > 0)
-                store.Write(BackendPath + "/feature-max-indirect-segments", _options.MaxIndirectSegments);
-            store.Write(BackendPath + "/max-ring-page-order", _options.MaxRingPageOrder);
+            if (_profile.DiscardOperation && _profile.LinuxDiscardKeys)
+            {
+                store.Write(BackendPath + "/feature-discard", _options.FeatureDiscard ? 1 : 0);
+                if (_options.FeatureDiscard)
+                {
+                    store.Write(BackendPath + "/discard-granularity", _discardGranularity);
+                    store.Write(BackendPath + "/discard-alignment", _discardAlignment);
+                    store.Write(BackendPath + "/discard-secure", _options.DiscardSecure ? 1 : 0);
+                }
+            }
+            else if (_profile.DiscardOperation && _options.FeatureDiscard)
+            {
+                // QEMU writes its discard keys only when the image allows unmap, and no discard-secure.
+                store.Write(BackendPath + "/feature-discard", 1);
+                store.Write(BackendPath + "/discard-granularity", _discardGranularity);
+                store.Write(BackendPath + "/discard-alignment", 0);
+            }
+            if (_profile.KeyTiming != FeatureKeyTiming.AtConnect) WriteDiskKeys();
+        }
+
+        private void WriteDiskKeys()
+        {
+            var store = _host.Store;
+            store.Write(BackendPath + "/sectors", SectorsKey);
+            store.Write(BackendPath + "/sector-size", _storage.LogicalSectorSize);
+            if (_profile.WritesPhysicalSectorSize) store.Write(BackendPath + "/physical-sector-size", _storage.PhysicalSectorSize);
+            store.Write(BackendPath + "/info", IsReadOnly ? VdiskInfo.ReadOnly : 0);
         }
 
         /// <summary>Linux's <c>frontend_changed</c>, acting on the state as it is now (watches may coalesce).</summary>
@@ -204,7 +271,9 @@ namespace XenVbd.Backend
                     break;
                 case XenbusState.Closed:
                 case XenbusState.Unknown:
-                    TearDown();
+                    // Linux: xen_blkif_disconnect returns -EBUSY with I/O in flight and leaves that ring mapped;
+                    // frontend_changed goes Closed all the same.
+                    TearDown(keepInFlight: _profile.DrainsInFlightOnClose);
                     SwitchState(XenbusState.Closed);
                     break;
                 default:
@@ -221,7 +290,23 @@ namespace XenVbd.Backend
         /// <summary>connect_ring + connect: read the frontend's ring keys, map, bind, publish the disk, go Connected.</summary>
         private void Connect()
         {
-            TearDown();
+            if (_profile.DrainsInFlightOnClose)
+            {
+                // frontend_changed: xen_blkif_disconnect first; with requests in flight it is -EBUSY, fatal.
+                TearDown(keepInFlight: true);
+                if (_draining != null)
+                {
+                    Statistics.ConnectsRefused++;
+                    _host.Trace.Record(TraceKind.Fault, DeviceId, (uint)_draining.PendingResponses, 0, 0, (int)BackendFault.PendingIo);
+                    WriteError("pending I/O");
+                    SwitchState(XenbusState.Closing);
+                    return;
+                }
+            }
+            else
+            {
+                TearDown();
+            }
             string? error = TryOpenRing(out var connection);
             if (error != null)
             {
@@ -235,11 +320,9 @@ namespace XenVbd.Backend
             Statistics.Connects++;
             var store = _host.Store;
             if (store.Exists(BackendPath + "/error")) store.Remove(BackendPath + "/error");
-            WriteFeatureKeys();
-            store.Write(BackendPath + "/sectors", _storage.SizeBytes / BlkifLayout.SectorSize);
-            store.Write(BackendPath + "/sector-size", _storage.LogicalSectorSize);
-            store.Write(BackendPath + "/physical-sector-size", _storage.PhysicalSectorSize);
-            store.Write(BackendPath + "/info", IsReadOnly ? VdiskInfo.ReadOnly : 0);
+            // Linux's connect(): the feature keys and the disk's in one transaction, then Connected.
+            if (_profile.KeyTiming == FeatureKeyTiming.AtConnect) WriteFeatureKeys();
+            WriteDiskKeys();
             SwitchState(XenbusState.Connected);
         }
 
@@ -257,21 +340,32 @@ namespace XenVbd.Backend
                 return "frontend domain " + FrontendDomainId + " does not exist";
             }
 
+            if (_profile.NeedsLargeSectorFeature && _storage.LogicalSectorSize != BlkifLayout.SectorSize
+                && (!TryReadUInt(FrontendPath + "/feature-large-sector-size", out uint large) || large != 1))
+                return "logical_block_size != " + BlkifLayout.SectorSize + " not supported by frontend";
+
+            // Linux reads ring-page-order with xenbus_read_unsigned(..., 0) and QEMU with a %u scan that, failing,
+            // means "no key": an absent or unparsable order is one page for both. The 2008 backend has one page only.
             int order = 0;
             uint[] grefs;
-            if (store.Exists(FrontendPath + "/ring-page-order"))
+            if (_profile.MultiPageRing && TryReadUInt(FrontendPath + "/ring-page-order", out uint o))
             {
-                if (!TryReadUInt(FrontendPath + "/ring-page-order", out uint o)) return "reading " + FrontendPath + "/ring-page-order";
-                if (o > (uint)_options.MaxRingPageOrder) return "requested ring page order " + o + " exceeds max " + _options.MaxRingPageOrder;
+                if (o > (uint)_options.MaxRingPageOrder)
+                    return _profile.RingRefZeroFirst
+                        ? "requested ring page order " + o + " exceed max:" + _options.MaxRingPageOrder
+                        : "invalid ring-page-order (" + o + ")";
                 order = (int)o;
-                grefs = new uint[1 << order];
+            }
+            grefs = new uint[1 << order];
+            if (order > 0 || (_profile.RingRefZeroFirst && TryReadUInt(FrontendPath + "/ring-ref0", out _)))
+            {
+                // read_per_ring_refs: ring-ref%u, and for one page ring-ref0 before falling back to ring-ref.
                 for (int i = 0; i < grefs.Length; i++)
                     if (!TryReadUInt(FrontendPath + "/ring-ref" + i, out grefs[i])) return "reading " + FrontendPath + "/ring-ref" + i;
             }
-            else
+            else if (!TryReadUInt(FrontendPath + "/ring-ref", out grefs[0]))
             {
-                grefs = new uint[1];
-                if (!TryReadUInt(FrontendPath + "/ring-ref", out grefs[0])) return "reading " + FrontendPath + "/ring-ref";
+                return "reading " + FrontendPath + "/ring-ref";
             }
 
             if (!TryReadUInt(FrontendPath + "/event-channel", out uint port)) return "reading " + FrontendPath + "/event-channel";
@@ -310,7 +404,17 @@ namespace XenVbd.Backend
 
             var region = new MemoryRegion(first.Address, BlkifLayout.PageSize << order, first.Owner);
             var shared = new SharedRing(region, order);
-            var executor = new RequestExecutor(_storage, _options, frontend.Grants, Statistics, IsReadOnly, _discardGranularity, _discardAlignment);
+            if (_profile.ChecksOverflowAtMap)
+            {
+                // xen_blkif_map: a ring whose req_prod is more than a ring ahead of rsp_prod is refused (-EIO).
+                uint size = (uint)new BackRing(shared, abi).Size;
+                if (shared.ReqProd - shared.RspProd > size)
+                {
+                    foreach (var g in grefs) frontend.Grants.Unmap(g);
+                    return "mapping ring-ref port " + port + " (req_prod " + shared.ReqProd + ", rsp_prod " + shared.RspProd + ")";
+                }
+            }
+            var executor = new RequestExecutor(_storage, _options, frontend.Grants, Statistics, IsReadOnly, _discardGranularity, _discardAlignment, this);
             connection = new RingConnection(this, _host, _options, Statistics, frontend.Grants, grefs, shared, abi, channel, executor);
             return null;
         }
@@ -318,18 +422,25 @@ namespace XenVbd.Backend
         private bool TryChooseAbi(string? protocol, out BlkifAbi abi, out string? error)
         {
             error = null;
-            if (_options.AbiMode == BackendAbiMode.Native)
+            if (_options.AbiMode == BackendAbiMode.Native || !_profile.ReadsProtocol)
             {
                 abi = _options.NativeAbi;
                 return true;
             }
-            if (protocol == null)
+            if (string.IsNullOrEmpty(protocol))
             {
-                // Linux on x86: no key means the frontend is an old 32-bit one.
-                abi = BlkifAbi.X86_32;
+                // Linux on x86: no key (or "", which its %63s scan does not match) means an old 32-bit frontend.
+                // QEMU: native, or x86_32 on x86 since a1c1082908.
+                abi = _profile.DefaultProtocolAbi ?? _options.NativeAbi;
                 return true;
             }
             if (BlkifAbiNames.TryParseProtocol(protocol, out abi)) return true;
+            if (!_profile.UnknownProtocolIsFatal)
+            {
+                // QEMU: anything it does not recognise is native.
+                abi = _options.NativeAbi;
+                return true;
+            }
             error = "unknown fe protocol " + protocol;
             return false;
         }
@@ -341,11 +452,29 @@ namespace XenVbd.Backend
             return s != null && uint.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out value);
         }
 
-        private void TearDown()
+        /// <summary>
+        /// Stops serving the current ring. With <paramref name="keepInFlight"/> (Linux's xen_blkif_disconnect) a ring with
+        /// requests in flight stays mapped until their responses are written; otherwise everything goes at once
+        /// (a dom0 that goes away, a restarted backend), the draining ring included.
+        /// </summary>
+        private void TearDown(bool keepInFlight = false)
         {
+            if (!keepInFlight && _draining != null)
+            {
+                _draining.Close();
+                _draining = null;
+                Statistics.Disconnects++;
+            }
             if (_connection == null) return;
-            _connection.Close();
+            var connection = _connection;
             _connection = null;
+            if (keepInFlight && connection.PendingResponses > 0)
+            {
+                connection.BeginDrain();
+                _draining = connection;
+                return;
+            }
+            connection.Close();
             Statistics.Disconnects++;
         }
 

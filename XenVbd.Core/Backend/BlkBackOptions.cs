@@ -12,13 +12,26 @@ namespace XenVbd.Backend
         /// <summary>Most indirect segments a request can describe: 8 indirect pages of 512 segments.</summary>
         public const int MaxIndirectSegmentsLimit = BlkifLayout.MaxIndirectPagesPerRequest * BlkifLayout.SegmentsPerIndirectPage;
 
+        /// <summary>Which real backend to behave as (<see cref="BackendProfile"/> lists what each does and where in its code).</summary>
+        public BackendPersonality Personality { get; set; } = BackendPersonality.LinuxBlkback;
+
+        /// <summary>
+        /// <see cref="BackendAbiMode.Protocol"/>: choose the layout as the personality does (Linux and QEMU read the
+        /// <c>protocol</c> key, each with its own default). <see cref="BackendAbiMode.Native"/>: a backend that ignores the
+        /// key and uses <see cref="NativeAbi"/>, as <see cref="BackendPersonality.LinuxBlkback2008"/> always does.
+        /// </summary>
         public BackendAbiMode AbiMode { get; set; } = BackendAbiMode.Protocol;
 
         /// <summary>The layout a <see cref="BackendAbiMode.Native"/> backend uses (its own bitness).</summary>
         public BlkifAbi NativeAbi { get; set; } = BlkifAbi.X86_64;
 
+        /// <summary>The disk has a volatile write cache to flush (Linux: the queue's write-cache flag): <c>feature-flush-cache</c>, and for current Linux <c>feature-barrier</c> too.</summary>
         public bool FeatureFlushCache { get; set; } = true;
 
+        /// <summary>
+        /// <c>feature-barrier</c> for a backend that decides it apart from the cache (<see cref="BackendPersonality.LinuxBlkback2008"/>);
+        /// current Linux writes the flush value for both keys and QEMU writes no barrier key, so for them this has no effect.
+        /// </summary>
         public bool FeatureBarrier { get; set; } = true;
 
         public bool FeatureDiscard { get; set; } = true;
@@ -50,10 +63,19 @@ namespace XenVbd.Backend
         /// <summary>The longest spurious-event back-off (Linux caps it at one second).</summary>
         public long MaxSpuriousBackoffTicks { get; set; } = TimeSpan.TicksPerSecond;
 
+        /// <summary>
+        /// Completes requests in any order among those in flight, as real backends' bios and aios do: each response
+        /// waits its service time plus a draw of up to one more service time from the seeded random source
+        /// (the same seed gives the same order). Off: responses come in ring order.
+        /// </summary>
+        public bool ReorderCompletions { get; set; }
+
         public BlkBackOptions Clone() => (BlkBackOptions)MemberwiseClone();
 
         internal void Validate()
         {
+            if (!Enum.IsDefined(typeof(BackendPersonality), Personality))
+                throw new ArgumentOutOfRangeException(nameof(Personality), Personality, "Unknown backend personality; use one of " + string.Join(", ", Enum.GetNames(typeof(BackendPersonality))) + ".");
             if (AbiMode != BackendAbiMode.Protocol && AbiMode != BackendAbiMode.Native)
                 throw new ArgumentOutOfRangeException(nameof(AbiMode), AbiMode, "Unknown ABI mode.");
             if (NativeAbi != BlkifAbi.X86_32 && NativeAbi != BlkifAbi.X86_64)

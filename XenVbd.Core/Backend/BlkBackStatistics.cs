@@ -59,6 +59,18 @@ namespace XenVbd.Backend
 
         public long CapacityChanges { get; internal set; }
 
+        /// <summary>feature-flush-cache / feature-barrier rewritten to 0 after the disk answered NOTSUPP (Linux's __end_block_io_op).</summary>
+        public long FeaturesWithdrawn { get; internal set; }
+
+        /// <summary>Connects refused with "pending I/O" because a closed ring still had requests in flight.</summary>
+        public long ConnectsRefused { get; internal set; }
+
+        /// <summary>Responses written into a ring after the frontend closed it (Linux keeps it mapped until they are).</summary>
+        public long LateResponses { get; internal set; }
+
+        /// <summary>Barriers that waited for the requests in flight before them (current Linux's drain).</summary>
+        public long BarrierDrains { get; internal set; }
+
         public long RequestsByOp(byte operation) => _byOp[operation];
 
         public long Rejected(RequestRejectReason reason) => _rejected[(int)reason];

@@ -19,6 +19,11 @@ namespace XenVbd.Backend
 
         private readonly IBlockStorage _storage;
         private readonly BlkBackOptions _options;
+        private readonly BackendProfile _profile;
+        private readonly BlkBack? _owner;
+
+        /// <summary>Bytes in one sector of the ring's sector numbers and segment sectors: 512, or the logical block for QEMU 7.2.</summary>
+        private readonly int _unit;
         private readonly GrantTable _grants;
         private readonly BlkBackStatistics _stats;
         private readonly bool _readOnly;
@@ -30,10 +35,13 @@ namespace XenVbd.Backend
         private readonly uint[] _mapped;
         private int _mappedCount;
 
-        public RequestExecutor(IBlockStorage storage, BlkBackOptions options, GrantTable grants, BlkBackStatistics stats, bool readOnly, long discardGranularity, long discardAlignment)
+        public RequestExecutor(IBlockStorage storage, BlkBackOptions options, GrantTable grants, BlkBackStatistics stats, bool readOnly, long discardGranularity, long discardAlignment, BlkBack? owner = null)
         {
             _storage = storage;
             _options = options;
+            _profile = BackendProfile.For(options.Personality);
+            _owner = owner;
+            _unit = _profile.SectorsInLogicalBlocks ? storage.LogicalSectorSize : BlkifLayout.SectorSize;
             _grants = grants;
             _stats = stats;
             _readOnly = readOnly;
@@ -60,14 +68,14 @@ namespace XenVbd.Backend
             {
                 case BlkifOp.Read:
                 case BlkifOp.Write:
-                case BlkifOp.WriteBarrier:
-                case BlkifOp.FlushDiskCache:
+                case BlkifOp.WriteBarrier when _profile.Barrier != BarrierSemantics.Unsupported:
+                case BlkifOp.FlushDiskCache when _profile.FlushOperation:
                     DecodeDirect(copy, abi, ref request);
                     break;
-                case BlkifOp.Indirect:
+                case BlkifOp.Indirect when _profile.Indirect:
                     DecodeIndirect(copy, abi, ref request);
                     break;
-                case BlkifOp.Discard:
+                case BlkifOp.Discard when _profile.DiscardOperation:
                     BlkifCodec.ReadDiscard(copy, abi, out var discard);
                     request.Id = discard.Id;
                     request.SectorNumber = discard.SectorNumber;
@@ -80,7 +88,7 @@ namespace XenVbd.Backend
                     BlkifCodec.ReadRequest(copy, abi, out var other);
                     request.Id = other.Id;
                     request.SectorNumber = other.SectorNumber;
-                    request.Reject = RequestRejectReason.NotSupported;
+                    request.Reject = RequestRejectReason.UnknownOperation;
                     break;
             }
         }
@@ -94,10 +102,12 @@ namespace XenVbd.Backend
             return StatusOf(reason);
         }
 
-        public static short StatusOf(RequestRejectReason reason) => reason switch
+        /// <summary>The status this backend answers for <paramref name="reason"/>: QEMU's dataplane has only OKAY and ERROR.</summary>
+        public short StatusOf(RequestRejectReason reason) => reason switch
         {
             RequestRejectReason.None => BlkifStatus.Okay,
-            RequestRejectReason.NotSupported => BlkifStatus.NotSupported,
+            RequestRejectReason.UnknownOperation => _profile.UnknownOperationStatus,
+            RequestRejectReason.NotSupported => _profile.AnswersNotSupported ? BlkifStatus.NotSupported : BlkifStatus.Error,
             _ => BlkifStatus.Error,
         };
 
@@ -169,29 +179,35 @@ namespace XenVbd.Backend
             byte op = request.Operation;
             bool flushLike = op == BlkifOp.FlushDiskCache || op == BlkifOp.WriteBarrier;
             int count = request.SegmentCount;
+            bool toGuest = request.IoOperation == BlkifOp.Read;
 
             // Linux: "nseg == 0 && operation_flags != REQ_PREFLUSH" — flush and barrier may carry no data.
-            if (count == 0 && !flushLike) return RequestRejectReason.BadSegmentCount;
+            // QEMU lets a 0-segment READ or WRITE through its checks and answers it OKAY.
+            if (count == 0 && !flushLike && !_profile.ZeroSegmentDataOkay) return RequestRejectReason.BadSegmentCount;
+            // QEMU checks read-only before the segments; Linux after them (both answer ERROR).
+            if (_profile.ZeroSegmentDataOkay && !toGuest && _readOnly) return RequestRejectReason.ReadOnly;
 
             ulong sectors = 0;
             for (int i = 0; i < count; i++)
             {
                 var seg = _segments[i];
-                if (seg.LastSect >= BlkifLayout.SectorsPerPage || seg.LastSect < seg.FirstSect) return RequestRejectReason.BadSegment;
+                // Linux: last_sect >= 8 or last < first; QEMU: first > last, or last_sect * sector_size >= 4096.
+                if (seg.LastSect < seg.FirstSect || (long)seg.LastSect * _unit >= BlkifLayout.PageSize) return RequestRejectReason.BadSegment;
                 sectors += (ulong)seg.SectorCount;
             }
 
-            bool toGuest = request.IoOperation == BlkifOp.Read;
             if (!toGuest && _readOnly) return RequestRejectReason.ReadOnly;
             if (!RangeFits(request.SectorNumber, sectors)) return RequestRejectReason.OutOfRange;
 
-            int sectorMask = _storage.LogicalSectorSize / BlkifLayout.SectorSize - 1;
-            for (int i = 0; i < count; i++)
-                if (((((int)request.SectorNumber) | _segments[i].SectorCount) & sectorMask) != 0) return RequestRejectReason.Misaligned;
+            if (_profile.ChecksLogicalAlignment)
+            {
+                int sectorMask = _storage.LogicalSectorSize / BlkifLayout.SectorSize - 1;
+                for (int i = 0; i < count; i++)
+                    if (((((int)request.SectorNumber) | _segments[i].SectorCount) & sectorMask) != 0) return RequestRejectReason.Misaligned;
+            }
 
-            // The block layer answers -EOPNOTSUPP for a flush the device does not have; blkback passes it on.
-            if (op == BlkifOp.FlushDiskCache && !_options.FeatureFlushCache) return RequestRejectReason.NotSupported;
-            if (op == BlkifOp.WriteBarrier && !_options.FeatureBarrier) return RequestRejectReason.NotSupported;
+            // No real backend checks feature-flush-cache / feature-barrier here: the request goes to the disk,
+            // and only the disk's own NOTSUPP (below) makes it EOPNOTSUPP.
 
             // A read from disk writes into the guest's page, so only then is a writable map needed.
             for (int i = 0; i < count; i++)
@@ -205,13 +221,13 @@ namespace XenVbd.Backend
 
             try
             {
-                if (flushLike) Flush();
-                long offset = (long)request.SectorNumber * BlkifLayout.SectorSize;
-                long bytes = (long)sectors * BlkifLayout.SectorSize;
+                if (flushLike && !Flush(op)) return RequestRejectReason.NotSupported;
+                long offset = (long)request.SectorNumber * _unit;
+                long bytes = (long)sectors * _unit;
                 for (int i = 0; i < count; i++)
                 {
                     var seg = _segments[i];
-                    _io[i] = _pages[i].SubRegion(seg.FirstSect * BlkifLayout.SectorSize, seg.SectorCount * BlkifLayout.SectorSize);
+                    _io[i] = _pages[i].SubRegion(seg.FirstSect * _unit, seg.SectorCount * _unit);
                 }
                 // The segments are contiguous on disk: one scatter/gather call, as blkback submits one bio.
                 if (count > 0)
@@ -227,8 +243,10 @@ namespace XenVbd.Backend
                         _stats.BytesWritten += bytes;
                     }
                 }
-                // A barrier's data must be durable before anything after it: flush after as well.
-                if (op == BlkifOp.WriteBarrier && count > 0) Flush();
+                // Old Linux barriers (REQ_FLUSH|REQ_FUA, BIO_RW_BARRIER) made the barrier's own data durable.
+                // Current Linux submits a REQ_PREFLUSH write with no FUA: nothing after the write.
+                if (op == BlkifOp.WriteBarrier && count > 0 && _profile.Barrier == BarrierSemantics.PreflushWriteFua && !Flush(op))
+                    return RequestRejectReason.NotSupported;
                 return RequestRejectReason.None;
             }
             catch (IOException)
@@ -248,8 +266,8 @@ namespace XenVbd.Backend
             if (!RangeFits(request.SectorNumber, request.DiscardSectors)) return RequestRejectReason.OutOfRange;
             if (!_options.FeatureDiscard) return RequestRejectReason.NotSupported;
 
-            long start = (long)request.SectorNumber * BlkifLayout.SectorSize;
-            long length = (long)request.DiscardSectors * BlkifLayout.SectorSize;
+            long start = (long)request.SectorNumber * _unit;
+            long length = (long)request.DiscardSectors * _unit;
             int logical = _storage.LogicalSectorSize;
             if (start % logical != 0 || length % logical != 0) return RequestRejectReason.Misaligned;
 
@@ -280,20 +298,37 @@ namespace XenVbd.Backend
             return r < 0 ? r + m : r;
         }
 
-        /// <summary>xen_vbd_translate: the end must neither wrap nor pass the disk's last sector.</summary>
+        /// <summary>
+        /// xen_vbd_translate: the end must neither wrap nor pass the disk's last sector. QEMU compares bytes,
+        /// start + size &gt; length, so even an empty request must start inside the image.
+        /// </summary>
         private bool RangeFits(ulong sector, ulong count)
         {
+            ulong diskSectors = (ulong)_storage.SizeBytes / (ulong)_unit;
+            if (_profile.ZeroSegmentDataOkay && count == 0) return sector <= diskSectors;
             if (count == 0) return true;
             ulong end = sector + count;
             if (end < sector) return false;
-            ulong diskSectors = (ulong)_storage.SizeBytes / BlkifLayout.SectorSize;
             return end <= diskSectors;
         }
 
-        private void Flush()
+        /// <summary>
+        /// The flush part of FLUSH and BARRIER. A disk that answers NOTSUPP (<see cref="NotSupportedException"/>)
+        /// makes Linux answer EOPNOTSUPP and withdraw the feature key (__end_block_io_op); returns false then.
+        /// </summary>
+        private bool Flush(byte op)
         {
-            _storage.Flush();
+            try
+            {
+                _storage.Flush();
+            }
+            catch (NotSupportedException)
+            {
+                if (_profile.WithdrawsFeatureOnNotSupported) _owner?.WithdrawFeature(op);
+                return false;
+            }
             _stats.Flushes++;
+            return true;
         }
 
         private bool MapOne(uint gref, bool writable)

@@ -26,10 +26,13 @@ namespace XenVbd.Backend
         /// <summary>An indirect request whose indirect_op is not READ or WRITE.</summary>
         BadIndirectOperation,
 
-        /// <summary>Unknown op (answered EOPNOTSUPP with the op echoed), or a feature the backend did not advertise.</summary>
+        /// <summary>The disk (or the block layer for it) does not support the operation: EOPNOTSUPP where the backend has that answer.</summary>
         NotSupported,
 
         /// <summary>The disk itself failed the operation (a medium error, or a check it made).</summary>
         StorageError,
+
+        /// <summary>An operation this backend does not know: EOPNOTSUPP from current Linux, ERROR from 2008's Linux and QEMU (<see cref="BackendProfile.UnknownOperationStatus"/>).</summary>
+        UnknownOperation,
     }
 }

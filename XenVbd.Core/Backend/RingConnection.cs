@@ -25,6 +25,8 @@ namespace XenVbd.Backend
         private readonly BlkBack _owner;
         private readonly XenHost _host;
         private readonly BlkBackOptions _options;
+        private readonly BackendProfile _profile;
+        private readonly SimRandom? _completionOrder;
         private readonly BlkBackStatistics _stats;
         private readonly GrantTable _grants;
         private readonly uint[] _ringGrefs;
@@ -43,6 +45,12 @@ namespace XenVbd.Backend
         private long _unmaskGeneration;
         private bool _masked;
 
+        // A barrier read from the ring while earlier requests were in flight (current Linux drains first):
+        // its decoded copy waits here, the ring is not read further, and it runs when the last of them completes.
+        private bool _barrierHeld;
+        private uint _heldIndex;
+        private BackendRequest _heldRequest;
+
         // The newest completion event while it waits: responses due at the same tick, scheduled with
         // nothing else scheduled in between, ride on it instead of taking a heap entry each. That is
         // the same order of execution as one event each, at a fraction of the scheduler's work.
@@ -57,6 +65,9 @@ namespace XenVbd.Backend
             _owner = owner;
             _host = host;
             _options = options;
+            _profile = BackendProfile.For(options.Personality);
+            // Its own stream, so turning reordering on moves no other actor's draws.
+            if (options.ReorderCompletions) _completionOrder = host.Scheduler.Random.Fork("blkback-completion-" + owner.DeviceId);
             _stats = stats;
             _grants = grants;
             _ringGrefs = ringGrefs;
@@ -64,8 +75,9 @@ namespace XenVbd.Backend
             _executor = executor;
             _prefetch = owner.Storage as IStoragePrefetch;
             _ring = new BackRing(shared, abi);
-            // BACK_RING_ATTACH: pick up where the ring is (a reconnect to a ring already in use).
-            _ring.Attach();
+            // Linux: BACK_RING_ATTACH, picking up where the ring is (a reconnect to a ring already in use).
+            // QEMU and the 2008 blkback: BACK_RING_INIT, from index 0 whatever the ring holds.
+            if (_profile.AttachesRing) _ring.Attach();
             _pending = new PendingResponse[_ring.Size];
             _free = new int[_ring.Size];
             for (int i = _ring.Size - 1; i >= 0; i--) _free[_freeCount++] = i;
@@ -82,6 +94,9 @@ namespace XenVbd.Backend
 
         public bool Closed { get; private set; }
 
+        /// <summary>The frontend closed this ring with requests in flight: nothing more is read, their responses are still written.</summary>
+        public bool Draining { get; private set; }
+
         /// <summary>Responses waiting out their service time.</summary>
         public int PendingResponses => _ring.Size - _freeCount;
 
@@ -90,7 +105,8 @@ namespace XenVbd.Backend
         {
             if (Closed) return;
             _stats.Events++;
-            if (Halted) return;
+            // Halted: the thread waits to be stopped. Draining: it has been stopped (kthread_stop).
+            if (Halted || Draining) return;
             int consumed = Process();
             if (consumed > 0 || Closed || Halted)
             {
@@ -110,8 +126,21 @@ namespace XenVbd.Backend
                 {
                     int next = _pending[slot].NextInBatch;
                     Complete(slot);
-                    // The response freed ring room: requests held back for lack of it can go now.
-                    Process();
+                    if (Draining)
+                    {
+                        _stats.LateResponses++;
+                        if (PendingResponses == 0)
+                        {
+                            Close();
+                            _owner.OnDrained(this);
+                        }
+                    }
+                    else
+                    {
+                        if (_barrierHeld && PendingResponses == 0) ReleaseBarrier();
+                        // The response freed ring room: requests held back for lack of it can go now.
+                        Process();
+                    }
                     slot = next;
                 }
             }
@@ -120,6 +149,13 @@ namespace XenVbd.Backend
                 _masked = false;
                 _channel.Backend.Unmask();
             }
+        }
+
+        /// <summary>Linux's xen_blkif_disconnect with requests in flight: stop reading the ring, keep it mapped and answer what is in flight.</summary>
+        public void BeginDrain()
+        {
+            Draining = true;
+            _barrierHeld = false;
         }
 
         /// <summary>Disconnects: pending responses are abandoned, the ring unmapped, the event channel unbound.</summary>
@@ -144,11 +180,12 @@ namespace XenVbd.Backend
             int total = 0;
             while (true)
             {
-                if (Closed || Halted) return total;
+                if (Closed || Halted || Draining || _barrierHeld) return total;
                 // xen_rmb() after reading req_prod: ReqProd is a Volatile.Read, an acquire load, so the
                 // entries below are not read before it (as ProcessResponses reads rsp_prod on the other side).
                 uint rp = _ring.Shared.ReqProd;
-                if (_ring.RequestProdOverflow(rp + _extraResponses))
+                // Current Linux checks req_prod itself; QEMU and the 2008 blkback only bound the loop below.
+                if (_profile.ChecksRequestProducerOverflow && _ring.RequestProdOverflow(rp + _extraResponses))
                 {
                     Halt(rp);
                     return total;
@@ -159,7 +196,7 @@ namespace XenVbd.Backend
                     if (_ring.RequestConsOverflow(_ring.ReqCons + _extraResponses) || _freeCount == 0) break;
                     ConsumeOne();
                     pass++;
-                    if (Closed) return total + pass;
+                    if (Closed || _barrierHeld) return total + pass;
                     if (_prefetch is not null && _ring.ReqCons != rp) HintNext(_ring.ReqCons);
                 }
                 total += pass;
@@ -181,6 +218,30 @@ namespace XenVbd.Backend
             _stats.CountOp(request.Operation);
             _host.Trace.Record(TraceKind.RequestConsumed, _owner.DeviceId, index, request.Id, (long)request.SectorNumber, request.Operation);
 
+            if (request.Operation == BlkifOp.WriteBarrier && request.Reject == RequestRejectReason.None
+                && _profile.Barrier == BarrierSemantics.DrainThenPreflushWrite && PendingResponses > 0)
+            {
+                // xen_blk_drain_io: the barrier waits for everything in flight before it is submitted.
+                _barrierHeld = true;
+                _heldIndex = index;
+                _heldRequest = request;
+                _stats.BarrierDrains++;
+                return;
+            }
+            Dispatch(index, ref request);
+        }
+
+        private void ReleaseBarrier()
+        {
+            _barrierHeld = false;
+            var request = _heldRequest;
+            _heldRequest = default;
+            Dispatch(_heldIndex, ref request);
+        }
+
+        private void Dispatch(uint index, ref BackendRequest request)
+        {
+            var abi = _ring.Abi;
             var plan = new BackendRequestPlan(index, request.Operation, request.IoOperation, request.Id, request.SectorNumber, request.SectorCount, abi, _host.Scheduler.Now);
             _owner.Interceptor?.OnRequest(_owner, ref plan);
             if (Closed) return;
@@ -222,6 +283,8 @@ namespace XenVbd.Backend
                 RspProdJump = plan.RspProdJump,
             };
             long extra = plan.ExtraLatencyTicks > 0 ? plan.ExtraLatencyTicks : 0;
+            // Real backends complete bios/aios in any order: up to one more service time, drawn per request.
+            if (_completionOrder is not null && service > 0) extra += _completionOrder.NextInt64(0, service + 1);
             ScheduleCompletion(slot, service + extra);
         }
 
@@ -308,13 +371,13 @@ namespace XenVbd.Backend
             _host.Trace.Record(TraceKind.ResponsePushed, _owner.DeviceId, index, id, status, operation);
         }
 
-        /// <summary>A frontend claiming more requests than the ring holds is broken or hostile: stop serving this ring for good (Linux returns -EACCES and waits to be stopped).</summary>
+        /// <summary>A frontend claiming more requests than the ring holds is broken or hostile: stop reading this ring for good (Linux returns -EACCES and waits to be stopped); what is in flight is still answered.</summary>
         private void Halt(uint reqProd)
         {
             Halted = true;
             _stats.RingHalts++;
+            // Linux only logs ("Frontend provided bogus ring requests ... Halting ring processing"): nothing in XenStore.
             _host.Trace.Record(TraceKind.Fault, _owner.DeviceId, reqProd, _ring.RspProdPvt, _ring.Size, (int)BackendFault.RingHalted);
-            _owner.ReportRingHalt(reqProd, _ring.RspProdPvt - _extraResponses, _ring.Size);
         }
 
         /// <summary>

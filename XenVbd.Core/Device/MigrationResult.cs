@@ -8,8 +8,11 @@ namespace XenVbd.Device
     public sealed class MigrationResult
     {
         public MigrationResult(BlkifAbi oldBackendAbi, BackendAbiMode oldBackendMode, BlkifAbi newBackendAbi, BackendAbiMode newBackendMode,
-            BlkifAbi frontendAbiBefore, BlkifAbi frontendAbiAfter, bool reprobed, bool switched, long srbsResubmitted, FrontendState state)
+            BlkifAbi frontendAbiBefore, BlkifAbi frontendAbiAfter, bool reprobed, bool switched, long srbsResubmitted, FrontendState state,
+            BackendPersonality oldBackendPersonality = BackendPersonality.LinuxBlkback, BackendPersonality newBackendPersonality = BackendPersonality.LinuxBlkback)
         {
+            OldBackendPersonality = oldBackendPersonality;
+            NewBackendPersonality = newBackendPersonality;
             OldBackendAbi = oldBackendAbi;
             OldBackendMode = oldBackendMode;
             NewBackendAbi = newBackendAbi;
@@ -21,6 +24,12 @@ namespace XenVbd.Device
             SrbsResubmitted = srbsResubmitted;
             State = state;
         }
+
+        /// <summary>The real backend the old dom0 ran.</summary>
+        public BackendPersonality OldBackendPersonality { get; }
+
+        /// <summary>The real backend the new dom0 runs.</summary>
+        public BackendPersonality NewBackendPersonality { get; }
 
         public BlkifAbi OldBackendAbi { get; }
         public BackendAbiMode OldBackendMode { get; }

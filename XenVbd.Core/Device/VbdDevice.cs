@@ -46,8 +46,9 @@ namespace XenVbd.Device
             _executeBuffer = (ulong)Guest.Memory.AllocatePages(_executeBufferBytes / GuestMemory.PageSize) * GuestMemory.PageSize;
             BackendAbi = options.BackendAbi;
             BackendMode = options.BackendMode;
+            BackendPersonality = options.BackendPersonality;
             _interceptor = options.BackendInterceptor;
-            Backend = NewBackend(options.BackendAbi, options.BackendMode);
+            Backend = NewBackend(options.BackendAbi, options.BackendMode, options.BackendPersonality);
             Frontend = new XenVbdFrontend(Host, Guest, options.DeviceId, fo);
             _srbPending = () => _waitFor != null && !_waitFor.IsComplete;
             _connecting = () => !IsSettled(Frontend.State);
@@ -132,6 +133,9 @@ namespace XenVbd.Device
         public BlkifAbi BackendAbi { get; private set; }
 
         public BackendAbiMode BackendMode { get; private set; }
+
+        /// <summary>The real backend the dom0 side behaves as now (a migration may change it).</summary>
+        public BackendPersonality BackendPersonality { get; private set; }
 
         public FrontendState State => Frontend.State;
 
@@ -228,11 +232,17 @@ namespace XenVbd.Device
         /// blkback goes away, a new one with <paramref name="abi"/>/<paramref name="mode"/> appears and the
         /// frontend reconnects — probing again — and resubmits.
         /// </summary>
-        public MigrationResult MigrateBackend(BlkifAbi abi, BackendAbiMode mode)
+        public MigrationResult MigrateBackend(BlkifAbi abi, BackendAbiMode mode) => MigrateBackend(abi, mode, BackendPersonality);
+
+        /// <summary>As <see cref="MigrateBackend(BlkifAbi, BackendAbiMode)"/>, to a dom0 whose backend is <paramref name="personality"/>.</summary>
+        public MigrationResult MigrateBackend(BlkifAbi abi, BackendAbiMode mode, BackendPersonality personality)
         {
             ThrowIfNotConnected();
+            if (!Enum.IsDefined(typeof(BackendPersonality), personality))
+                throw new ArgumentOutOfRangeException(nameof(personality), personality, "Unknown backend personality; use one of " + string.Join(", ", Enum.GetNames(typeof(BackendPersonality))) + ".");
             var oldAbi = BackendAbi;
             var oldMode = BackendMode;
+            var oldPersonality = BackendPersonality;
             var before = Frontend.Abi;
             long probes = Frontend.Statistics.Probes;
             long requeues = Frontend.Statistics.Requeues;
@@ -240,11 +250,12 @@ namespace XenVbd.Device
             Backend.Dispose();
             BackendAbi = abi;
             BackendMode = mode;
-            Backend = NewBackend(abi, mode);
+            BackendPersonality = personality;
+            Backend = NewBackend(abi, mode, personality);
             Frontend.Resume();
             Host.Scheduler.RunWhile(_connecting, MaxEventsPerWait);
             bool reprobed = Frontend.Statistics.Probes > probes;
-            return new MigrationResult(oldAbi, oldMode, abi, mode, before, Frontend.Abi, reprobed, reprobed && Frontend.ProbeResult!.Switched, Frontend.Statistics.Requeues - requeues, Frontend.State);
+            return new MigrationResult(oldAbi, oldMode, abi, mode, before, Frontend.Abi, reprobed, reprobed && Frontend.ProbeResult!.Switched, Frontend.Statistics.Requeues - requeues, Frontend.State, oldPersonality, personality);
         }
 
         /// <summary>
@@ -289,9 +300,9 @@ namespace XenVbd.Device
         }
 
         /// <summary>Every blkback the device gets comes from here, so none of them misses the device's interceptor.</summary>
-        private BlkBack NewBackend(BlkifAbi abi, BackendAbiMode mode)
+        private BlkBack NewBackend(BlkifAbi abi, BackendAbiMode mode, BackendPersonality personality)
         {
-            var backend = new BlkBack(Host, FrontendDomainId, _options.DeviceId, Storage, _options.ToBackendOptions(abi, mode));
+            var backend = new BlkBack(Host, FrontendDomainId, _options.DeviceId, Storage, _options.ToBackendOptions(abi, mode, personality));
             // Before the frontend can connect, so the handshake, the probe and resubmitted work meet it too.
             backend.Interceptor = _interceptor;
             return backend;

@@ -31,9 +31,20 @@ namespace XenVbd.Device
 
         public BlkifAbi BackendAbi { get; set; } = BlkifAbi.X86_64;
 
+        /// <summary>
+        /// How the backend picks the ring layout. Protocol: as <see cref="BackendPersonality"/> does (Linux and QEMU read
+        /// the frontend's <c>protocol</c> key, each with its own default). Native: it ignores the key and uses
+        /// <see cref="BackendAbi"/>, as a backend from before the key did (<c>LinuxBlkback2008</c> always does).
+        /// </summary>
         public BackendAbiMode BackendMode { get; set; } = BackendAbiMode.Protocol;
 
         /// <summary>The bounce strategy under the <see cref="FrontendPersonality.Hardened"/> personality (a real driver's personality fixes its own).</summary>
+        /// <summary>Which real backend the dom0 side behaves as (default current Linux blkback).</summary>
+        public BackendPersonality BackendPersonality { get; set; } = BackendPersonality.LinuxBlkback;
+
+        /// <summary>The backend completes requests in any order among those in flight, drawn from the seed (see <see cref="BlkBackOptions.ReorderCompletions"/>).</summary>
+        public bool ReorderCompletions { get; set; }
+
         public BounceStrategyKind Bounce { get; set; } = BounceStrategyKind.PerSrb;
 
         /// <summary>
@@ -106,6 +117,8 @@ namespace XenVbd.Device
             if (BackendAbi != BlkifAbi.X86_32 && BackendAbi != BlkifAbi.X86_64) throw new ArgumentException("Unknown BackendAbi.", nameof(BackendAbi));
             if (!Enum.IsDefined(typeof(FrontendAbiMode), FrontendMode)) throw new ArgumentException("Unknown FrontendMode.", nameof(FrontendMode));
             if (!Enum.IsDefined(typeof(BackendAbiMode), BackendMode)) throw new ArgumentException("Unknown BackendMode.", nameof(BackendMode));
+            if (!Enum.IsDefined(typeof(BackendPersonality), BackendPersonality))
+                throw new ArgumentException("Unknown BackendPersonality " + BackendPersonality + "; use one of " + string.Join(", ", Enum.GetNames(typeof(BackendPersonality))) + ".", nameof(BackendPersonality));
             if (!Enum.IsDefined(typeof(BounceStrategyKind), Bounce)) throw new ArgumentException("Unknown Bounce strategy.", nameof(Bounce));
             if (!Enum.IsDefined(typeof(FrontendPersonality), Personality)) throw new ArgumentException("Unknown frontend Personality " + Personality + ".", nameof(Personality));
             if (RingPageOrder < 0 || RingPageOrder > BlkifLayout.MaxRingPageOrder) throw new ArgumentException("RingPageOrder must be 0..4.", nameof(RingPageOrder));
@@ -134,8 +147,10 @@ namespace XenVbd.Device
             SerialNumber = Name.Length <= 64 ? SanitiseSerial(Name) : null,
         };
 
-        internal BlkBackOptions ToBackendOptions(BlkifAbi abi, BackendAbiMode mode) => new BlkBackOptions
+        internal BlkBackOptions ToBackendOptions(BlkifAbi abi, BackendAbiMode mode, BackendPersonality personality) => new BlkBackOptions
         {
+            Personality = personality,
+            ReorderCompletions = ReorderCompletions,
             AbiMode = mode,
             NativeAbi = abi,
             FeatureFlushCache = FeatureFlush,

@@ -133,14 +133,21 @@ namespace XenVbd.Frontend
             int pages = 1 << order;
 
             // Regrant the ring pages; a ref the old backend still maps is not reused (XSA-396).
+            bool stillMapped = false;
             for (int i = 0; i < _ringGrefs.Length; i++)
             {
                 if (_grants.IsActive(_ringGrefs[i]) && !_grants.EndAccess(_ringGrefs[i]))
                 {
                     Statistics.GrantsStillMapped++;
                     _ringGrefs[i] = _grants.ClaimReference();
+                    stillMapped = true;
                 }
             }
+
+            // Nor is the page: Linux blkback keeps a closed ring with requests in flight mapped and writes their
+            // responses into it later (xen_blkif_disconnect), so a new ring on the same frames would get them.
+            // Like blkfront's deferred free, the old frames are left to the backend.
+            if (stillMapped && _memory.PagesFree >= _ringGrefs.Length) _ringFirstFrame = _memory.AllocatePages(_ringGrefs.Length);
 
             // XSA-403: the ring pages are zeroed (old entries from an earlier connection included) before
             // they are granted, not after.

@@ -36,7 +36,7 @@ namespace XenVbd.Frontend
         private readonly PageSegment[] _segments;
         private readonly SrbQueue _queue = new SrbQueue();
         private readonly SrbQueue _waiting = new SrbQueue();
-        private readonly uint _ringFirstFrame;
+        private uint _ringFirstFrame;
         private readonly uint[] _ringGrefs;
         private readonly uint _scratchFrame;
         private uint _scratchGref;

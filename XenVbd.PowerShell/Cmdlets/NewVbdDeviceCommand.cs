@@ -66,6 +66,16 @@ namespace XenVbd.PowerShell.Cmdlets
 
         private int _backendMode = (int)BackendAbiMode.Protocol;
 
+        /// <summary>Which real backend dom0 runs (LinuxBlkback, LinuxBlkback2008, Qemu72, Qemu10).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public BackendPersonality BackendPersonality { get => (BackendPersonality)_backendPersonality; set => _backendPersonality = (int)value; }
+
+        private int _backendPersonality = (int)BackendPersonality.LinuxBlkback;
+
+        /// <summary>The backend completes what it has in flight in any order, drawn from the seed.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public SwitchParameter ReorderCompletions { get; set; }
+
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("BounceStrategy")]
         public BounceStrategyKind Bounce { get => (BounceStrategyKind)_bounce; set => _bounce = (int)value; }
@@ -221,6 +231,8 @@ namespace XenVbd.PowerShell.Cmdlets
                 FrontendMode = FrontendMode,
                 BackendAbi = BackendAbi,
                 BackendMode = BackendMode,
+                BackendPersonality = BackendPersonality,
+                ReorderCompletions = ReorderCompletions.IsPresent,
                 Bounce = Bounce,
                 Personality = Personality,
                 RingPageOrder = RingPageOrder,
@@ -267,7 +279,7 @@ namespace XenVbd.PowerShell.Cmdlets
             }
 
             string what = (image is null ? "in-memory disk" : "image '" + image + "'") + ", frontend " + FrontendAbi + "/" + FrontendMode
-                + ", backend " + BackendAbi + "/" + BackendMode + (VolatileWriteCache.IsPresent ? ", volatile write cache" : "")
+                + ", backend " + BackendPersonality + " " + BackendAbi + "/" + BackendMode + (VolatileWriteCache.IsPresent ? ", volatile write cache" : "")
                 + (UntrustedBackend.IsPresent ? ", untrusted backend" : "")
                 + (ReconnectAfterTimeouts > 0 ? ", reconnect after " + ReconnectAfterTimeouts + " unanswered timeouts" : "")
                 + (NoConnect ? ", not connected yet" : "");

@@ -29,6 +29,12 @@ namespace XenVbd.PowerShell.Cmdlets
 
         private int _mode;
 
+        /// <summary>Which real backend the new dom0 runs; the device's current one when omitted.</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public BackendPersonality BackendPersonality { get => (BackendPersonality)_personality; set => _personality = (int)value; }
+
+        private int _personality;
+
         /// <inheritdoc />
         protected override string FailureErrorId => ErrorIds.MigrationFailed;
 
@@ -37,12 +43,13 @@ namespace XenVbd.PowerShell.Cmdlets
         {
             VbdDevice device = session.Device;
             BackendAbiMode mode = MyInvocation.BoundParameters.ContainsKey(nameof(Mode)) ? Mode : device.BackendMode;
-            if (!ShouldProcess(session.Name, "Reconnect the frontend to a " + Abi + " backend in " + mode + " mode"))
+            BackendPersonality personality = MyInvocation.BoundParameters.ContainsKey(nameof(BackendPersonality)) ? BackendPersonality : device.BackendPersonality;
+            if (!ShouldProcess(session.Name, "Reconnect the frontend to a " + personality + " " + Abi + " backend in " + mode + " mode"))
             {
                 return;
             }
 
-            MigrationResult result = device.MigrateBackend(Abi, mode);
+            MigrationResult result = device.MigrateBackend(Abi, mode, personality);
             WriteObject(Decorate.WithDevice(result, session.Name));
         }
     }

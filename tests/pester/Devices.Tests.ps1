@@ -161,6 +161,32 @@ Describe 'New-VbdDevice' {
         (New-VbdDevice -Name img3 -ImagePath $image).Storage.SizeBytes | Should -Be 2MB
     }
 
+    It 'builds the backend as -BackendPersonality <Personality> (default LinuxBlkback) and shows it' -ForEach @(
+        @{ Personality = 'LinuxBlkback'; Flush = '1'; Barrier = '1' }
+        @{ Personality = 'LinuxBlkback2008'; Flush = $null; Barrier = '1' }
+        @{ Personality = 'Qemu72'; Flush = '1'; Barrier = $null }
+        @{ Personality = 'Qemu10'; Flush = '1'; Barrier = $null }
+    ) {
+        $d = New-VbdDevice -Name "pers-$Personality" -SizeBytes 4MB -BackendPersonality $Personality -ReorderCompletions
+        $d.BackendPersonality.ToString() | Should -Be $Personality
+        $d.Options.ReorderCompletions | Should -BeTrue
+        $d.State.ToString() | Should -Be 'Ready'
+        (Get-VbdXenStore -Device $d -Key feature-flush-cache -Side Backend -ErrorAction SilentlyContinue).Value | Should -Be $Flush
+        (Get-VbdXenStore -Device $d -Key feature-barrier -Side Backend -ErrorAction SilentlyContinue).Value | Should -Be $Barrier
+        Invoke-Srb -Device $d -Write -Lba 8 -BlockCount 8 | Out-Null
+        Test-VbdIntegrity -Device $d | Should -BeTrue
+        ($d | Format-List | Out-String) | Should -Match "BackendPersonality\s*:\s*$Personality"
+        (New-VbdDevice -Name "pers-default-$Personality" -SizeBytes 4MB).BackendPersonality.ToString() | Should -Be 'LinuxBlkback'
+    }
+
+    It 'completes -BackendPersonality and rejects an unknown one at binding' {
+        $line = 'New-VbdDevice -BackendPersonality Q'
+        $names = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText
+        @($names | Sort-Object) | Should -Be @('Qemu10', 'Qemu72')
+        { New-VbdDevice -Name bad -BackendPersonality Xen2003 -ErrorAction Stop } | Should -Throw -ErrorId 'CannotConvertArgumentNoMessage,XenVbd.PowerShell.Cmdlets.NewVbdDeviceCommand'
+        Get-VbdDevice -Name bad* | Should -BeNullOrEmpty
+    }
+
     It 'does nothing with -WhatIf' {
         New-VbdDevice -Name whatif -WhatIf | Should -BeNullOrEmpty
         Get-VbdDevice -Name whatif* | Should -BeNullOrEmpty
@@ -472,6 +498,20 @@ Describe 'Set-BackendAbi' {
         $d = New-VbdDevice -Name mig2 -BackendAbi X86_64 -BackendMode Native
         (Set-BackendAbi mig2 32).NewBackendMode.ToString() | Should -Be 'Native'
         ($d | Set-BackendAbi -Abi x86_64-abi -Mode Protocol).NewBackendMode.ToString() | Should -Be 'Protocol'
+    }
+
+    It 'moves to a dom0 of another -BackendPersonality and keeps the current one when omitted' {
+        $d = New-VbdDevice -Name migp -SizeBytes 4MB
+        $m = Set-BackendAbi -Device $d -Abi X86_64 -Mode Protocol -BackendPersonality Qemu72
+        $m.OldBackendPersonality.ToString() | Should -Be 'LinuxBlkback'
+        $m.NewBackendPersonality.ToString() | Should -Be 'Qemu72'
+        # QEMU 7.2 takes a frontend without a protocol key to be native (x86_64); Linux had said x86_32.
+        $m.FrontendAbiBefore.ToString() | Should -Be 'X86_32'
+        $m.FrontendAbiAfter.ToString() | Should -Be 'X86_64'
+        $d.BackendPersonality.ToString() | Should -Be 'Qemu72'
+        (Set-BackendAbi -Device $d -Abi X86_64).NewBackendPersonality.ToString() | Should -Be 'Qemu72'
+        { Set-BackendAbi -Device $d -Abi 64 -BackendPersonality Nope -ErrorAction Stop } | Should -Throw -ErrorId 'CannotConvertArgumentNoMessage,XenVbd.PowerShell.Cmdlets.SetBackendAbiCommand'
+        Test-VbdIntegrity -Device $d | Should -BeTrue
     }
 
     It 'honours -WhatIf' {

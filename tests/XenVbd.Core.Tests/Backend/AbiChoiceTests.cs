@@ -62,7 +62,7 @@ namespace XenVbd.Tests.Backend
             var first = rig.Frontend.ResponseAt(0);
             Assert.Equal(BlkifOp.Probe, first.Operation);
             Assert.Equal(BlkifStatus.NotSupported, first.Status);
-            Assert.Equal(2, rig.Backend.Statistics.Rejected(RequestRejectReason.NotSupported));
+            Assert.Equal(2, rig.Backend.Statistics.Rejected(RequestRejectReason.UnknownOperation));
         }
 
         [Theory]

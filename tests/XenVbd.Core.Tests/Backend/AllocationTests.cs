@@ -21,8 +21,8 @@ namespace XenVbd.Tests.Backend
             var segs = new BlkifSegment[11];
             for (int i = 0; i < 11; i++) segs[i] = new BlkifSegment(pages[i].Gref, 0, 7);
 
-            // Warm up (JIT, first-use paths), and drain.
-            for (int i = 0; i < 32; i++) fe.Queue(BlkifOp.Write, (ulong)i, (ulong)(i * 88), segs);
+            // Warm up (JIT, first-use paths) with the same mix as the measured pass, and drain.
+            for (int i = 0; i < 32; i++) fe.Queue(i % 2 == 0 ? BlkifOp.Write : BlkifOp.Read, (ulong)i, (ulong)(i * 88), segs);
             fe.Push();
             fe.Run();
             fe.TakeResponses();

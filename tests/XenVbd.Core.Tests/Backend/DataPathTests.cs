@@ -105,14 +105,27 @@ namespace XenVbd.Tests.Backend
         }
 
         [Fact]
-        public void Barrier_with_data_flushes_before_and_after_the_write()
+        public void Barrier_with_data_is_a_preflush_write_with_no_flush_after_as_in_linux()
         {
+            // Linux dispatch_rw_block_io: WRITE_BARRIER -> REQ_OP_WRITE | REQ_PREFLUSH, no REQ_FUA.
             var disk = new RecordingDisk(new MemoryDisk(1 << 20));
             using var rig = BackendRig.Connected(disk: disk);
             var page = rig.GrantPages(1, 0x42)[0];
             var rsp = rig.Frontend.Submit(BlkifOp.WriteBarrier, 3, 16, new BlkifSegment(page.Gref, 0, 7));
             Assert.Equal(BlkifStatus.Okay, rsp.Status);
             Assert.Equal(BlkifOp.WriteBarrier, rsp.Operation);
+            Assert.Equal(new[] { "flush", "write 8192+4096" }, disk.Log);
+        }
+
+        [Fact]
+        public void Barrier_of_the_2008_blkback_flushes_before_and_after_the_write()
+        {
+            // The old barrier (REQ_WRITE | REQ_FLUSH | REQ_FUA, a BIO_RW_BARRIER before) made its data durable.
+            var disk = new RecordingDisk(new MemoryDisk(1 << 20));
+            using var rig = BackendRig.Connected(disk: disk, options: new BlkBackOptions { Personality = BackendPersonality.LinuxBlkback2008 });
+            var page = rig.GrantPages(1, 0x42)[0];
+            var rsp = rig.Frontend.Submit(BlkifOp.WriteBarrier, 3, 16, new BlkifSegment(page.Gref, 0, 7));
+            Assert.Equal(BlkifStatus.Okay, rsp.Status);
             Assert.Equal(new[] { "flush", "write 8192+4096", "flush" }, disk.Log);
         }
 
@@ -128,14 +141,17 @@ namespace XenVbd.Tests.Backend
         [Theory]
         [InlineData(BlkifOp.FlushDiskCache)]
         [InlineData(BlkifOp.WriteBarrier)]
-        public void Flush_or_barrier_the_backend_did_not_advertise_is_EOPNOTSUPP(byte op)
+        public void Flush_or_barrier_the_backend_did_not_advertise_still_goes_to_the_disk_as_in_linux(byte op)
         {
+            // Linux dispatch_rw_block_io checks no feature: the REQ_PREFLUSH bio is submitted and a disk
+            // without a write cache completes it, so the answer is OKAY (only a real NOTSUPP is EOPNOTSUPP).
             var disk = new RecordingDisk(new MemoryDisk(1 << 20));
             using var rig = BackendRig.Connected(disk: disk, options: new BlkBackOptions { FeatureFlushCache = false, FeatureBarrier = false });
+            Assert.Equal("0", rig.Host.Store.Read(rig.Frontend.BackendPath + "/feature-flush-cache"));
             var rsp = rig.Frontend.Submit(op, 3, 0);
-            Assert.Equal(BlkifStatus.NotSupported, rsp.Status);
+            Assert.Equal(BlkifStatus.Okay, rsp.Status);
             Assert.Equal(op, rsp.Operation);
-            Assert.Empty(disk.Log);
+            Assert.Equal(new[] { "flush" }, disk.Log);
         }
 
         [Fact]

@@ -24,22 +24,37 @@ namespace XenVbd.Tests.Backend
             Assert.Equal(rig.Frontend.Path, s.Read(be + "/frontend"));
             Assert.Equal("1", s.Read(be + "/frontend-id"));
             Assert.Equal("w", s.Read(be + "/mode"));
+            // xen_blkbk_probe writes these before InitWait ...
+            Assert.Equal("64", s.Read(be + "/feature-max-indirect-segments"));
+            Assert.Equal("2", s.Read(be + "/max-ring-page-order"));
+            // ... and connect() the flush, barrier and discard keys, so none is there yet.
+            Assert.False(s.Exists(be + "/feature-flush-cache"));
+            Assert.False(s.Exists(be + "/feature-barrier"));
+            Assert.False(s.Exists(be + "/feature-discard"));
+            Assert.Equal(be, s.Read(rig.Frontend.Path + "/backend"));
+            Assert.Null(rig.Backend.ChosenAbi);
+        }
+
+        [Fact]
+        public void Connected_backend_has_written_its_flush_barrier_and_discard_keys_in_connect()
+        {
+            var options = new BlkBackOptions { DiscardSecure = true, MaxIndirectSegments = 64, MaxRingPageOrder = 2 };
+            using var rig = BackendRig.Connected(options: options);
+            var s = rig.Host.Store;
+            string be = rig.Frontend.BackendPath;
+            Assert.Equal(XenbusState.Connected, rig.Backend.State);
             Assert.Equal("1", s.Read(be + "/feature-flush-cache"));
             Assert.Equal("1", s.Read(be + "/feature-barrier"));
             Assert.Equal("1", s.Read(be + "/feature-discard"));
             Assert.Equal("512", s.Read(be + "/discard-granularity"));
             Assert.Equal("0", s.Read(be + "/discard-alignment"));
             Assert.Equal("1", s.Read(be + "/discard-secure"));
-            Assert.Equal("64", s.Read(be + "/feature-max-indirect-segments"));
-            Assert.Equal("2", s.Read(be + "/max-ring-page-order"));
-            Assert.Equal(be, s.Read(rig.Frontend.Path + "/backend"));
-            Assert.Null(rig.Backend.ChosenAbi);
         }
 
         [Fact]
         public void Backend_without_indirect_support_writes_no_indirect_key()
         {
-            using var rig = BackendRig.Create(new BlkBackOptions { MaxIndirectSegments = 0, FeatureDiscard = false });
+            using var rig = BackendRig.Connected(options: new BlkBackOptions { MaxIndirectSegments = 0, FeatureDiscard = false });
             Assert.False(rig.Host.Store.Exists(rig.Frontend.BackendPath + "/feature-max-indirect-segments"));
             Assert.Equal("0", rig.Host.Store.Read(rig.Frontend.BackendPath + "/feature-discard"));
             Assert.False(rig.Host.Store.Exists(rig.Frontend.BackendPath + "/discard-granularity"));
