@@ -21,21 +21,27 @@ namespace XenVbd.Transport
     {
         private readonly MemoryMappedFile _mapping;
         private readonly MemoryMappedViewAccessor _view;
+        private readonly FileStream _stream;
         private byte* _base;
         private bool _disposed;
 
-        private SharedMemoryFile(string path, MemoryMappedFile mapping, MemoryMappedViewAccessor view, long length)
+        private SharedMemoryFile(string path, FileStream stream, MemoryMappedFile mapping, MemoryMappedViewAccessor view, long length)
         {
             Path = path;
+            _stream = stream;
             _mapping = mapping;
             _view = view;
             byte* p = null;
             _view.SafeMemoryMappedViewHandle.AcquirePointer(ref p);
             _base = p + _view.PointerOffset;
             Length = length;
+            TruncationGuard = new ShmTruncationGuard(this, stream);
         }
 
         public string Path { get; }
+
+        /// <summary>Checks that the peer has not shrunk the file under the mapping (the stream is kept open for it).</summary>
+        public ShmTruncationGuard TruncationGuard { get; }
 
         public long Length { get; }
 
@@ -135,9 +141,9 @@ namespace XenVbd.Transport
             try
             {
                 stream.SetLength(length);
-                var mapping = MemoryMappedFile.CreateFromFile(stream, null, length, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
+                var mapping = MemoryMappedFile.CreateFromFile(stream, null, length, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: true);
                 var view = mapping.CreateViewAccessor(0, length, MemoryMappedFileAccess.ReadWrite);
-                file = new SharedMemoryFile(path, mapping, view, length);
+                file = new SharedMemoryFile(path, stream, mapping, view, length);
             }
             catch
             {
@@ -196,9 +202,9 @@ namespace XenVbd.Transport
             SharedMemoryFile file;
             try
             {
-                var mapping = MemoryMappedFile.CreateFromFile(stream, null, length, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
+                var mapping = MemoryMappedFile.CreateFromFile(stream, null, length, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: true);
                 var view = mapping.CreateViewAccessor(0, length, MemoryMappedFileAccess.ReadWrite);
-                file = new SharedMemoryFile(path, mapping, view, length);
+                file = new SharedMemoryFile(path, stream, mapping, view, length);
             }
             catch
             {
@@ -368,6 +374,7 @@ namespace XenVbd.Transport
             _view.SafeMemoryMappedViewHandle.ReleasePointer();
             _view.Dispose();
             _mapping.Dispose();
+            _stream.Dispose();
         }
 
         private ref uint Field32(int offset)
