@@ -127,7 +127,7 @@ namespace XenVbd.Faults
             }
             if (rule.Period.HasValue && !rule.Exhausted)
             {
-                long next = _scheduler.Now + rule.Period.Value.Ticks;
+                long next = VirtualTimeLimit.Add(_scheduler.Now, rule.Period.Value.Ticks);
                 if (!rule.End.HasValue || next < rule.End.Value.Ticks) _scheduler.Post(rule.Period.Value.Ticks, () => Activate(rule));
             }
         }
