@@ -278,14 +278,11 @@ namespace XenVbd.PowerShell.Cmdlets
                 return null;
             }
 
-            string path;
-            try
+            // The PowerShell location, the file-system provider only, one wildcard match, symlinks followed.
+            string? path = FileSystemPaths.Resolve(this, ImagePath, nameof(ImagePath), out ErrorRecord? pathError);
+            if (path is null)
             {
-                path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(ImagePath);
-            }
-            catch (Exception ex) when (ex is not PipelineStoppedException)
-            {
-                ThrowTerminatingError(ErrorRecords.FromException(ex, ImagePath, ErrorIds.ImageNotFound));
+                ThrowTerminatingError(pathError!);
                 return null;
             }
 
@@ -316,6 +313,14 @@ namespace XenVbd.PowerShell.Cmdlets
                 ThrowTerminatingError(ErrorRecords.Create(ErrorIds.ImageNotADisk, ErrorCategory.InvalidData, path,
                     "'" + path + "' is not a raw disk image: its length (" + length + " bytes) is " + (length == 0 ? "zero" : "not a multiple of the logical sector size " + LogicalSectorSize) + ".",
                     "Use a raw image whose length is a whole number of sectors, or a matching -LogicalSectorSize."));
+            }
+
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(SizeBytes)) && SizeBytes != length)
+            {
+                // An existing image is never resized on open: a smaller -SizeBytes would hide data, a larger one invent it.
+                ThrowTerminatingError(ErrorRecords.Create(ErrorIds.ImageSizeMismatch, ErrorCategory.InvalidArgument, path,
+                    "-SizeBytes " + SizeBytes + " does not match the existing image '" + path + "', which has " + length + " bytes.",
+                    "Leave -SizeBytes out to use the image's own length, or give -SizeBytes " + length + "."));
             }
 
             return path;

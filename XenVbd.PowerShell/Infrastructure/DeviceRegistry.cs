@@ -28,7 +28,7 @@ namespace XenVbd.PowerShell.Infrastructure
             get
             {
                 Runspace? runspace = Runspace.DefaultRunspace;
-                return runspace is null ? NoRunspace : PerRunspace.GetValue(runspace, _ => new DeviceRegistry());
+                return runspace is null ? NoRunspace : PerRunspace.GetValue(runspace, SessionEnd.Track);
             }
         }
 
