@@ -32,6 +32,10 @@ namespace XenVbd.Device
         private IBackendInterceptor? _interceptor;
         private bool _disposed;
 
+        // The thread inside the device now (0: none) and how deeply: the engine is single-threaded by design.
+        private int _userThread;
+        private int _useDepth;
+
         private VbdDevice(VbdDeviceOptions options)
         {
             _options = options;
@@ -143,7 +147,7 @@ namespace XenVbd.Device
         /// </summary>
         public SrbResult Execute(ReadOnlySpan<byte> cdb, byte[]? dataOut = null, int dataInLength = 0, int bufferAlignment = 0)
         {
-            ThrowIfDisposed();
+            using var use = Use();
             if (cdb.Length == 0 || cdb.Length > Srb.MaxCdbLength) throw new ArgumentException("A CDB is 1.." + Srb.MaxCdbLength + " bytes.", nameof(cdb));
             if (dataOut != null && dataInLength > 0) throw new ArgumentException("An SRB moves data one way: give dataOut or dataInLength, not both.", nameof(dataInLength));
             if (dataInLength < 0) throw new ArgumentOutOfRangeException(nameof(dataInLength), dataInLength, "Must not be negative.");
@@ -170,22 +174,71 @@ namespace XenVbd.Device
         /// <summary>Hands an SRB to the frontend; it completes as the scheduler runs. Allocation-free.</summary>
         public void Submit(Srb srb)
         {
-            ThrowIfDisposed();
-            Frontend.Submit(srb);
+            Enter();
+            try
+            {
+                Frontend.Submit(srb);
+            }
+            finally
+            {
+                Leave();
+            }
         }
 
         /// <summary>Runs the machine until <paramref name="srb"/> completes; false if nothing more can happen first.</summary>
         public bool RunUntilComplete(Srb srb)
         {
             if (srb == null) throw new ArgumentNullException(nameof(srb));
-            _waitFor = srb;
-            Host.Scheduler.RunWhile(_srbPending, MaxEventsPerWait);
-            _waitFor = null;
-            return srb.IsComplete;
+            Enter();
+            try
+            {
+                _waitFor = srb;
+                Host.Scheduler.RunWhile(_srbPending, MaxEventsPerWait);
+                _waitFor = null;
+                return srb.IsComplete;
+            }
+            finally
+            {
+                Leave();
+            }
         }
 
         /// <summary>Runs until every submitted SRB completed (or nothing more can happen).</summary>
-        public void RunUntilIdle() => Host.Scheduler.RunUntilIdle(MaxEventsPerWait);
+        public void RunUntilIdle()
+        {
+            using var use = Use();
+            Host.Scheduler.RunUntilIdle(MaxEventsPerWait);
+        }
+
+        /// <summary>
+        /// Holds the device for the calling thread until the returned value is disposed (a workload does,
+        /// since it runs the scheduler directly). Every entry point holds it for its own duration, so two
+        /// threads never run the engine at once: the second gets an InvalidOperationException naming both.
+        /// </summary>
+        public DeviceUse Use()
+        {
+            Enter();
+            return new DeviceUse(this);
+        }
+
+        internal void Enter()
+        {
+            ThrowIfDisposed();
+            int me = Environment.CurrentManagedThreadId;
+            int holder = System.Threading.Interlocked.CompareExchange(ref _userThread, me, 0);
+            if (holder != 0 && holder != me)
+            {
+                throw new InvalidOperationException("The device '" + Name + "' is in use on thread " + holder + "; thread " + me
+                    + " may not use it at the same time. A device is driven from one thread at a time: finish or stop the other work first (a workload, an SRB), or give each thread its own device.");
+            }
+
+            _useDepth++;
+        }
+
+        internal void Leave()
+        {
+            if (_useDepth > 0 && --_useDepth == 0) System.Threading.Volatile.Write(ref _userThread, 0);
+        }
 
         /// <summary>Takes guest pages for caller-owned SRB buffers (setup time); returns the page-aligned guest address.</summary>
         public ulong AllocateGuestBuffer(int bytes)
@@ -205,7 +258,7 @@ namespace XenVbd.Device
         /// </summary>
         public MigrationResult MigrateBackend(BlkifAbi abi, BackendAbiMode mode)
         {
-            ThrowIfDisposed();
+            using var use = Use();
             var oldAbi = BackendAbi;
             var oldMode = BackendMode;
             var before = Frontend.Abi;
@@ -225,14 +278,14 @@ namespace XenVbd.Device
         /// <summary>SCSI bus reset: every pending SRB completes with BUS RESET.</summary>
         public void Reset()
         {
-            ThrowIfDisposed();
+            using var use = Use();
             Frontend.ResetBus();
         }
 
         /// <summary>Resizes the disk; the next command after the frontend notices gets UNIT ATTENTION.</summary>
         public void Resize(long newSizeBytes)
         {
-            ThrowIfDisposed();
+            using var use = Use();
             if (newSizeBytes <= 0 || newSizeBytes % _options.LogicalSectorSize != 0)
                 throw new ArgumentOutOfRangeException(nameof(newSizeBytes), newSizeBytes, "Must be a positive multiple of the logical sector size.");
             Backend.Resize(newSizeBytes);
@@ -253,6 +306,7 @@ namespace XenVbd.Device
         public long Close(bool discardUnflushedWrites)
         {
             if (_disposed) return 0;
+            Enter();   // refuses while another thread is inside: closing under it would hand it a normal-looking result
             long dropped = 0;
             StorageException? lost = null;
             if (Storage is WriteCacheDisk cache)

@@ -139,8 +139,13 @@ namespace XenVbd.PowerShell.Cmdlets
                 }, ProgressInterval),
             };
 
-            var target = new DeviceWorkloadTarget(session.Device, QueueDepth, sizes.MaxBytes);
-            WorkloadResult result = WorkloadRunner.Run(target, spec, options);
+            WorkloadResult result;
+            // Held for the whole run (it drives the scheduler directly): another thread's call, Dispose included, is refused meanwhile.
+            using (session.Device.Use())
+            {
+                var target = new DeviceWorkloadTarget(session.Device, QueueDepth, sizes.MaxBytes);
+                result = WorkloadRunner.Run(target, spec, options);
+            }
             progress.RecordType = ProgressRecordType.Completed;
             WriteProgress(progress);
 

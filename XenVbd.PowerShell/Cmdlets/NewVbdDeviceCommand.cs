@@ -25,6 +25,7 @@ namespace XenVbd.PowerShell.Cmdlets
         /// <summary>Capacity in bytes; a multiple of the logical sector size.</summary>
         [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
         [Alias("Size")]
+        [ByteSizeTransformation(Parameter = "SizeBytes")]
         public long SizeBytes { get; set; } = 64L * 1024 * 1024;
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -36,6 +37,7 @@ namespace XenVbd.PowerShell.Cmdlets
         public int PhysicalSectorSize { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [SwitchValueTransformation(Parameter = "ReadOnly")]
         public SwitchParameter ReadOnly { get; set; }
 
         /// <summary>A raw image file to use as the disk instead of memory.</summary>
@@ -45,29 +47,32 @@ namespace XenVbd.PowerShell.Cmdlets
         public string? ImagePath { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [BlkifAbiTransformation]
+        [BlkifAbiTransformation(Parameter = "FrontendAbi")]
         public BlkifAbi FrontendAbi { get => (BlkifAbi)_frontendAbi; set => _frontendAbi = (int)value; }
 
         private int _frontendAbi = (int)BlkifAbi.X86_64;
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [EnumValueTransformation(typeof(FrontendAbiMode), Parameter = "FrontendMode")]
         public FrontendAbiMode FrontendMode { get => (FrontendAbiMode)_frontendMode; set => _frontendMode = (int)value; }
 
         private int _frontendMode = (int)FrontendAbiMode.Probe;
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [BlkifAbiTransformation]
+        [BlkifAbiTransformation(Parameter = "BackendAbi")]
         public BlkifAbi BackendAbi { get => (BlkifAbi)_backendAbi; set => _backendAbi = (int)value; }
 
         private int _backendAbi = (int)BlkifAbi.X86_64;
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [EnumValueTransformation(typeof(BackendAbiMode), Parameter = "BackendMode")]
         public BackendAbiMode BackendMode { get => (BackendAbiMode)_backendMode; set => _backendMode = (int)value; }
 
         private int _backendMode = (int)BackendAbiMode.Protocol;
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("BounceStrategy")]
+        [EnumValueTransformation(typeof(BounceStrategyKind), Parameter = "Bounce")]
         public BounceStrategyKind Bounce { get => (BounceStrategyKind)_bounce; set => _bounce = (int)value; }
 
         private int _bounce = (int)BounceStrategyKind.PerSrb;
@@ -81,12 +86,15 @@ namespace XenVbd.PowerShell.Cmdlets
         public int MaxIndirectSegments { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [SwitchValueTransformation(Parameter = "FeatureFlush")]
         public SwitchParameter FeatureFlush { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [SwitchValueTransformation(Parameter = "FeatureBarrier")]
         public SwitchParameter FeatureBarrier { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [SwitchValueTransformation(Parameter = "FeatureDiscard")]
         public SwitchParameter FeatureDiscard { get; set; }
 
         /// <summary>The seed of the device's random source: the same seed replays the same run.</summary>
@@ -108,6 +116,7 @@ namespace XenVbd.PowerShell.Cmdlets
         /// </summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateRange(4096, 1 << 30)]
+        [ByteSizeTransformation(Parameter = "GuestBufferBytes")]
         public int GuestBufferBytes { get; set; }
 
         /// <summary>Virtual time the backend needs per request (0 or more; default 200 ticks = 20 us).</summary>
@@ -116,6 +125,7 @@ namespace XenVbd.PowerShell.Cmdlets
 
         /// <summary>A volatile write-back cache in front of the disk: a PowerCut fault drops writes not yet flushed.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [SwitchValueTransformation(Parameter = "VolatileWriteCache")]
         public SwitchParameter VolatileWriteCache { get; set; }
 
         /// <summary>
@@ -123,6 +133,7 @@ namespace XenVbd.PowerShell.Cmdlets
         /// frontend-owned pages (blkfront's trusted=0).
         /// </summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [SwitchValueTransformation(Parameter = "UntrustedBackend")]
         public SwitchParameter UntrustedBackend { get; set; }
 
         /// <summary>
