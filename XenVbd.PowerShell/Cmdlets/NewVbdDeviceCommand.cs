@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using XenVbd.Backend;
 using XenVbd.Device;
@@ -144,6 +145,9 @@ namespace XenVbd.PowerShell.Cmdlets
         [ValidateRange(0, FrontendOptions.MaxReconnectAfterUnansweredTimeouts)]
         public int ReconnectAfterTimeouts { get; set; }
 
+        /// <summary>The longest device name: it appears in views, traces and file names.</summary>
+        public const int MaxNameLength = 128;
+
         /// <summary>The largest transfer the automatic guest-buffer size plans for: Invoke-VbdWorkload's biggest profile size.</summary>
         internal const int AutoSizedTransferBytes = 1 << 20;
 
@@ -163,6 +167,14 @@ namespace XenVbd.PowerShell.Cmdlets
             {
                 ThrowTerminatingError(ErrorRecords.Create(ErrorIds.InvalidDeviceName, ErrorCategory.InvalidArgument, name,
                     "'" + name + "' cannot be a device name: names may not contain wildcard characters (* ? [ ]) or slashes.",
+                    "Choose a plain name such as vbd0 or data-disk."));
+            }
+
+            if (name.Length > MaxNameLength || name.Any(char.IsControl) || name.Trim().Length != name.Length)
+            {
+                ThrowTerminatingError(ErrorRecords.Create(ErrorIds.InvalidDeviceName, ErrorCategory.InvalidArgument, name.Length > 80 ? name.Substring(0, 80) + "..." : name,
+                    "A device name must be 1.." + MaxNameLength + " printable characters without leading or trailing spaces; this one has " + name.Length + " characters"
+                    + (name.Any(char.IsControl) ? " including a control character (newline, NUL, ...)" : "") + ".",
                     "Choose a plain name such as vbd0 or data-disk."));
             }
 

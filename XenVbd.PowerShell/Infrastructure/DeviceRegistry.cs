@@ -32,6 +32,9 @@ namespace XenVbd.PowerShell.Infrastructure
             }
         }
 
+        /// <summary>Which session this is, for messages ("runspace 3").</summary>
+        public string Description { get; internal set; } = "no runspace";
+
         /// <summary>Number of devices in this session.</summary>
         public int Count
         {

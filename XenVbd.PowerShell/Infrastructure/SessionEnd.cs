@@ -19,7 +19,7 @@ namespace XenVbd.PowerShell.Infrastructure
         /// <summary>Makes the registry of <paramref name="runspace"/> and closes its devices when the runspace closes.</summary>
         public static DeviceRegistry Track(Runspace runspace)
         {
-            var registry = new DeviceRegistry();
+            var registry = new DeviceRegistry { Description = "runspace " + runspace.Id + (string.IsNullOrEmpty(runspace.Name) ? "" : " '" + runspace.Name + "'") };
             runspace.StateChanged += (sender, e) =>
             {
                 RunspaceState state = e.RunspaceStateInfo.State;
@@ -40,6 +40,23 @@ namespace XenVbd.PowerShell.Infrastructure
             }
 
             return registry;
+        }
+
+        /// <summary>Which other live session holds <paramref name="device"/> ("runspace N"), or null.</summary>
+        public static string? OwnerOf(XenVbd.Device.VbdDevice device)
+        {
+            lock (Gate)
+            {
+                foreach (var w in Registries)
+                {
+                    if (w.TryGetTarget(out DeviceRegistry? r) && r.Find(device) is not null)
+                    {
+                        return r.Description;
+                    }
+                }
+            }
+
+            return null;
         }
 
         private static void CloseAll()
