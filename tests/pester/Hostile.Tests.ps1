@@ -268,3 +268,38 @@ Describe 'Names and patterns' {
         @(Get-VbdDevice).Count | Should -Be 0
     }
 }
+
+Describe 'Workloads and faults do what was asked' {
+    AfterEach { Get-VbdDevice | Remove-VbdDevice -Confirm:$false }
+
+    It 'refuses transfers larger than the disk instead of shrinking them' {
+        New-VbdDevice -Name tiny -SizeBytes 64KB | Out-Null
+        $r = Invoke-VbdWorkload -Name tiny -BlockSize 1MB -Count 10 -ErrorVariable ev -ErrorAction SilentlyContinue
+        $r | Should -BeNullOrEmpty
+        $ev[0].FullyQualifiedErrorId | Should -BeLike 'InvalidWorkload*'
+        $ev[0].Exception.Message | Should -Match '65536 bytes'
+    }
+
+    It "the README's PowerCut example: the first read after the fault returns zeros" {
+        New-VbdDevice -Name crash -VolatileWriteCache -QueueDepth 16 -BackendServiceTime 00:00:00.0001 | Out-Null
+        Invoke-Srb crash -Write -Lba 8 -BlockCount 1 | Out-Null
+        Add-VbdFault crash -Kind PowerCut -MaxCount 1 | Out-Null
+        $first = Invoke-Srb crash -Read -Lba 8 -BlockCount 1
+        @($first.Data | Where-Object { $_ -ne 0 }).Count | Should -Be 0
+        Test-VbdIntegrity crash -WarningAction SilentlyContinue | Should -BeFalse
+    }
+}
+
+Describe 'Leaving PowerShell' {
+    It 'closes devices the orderly way when pwsh exits: cached writes reach the image' {
+        $img = Join-Path $work 'exit.img'
+        $manifest = Join-Path $root 'XenVbd.psd1'
+        $script = "Import-Module '$manifest'; New-VbdDevice -Name ex -ImagePath '$img' -SizeBytes 1MB -VolatileWriteCache | Out-Null; Invoke-Srb ex -Write -Lba 5 -BlockCount 1 | Out-Null; exit 0"
+        $pwsh = (Get-Process -Id $PID).Path
+        $arguments = if ($pwsh -match 'dotnet(\.exe)?$') { @('pwsh', '-NoProfile', '-Command', $script) } else { @('-NoProfile', '-Command', $script) }
+        & $pwsh @arguments
+        $LASTEXITCODE | Should -Be 0
+        $bytes = [IO.File]::ReadAllBytes($img)
+        [Text.Encoding]::ASCII.GetString($bytes, 5 * 512, 12) | Should -Be 'XenVbd LBA 5'
+    }
+}
