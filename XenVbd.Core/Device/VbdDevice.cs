@@ -171,6 +171,9 @@ namespace XenVbd.Device
             return new SrbResult(srb.SrbStatus, srb.ScsiStatus, sense, info, data, srb.RequestsUsed, srb.BouncePasses, srb.BytesBounced, TimeSpan.FromTicks(srb.IsComplete ? srb.LatencyTicks : Host.Scheduler.Now - srb.StartTicks));
         }
 
+        /// <summary>The largest data transfer (plus buffer alignment) <see cref="Execute"/> can carry.</summary>
+        public int ExecuteBufferBytes => _executeBufferBytes;
+
         /// <summary>Hands an SRB to the frontend; it completes as the scheduler runs. Allocation-free.</summary>
         public void Submit(Srb srb)
         {

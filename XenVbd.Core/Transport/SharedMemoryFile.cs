@@ -282,6 +282,7 @@ namespace XenVbd.Transport
             if (FrontendDomainId <= 0 || FrontendDomainId > 0x7FEF || BackendDomainId > 0x7FEF || BackendDomainId == FrontendDomainId)
                 Bad("frontend_domid", "domain ids " + FrontendDomainId + " (frontend) and " + BackendDomainId + " (backend) are not usable.");
 
+            CheckUnsignedFields();
             CheckRegion("guest", GuestOffset, GuestLength, ShmLayout.HeaderSize, Length);
             long guestEnd = GuestOffset + GuestLength;
             int entries = GrantEntries;
@@ -291,6 +292,30 @@ namespace XenVbd.Transport
             CheckRegion("ring", RingOffset, RingLength, GuestOffset, guestEnd);
             if (RingLength != ShmLayout.PageSize << (int)order) Bad("ring_length", RingLength + " is not 4096 << ring_page_order " + order + ".");
             CheckRegion("data", DataOffset, DataLength, GuestOffset, guestEnd);
+        }
+
+        /// <summary>
+        /// The region fields as the peer wrote them, unsigned: a value past the file would otherwise be cast
+        /// to a negative long or int and printed (and compared) as one.
+        /// </summary>
+        private void CheckUnsignedFields()
+        {
+            (string Field, int Offset)[] wide =
+            {
+                ("guest_offset", ShmLayout.GuestOffsetOffset), ("guest_length", ShmLayout.GuestLengthOffset), ("grant_offset", ShmLayout.GrantOffsetOffset),
+                ("ring_offset", ShmLayout.RingOffsetOffset), ("data_offset", ShmLayout.DataOffsetOffset), ("data_length", ShmLayout.DataLengthOffset),
+            };
+            foreach (var (field, offset) in wide)
+            {
+                ulong value = ReadUInt64(offset);
+                if (value > (ulong)Length) Bad(field, value + " lies beyond the file's " + Length + " bytes.");
+            }
+
+            foreach (var (field, offset) in new[] { ("grant_entries", ShmLayout.GrantEntriesOffset), ("ring_length", ShmLayout.RingLengthOffset) })
+            {
+                uint value = ReadUInt32(offset);
+                if (value > (uint)int.MaxValue) Bad(field, value + " is far beyond the file's " + Length + " bytes.");
+            }
         }
 
         private void CheckRegion(string name, long offset, long length, long lower, long upper)

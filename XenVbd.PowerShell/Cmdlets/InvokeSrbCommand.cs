@@ -230,6 +230,16 @@ namespace XenVbd.PowerShell.Cmdlets
                     break;
             }
 
+            int bytes = dataOut?.Length ?? dataIn;
+            if (bytes + BufferAlignment > device.ExecuteBufferBytes)
+            {
+                this.WriteError(ErrorIds.DataLengthMismatch, ErrorCategory.InvalidArgument, bytes,
+                    "A transfer of " + bytes + " bytes" + (BufferAlignment > 0 ? " at alignment " + BufferAlignment : "") + " is more than the " + (device.ExecuteBufferBytes - BufferAlignment)
+                    + " bytes Invoke-Srb's guest buffer on '" + session.Name + "' holds.",
+                    "Split it into Invoke-Srb calls of at most " + ((device.ExecuteBufferBytes - BufferAlignment) / blockSize) + " blocks, or create the device with a larger -GuestBufferBytes (the buffer is half of it).");
+                return;
+            }
+
             SrbResult raw = device.Execute(cdb, dataOut, dataIn, BufferAlignment);
             var result = new VbdSrbResult(session.Name, cdb, lba, blocks, BufferAlignment, dataOut?.Length ?? 0, raw);
             Remember(session, cdb, dataOut, lba, blocks, blockSize, result);
@@ -237,7 +247,7 @@ namespace XenVbd.PowerShell.Cmdlets
 
             if (!result.Succeeded)
             {
-                WriteError(SrbFailure(result, device, blockSize));
+                WriteError(SrbFailure(result, device, blockSize, dataOut?.Length ?? dataIn));
             }
         }
 
@@ -385,8 +395,19 @@ namespace XenVbd.PowerShell.Cmdlets
             }
         }
 
-        private static ErrorRecord SrbFailure(VbdSrbResult result, VbdDevice device, int blockSize)
+        private static ErrorRecord SrbFailure(VbdSrbResult result, VbdDevice device, int blockSize, int bufferBytes)
         {
+            ScsiCommand decoded = CdbDecoder.Decode(result.Cdb);
+            long transfer = decoded.IsValid && (decoded.Kind == CdbKind.Read || decoded.Kind == CdbKind.Write) ? (long)decoded.BlockCount * blockSize : -1;
+            if (result.SrbStatus.Base() == SrbStatus.InvalidRequest && result.Sense.Length == 0 && transfer > bufferBytes)
+            {
+                // scsiport's answer to a buffer shorter than the CDB's transfer: say which numbers disagree.
+                return ErrorRecords.Create(ErrorIds.DataLengthMismatch, ErrorCategory.InvalidArgument, result,
+                    result.Command + " on '" + result.DeviceName + "' was refused by the frontend (SRB status InvalidRequest): the CDB transfers "
+                    + decoded.BlockCount + " blocks (" + transfer + " bytes) but the data buffer has " + bufferBytes + " bytes. The SRB result is in the output.",
+                    "Give -DataInLength (or -Data / -DataOutLength) " + transfer + " for this CDB, or lower the CDB's transfer length.");
+            }
+
             string where = result.Lba >= 0 ? " at LBA " + result.Lba : string.Empty;
             string what = result.Sense.Length > 0
                 ? result.ScsiStatus.ToString() + ", " + result.Sense

@@ -278,7 +278,17 @@ namespace XenVbd.PowerShell.Cmdlets
             }
             catch (Exception ex) when (ex is not RuntimeException)
             {
-                ThrowTerminatingError(ErrorRecords.FromException(ex, image ?? (object)name, ErrorIds.DeviceCreateFailed));
+                ErrorRecord failed = ErrorRecords.FromException(ex, image ?? (object)name, ErrorIds.DeviceCreateFailed);
+                if (image is not null && ex.Message.IndexOf(image, StringComparison.Ordinal) < 0)
+                {
+                    // The engine's message may not say which file (e.g. "file length too large for the file system").
+                    failed.ErrorDetails = new ErrorDetails("Could not create device '" + name + "' on the image '" + image + "' (" + options.SizeBytes + " bytes): " + ex.Message)
+                    {
+                        RecommendedAction = failed.ErrorDetails?.RecommendedAction ?? "Check the image path, its file system's free space and largest file size, and -SizeBytes.",
+                    };
+                }
+
+                ThrowTerminatingError(failed);
                 return;
             }
 

@@ -303,3 +303,31 @@ Describe 'Leaving PowerShell' {
         [Text.Encoding]::ASCII.GetString($bytes, 5 * 512, 12) | Should -Be 'XenVbd LBA 5'
     }
 }
+
+Describe 'Errors that help' {
+    AfterEach { Get-VbdDevice | Remove-VbdDevice -Confirm:$false }
+
+    It 'a raw CDB with a buffer shorter than its transfer says which numbers disagree' {
+        New-VbdDevice -Name eshort -SizeBytes 1MB | Out-Null
+        Invoke-Srb -Name eshort -Cdb 0x28, 0, 0, 0, 0, 0, 0, 0, 8, 0 -DataInLength 512 -ErrorVariable ev -ErrorAction SilentlyContinue | Out-Null
+        $ev[0].FullyQualifiedErrorId | Should -BeLike 'DataLengthMismatch*'
+        $ev[0].Exception.Message | Should -Match '8 blocks \(4096 bytes\)'
+        $ev[0].Exception.Message | Should -Match '512 bytes'
+    }
+
+    It "a too-large transfer names the cmdlet's buffer, not the engine's parameter" {
+        New-VbdDevice -Name ebig -SizeBytes 1MB | Out-Null
+        Invoke-Srb -Name ebig -Read -Lba 0 -BlockCount 100000 -ErrorVariable ev -ErrorAction SilentlyContinue | Out-Null
+        $ev[0].FullyQualifiedErrorId | Should -BeLike 'DataLengthMismatch*'
+        $ev[0].Exception.Message | Should -Match '51200000 bytes'
+        $ev[0].Exception.Message | Should -Not -Match 'dataInLength'
+    }
+
+    It 'an image that cannot be created names its path and size' -Skip:($IsWindows) {
+        $img = Join-Path $work 'huge.img'
+        $e = Get-Failure { New-VbdDevice -Name ehuge -ImagePath $img -SizeBytes 256TB }
+        $e | Should -Not -BeNullOrEmpty
+        "$e" | Should -Match ([regex]::Escape($img))
+        "$e" | Should -Match ([string](256TB))
+    }
+}
