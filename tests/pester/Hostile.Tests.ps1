@@ -296,7 +296,8 @@ Describe 'Leaving PowerShell' {
         $manifest = Join-Path $root 'XenVbd.psd1'
         $script = "Import-Module '$manifest'; New-VbdDevice -Name ex -ImagePath '$img' -SizeBytes 1MB -VolatileWriteCache | Out-Null; Invoke-Srb ex -Write -Lba 5 -BlockCount 1 | Out-Null; exit 0"
         $pwsh = (Get-Process -Id $PID).Path
-        $arguments = if ($pwsh -match 'dotnet(\.exe)?$') { @('pwsh', '-NoProfile', '-Command', $script) } else { @('-NoProfile', '-Command', $script) }
+        # Under 'dotnet pwsh' this process is dotnet running pwsh.dll: start that directly, so the child is the pwsh itself.
+        $arguments = if ($pwsh -match 'dotnet(\.exe)?$') { @([Reflection.Assembly]::GetEntryAssembly().Location, '-NoProfile', '-Command', $script) } else { @('-NoProfile', '-Command', $script) }
         & $pwsh @arguments
         $LASTEXITCODE | Should -Be 0
         $bytes = [IO.File]::ReadAllBytes($img)
@@ -329,5 +330,44 @@ Describe 'Errors that help' {
         $e | Should -Not -BeNullOrEmpty
         "$e" | Should -Match ([regex]::Escape($img))
         "$e" | Should -Match ([string](256TB))
+    }
+}
+
+Describe 'Attacks that already held (kept held)' {
+    AfterEach { Get-VbdDevice | Remove-VbdDevice -Confirm:$false }
+
+    It 'kill -9 of the PowerShell process: acknowledged writes to an image survive, unflushed cached ones do not, and the lock goes with the process' -Skip:($IsWindows) {
+        $plain = Join-Path $work 'kill-plain.img'
+        $cached = Join-Path $work 'kill-cached.img'
+        $ready = Join-Path $work 'kill-ready'
+        $manifest = Join-Path $root 'XenVbd.psd1'
+        $script = "Import-Module '$manifest'; " +
+            "New-VbdDevice -Name p -ImagePath '$plain' -SizeBytes 1MB | Out-Null; Invoke-Srb p -Write -Lba 2 -BlockCount 1 | Out-Null; " +
+            "New-VbdDevice -Name c -ImagePath '$cached' -SizeBytes 1MB -VolatileWriteCache | Out-Null; " +
+            "Invoke-Srb c -Write -Lba 2 -BlockCount 1 | Out-Null; Invoke-Srb c -SynchronizeCache | Out-Null; Invoke-Srb c -Write -Lba 3 -BlockCount 1 | Out-Null; " +
+            "New-Item -ItemType File -Path '$ready' | Out-Null; Start-Sleep -Seconds 120"
+        $pwsh = (Get-Process -Id $PID).Path
+        # Under 'dotnet pwsh' this process is dotnet running pwsh.dll: start that directly, so the child is the pwsh itself.
+        $arguments = if ($pwsh -match 'dotnet(\.exe)?$') { @([Reflection.Assembly]::GetEntryAssembly().Location, '-NoProfile', '-Command', $script) } else { @('-NoProfile', '-Command', $script) }
+        $child = Start-Process -FilePath $pwsh -ArgumentList $arguments -PassThru
+        $deadline = [DateTime]::UtcNow.AddSeconds(120)
+        while (-not (Test-Path -LiteralPath $ready) -and [DateTime]::UtcNow -lt $deadline -and -not $child.HasExited) { Start-Sleep -Milliseconds 100 }
+        Test-Path -LiteralPath $ready | Should -BeTrue
+        Stop-Process -Id $child.Id -Force      # SIGKILL: no cleanup of any kind runs
+        $child.WaitForExit()
+        $p = [IO.File]::ReadAllBytes($plain)
+        [Text.Encoding]::ASCII.GetString($p, 2 * 512, 12) | Should -Be 'XenVbd LBA 2'
+        $c = [IO.File]::ReadAllBytes($cached)
+        [Text.Encoding]::ASCII.GetString($c, 2 * 512, 12) | Should -Be 'XenVbd LBA 2'     # flushed
+        $c[3 * 512] | Should -Be 0                                                        # never flushed: gone
+        (New-VbdDevice -Name relock -ImagePath $plain).Storage.SizeBytes | Should -Be 1MB # the lock died with the process
+    }
+
+    It 'creating and removing devices in a loop keeps the heap flat' {
+        for ($i = 0; $i -lt 20; $i++) { New-VbdDevice -Name cyc -SizeBytes 1MB | Out-Null; Remove-VbdDevice -Name cyc -Confirm:$false }
+        $before = [GC]::GetTotalMemory($true)
+        for ($i = 0; $i -lt 200; $i++) { New-VbdDevice -Name cyc -SizeBytes 1MB | Out-Null; Remove-VbdDevice -Name cyc -Confirm:$false }
+        $after = [GC]::GetTotalMemory($true)
+        ($after - $before) | Should -BeLessThan 32MB     # one device's guest memory is 8 MiB: 200 leaked ones would be 1.6 GiB
     }
 }
