@@ -61,7 +61,7 @@ Bad input stops the cmdlet with an error and creates nothing: a size that is not
   {"name": "Seed", "type": "System.UInt64", "pipeline": "True (ByPropertyName)", "default": "1",
    "desc": "The seed of the device's random source. The same seed and the same commands replay the same interleaving, faults and trace."},
   {"name": "RequestTimeout", "type": "System.TimeSpan", "pipeline": "True (ByPropertyName)", "default": "00:00:30",
-   "desc": "Virtual time the frontend waits for a response before it resets the ring and resubmits. Takes a TimeSpan or a string such as 00:00:05."},
+   "desc": "Virtual time the frontend waits for a response before it resets the ring and resubmits. Takes a TimeSpan or a string such as 00:00:05; above 0 and at most 365 days (virtual time never wraps: a larger value is refused with InvalidDeviceOptions)."},
   {"name": "QueueDepth", "type": "System.Int32", "pipeline": "True (ByPropertyName)", "default": "64",
    "desc": "How many SRBs the frontend accepts at once, 1..4096 (its SRB extensions; more wait in the frontend's queue). Giving -QueueDepth also sizes the guest buffer for that many transfers of up to 1 MiB at once (at most 256 MiB), so Invoke-VbdWorkload -QueueDepth N with any profile fits; -GuestBufferBytes overrides that. A value outside 1..4096 stops the cmdlet with ParameterArgumentValidationError."},
   {"name": "GuestBufferBytes", "type": "System.Int32", "pipeline": "True (ByPropertyName)", "default": "8 MiB, or sized from -QueueDepth when that is given",
@@ -351,7 +351,7 @@ Each device has a fault plan that can change at run time, like a device-mapper t
 
 The rule is returned with its Id (for Remove-VbdFault) and an Injected counter that grows as it fires. The plan belongs to the device, not to the backend serving it now: after Set-BackendAbi, a Migration or Disconnect rule, or Reset-VbdDevice, the same rules act on whichever backend serves the device. A rule the engine rejects (for example a rate outside 0..1 or an empty sector range) gives a non-terminating InvalidFaultRule error and the plan is unchanged.
 
-PowerCut is a timed fault (it fires at -Start, and every -Period if given): it drops the writes the device's volatile write cache holds that no flush has reached the disk. Only a device created with New-VbdDevice -VolatileWriteCache has such a cache; on any other device a PowerCut rule could drop nothing, so Add-VbdFault refuses it with a non-terminating PowerCutNeedsWriteCache error (InvalidOperation) and the plan is unchanged.
+PowerCut is a timed fault (it fires at -Start, and every -Period if given; one already due, as with the default -Start 0, fires as it is added, so the very next request sees the loss): it drops the writes the device's volatile write cache holds that no flush has reached the disk. Only a device created with New-VbdDevice -VolatileWriteCache has such a cache; on any other device a PowerCut rule could drop nothing, so Add-VbdFault refuses it with a non-terminating PowerCutNeedsWriteCache error (InvalidOperation) and the plan is unchanged.
 """ + "\n\n" + ERRORS_DEVICE,
  "parameters": [DEV, NAME(), DEVNAME,
   {"name": "Kind", "type": "XenVbd.Faults.FaultKind", "required": True, "position": 1, "values": ["Latency", "Reorder", "Duplicate", "Drop", "Error", "NotSupported", "BadId", "WrongOp", "RspProdJump", "LostNotification", "SpuriousEventStorm", "Disconnect", "Migration", "BadSectors", "SlowStorage", "PowerCut"], "desc": "What the rule does."},
@@ -364,7 +364,7 @@ PowerCut is a timed fault (it fires at -Start, and every -Period if given): it d
   {"name": "Period", "type": "System.TimeSpan", "default": "none", "desc": "Makes the rule intermittent: active for -ActiveFor at the start of every period."},
   {"name": "ActiveFor", "type": "System.TimeSpan", "default": "none", "desc": "With -Period: how long of each period the rule is active."},
   {"name": "MaxCount", "type": "System.Int64", "default": "0 (no limit)", "desc": "Stops the rule after it fired this many times."},
-  {"name": "Delay", "type": "System.TimeSpan", "default": "1 ms", "desc": "For Latency and Reorder: the fixed delay, the uniform minimum, the exponential mean or the Pareto scale (virtual time; 30 seconds costs no wall time)."},
+  {"name": "Delay", "type": "System.TimeSpan", "default": "1 ms", "desc": "For Latency and Reorder: the fixed delay, the uniform minimum, the exponential mean or the Pareto scale (virtual time; 30 seconds costs no wall time). Every TimeSpan of a rule (-Start, -End, -Period, -ActiveFor, -Delay, -MaxDelay) lies in 0 to 365 days; beyond that the rule is refused (InvalidFaultRule) naming the parameter."},
   {"name": "MaxDelay", "type": "System.TimeSpan", "default": "10 x -Delay", "desc": "The largest delay (uniform maximum, cap of the exponential and Pareto tails)."},
   {"name": "Distribution", "type": "XenVbd.Faults.LatencyShape", "values": ["Fixed", "Uniform", "Exponential", "Pareto"], "default": "Fixed", "desc": "The shape of the delay distribution."},
   {"name": "ParetoAlpha", "type": "System.Double", "default": "1.5", "desc": "The tail index of a Pareto (long-tail) delay."},
