@@ -123,6 +123,7 @@ Remove-VbdDevice closes the frontend and the backend of each device (XenBus Clos
 The removal is orderly: on a device created with -VolatileWriteCache, the writes the cache still holds are written back to the disk first, as an orderly shutdown flushes a disk's cache (-Verbose says how many bytes). -Discard drops them instead, as a power cut would, and warns how many bytes were lost; -WhatIf and -Confirm name the bytes either way. Removing or re-importing the module and leaving PowerShell close devices the orderly way too. If the write-back fails, the device is closed anyway and a DeviceRemoveFailed error names the bytes lost.
 """ + "\n\n" + ERRORS_DEVICE,
  "parameters": [DEV, NAME(), DEVNAME,
+  {"name": "Discard", "type": "SwitchParameter", "default": "False", "desc": "Drops the unflushed writes of a volatile write cache instead of writing them back (what a PowerCut fault does), with a warning saying how many bytes were dropped. Without it the removal flushes first."},
   {"name": "WhatIf", "type": "SwitchParameter", "default": "False", "desc": "Shows which devices would be removed without removing them."},
   {"name": "Confirm", "type": "SwitchParameter", "default": "False", "desc": "Asks before removing each device."}],
  "inputs": DEVICE_INPUTS,

@@ -48,7 +48,7 @@ namespace XenVbd.PowerShell.Cmdlets
         public string? ImagePath { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [BlkifAbiTransformation(Parameter = "FrontendAbi")]
+        [BlkifAbiTransformation(Parameter = "FrontendAbi", Strict = true)]
         public BlkifAbi FrontendAbi { get => (BlkifAbi)_frontendAbi; set => _frontendAbi = (int)value; }
 
         private int _frontendAbi = (int)BlkifAbi.X86_64;
@@ -60,7 +60,7 @@ namespace XenVbd.PowerShell.Cmdlets
         private int _frontendMode = (int)FrontendAbiMode.Probe;
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [BlkifAbiTransformation(Parameter = "BackendAbi")]
+        [BlkifAbiTransformation(Parameter = "BackendAbi", Strict = true)]
         public BlkifAbi BackendAbi { get => (BlkifAbi)_backendAbi; set => _backendAbi = (int)value; }
 
         private int _backendAbi = (int)BlkifAbi.X86_64;

@@ -86,9 +86,9 @@ namespace XenVbd.PowerShell.Infrastructure
                 FileSystemInfo? final = info.ResolveLinkTarget(returnFinalTarget: true);
                 return final?.FullName ?? path;
             }
-            catch (IOException)
+            catch (Exception ex) when (ex is IOException || ex is UnauthorizedAccessException)
             {
-                return path;   // a loop of links: the open that follows reports it with the path
+                return path;   // a loop of links, an unreadable link: the open that follows reports it with the path
             }
 #else
             return path;
