@@ -18,3 +18,9 @@ $binaryModule = Import-Module -Name $binary -PassThru -ErrorAction Stop
 
 # Re-export the cmdlets of the nested binary module; the manifest's CmdletsToExport is the public list.
 Export-ModuleMember -Cmdlet @($binaryModule.ExportedCmdlets.Keys)
+
+# Remove-Module and Import-Module -Force remove this script module; its nested binary module's own
+# cleanup is not run then, so close the session's devices here (orderly: write caches are flushed).
+$ExecutionContext.SessionState.Module.OnRemove = {
+    [XenVbd.PowerShell.Infrastructure.DeviceRegistry]::Current.Clear()
+}

@@ -21,7 +21,7 @@ The disk is a sparse in-memory disk unless -ImagePath names a raw image file. An
 
 -FrontendAbi and -BackendAbi choose the bitness of the two sides (x86_32 or x86_64, which lay ring entries out at 108 or 112 bytes). -BackendMode Native makes the backend use its own layout whatever the frontend says (a backend from before the protocol key); Protocol makes it read the frontend's protocol key and assume x86_32 without one, as Linux does. -FrontendMode Probe is GPLPV 2008-2013 (no protocol key, probe with two operation-0xff requests and switch layout on the fly); Announce writes the protocol key and does not probe; AnnounceAndProbe does both.
 
-Bad input stops the cmdlet with an error and creates nothing: a size that is not a positive multiple of the logical sector size (SizeNotMultipleOfSector), a name already in use (DuplicateDeviceName), an image that is a folder or whose length is not a whole number of sectors (ImageNotADisk), an image another process holds (ImageLocked), a physical sector size below the logical one or a negative -BackendServiceTime (InvalidDeviceOptions). Values outside a parameter's range (-QueueDepth, -GuestBufferBytes, -ReconnectAfterTimeouts, -RingPageOrder, -MaxIndirectSegments) are refused at binding with ParameterArgumentValidationError.
+Bad input stops the cmdlet with an error and creates nothing: a size that is not a positive multiple of the logical sector size (SizeNotMultipleOfSector), a name already in use (DuplicateDeviceName), an image that is a folder or whose length is not a whole number of sectors (ImageNotADisk), an image another process holds (ImageLocked), a -SizeBytes that differs from an existing image's length (ImageSizeMismatch), an -ImagePath on another provider or with wildcards that do not match exactly one file (NotAFileSystemPath, PathNotUnique), a physical sector size below the logical one, a negative -BackendServiceTime, or a -RequestTimeout or -BackendServiceTime beyond 365 days of virtual time (InvalidDeviceOptions). Values outside a parameter's range (-QueueDepth, -GuestBufferBytes, -ReconnectAfterTimeouts, -RingPageOrder, -MaxIndirectSegments) are refused at binding with ParameterArgumentValidationError.
 
 -UntrustedBackend bounces every transfer so the backend never sees guest memory (XSA-403). -ReconnectAfterTimeouts turns on the frontend's forced reconnect: a device whose backend stops answering (a restart the frontend never saw, or a lost response pinning bounce memory) closes and reconnects its side on its own instead of timing out for good.
 """,
@@ -29,7 +29,7 @@ Bad input stops the cmdlet with an error and creates nothing: a size that is not
   {"name": "Name", "type": "System.String", "position": 0, "pipeline": "True (ByPropertyName)", "default": "the first free vbdN",
    "desc": "The device's name in the session. Names are case-insensitive and may not contain wildcard characters or slashes. When omitted the first free name vbd0, vbd1, ... is used."},
   {"name": "SizeBytes", "type": "System.Int64", "position": 1, "pipeline": "True (ByPropertyName)", "default": "64MB",
-   "desc": "The capacity in bytes, a positive multiple of -LogicalSectorSize; PowerShell's 16MB, 1GB suffixes work. With an existing -ImagePath the file's length is used unless -SizeBytes is given. Alias: Size."},
+   "desc": "The capacity in bytes, a positive multiple of -LogicalSectorSize; PowerShell's 16MB, 1GB suffixes work. With an existing -ImagePath the file's length is used; a -SizeBytes that differs from it is refused (ImageSizeMismatch), since opening never resizes an image. Alias: Size."},
   {"name": "LogicalSectorSize", "type": "System.Int32", "values": ["512", "4096"], "pipeline": "True (ByPropertyName)", "default": "512",
    "desc": "The logical block size the disk reports (READ CAPACITY) and addresses by: 512 or 4096. Ring requests always count 512-byte sectors."},
   {"name": "PhysicalSectorSize", "type": "System.Int32", "values": ["512", "4096"], "pipeline": "True (ByPropertyName)", "default": "the logical sector size",
@@ -37,7 +37,7 @@ Bad input stops the cmdlet with an error and creates nothing: a size that is not
   {"name": "ReadOnly", "type": "SwitchParameter", "pipeline": "True (ByPropertyName)", "default": "False",
    "desc": "Makes the disk read-only: the backend publishes mode r and rejects writes, which come back as DATA PROTECT / WRITE PROTECTED."},
   {"name": "ImagePath", "type": "System.String", "pipeline": "True (ByPropertyName)", "default": "None (in-memory disk)",
-   "desc": "A raw disk image file to use as the disk. An existing file is opened and locked for the device's lifetime; a missing one is created at -SizeBytes (its folder must exist). Aliases: Path, FullName, so Get-Item disk.img | New-VbdDevice works."},
+   "desc": "A raw disk image file to use as the disk, relative to the current PowerShell location. An existing file is opened and locked for the device's lifetime; a missing one is created at -SizeBytes (its folder must exist). A symbolic link is followed to its target (a dangling link creates the target). A path on another provider (Env:, HKLM:) is refused (NotAFileSystemPath); wildcards must match exactly one file (PathNotUnique otherwise; escape * ? [ ] with a backtick to use them literally). Aliases: Path, FullName, so Get-Item disk.img | New-VbdDevice works."},
   {"name": "FrontendAbi", "type": "XenVbd.Ring.BlkifAbi", "values": ["X86_32", "X86_64"], "pipeline": "True (ByPropertyName)", "default": "X86_64",
    "desc": "The frontend's own ring layout (the guest's bitness). X86_32, X86_64, the protocol strings x86_32-abi / x86_64-abi and 32 / 64 are accepted."},
   {"name": "FrontendMode", "type": "XenVbd.Frontend.FrontendAbiMode", "values": ["Probe", "Announce", "AnnounceAndProbe"], "pipeline": "True (ByPropertyName)", "default": "Probe",
@@ -67,7 +67,7 @@ Bad input stops the cmdlet with an error and creates nothing: a size that is not
   {"name": "Seed", "type": "System.UInt64", "pipeline": "True (ByPropertyName)", "default": "1",
    "desc": "The seed of the device's random source. The same seed and the same commands replay the same interleaving, faults and trace."},
   {"name": "RequestTimeout", "type": "System.TimeSpan", "pipeline": "True (ByPropertyName)", "default": "00:00:30",
-   "desc": "Virtual time the frontend waits for a response before it resets the ring and resubmits. Takes a TimeSpan or a string such as 00:00:05."},
+   "desc": "Virtual time the frontend waits for a response before it resets the ring and resubmits. Takes a TimeSpan or a string such as 00:00:05; above 0 and at most 365 days (virtual time never wraps: a larger value is refused with InvalidDeviceOptions)."},
   {"name": "QueueDepth", "type": "System.Int32", "pipeline": "True (ByPropertyName)", "default": "64",
    "desc": "How many SRBs the frontend accepts at once, 1..4096 (its SRB extensions; more wait in the frontend's queue). Giving -QueueDepth also sizes the guest buffer for that many transfers of up to 1 MiB at once (at most 256 MiB), so Invoke-VbdWorkload -QueueDepth N with any profile fits; -GuestBufferBytes overrides that. A value outside 1..4096 stops the cmdlet with ParameterArgumentValidationError."},
   {"name": "GuestBufferBytes", "type": "System.Int32", "pipeline": "True (ByPropertyName)", "default": "8 MiB, or sized from -QueueDepth when that is given",
@@ -129,8 +129,11 @@ Get-VbdDevice returns the devices New-VbdDevice created in this session, in name
  "synopsis": "Closes virtual block devices and removes them from the session.",
  "description": """
 Remove-VbdDevice closes the frontend and the backend of each device (XenBus Closing, Closed), releases the disk (an image file is unlocked) and removes the device from the session. It supports -WhatIf and -Confirm. Devices come from the pipeline or by name (wildcards allowed).
+
+The removal is orderly: on a device created with -VolatileWriteCache, the writes the cache still holds are written back to the disk first, as an orderly shutdown flushes a disk's cache (-Verbose says how many bytes). -Discard drops them instead, as a power cut would, and warns how many bytes were lost; -WhatIf and -Confirm name the bytes either way. Removing or re-importing the module and leaving PowerShell close devices the orderly way too. If the write-back fails, the device is closed anyway and a DeviceRemoveFailed error names the bytes lost.
 """ + "\n\n" + ERRORS_DEVICE,
  "parameters": [DEV, NAME(), DEVNAME,
+  {"name": "Discard", "type": "SwitchParameter", "default": "False", "desc": "Drops the unflushed writes of a volatile write cache instead of writing them back (what a PowerCut fault does), with a warning saying how many bytes were dropped. Without it the removal flushes first."},
   {"name": "WhatIf", "type": "SwitchParameter", "default": "False", "desc": "Shows which devices would be removed without removing them."},
   {"name": "Confirm", "type": "SwitchParameter", "default": "False", "desc": "Asks before removing each device."}],
  "inputs": DEVICE_INPUTS,
@@ -140,6 +143,8 @@ Remove-VbdDevice closes the frontend and the backend of each device (XenBus Clos
    "Removes one device and shows that it is gone."),
   ("remove from the pipeline, asking first", "New-VbdDevice -Name ex-rm2 -SizeBytes 8MB | Out-Null\nGet-VbdDevice -Name ex-rm2 | Remove-VbdDevice -WhatIf\nRemove-VbdDevice -Name ex-rm2 -Confirm:$false\n'removed'",
    "-WhatIf reports what would happen; the second call removes it without a prompt."),
+  ("an orderly removal keeps cached writes; -Discard drops them", "$image = Join-Path ([IO.Path]::GetTempPath()) 'xenvbd-help-rm3.img'\nNew-VbdDevice -Name ex-rm3 -ImagePath $image -SizeBytes 1MB -VolatileWriteCache | Out-Null\nInvoke-Srb -Name ex-rm3 -Write -Lba 8 -BlockCount 1 | Out-Null\nRemove-VbdDevice -Name ex-rm3 -Verbose\nNew-VbdDevice -Name ex-rm3 -ImagePath $image -VolatileWriteCache | Out-Null\n[Text.Encoding]::ASCII.GetString((Invoke-Srb -Name ex-rm3 -Read -Lba 8 -BlockCount 1).Data, 0, 12)\nInvoke-Srb -Name ex-rm3 -Write -Lba 9 -BlockCount 1 | Out-Null\nRemove-VbdDevice -Name ex-rm3 -Discard -WarningAction SilentlyContinue\nRemove-Item $image",
+   "The first removal writes the cached block back (the verbose message says 512 bytes), so reopening the image reads it: 'XenVbd LBA 8'. The second removal drops the unflushed write to block 9 with -Discard and warns that 512 bytes were dropped."),
  ],
  "links": ["New-VbdDevice", "Get-VbdDevice"],
 },
@@ -320,7 +325,7 @@ Every device records ring events (SRB start and completion, bounces, requests co
 An existing file is overwritten unless -NoClobber is given; a folder that does not exist is an error. Supports -WhatIf and -Confirm.
 """ + "\n\n" + ERRORS_DEVICE,
  "parameters": [DEV, NAME(), DEVNAME,
-  {"name": "Path", "type": "System.String", "required": True, "position": 1, "desc": "The file to write. Relative paths are relative to the current location. Alias: FilePath."},
+  {"name": "Path", "type": "System.String", "required": True, "position": 1, "desc": "The file to write, relative to the current PowerShell location; a symbolic link is followed. One file holds one device's trace: when several devices come in one command, a second device aimed at the same file is refused (TraceFileAlreadyWritten) rather than written over the first; give each its own file, or give -Path an existing folder and each device goes to <name>.json (<name>.jsonl with -Format JsonLines) in it. A path on another provider is refused (NotAFileSystemPath). Alias: FilePath."},
   {"name": "Format", "type": "XenVbd.PowerShell.Cmdlets.VbdTraceFormat", "values": ["Auto", "JsonLines", "ChromeTrace"], "default": "Auto", "desc": "JsonLines, ChromeTrace, or Auto (by extension)."},
   {"name": "NoClobber", "type": "SwitchParameter", "default": "False", "desc": "Refuses to overwrite an existing file (a non-terminating ResourceExists error). Alias: NoOverwrite."},
   {"name": "WhatIf", "type": "SwitchParameter", "default": "False", "desc": "Shows what would be written."},
@@ -363,7 +368,7 @@ Each device has a fault plan that can change at run time, like a device-mapper t
 
 The rule is returned with its Id (for Remove-VbdFault) and an Injected counter that grows as it fires. The plan belongs to the device, not to the backend serving it now: after Set-BackendAbi, a Migration or Disconnect rule, or Reset-VbdDevice, the same rules act on whichever backend serves the device. A rule the engine rejects (for example a rate outside 0..1 or an empty sector range) gives a non-terminating InvalidFaultRule error and the plan is unchanged.
 
-PowerCut is a timed fault (it fires at -Start, and every -Period if given): it drops the writes the device's volatile write cache holds that no flush has reached the disk. Only a device created with New-VbdDevice -VolatileWriteCache has such a cache; on any other device a PowerCut rule could drop nothing, so Add-VbdFault refuses it with a non-terminating PowerCutNeedsWriteCache error (InvalidOperation) and the plan is unchanged.
+PowerCut is a timed fault (it fires at -Start, and every -Period if given; one already due, as with the default -Start 0, fires as it is added, so the very next request sees the loss): it drops the writes the device's volatile write cache holds that no flush has reached the disk. Only a device created with New-VbdDevice -VolatileWriteCache has such a cache; on any other device a PowerCut rule could drop nothing, so Add-VbdFault refuses it with a non-terminating PowerCutNeedsWriteCache error (InvalidOperation) and the plan is unchanged.
 """ + "\n\n" + ERRORS_DEVICE,
  "parameters": [DEV, NAME(), DEVNAME,
   {"name": "Kind", "type": "XenVbd.Faults.FaultKind", "required": True, "position": 1, "values": ["Latency", "Reorder", "Duplicate", "Drop", "Error", "NotSupported", "BadId", "WrongOp", "RspProdJump", "LostNotification", "SpuriousEventStorm", "Disconnect", "Migration", "BadSectors", "SlowStorage", "PowerCut"], "desc": "What the rule does."},
@@ -376,7 +381,7 @@ PowerCut is a timed fault (it fires at -Start, and every -Period if given): it d
   {"name": "Period", "type": "System.TimeSpan", "default": "none", "desc": "Makes the rule intermittent: active for -ActiveFor at the start of every period."},
   {"name": "ActiveFor", "type": "System.TimeSpan", "default": "none", "desc": "With -Period: how long of each period the rule is active."},
   {"name": "MaxCount", "type": "System.Int64", "default": "0 (no limit)", "desc": "Stops the rule after it fired this many times."},
-  {"name": "Delay", "type": "System.TimeSpan", "default": "1 ms", "desc": "For Latency and Reorder: the fixed delay, the uniform minimum, the exponential mean or the Pareto scale (virtual time; 30 seconds costs no wall time)."},
+  {"name": "Delay", "type": "System.TimeSpan", "default": "1 ms", "desc": "For Latency and Reorder: the fixed delay, the uniform minimum, the exponential mean or the Pareto scale (virtual time; 30 seconds costs no wall time). Every TimeSpan of a rule (-Start, -End, -Period, -ActiveFor, -Delay, -MaxDelay) lies in 0 to 365 days; beyond that the rule is refused (InvalidFaultRule) naming the parameter."},
   {"name": "MaxDelay", "type": "System.TimeSpan", "default": "10 x -Delay", "desc": "The largest delay (uniform maximum, cap of the exponential and Pareto tails)."},
   {"name": "Distribution", "type": "XenVbd.Faults.LatencyShape", "values": ["Fixed", "Uniform", "Exponential", "Pareto"], "default": "Fixed", "desc": "The shape of the delay distribution."},
   {"name": "ParetoAlpha", "type": "System.Double", "default": "1.5", "desc": "The tail index of a Pareto (long-tail) delay."},

@@ -306,7 +306,7 @@ namespace XenVbd.Backend
         private void ScheduleCompletion(int slot, long delay)
         {
             var scheduler = _host.Scheduler;
-            long due = scheduler.Now + Math.Max(0, delay);
+            long due = VirtualTimeLimit.Add(scheduler.Now, delay);
             _pending[slot].NextInBatch = -1;
             if (due == _batchDue && scheduler.EventsScheduled == _batchScheduledAt)
             {

@@ -32,6 +32,10 @@ namespace XenVbd.Device
         private IBackendInterceptor? _interceptor;
         private bool _disposed;
 
+        // The thread inside the device now (0: none) and how deeply: the engine is single-threaded by design.
+        private int _userThread;
+        private int _useDepth;
+
         private VbdDevice(VbdDeviceOptions options)
         {
             _options = options;
@@ -92,7 +96,7 @@ namespace XenVbd.Device
         /// <summary>Starts the frontend and runs until it is ready, refused or broken (probe included).</summary>
         public void Connect()
         {
-            ThrowIfDisposed();
+            using var use = Use();
             if (IsConnected) throw new InvalidOperationException($"The device '{Name}' is already connected.");
             IsConnected = true;
             Frontend.Start();
@@ -172,6 +176,7 @@ namespace XenVbd.Device
         /// </summary>
         public SrbResult Execute(ReadOnlySpan<byte> cdb, byte[]? dataOut = null, int dataInLength = 0, int bufferAlignment = 0)
         {
+            using var use = Use();
             ThrowIfNotConnected();
             if (cdb.Length == 0 || cdb.Length > Srb.MaxCdbLength) throw new ArgumentException("A CDB is 1.." + Srb.MaxCdbLength + " bytes.", nameof(cdb));
             if (dataOut != null && dataInLength > 0) throw new ArgumentException("An SRB moves data one way: give dataOut or dataInLength, not both.", nameof(dataInLength));
@@ -196,25 +201,78 @@ namespace XenVbd.Device
             return new SrbResult(srb.SrbStatus, srb.ScsiStatus, sense, info, data, srb.RequestsUsed, srb.BouncePasses, srb.BytesBounced, TimeSpan.FromTicks(srb.IsComplete ? srb.LatencyTicks : Host.Scheduler.Now - srb.StartTicks));
         }
 
+        /// <summary>The largest data transfer (plus buffer alignment) <see cref="Execute"/> can carry.</summary>
+        public int ExecuteBufferBytes => _executeBufferBytes;
+
         /// <summary>Hands an SRB to the frontend; it completes as the scheduler runs. Allocation-free.</summary>
         public void Submit(Srb srb)
         {
-            ThrowIfNotConnected();
-            Frontend.Submit(srb);
+            Enter();
+            try
+            {
+                ThrowIfNotConnected();
+                Frontend.Submit(srb);
+            }
+            finally
+            {
+                Leave();
+            }
         }
 
         /// <summary>Runs the machine until <paramref name="srb"/> completes; false if nothing more can happen first.</summary>
         public bool RunUntilComplete(Srb srb)
         {
             if (srb == null) throw new ArgumentNullException(nameof(srb));
-            _waitFor = srb;
-            Host.Scheduler.RunWhile(_srbPending, MaxEventsPerWait);
-            _waitFor = null;
-            return srb.IsComplete;
+            Enter();
+            try
+            {
+                _waitFor = srb;
+                Host.Scheduler.RunWhile(_srbPending, MaxEventsPerWait);
+                _waitFor = null;
+                return srb.IsComplete;
+            }
+            finally
+            {
+                Leave();
+            }
         }
 
         /// <summary>Runs until every submitted SRB completed (or nothing more can happen).</summary>
-        public void RunUntilIdle() => Host.Scheduler.RunUntilIdle(MaxEventsPerWait);
+        public void RunUntilIdle()
+        {
+            using var use = Use();
+            Host.Scheduler.RunUntilIdle(MaxEventsPerWait);
+        }
+
+        /// <summary>
+        /// Holds the device for the calling thread until the returned value is disposed (a workload does,
+        /// since it runs the scheduler directly). Every entry point holds it for its own duration, so two
+        /// threads never run the engine at once: the second gets an InvalidOperationException naming both.
+        /// </summary>
+        public DeviceUse Use()
+        {
+            Enter();
+            return new DeviceUse(this);
+        }
+
+        internal void Enter()
+        {
+            ThrowIfDisposed();
+            int me = Environment.CurrentManagedThreadId;
+            int holder = System.Threading.Interlocked.CompareExchange(ref _userThread, me, 0);
+            if (holder != 0 && holder != me)
+            {
+                throw new InvalidOperationException("The device '" + Name + "' is in use on thread " + holder + "; thread " + me
+                    + " may not use it at the same time. A device is driven from one thread at a time: finish or stop the other work first (a workload, an SRB), or give each thread its own device.");
+            }
+
+            _useDepth++;
+        }
+
+        internal void Leave()
+        {
+            if (_useDepth > 0 && --_useDepth == 0) System.Threading.Volatile.Write(ref _userThread, 0);
+        }
 
         /// <summary>Takes guest pages for caller-owned SRB buffers (setup time); returns the page-aligned guest address.</summary>
         public ulong AllocateGuestBuffer(int bytes)
@@ -237,6 +295,7 @@ namespace XenVbd.Device
         /// <summary>As <see cref="MigrateBackend(BlkifAbi, BackendAbiMode)"/>, to a dom0 whose backend is <paramref name="personality"/>.</summary>
         public MigrationResult MigrateBackend(BlkifAbi abi, BackendAbiMode mode, BackendPersonality personality)
         {
+            using var use = Use();
             ThrowIfNotConnected();
             if (!Enum.IsDefined(typeof(BackendPersonality), personality))
                 throw new ArgumentOutOfRangeException(nameof(personality), personality, "Unknown backend personality; use one of " + string.Join(", ", Enum.GetNames(typeof(BackendPersonality))) + ".");
@@ -265,6 +324,7 @@ namespace XenVbd.Device
         /// </summary>
         public void Reset()
         {
+            using var use = Use();
             ThrowIfNotConnected();
             if (Frontend.ResetDevice()) Host.Scheduler.RunWhile(_connecting, MaxEventsPerWait);
         }
@@ -281,6 +341,7 @@ namespace XenVbd.Device
         /// <summary>Resizes the disk; the next command after the frontend notices gets UNIT ATTENTION.</summary>
         public void Resize(long newSizeBytes)
         {
+            using var use = Use();
             ThrowIfNotConnected();
             if (newSizeBytes <= 0 || newSizeBytes % _options.LogicalSectorSize != 0)
                 throw new ArgumentOutOfRangeException(nameof(newSizeBytes), newSizeBytes, "Must be a positive multiple of the logical sector size.");
@@ -289,14 +350,46 @@ namespace XenVbd.Device
             Host.Scheduler.RunWhile(() => Frontend.Disk != null && Frontend.Disk.BlockCount != blocks, MaxEventsPerWait);
         }
 
-        public void Dispose()
+        /// <summary>An orderly close (<see cref="Close"/> without discarding): a volatile write cache is written back first.</summary>
+        public void Dispose() => Close(discardUnflushedWrites: false);
+
+        /// <summary>
+        /// Closes the device. An orderly close writes a volatile write cache back to the disk before
+        /// anything is torn down, as an orderly shutdown flushes a disk's cache; only
+        /// <paramref name="discardUnflushedWrites"/> drops what no flush reached (a PowerCut fault is the
+        /// other way to lose it). Returns the bytes dropped (0 for an orderly close). If the write-back
+        /// fails, the device is still closed and the storage error is thrown, naming what was lost.
+        /// </summary>
+        public long Close(bool discardUnflushedWrites)
         {
-            if (_disposed) return;
+            if (_disposed) return 0;
+            Enter();   // refuses while another thread is inside: closing under it would hand it a normal-looking result
+            long dropped = 0;
+            StorageException? lost = null;
+            if (Storage is WriteCacheDisk cache)
+            {
+                if (discardUnflushedWrites) dropped = cache.DirtyBytes;
+                else
+                {
+                    try
+                    {
+                        cache.Flush();
+                    }
+                    catch (StorageException ex)
+                    {
+                        dropped = cache.DirtyBytes;
+                        lost = new StorageException(ex.Error, "Closing '" + Name + "' could not write back its volatile write cache: " + dropped + " unflushed bytes are lost (" + ex.Message + ").", ex.ByteOffset, ex);
+                    }
+                }
+            }
+
             _disposed = true;
             Frontend.Dispose();
             Backend.Dispose();
             Storage.Dispose();
             Host.Dispose();
+            if (lost != null) throw lost;
+            return dropped;
         }
 
         /// <summary>Every blkback the device gets comes from here, so none of them misses the device's interceptor.</summary>

@@ -2,6 +2,7 @@ using System;
 using XenVbd.Backend;
 using XenVbd.Frontend;
 using XenVbd.Ring;
+using XenVbd.Sim;
 
 namespace XenVbd.Device
 {
@@ -124,11 +125,11 @@ namespace XenVbd.Device
             if (RingPageOrder < 0 || RingPageOrder > BlkifLayout.MaxRingPageOrder) throw new ArgumentException("RingPageOrder must be 0..4.", nameof(RingPageOrder));
             if (MaxIndirectSegments < 0 || MaxIndirectSegments > BlkBackOptions.MaxIndirectSegmentsLimit)
                 throw new ArgumentException("MaxIndirectSegments must be 0.." + BlkBackOptions.MaxIndirectSegmentsLimit + ".", nameof(MaxIndirectSegments));
-            if (RequestTimeout <= TimeSpan.Zero) throw new ArgumentException("RequestTimeout must be positive.", nameof(RequestTimeout));
+            VirtualTimeLimit.Check(RequestTimeout, nameof(RequestTimeout), positive: true);
             if (QueueDepth < 1 || QueueDepth > 4096) throw new ArgumentException("QueueDepth must be 1..4096.", nameof(QueueDepth));
             if (ReconnectAfterTimeouts < 0 || ReconnectAfterTimeouts > FrontendOptions.MaxReconnectAfterUnansweredTimeouts)
                 throw new ArgumentException("ReconnectAfterTimeouts must be 0 (off) .. " + FrontendOptions.MaxReconnectAfterUnansweredTimeouts + ".", nameof(ReconnectAfterTimeouts));
-            if (BackendServiceTime < TimeSpan.Zero) throw new ArgumentException("BackendServiceTime must not be negative.", nameof(BackendServiceTime));
+            VirtualTimeLimit.Check(BackendServiceTime, nameof(BackendServiceTime));
             if (GuestBufferBytes < 4096 || GuestBufferBytes > 1 << 30) throw new ArgumentException("GuestBufferBytes must be 4 KiB..1 GiB.", nameof(GuestBufferBytes));
         }
 

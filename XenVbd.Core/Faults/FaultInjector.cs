@@ -97,6 +97,15 @@ namespace XenVbd.Faults
                 ApplyBadSectors(rule);
                 return;
             }
+            // A power cut that is already due happens now, before the next request reaches the disk: a READ
+            // issued after Add-VbdFault -Kind PowerCut must see the loss (it used to be served from the cache
+            // first, because the cut waited for the next scheduler step). It only touches the cache, so it
+            // needs no scheduler context.
+            if (rule.Kind == FaultKind.PowerCut && rule.Start.Ticks <= _scheduler.Now)
+            {
+                Activate(rule);
+                return;
+            }
             _scheduler.Post(Math.Max(0, rule.Start.Ticks - _scheduler.Now), () => Activate(rule));
         }
 
@@ -127,7 +136,7 @@ namespace XenVbd.Faults
             }
             if (rule.Period.HasValue && !rule.Exhausted)
             {
-                long next = _scheduler.Now + rule.Period.Value.Ticks;
+                long next = VirtualTimeLimit.Add(_scheduler.Now, rule.Period.Value.Ticks);
                 if (!rule.End.HasValue || next < rule.End.Value.Ticks) _scheduler.Post(rule.Period.Value.Ticks, () => Activate(rule));
             }
         }

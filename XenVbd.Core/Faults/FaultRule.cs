@@ -110,6 +110,11 @@ namespace XenVbd.Faults
             if (!(Rate >= 0 && Rate <= 1)) throw new ArgumentOutOfRangeException(nameof(Rate), Rate, "The rate is a probability in [0, 1].");
             if (MaxCount < 0) throw new ArgumentOutOfRangeException(nameof(MaxCount), MaxCount, "The count limit cannot be negative.");
             if (Start < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(Start), Start, "The window cannot start before time zero.");
+            VirtualTimeLimit.Check(Start, nameof(Start));
+            if (End.HasValue) VirtualTimeLimit.Check(End.Value, nameof(End));
+            if (Period.HasValue) VirtualTimeLimit.Check(Period.Value, nameof(Period));
+            if (ActiveFor.HasValue) VirtualTimeLimit.Check(ActiveFor.Value, nameof(ActiveFor));
+            VirtualTimeLimit.Check(ReconnectAfter, nameof(ReconnectAfter));
             if (End.HasValue && End.Value <= Start) throw new ArgumentOutOfRangeException(nameof(End), End, "The window must end after it starts.");
             if (Period.HasValue && Period.Value <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(Period), Period, "The period must be positive.");
             if (ActiveFor.HasValue && (!Period.HasValue || ActiveFor.Value <= TimeSpan.Zero || ActiveFor.Value > Period.Value))

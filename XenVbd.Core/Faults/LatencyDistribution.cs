@@ -34,26 +34,38 @@ namespace XenVbd.Faults
         public double ParetoAlpha { get; }
 
         public static LatencyDistribution Fixed(TimeSpan delay)
-            => new LatencyDistribution(LatencyShape.Fixed, Check(delay.Ticks), delay.Ticks, delay.Ticks, 0);
+            => new LatencyDistribution(LatencyShape.Fixed, Check(InRange(delay, "Delay").Ticks), delay.Ticks, delay.Ticks, 0);
 
         public static LatencyDistribution Uniform(TimeSpan min, TimeSpan max)
         {
+            InRange(min, "Delay");
+            InRange(max, "MaxDelay");
             if (max < min) throw new ArgumentOutOfRangeException(nameof(max), max, "The maximum must not be below the minimum.");
             return new LatencyDistribution(LatencyShape.Uniform, Check(min.Ticks), (min.Ticks + max.Ticks) / 2, max.Ticks, 0);
         }
 
         public static LatencyDistribution Exponential(TimeSpan mean, TimeSpan max)
         {
+            InRange(mean, "Delay");
+            InRange(max, "MaxDelay");
             if (mean <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(mean), mean, "The mean must be positive.");
             return new LatencyDistribution(LatencyShape.Exponential, 0, mean.Ticks, Math.Max(mean.Ticks, max.Ticks), 0);
         }
 
         public static LatencyDistribution Pareto(TimeSpan scale, double alpha, TimeSpan max)
         {
+            InRange(scale, "Delay");
+            InRange(max, "MaxDelay");
             if (scale <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(scale), scale, "The scale must be positive.");
             if (!(alpha > 0)) throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "The tail index must be positive.");
             double mean = alpha > 1 ? alpha * scale.Ticks / (alpha - 1) : max.Ticks;
             return new LatencyDistribution(LatencyShape.Pareto, scale.Ticks, (long)Math.Min(mean, max.Ticks), Math.Max(scale.Ticks, max.Ticks), alpha);
+        }
+
+        private static TimeSpan InRange(TimeSpan value, string name)
+        {
+            VirtualTimeLimit.Check(value, name);
+            return value;
         }
 
         public long Sample(SimRandom random)

@@ -53,17 +53,17 @@ namespace XenVbd.Sim
         public CancellationToken StopToken { get; set; }
 
         public void Schedule(long delayTicks, ISimEventHandler handler, int kind, long argument = 0)
-            => Push(Now + Math.Max(0, delayTicks), handler, kind, argument, null, null);
+            => Push(VirtualTimeLimit.Add(Now, delayTicks), handler, kind, argument, null, null);
 
         public void ScheduleAt(long time, ISimEventHandler handler, int kind, long argument = 0)
             => Push(Math.Max(Now, time), handler, kind, argument, null, null);
 
         /// <summary>Schedules a callback; allocates (delegate + state), so keep it off the I/O path.</summary>
         public void Post(long delayTicks, SendOrPostCallback callback, object? state)
-            => Push(Now + Math.Max(0, delayTicks), null, 0, 0, callback, state);
+            => Push(VirtualTimeLimit.Add(Now, delayTicks), null, 0, 0, callback, state);
 
         public void Post(long delayTicks, Action action)
-            => Push(Now + Math.Max(0, delayTicks), null, 0, 0, RunAction, action);
+            => Push(VirtualTimeLimit.Add(Now, delayTicks), null, 0, 0, RunAction, action);
 
         /// <summary>Runs the earliest event. Returns false when there is none.</summary>
         public bool RunNext()

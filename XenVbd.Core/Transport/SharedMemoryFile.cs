@@ -23,21 +23,27 @@ namespace XenVbd.Transport
     {
         private readonly MemoryMappedFile _mapping;
         private readonly MemoryMappedViewAccessor _view;
+        private readonly FileStream _stream;
         private byte* _base;
         private bool _disposed;
 
-        private SharedMemoryFile(string path, MemoryMappedFile mapping, MemoryMappedViewAccessor view, long length)
+        private SharedMemoryFile(string path, FileStream stream, MemoryMappedFile mapping, MemoryMappedViewAccessor view, long length)
         {
             Path = path;
+            _stream = stream;
             _mapping = mapping;
             _view = view;
             byte* p = null;
             _view.SafeMemoryMappedViewHandle.AcquirePointer(ref p);
             _base = p + _view.PointerOffset;
             Length = length;
+            TruncationGuard = new ShmTruncationGuard(this, stream);
         }
 
         public string Path { get; }
+
+        /// <summary>Checks that the peer has not shrunk the file under the mapping (the stream is kept open for it).</summary>
+        public ShmTruncationGuard TruncationGuard { get; }
 
         public long Length { get; }
 
@@ -137,9 +143,9 @@ namespace XenVbd.Transport
             try
             {
                 stream.SetLength(length);
-                var mapping = MemoryMappedFile.CreateFromFile(stream, null, length, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
+                var mapping = MemoryMappedFile.CreateFromFile(stream, null, length, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: true);
                 var view = mapping.CreateViewAccessor(0, length, MemoryMappedFileAccess.ReadWrite);
-                file = new SharedMemoryFile(path, mapping, view, length);
+                file = new SharedMemoryFile(path, stream, mapping, view, length);
             }
             catch
             {
@@ -198,9 +204,9 @@ namespace XenVbd.Transport
             SharedMemoryFile file;
             try
             {
-                var mapping = MemoryMappedFile.CreateFromFile(stream, null, length, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: false);
+                var mapping = MemoryMappedFile.CreateFromFile(stream, null, length, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: true);
                 var view = mapping.CreateViewAccessor(0, length, MemoryMappedFileAccess.ReadWrite);
-                file = new SharedMemoryFile(path, mapping, view, length);
+                file = new SharedMemoryFile(path, stream, mapping, view, length);
             }
             catch
             {
@@ -279,6 +285,7 @@ namespace XenVbd.Transport
             if (FrontendDomainId <= 0 || FrontendDomainId > 0x7FEF || BackendDomainId > 0x7FEF || BackendDomainId == FrontendDomainId)
                 Bad("frontend_domid", "domain ids " + FrontendDomainId + " (frontend) and " + BackendDomainId + " (backend) are not usable.");
 
+            CheckUnsignedFields();
             CheckRegion("guest", GuestOffset, GuestLength, ShmLayout.HeaderSize, Length);
             long guestEnd = GuestOffset + GuestLength;
             int entries = GrantEntries;
@@ -288,6 +295,30 @@ namespace XenVbd.Transport
             CheckRegion("ring", RingOffset, RingLength, GuestOffset, guestEnd);
             if (RingLength != ShmLayout.PageSize << (int)order) Bad("ring_length", RingLength + " is not 4096 << ring_page_order " + order + ".");
             CheckRegion("data", DataOffset, DataLength, GuestOffset, guestEnd);
+        }
+
+        /// <summary>
+        /// The region fields as the peer wrote them, unsigned: a value past the file would otherwise be cast
+        /// to a negative long or int and printed (and compared) as one.
+        /// </summary>
+        private void CheckUnsignedFields()
+        {
+            (string Field, int Offset)[] wide =
+            {
+                ("guest_offset", ShmLayout.GuestOffsetOffset), ("guest_length", ShmLayout.GuestLengthOffset), ("grant_offset", ShmLayout.GrantOffsetOffset),
+                ("ring_offset", ShmLayout.RingOffsetOffset), ("data_offset", ShmLayout.DataOffsetOffset), ("data_length", ShmLayout.DataLengthOffset),
+            };
+            foreach (var (field, offset) in wide)
+            {
+                ulong value = ReadUInt64(offset);
+                if (value > (ulong)Length) Bad(field, value + " lies beyond the file's " + Length + " bytes.");
+            }
+
+            foreach (var (field, offset) in new[] { ("grant_entries", ShmLayout.GrantEntriesOffset), ("ring_length", ShmLayout.RingLengthOffset) })
+            {
+                uint value = ReadUInt32(offset);
+                if (value > (uint)int.MaxValue) Bad(field, value + " is far beyond the file's " + Length + " bytes.");
+            }
         }
 
         private void CheckRegion(string name, long offset, long length, long lower, long upper)
@@ -452,6 +483,7 @@ namespace XenVbd.Transport
             _view.SafeMemoryMappedViewHandle.ReleasePointer();
             _view.Dispose();
             _mapping.Dispose();
+            _stream.Dispose();
         }
 
         private ref uint Field32(int offset)

@@ -85,6 +85,9 @@ namespace XenVbd.Transport
             string bp = Backend.BackendPath;
             long state = store.ReadInt64OrDefault(bp + "/state", 0);
             File.WriteUInt64(ShmLayout.BackRequestsOffset, (ulong)Backend.Statistics.RequestsConsumed);
+            // Linux blkback halts a ring that overflows and keeps saying Connected; the peer (and whoever
+            // reads the header) learns of it only here, as a toolstack reads blkback's `error` key.
+            File.WriteUInt32(ShmLayout.BackRingHaltedOffset, Backend.IsRingHalted ? 1u : 0u);
             if (state == _lastBackState) return;
             _lastBackState = state;
             File.WriteBackendKeys(CollectKeys(store, bp, BackendOwnKeys));

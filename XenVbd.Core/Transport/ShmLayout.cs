@@ -65,6 +65,7 @@ namespace XenVbd.Transport
         public const int BackMaxIndirectOffset = 576;     // u32 feature-max-indirect-segments
         public const int BackPidOffset = 580;             // u32 informational
         public const int BackRequestsOffset = 584;        // u64 requests consumed (informational)
+        public const int BackRingHaltedOffset = 592;      // u32 1 once blkback halted the ring (its XenStore `error` key); the state stays Connected as Linux's does
 
         // Key areas (version 2): each side's XenStore directory as "name=value\n" lines, so a key the
         // peer did not write reads as absent rather than 0. u32 sequence @+0 (odd while the writer is

@@ -43,6 +43,9 @@ namespace XenVbd.Transport
 
         public long Polls { get; private set; }
 
+        /// <summary>Why this host stopped its connection (the peer shrank the file); null while it runs.</summary>
+        public string? PeerFault => File.TruncationGuard.Fault;
+
         /// <summary>Counter the peer bumps; read by <see cref="Poll"/>.</summary>
         protected abstract uint PeerEventCounter { get; }
 
@@ -60,10 +63,14 @@ namespace XenVbd.Transport
         public bool Poll()
         {
             if (_disposed) ThrowHelper.ThrowInvalidOperation("The shared-memory host is disposed.");
+            // A peer that shrank the file stops this connection here, before anything touches the mapping.
+            if (!File.TruncationGuard.Check()) return false;
             Polls++;
+            uint now = PeerEventCounter;
+            // A truncation the peer made before the event we just saw is visible to this second look.
+            if (now != _peerEvents && !File.TruncationGuard.Check()) return false;
             Import();
             bool evt = false;
-            uint now = PeerEventCounter;
             if (now != _peerEvents)
             {
                 _peerEvents = now;
@@ -95,6 +102,7 @@ namespace XenVbd.Transport
                 bool any = Poll();
                 foreach (var o in others) any |= o.Poll();
                 if (done()) return true;
+                if (PeerFault != null) return false;   // stopped: nothing will change any more
                 if (Stopwatch.GetTimestamp() > deadline) return false;
                 if (any) idle = 0;
                 else if (++idle < 64) Thread.Yield();

@@ -41,13 +41,37 @@ namespace XenVbd.PowerShell.Cmdlets
         [Alias("NoOverwrite")]
         public SwitchParameter NoClobber { get; set; }
 
+        private readonly System.Collections.Generic.Dictionary<string, string> _written =
+            new System.Collections.Generic.Dictionary<string, string>(StringComparer.Ordinal);
+
         /// <inheritdoc />
         protected override string FailureErrorId => ErrorIds.TraceExportFailed;
 
         /// <inheritdoc />
         protected override void ProcessDevice(DeviceSession session)
         {
-            string path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
+            string? path = FileSystemPaths.Resolve(this, Path!, nameof(Path), out ErrorRecord? pathError);
+            if (path is null)
+            {
+                WriteError(pathError!);
+                return;
+            }
+
+            // A folder gets one file per device, named after it.
+            if (Directory.Exists(path))
+            {
+                path = System.IO.Path.Combine(path, session.Name + (Format == VbdTraceFormat.JsonLines ? ".jsonl" : ".json"));
+            }
+
+            // One file holds one device's trace: a second device aimed at the same file in this command would overwrite the first.
+            if (_written.TryGetValue(path, out string? earlier))
+            {
+                this.WriteError(ErrorIds.TraceFileAlreadyWritten, ErrorCategory.ResourceExists, path,
+                    "'" + path + "' already holds the trace of '" + earlier + "' from this command; the trace of '" + session.Name + "' was not written over it.",
+                    "Give each device its own file: Get-VbdDevice a, b | ForEach-Object { Export-VbdTrace $_ -Path \"$($_.Name).json\" }, or give -Path a folder.");
+                return;
+            }
+
             VbdTraceFormat format = Format != VbdTraceFormat.Auto ? Format
                 : path.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".ndjson", StringComparison.OrdinalIgnoreCase)
                     ? VbdTraceFormat.JsonLines : VbdTraceFormat.ChromeTrace;
@@ -90,6 +114,8 @@ namespace XenVbd.PowerShell.Cmdlets
             {
                 WriteWarning("The trace of '" + session.Name + "' kept the last " + trace.Capacity + " events; " + trace.Dropped + " older ones were dropped.");
             }
+
+            _written[path] = session.Name;
 
             // Through the provider, so the FileInfo carries PSPath and formats like Get-Item's.
             WriteObject(SessionState.InvokeProvider.Item.Get(new[] { path }, force: true, literalPath: true), enumerateCollection: true);

@@ -37,6 +37,12 @@ namespace XenVbd.PowerShell.Cmdlets
             {
                 if (WildcardPattern.ContainsWildcardCharacters(name))
                 {
+                    if (NamePatterns.TryGet(name, "Name", out ErrorRecord? patternError) is null)
+                    {
+                        WriteError(patternError!);
+                        continue;
+                    }
+
                     foreach (DeviceSession session in registry.Match(name))
                     {
                         WriteObject(session.Device);

@@ -32,8 +32,19 @@ namespace XenVbd.PowerShell.Cmdlets
         /// <inheritdoc />
         protected override void ProcessDevice(DeviceSession session)
         {
-            WildcardPattern[] patterns = (Key ?? new[] { "*" })
-                .Select(k => WildcardPattern.Get(k, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant)).ToArray();
+            var patterns = new List<WildcardPattern>();
+            foreach (string k in Key ?? new[] { "*" })
+            {
+                WildcardPattern? pattern = NamePatterns.TryGet(k, "Key", out ErrorRecord? patternError);
+                if (pattern is null)
+                {
+                    WriteError(patternError!);
+                    return;
+                }
+
+                patterns.Add(pattern);
+            }
+
             string frontendDir = session.Device.Frontend.FrontendPath;
             string backendDir = session.Device.Backend.BackendPath;
             XenbusState frontendState = session.Device.FrontendState;

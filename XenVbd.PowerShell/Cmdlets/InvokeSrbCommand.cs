@@ -214,19 +214,30 @@ namespace XenVbd.PowerShell.Cmdlets
                     dataOut = Data ?? (DataOutLength > 0 ? new byte[DataOutLength] : null);
                     dataIn = DataInLength;
                     lba = CdbBuilder.Lba(cdb);
-                    if (lba >= 0 && dataOut is not null)
+                    if (lba >= 0)
                     {
-                        blocks = dataOut.Length / blockSize;
-                    }
-                    else if (lba >= 0)
-                    {
-                        blocks = dataIn / blockSize;
+                        // What the CDB asks for, not the size of the buffer that came with it: a one-block WRITE
+                        // with a 4 KiB buffer moves one block (and Test-VbdIntegrity must remember only that one).
+                        ScsiCommand decoded = CdbDecoder.Decode(cdb);
+                        blocks = decoded.IsValid && (decoded.Kind == CdbKind.Read || decoded.Kind == CdbKind.Write)
+                            ? decoded.BlockCount
+                            : (dataOut?.Length ?? dataIn) / blockSize;
                     }
 
                     break;
                 default:
                     cdb = CdbBuilder.TestUnitReady();
                     break;
+            }
+
+            int bytes = dataOut?.Length ?? dataIn;
+            if (bytes + BufferAlignment > device.ExecuteBufferBytes)
+            {
+                this.WriteError(ErrorIds.DataLengthMismatch, ErrorCategory.InvalidArgument, bytes,
+                    "A transfer of " + bytes + " bytes" + (BufferAlignment > 0 ? " at alignment " + BufferAlignment : "") + " is more than the " + (device.ExecuteBufferBytes - BufferAlignment)
+                    + " bytes Invoke-Srb's guest buffer on '" + session.Name + "' holds.",
+                    "Split it into Invoke-Srb calls of at most " + ((device.ExecuteBufferBytes - BufferAlignment) / blockSize) + " blocks, or create the device with a larger -GuestBufferBytes (the buffer is half of it).");
+                return;
             }
 
             SrbResult raw = device.Execute(cdb, dataOut, dataIn, BufferAlignment);
@@ -236,11 +247,32 @@ namespace XenVbd.PowerShell.Cmdlets
 
             if (!result.Succeeded)
             {
-                WriteError(SrbFailure(result, device, blockSize));
+                WriteError(SrbFailure(result, device, blockSize, dataOut?.Length ?? dataIn));
             }
         }
 
         private const int SenseBufferLength = 18;
+
+        /// <summary>The block descriptors of an UNMAP parameter list (SBC-3 5.28.2): LBA u64 and count u32, big-endian.</summary>
+        private static void ForgetUnmapped(DeviceSession session, byte[] list)
+        {
+            if (list.Length < UnmapParameterList.HeaderLength)
+            {
+                return;
+            }
+
+            int descriptorBytes = (list[2] << 8) | list[3];
+            int end = Math.Min(list.Length, UnmapParameterList.HeaderLength + descriptorBytes);
+            for (int at = UnmapParameterList.HeaderLength; at + UnmapParameterList.DescriptorLength <= end; at += UnmapParameterList.DescriptorLength)
+            {
+                ulong lba = System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(list.AsSpan(at, 8));
+                uint count = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(list.AsSpan(at + 8, 4));
+                if (lba <= long.MaxValue)
+                {
+                    session.Forget((long)lba, count);
+                }
+            }
+        }
 
         private bool TryLength(long blocks, int blockSize, string device, out int length)
         {
@@ -328,6 +360,13 @@ namespace XenVbd.PowerShell.Cmdlets
 
         private static void Remember(DeviceSession session, byte[] cdb, byte[]? dataOut, long lba, long blocks, int blockSize, VbdSrbResult result)
         {
+            if (result.Succeeded && lba < 0 && dataOut is not null && CdbDecoder.Decode(cdb).Kind == CdbKind.Unmap)
+            {
+                // A raw UNMAP carries its ranges in the parameter list: forget every one of them.
+                ForgetUnmapped(session, dataOut);
+                return;
+            }
+
             if (!result.Succeeded || lba < 0)
             {
                 return;
@@ -338,7 +377,15 @@ namespace XenVbd.PowerShell.Cmdlets
                 case CdbKind.Write:
                     if (dataOut is not null)
                     {
-                        session.RecordWrite(lba, dataOut, blockSize);
+                        long bytes = Math.Min(dataOut.Length, blocks * blockSize);
+                        byte[] written = dataOut;
+                        if (bytes < dataOut.Length)
+                        {
+                            written = new byte[bytes];
+                            Array.Copy(dataOut, written, bytes);
+                        }
+
+                        session.RecordWrite(lba, written, blockSize);
                     }
 
                     break;
@@ -348,8 +395,19 @@ namespace XenVbd.PowerShell.Cmdlets
             }
         }
 
-        private static ErrorRecord SrbFailure(VbdSrbResult result, VbdDevice device, int blockSize)
+        private static ErrorRecord SrbFailure(VbdSrbResult result, VbdDevice device, int blockSize, int bufferBytes)
         {
+            ScsiCommand decoded = CdbDecoder.Decode(result.Cdb);
+            long transfer = decoded.IsValid && (decoded.Kind == CdbKind.Read || decoded.Kind == CdbKind.Write) ? (long)decoded.BlockCount * blockSize : -1;
+            if (result.SrbStatus.Base() == SrbStatus.InvalidRequest && result.Sense.Length == 0 && transfer > bufferBytes)
+            {
+                // scsiport's answer to a buffer shorter than the CDB's transfer: say which numbers disagree.
+                return ErrorRecords.Create(ErrorIds.DataLengthMismatch, ErrorCategory.InvalidArgument, result,
+                    result.Command + " on '" + result.DeviceName + "' was refused by the frontend (SRB status InvalidRequest): the CDB transfers "
+                    + decoded.BlockCount + " blocks (" + transfer + " bytes) but the data buffer has " + bufferBytes + " bytes. The SRB result is in the output.",
+                    "Give -DataInLength (or -Data / -DataOutLength) " + transfer + " for this CDB, or lower the CDB's transfer length.");
+            }
+
             string where = result.Lba >= 0 ? " at LBA " + result.Lba : string.Empty;
             string what = result.Sense.Length > 0
                 ? result.ScsiStatus.ToString() + ", " + result.Sense

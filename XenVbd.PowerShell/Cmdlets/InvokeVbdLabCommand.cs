@@ -204,7 +204,13 @@ namespace XenVbd.PowerShell.Cmdlets
                 return;
             }
 
-            string folder = SessionState.Path.GetUnresolvedProviderPathFromPSPath(ReportPath);
+            string? folder = FileSystemPaths.Resolve(this, ReportPath, nameof(ReportPath), out ErrorRecord? pathError);
+            if (folder is null)
+            {
+                ThrowTerminatingError(pathError!);
+                return;
+            }
+
             try
             {
 #if NET

@@ -181,6 +181,16 @@ namespace XenVbd.PowerShell.Cmdlets
                 return;
             }
 
+            long diskBytes = session.Device.Storage.SizeBytes;
+            if (sizes.MaxBytes > diskBytes)
+            {
+                // The runner would cut such transfers down to the disk without a word, so the workload run is not the one asked for.
+                this.WriteError(ErrorIds.InvalidWorkload, ErrorCategory.InvalidArgument, spec,
+                    "Transfers of up to " + sizes.MaxBytes + " bytes do not fit '" + session.Name + "', a disk of " + diskBytes + " bytes; the workload would not be the one asked for.",
+                    "Use a -BlockSize (or -Profile) whose largest transfer is at most " + diskBytes + " bytes, or a bigger device (New-VbdDevice -SizeBytes).");
+                return;
+            }
+
             int needed = DeviceWorkloadTarget.GuestBufferBytesFor(QueueDepth, sizes.MaxBytes);
             int available = session.Device.Options.GuestBufferBytes;
             if (needed > available)
@@ -232,8 +242,13 @@ namespace XenVbd.PowerShell.Cmdlets
             HostRetryOptions? retry = RetryCount > 0
                 ? new HostRetryOptions { MaxRetries = RetryCount, BaseDelay = RetryDelay, UseCircuitBreaker = false }
                 : null;
-            var target = new DeviceWorkloadTarget(session.Device, QueueDepth, sizes.MaxBytes, retry, retries);
-            WorkloadResult result = WorkloadRunner.Run(target, spec, options);
+            WorkloadResult result;
+            // Held for the whole run (it drives the scheduler directly): another thread's call, Dispose included, is refused meanwhile.
+            using (session.Device.Use())
+            {
+                var target = new DeviceWorkloadTarget(session.Device, QueueDepth, sizes.MaxBytes, retry, retries);
+                result = WorkloadRunner.Run(target, spec, options);
+            }
             progress.RecordType = ProgressRecordType.Completed;
             WriteProgress(progress);
 

@@ -1,5 +1,6 @@
 using System;
 using System.IO;
+using System.Linq;
 using System.Management.Automation;
 using XenVbd.Backend;
 using XenVbd.Device;
@@ -25,6 +26,7 @@ namespace XenVbd.PowerShell.Cmdlets
         /// <summary>Capacity in bytes; a multiple of the logical sector size.</summary>
         [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
         [Alias("Size")]
+        [ByteSizeTransformation(Parameter = "SizeBytes")]
         public long SizeBytes { get; set; } = 64L * 1024 * 1024;
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -36,6 +38,7 @@ namespace XenVbd.PowerShell.Cmdlets
         public int PhysicalSectorSize { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [SwitchValueTransformation(Parameter = "ReadOnly")]
         public SwitchParameter ReadOnly { get; set; }
 
         /// <summary>A raw image file to use as the disk instead of memory.</summary>
@@ -45,23 +48,25 @@ namespace XenVbd.PowerShell.Cmdlets
         public string? ImagePath { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [BlkifAbiTransformation]
+        [BlkifAbiTransformation(Parameter = "FrontendAbi", Strict = true)]
         public BlkifAbi FrontendAbi { get => (BlkifAbi)_frontendAbi; set => _frontendAbi = (int)value; }
 
         private int _frontendAbi = (int)BlkifAbi.X86_64;
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [EnumValueTransformation(typeof(FrontendAbiMode), Parameter = "FrontendMode")]
         public FrontendAbiMode FrontendMode { get => (FrontendAbiMode)_frontendMode; set => _frontendMode = (int)value; }
 
         private int _frontendMode = (int)FrontendAbiMode.Probe;
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [BlkifAbiTransformation]
+        [BlkifAbiTransformation(Parameter = "BackendAbi", Strict = true)]
         public BlkifAbi BackendAbi { get => (BlkifAbi)_backendAbi; set => _backendAbi = (int)value; }
 
         private int _backendAbi = (int)BlkifAbi.X86_64;
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [EnumValueTransformation(typeof(BackendAbiMode), Parameter = "BackendMode")]
         public BackendAbiMode BackendMode { get => (BackendAbiMode)_backendMode; set => _backendMode = (int)value; }
 
         private int _backendMode = (int)BackendAbiMode.Protocol;
@@ -78,6 +83,7 @@ namespace XenVbd.PowerShell.Cmdlets
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [Alias("BounceStrategy")]
+        [EnumValueTransformation(typeof(BounceStrategyKind), Parameter = "Bounce")]
         public BounceStrategyKind Bounce { get => (BounceStrategyKind)_bounce; set => _bounce = (int)value; }
 
         private int _bounce = (int)BounceStrategyKind.PerSrb;
@@ -97,12 +103,15 @@ namespace XenVbd.PowerShell.Cmdlets
         public int MaxIndirectSegments { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [SwitchValueTransformation(Parameter = "FeatureFlush")]
         public SwitchParameter FeatureFlush { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [SwitchValueTransformation(Parameter = "FeatureBarrier")]
         public SwitchParameter FeatureBarrier { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [SwitchValueTransformation(Parameter = "FeatureDiscard")]
         public SwitchParameter FeatureDiscard { get; set; }
 
         /// <summary>The seed of the device's random source: the same seed replays the same run.</summary>
@@ -124,6 +133,7 @@ namespace XenVbd.PowerShell.Cmdlets
         /// </summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateRange(4096, 1 << 30)]
+        [ByteSizeTransformation(Parameter = "GuestBufferBytes")]
         public int GuestBufferBytes { get; set; }
 
         /// <summary>Virtual time the backend needs per request (0 or more; default 200 ticks = 20 us).</summary>
@@ -132,6 +142,7 @@ namespace XenVbd.PowerShell.Cmdlets
 
         /// <summary>A volatile write-back cache in front of the disk: a PowerCut fault drops writes not yet flushed.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [SwitchValueTransformation(Parameter = "VolatileWriteCache")]
         public SwitchParameter VolatileWriteCache { get; set; }
 
         /// <summary>
@@ -139,6 +150,7 @@ namespace XenVbd.PowerShell.Cmdlets
         /// frontend-owned pages (blkfront's trusted=0).
         /// </summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
+        [SwitchValueTransformation(Parameter = "UntrustedBackend")]
         public SwitchParameter UntrustedBackend { get; set; }
 
         /// <summary>
@@ -155,6 +167,8 @@ namespace XenVbd.PowerShell.Cmdlets
         /// </summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public SwitchParameter NoConnect { get; set; }
+        /// <summary>The longest device name: it appears in views, traces and file names.</summary>
+        public const int MaxNameLength = 128;
 
         /// <summary>The largest transfer the automatic guest-buffer size plans for: Invoke-VbdWorkload's biggest profile size.</summary>
         internal const int AutoSizedTransferBytes = 1 << 20;
@@ -175,6 +189,14 @@ namespace XenVbd.PowerShell.Cmdlets
             {
                 ThrowTerminatingError(ErrorRecords.Create(ErrorIds.InvalidDeviceName, ErrorCategory.InvalidArgument, name,
                     "'" + name + "' cannot be a device name: names may not contain wildcard characters (* ? [ ]) or slashes.",
+                    "Choose a plain name such as vbd0 or data-disk."));
+            }
+
+            if (name.Length > MaxNameLength || name.Any(char.IsControl) || name.Trim().Length != name.Length)
+            {
+                ThrowTerminatingError(ErrorRecords.Create(ErrorIds.InvalidDeviceName, ErrorCategory.InvalidArgument, name.Length > 80 ? name.Substring(0, 80) + "..." : name,
+                    "A device name must be 1.." + MaxNameLength + " printable characters without leading or trailing spaces; this one has " + name.Length + " characters"
+                    + (name.Any(char.IsControl) ? " including a control character (newline, NUL, ...)" : "") + ".",
                     "Choose a plain name such as vbd0 or data-disk."));
             }
 
@@ -295,7 +317,17 @@ namespace XenVbd.PowerShell.Cmdlets
             }
             catch (Exception ex) when (ex is not RuntimeException)
             {
-                ThrowTerminatingError(ErrorRecords.FromException(ex, image ?? (object)name, ErrorIds.DeviceCreateFailed));
+                ErrorRecord failed = ErrorRecords.FromException(ex, image ?? (object)name, ErrorIds.DeviceCreateFailed);
+                if (image is not null && ex.Message.IndexOf(image, StringComparison.Ordinal) < 0)
+                {
+                    // The engine's message may not say which file (e.g. "file length too large for the file system").
+                    failed.ErrorDetails = new ErrorDetails("Could not create device '" + name + "' on the image '" + image + "' (" + options.SizeBytes + " bytes): " + ex.Message)
+                    {
+                        RecommendedAction = failed.ErrorDetails?.RecommendedAction ?? "Check the image path, its file system's free space and largest file size, and -SizeBytes.",
+                    };
+                }
+
+                ThrowTerminatingError(failed);
                 return;
             }
 
@@ -318,14 +350,11 @@ namespace XenVbd.PowerShell.Cmdlets
                 return null;
             }
 
-            string path;
-            try
+            // The PowerShell location, the file-system provider only, one wildcard match, symlinks followed.
+            string? path = FileSystemPaths.Resolve(this, ImagePath, nameof(ImagePath), out ErrorRecord? pathError);
+            if (path is null)
             {
-                path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(ImagePath);
-            }
-            catch (Exception ex) when (ex is not PipelineStoppedException)
-            {
-                ThrowTerminatingError(ErrorRecords.FromException(ex, ImagePath, ErrorIds.ImageNotFound));
+                ThrowTerminatingError(pathError!);
                 return null;
             }
 
@@ -356,6 +385,14 @@ namespace XenVbd.PowerShell.Cmdlets
                 ThrowTerminatingError(ErrorRecords.Create(ErrorIds.ImageNotADisk, ErrorCategory.InvalidData, path,
                     "'" + path + "' is not a raw disk image: its length (" + length + " bytes) is " + (length == 0 ? "zero" : "not a multiple of the logical sector size " + LogicalSectorSize) + ".",
                     "Use a raw image whose length is a whole number of sectors, or a matching -LogicalSectorSize."));
+            }
+
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(SizeBytes)) && SizeBytes != length)
+            {
+                // An existing image is never resized on open: a smaller -SizeBytes would hide data, a larger one invent it.
+                ThrowTerminatingError(ErrorRecords.Create(ErrorIds.ImageSizeMismatch, ErrorCategory.InvalidArgument, path,
+                    "-SizeBytes " + SizeBytes + " does not match the existing image '" + path + "', which has " + length + " bytes.",
+                    "Leave -SizeBytes out to use the image's own length, or give -SizeBytes " + length + "."));
             }
 
             return path;

@@ -13,6 +13,13 @@ namespace XenVbd.PowerShell.Cmdlets
     [OutputType(typeof(void))]
     public sealed class RemoveVbdDeviceCommand : VbdDeviceCommandBase
     {
+        /// <summary>
+        /// Drop the writes a volatile write cache holds instead of writing them back (what a PowerCut does);
+        /// without it the removal is orderly and flushes first.
+        /// </summary>
+        [Parameter]
+        public SwitchParameter Discard { get; set; }
+
         /// <inheritdoc />
         protected override string FailureErrorId => ErrorIds.DeviceRemoveFailed;
 
@@ -20,7 +27,11 @@ namespace XenVbd.PowerShell.Cmdlets
         protected override void ProcessDevice(DeviceSession session)
         {
             VbdDevice device = session.Device;
-            if (!ShouldProcess(session.Name, "Close the frontend and backend and remove the device"))
+            long dirty = device.Storage is XenVbd.Storage.WriteCacheDisk cache ? cache.DirtyBytes : 0;
+            string action = Discard.IsPresent
+                ? "Close the frontend and backend, DROP " + dirty + " unflushed bytes of the volatile write cache, and remove the device"
+                : "Close the frontend and backend" + (dirty > 0 ? ", write back " + dirty + " unflushed bytes of the volatile write cache" : "") + " and remove the device";
+            if (!ShouldProcess(session.Name, action))
             {
                 return;
             }
@@ -28,7 +39,15 @@ namespace XenVbd.PowerShell.Cmdlets
             DeviceRegistry.Current.Remove(session);
             try
             {
-                device.Dispose();
+                long dropped = device.Close(Discard.IsPresent);
+                if (dropped > 0)
+                {
+                    WriteWarning("'" + session.Name + "': " + dropped + " unflushed bytes of the volatile write cache were dropped (-Discard), as a power cut would.");
+                }
+                else if (dirty > 0)
+                {
+                    WriteVerbose("'" + session.Name + "': wrote back " + dirty + " bytes of the volatile write cache before closing.");
+                }
             }
             catch (Exception ex) when (ex is not RuntimeException)
             {

@@ -28,9 +28,12 @@ namespace XenVbd.PowerShell.Infrastructure
             get
             {
                 Runspace? runspace = Runspace.DefaultRunspace;
-                return runspace is null ? NoRunspace : PerRunspace.GetValue(runspace, _ => new DeviceRegistry());
+                return runspace is null ? NoRunspace : PerRunspace.GetValue(runspace, SessionEnd.Track);
             }
         }
+
+        /// <summary>Which session this is, for messages ("runspace 3").</summary>
+        public string Description { get; internal set; } = "no runspace";
 
         /// <summary>Number of devices in this session.</summary>
         public int Count

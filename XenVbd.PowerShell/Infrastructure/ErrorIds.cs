@@ -18,6 +18,16 @@ namespace XenVbd.PowerShell.Infrastructure
         public const string ImageLocked = "ImageLocked";
         public const string DeviceCreateFailed = "DeviceCreateFailed";
         public const string DeviceRemoveFailed = "DeviceRemoveFailed";
+        public const string ImageSizeMismatch = "ImageSizeMismatch";
+        public const string DeviceInUseOnAnotherThread = "DeviceInUseOnAnotherThread";
+        public const string DeviceOwnedByAnotherSession = "DeviceOwnedByAnotherSession";
+
+        // Paths and pipeline input
+        public const string NotAFileSystemPath = "NotAFileSystemPath";
+        public const string PathNotUnique = "PathNotUnique";
+        public const string TraceFileAlreadyWritten = "TraceFileAlreadyWritten";
+        public const string InvalidPipelineValue = "InvalidPipelineValue";
+        public const string InvalidNamePattern = "InvalidNamePattern";
 
         // Invoke-Srb
         public const string CdbTooShort = "CdbTooShort";

@@ -66,6 +66,18 @@ namespace XenVbd.PowerShell.Infrastructure
                 DeviceSession? session = registry.Find(Device);
                 if (session is null)
                 {
+                    string? owner = SessionEnd.OwnerOf(Device);
+                    if (owner is not null)
+                    {
+                        this.WriteError(
+                            ErrorIds.DeviceOwnedByAnotherSession,
+                            ErrorCategory.PermissionDenied,
+                            Device,
+                            "The device '" + SafeName(Device) + "' belongs to another PowerShell session (" + owner + "), not this one; a device is used only from the session that created it.",
+                            "Use it from that session, or create a device of this session's own with New-VbdDevice.");
+                        return Array.Empty<DeviceSession>();
+                    }
+
                     this.WriteError(
                         ErrorIds.DeviceRemoved,
                         ErrorCategory.ObjectNotFound,
@@ -101,6 +113,12 @@ namespace XenVbd.PowerShell.Infrastructure
             {
                 if (WildcardPattern.ContainsWildcardCharacters(name))
                 {
+                    if (NamePatterns.TryGet(name, "Name", out ErrorRecord? patternError) is null)
+                    {
+                        WriteError(patternError!);
+                        continue;
+                    }
+
                     result.AddRange(registry.Match(name));
                     continue;
                 }
