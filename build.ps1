@@ -211,7 +211,7 @@ function Invoke-InteropSuite {
     $script = Join-Path $Root 'tests/interop/run.sh'
     $skip = { param($why) Write-Host "    interop: SKIPPED - $why"; [pscustomobject]@{ Suite = 'interop'; Passed = 0; Failed = 0; Skipped = 1; Note = "skipped: $why" } }
     if (-not (Test-Path -LiteralPath $script)) { return & $skip 'tests/interop/run.sh does not exist yet' }
-    if (-not (Get-Command gcc -CommandType Application -ErrorAction SilentlyContinue)) { return & $skip 'gcc is not installed (apt-get install gcc-multilib)' }
+    if (-not (Get-Command gcc -CommandType Application -ErrorAction SilentlyContinue)) { return & $skip 'gcc is not installed (apt-get install gcc gcc-multilib)' }
     if (-not (Test-Path -LiteralPath '/usr/include/xen/io/ring.h')) { return & $skip "Xen's headers are missing: /usr/include/xen/io/ring.h (apt-get install libxen-dev)" }
 
     Write-Step 'C interop: bash tests/interop/run.sh'
