@@ -419,9 +419,9 @@ Remove-VbdFault takes rules out of a device's fault plan; requests after that ar
  "name": "Invoke-VbdWorkload",
  "synopsis": "Runs a fio-style workload with per-block verification on a device and returns IOPS, bandwidth, latency percentiles and integrity violations.",
  "description": """
-Invoke-VbdWorkload drives many SRBs through the device at once (-QueueDepth) in a -Pattern (Random or Sequential) with a -ReadFraction, block sizes from -BlockSize or a -Profile (WindowsSeed: mostly 512 B, rarely 4 KiB, very rarely 8 KiB, with chkdsk-like bursts; ChkdskBurst: large transfers), and a -MisalignedFraction of buffers at -AlignmentOffsets bytes past a sector boundary. It stops after -Count I/Os or -Duration of virtual time, whichever comes first (-Count 0 runs for the duration).
+Invoke-VbdWorkload drives many SRBs through the device at once (-QueueDepth) in a -Pattern (Random or Sequential) with a -ReadFraction, block sizes from -BlockSize or a -Profile (WindowsSeed: mostly 512 B, rarely 4 KiB, very rarely 8 KiB, with chkdsk-like bursts; ChkdskBurst: large transfers), and a -MisalignedFraction of buffers at -AlignmentOffsets bytes past a sector boundary. It stops after -Count I/Os or -Duration of virtual time, whichever comes first; only the limits you give apply: -Duration alone runs for that virtual time, -Count alone for that many I/Os, neither gives 1000 I/Os, and -Count 0 runs for -Duration (1 second unless given).
 
-Every written block carries a header (LBA, write generation, seed, checksum) so each read detects lost, torn, misdirected or stale data (fio verify); -NoVerify turns that off. Active fault rules apply. A progress bar shows I/Os done, virtual time, errors and violations; Ctrl+C stops the workload cleanly and returns what was measured so far, with a warning.
+Every written block carries a header (LBA, write generation, seed, checksum) so each read detects lost, torn, misdirected or stale data (fio verify); -NoVerify turns that off. Active fault rules apply. A progress bar shows I/Os done, virtual time, errors and violations; Ctrl+C in an interactive console stops the workload cleanly and returns what was measured so far (Cancelled is True), with a warning; later piped devices are not started. When the pipeline itself is stopped from outside (PowerShell.Stop(), a signal, another host's Ctrl+C) PowerShell takes no more output, so the warning says so and the partial result is kept in $VbdLastWorkload. Every early-stopped run also leaves its result in $VbdLastWorkload.
 
 The workload's headers overwrite what Invoke-Srb wrote, so Test-VbdIntegrity forgets the session's earlier writes on that device. Verification covers one run: run a further workload on a fresh device, since headers left by an earlier run with the same seed are reported as violations. Guest buffers are limited: a large -QueueDepth with large blocks gives an InvalidWorkload error naming the sizes.
 """ + "\n\n" + ERRORS_DEVICE,
@@ -433,8 +433,8 @@ The workload's headers overwrite what Invoke-Srb wrote, so Test-VbdIntegrity for
   {"name": "MisalignedFraction", "type": "System.Double", "default": "0", "desc": "Share of I/Os whose buffer is misaligned, 0..1."},
   {"name": "AlignmentOffsets", "type": "System.Int32[]", "default": "engine default", "desc": "Offsets (1..511 bytes past a sector boundary) misaligned buffers are drawn from."},
   {"name": "QueueDepth", "type": "System.Int32", "default": "8", "desc": "SRBs in flight at once, 1..256."},
-  {"name": "Count", "type": "System.Int64", "default": "1000", "desc": "Number of I/Os; 0 runs until -Duration."},
-  {"name": "Duration", "type": "System.TimeSpan", "default": "1 second", "desc": "Virtual time limit."},
+  {"name": "Count", "type": "System.Int64", "default": "1000 when -Duration is not given either", "desc": "Number of I/Os; 0 runs until -Duration. With -Duration, the run stops at whichever comes first."},
+  {"name": "Duration", "type": "System.TimeSpan", "default": "no limit (1 second with -Count 0)", "desc": "Virtual-time limit. Given alone, the run lasts this long whatever the count; with -Count, the run stops at whichever comes first."},
   {"name": "Seed", "type": "System.UInt64", "default": "1", "desc": "The workload's seed (offsets, sizes, mix)."},
   {"name": "NoVerify", "type": "SwitchParameter", "default": "False", "desc": "Skips headers and read verification."},
   {"name": "FlushEvery", "type": "System.Int32", "default": "0", "desc": "Issues SYNCHRONIZE CACHE every this many writes; 0 never."},

@@ -91,6 +91,11 @@ namespace XenVbd.PowerShell.Cmdlets
                 VbdBlockSizeProfile.ChkdskBurst => BlockSizeDistribution.ChkdskBurst,
                 _ => BlockSizeDistribution.Fixed(BlockSize),
             };
+            // Whichever comes first: only the limits the user gave apply. -Duration alone runs for that long
+            // (the default count does not cut it short); neither gives the default count.
+            bool countGiven = MyInvocation.BoundParameters.ContainsKey(nameof(Count));
+            bool durationGiven = MyInvocation.BoundParameters.ContainsKey(nameof(Duration));
+            long count = countGiven || !durationGiven ? Count : 0;
             var spec = new WorkloadSpec
             {
                 Name = WorkloadName ?? session.Name,
@@ -100,8 +105,9 @@ namespace XenVbd.PowerShell.Cmdlets
                 MisalignedFraction = MisalignedFraction,
                 AlignmentOffsets = AlignmentOffsets ?? Array.Empty<int>(),
                 QueueDepth = QueueDepth,
-                Count = Count,
+                Count = count,
                 Duration = Duration,
+                StopAtDuration = count > 0 && durationGiven,
                 Seed = Seed,
                 Verify = !NoVerify,
                 AssumeZeroedDisk = false,
@@ -140,16 +146,54 @@ namespace XenVbd.PowerShell.Cmdlets
             };
 
             var target = new DeviceWorkloadTarget(session.Device, QueueDepth, sizes.MaxBytes);
-            WorkloadResult result = WorkloadRunner.Run(target, spec, options);
-            progress.RecordType = ProgressRecordType.Completed;
-            WriteProgress(progress);
+            WorkloadResult result;
+            using (ConsoleInterrupt.Watch(Host, _stop))
+            {
+                result = WorkloadRunner.Run(target, spec, options);
+            }
 
             // The workload wrote its own headers over the disk: what Invoke-Srb wrote there is gone.
             session.ForgetAll();
-            WriteObject(Decorate.WithDevice(result, session.Name));
-            if (result.Cancelled)
+            PSObject output = Decorate.WithDevice(result, session.Name);
+            if (!result.Cancelled)
             {
-                WriteWarning("The workload on '" + session.Name + "' was stopped after " + result.Operations + " I/Os.");
+                progress.RecordType = ProgressRecordType.Completed;
+                WriteProgress(progress);
+                WriteObject(output);
+                return;
+            }
+
+            // Stopped early. The partial result is kept in $VbdLastWorkload whatever happens next: a pipeline
+            // PowerShell has stopped (PowerShell.Stop(), a signal, Ctrl+C outside the console) takes no output.
+            SessionState.PSVariable.Set(new PSVariable(LastWorkloadVariable, output, ScopedItemOptions.None));
+            string warning = "The workload on '" + session.Name + "' was stopped after " + result.Operations + " I/Os ("
+                + result.VirtualElapsed.TotalSeconds.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)
+                + " s virtual); the result covers those.";
+            if (Stopping)
+            {
+                Host.UI.WriteWarningLine(warning + " The pipeline was stopped, so it is in $" + LastWorkloadVariable + ".");
+                return;
+            }
+
+            progress.RecordType = ProgressRecordType.Completed;
+            WriteProgress(progress);
+            WriteWarning(warning);
+            WriteObject(output);
+            _interrupted = true;
+        }
+
+        /// <summary>The variable an early-stopped workload's partial result is kept in.</summary>
+        public const string LastWorkloadVariable = "VbdLastWorkload";
+
+        private bool _interrupted;
+
+        /// <inheritdoc />
+        protected override void ProcessRecord()
+        {
+            // After Ctrl+C in the console the remaining piped devices are not started.
+            if (!_interrupted)
+            {
+                base.ProcessRecord();
             }
         }
 
