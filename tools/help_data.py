@@ -2,12 +2,12 @@
 DEV = {"name": "Device", "type": "XenVbd.Device.VbdDevice", "pipeline": "True (ByValue)",
        "desc": "The device object, as New-VbdDevice or Get-VbdDevice return it. Accepts pipeline input by value. Give either -Device or -Name."}
 def NAME(position=0, extra=""):
-    return {"name": "Name", "type": "System.String[]", "pipeline": "True (ByPropertyName)", "position": position, "wildcards": True,
-            "desc": "The name(s) of the device(s) in this session; wildcards select several. Tab completion offers the session's device names. Binds from a Name or DeviceName property of piped objects (a device, an SRB result, a statistics row)." + extra}
+    return {"name": "Name", "type": "System.String[]", "pipeline": "True (ByValue, ByPropertyName)", "position": position, "wildcards": True,
+            "desc": "The name(s) of the device(s) in this session; wildcards select several. Tab completion offers the session's device names. Piped strings bind here (\"a1\",\"a2\" | Get-VbdRing), and so does a Name or DeviceName property of piped objects (a device, an SRB result, a statistics row). A device object given by position stands for its name, as Remove-Item $fileInfo works (Get-VbdRing $d)." + extra}
 DEVNAME = {"name": "DeviceName", "type": "System.String", "pipeline": "True (ByPropertyName)",
            "desc": "Binds the DeviceName property of piped objects (SRB results, statistics, rings, fault rules, workload results) and then wins over -Name, whose Name property may mean something else on such objects. Hidden from tab completion; use -Name when typing."}
 DEVICE_INPUTS = [("XenVbd.Device.VbdDevice", "A device from New-VbdDevice or Get-VbdDevice."),
-                 ("System.String", "Any object with a Name or DeviceName property naming a device.")]
+                 ("System.String", "A device name (bare strings bind by value), or any object with a Name or DeviceName property naming a device.")]
 ERRORS_DEVICE = "A name that matches no device gives a non-terminating DeviceNotFound error (ObjectNotFound); a device object that was removed gives DeviceRemoved. Neither changes any device."
 
 COMMANDS = [
@@ -325,14 +325,18 @@ An existing file is overwritten unless -NoClobber is given; a folder that does n
  "description": """
 Invoke-Srb remembers a hash of every logical block it wrote successfully (UNMAP forgets the blocks it discards). Test-VbdIntegrity reads all those blocks back through the device - one READ per run of consecutive blocks, up to 128 blocks each - and compares. It returns $true when every block matches and $false otherwise; -Verbose names each bad block (lost, torn, misdirected or stale data all show as a mismatch). A progress bar appears for 256 blocks or more, and Ctrl+C stops the check cleanly.
 
-A device the session never wrote to returns $true (nothing to contradict). Without -Name or -Device it checks every device.
+Nothing checked is not a pass: on a device the session never wrote to (a re-opened image, a fresh device, or one a workload overwrote) Test-VbdIntegrity writes a warning and returns no Boolean at all, so `Test-VbdIntegrity d | Should -BeTrue` fails there. -Detailed returns a VbdIntegrityResult per device instead: Outcome (Passed, Failed or NothingChecked), BlocksChecked, BadBlocks and Passed (True only for Passed). Without -Name or -Device it checks every device.
 """ + "\n\n" + ERRORS_DEVICE,
- "parameters": [DEV, NAME(), DEVNAME],
+ "parameters": [DEV, NAME(), DEVNAME,
+  {"name": "Detailed", "type": "SwitchParameter", "default": "False", "desc": "Returns a VbdIntegrityResult (DeviceName, Outcome, BlocksChecked, BadBlocks, Passed) per device instead of a Boolean, also for a device where nothing was checked (Outcome NothingChecked)."}],
  "inputs": DEVICE_INPUTS,
- "outputs": [("System.Boolean", "One value per device: $true when every block written in this session reads back unchanged.")],
+ "outputs": [("System.Boolean", "One value per device that had blocks to check: $true when every block written in this session reads back unchanged, $false otherwise. None (and a warning) for a device with nothing to check."),
+             ("XenVbd.PowerShell.VbdIntegrityResult", "With -Detailed: the outcome (Passed, Failed, NothingChecked) and the block counts it rests on.")],
  "examples": [
   ("after a migration", "$d = New-VbdDevice -Name ex-int1 -FrontendAbi X86_64 -BackendAbi X86_32 -BackendMode Native\nInvoke-Srb -Device $d -Write -Lba 10 -BlockCount 32 -BufferAlignment 7 | Out-Null\nSet-BackendAbi -Device $d -Abi X86_64 -Mode Native | Out-Null\nTest-VbdIntegrity -Device $d -Verbose\nRemove-VbdDevice -Device $d",
    "Writes 32 blocks from a misaligned buffer, moves the device to a 64-bit dom0 and checks that the data survived: True."),
+  ("nothing checked", "$d = New-VbdDevice -Name ex-int2\nTest-VbdIntegrity -Device $d -Detailed -WarningAction SilentlyContinue\nRemove-VbdDevice -Device $d",
+   "A device this session never wrote to: Outcome NothingChecked, BlocksChecked 0, Passed False (and without -Detailed, a warning and no Boolean)."),
  ],
  "links": ["Invoke-Srb", "Set-BackendAbi"],
 },
