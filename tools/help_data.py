@@ -447,7 +447,7 @@ The workload's headers overwrite what Invoke-Srb wrote, so Test-VbdIntegrity for
  "outputs": [("XenVbd.Workload.WorkloadResult", "Operations, reads, writes, IOPS and bandwidth in virtual and wall time, Latency percentiles (P50Us .. P9999Us), bounce passes and bytes, ring requests, probes, ABI switches, retries, timeouts, resets, faults by kind, ViolationCount and Violations, plus DeviceName.")],
  "examples": [
   ("the Windows mix with misaligned buffers", "$d = New-VbdDevice -Name ex-wl1 -SizeBytes 64MB\nInvoke-VbdWorkload -Device $d -Profile WindowsSeed -QueueDepth 2 -Count 500 -MisalignedFraction 0.3 -AlignmentOffsets 1, 7\nRemove-VbdDevice -Device $d",
-   "500 verified I/Os of the seed page's size mix, 30% from misaligned buffers: Bounces counts the copies, Violations must be 0."),
+   "500 verified I/Os of the Windows I/O mix the original Xen wiki page on the GPLPV driver describes, 30% from misaligned buffers: Bounces counts the copies, Violations must be 0."),
   ("under injected latency", "$d = New-VbdDevice -Name ex-wl2 -SizeBytes 64MB\nAdd-VbdFault -Device $d -Kind Latency -Distribution Exponential -Delay 00:00:00.002 -MaxDelay 00:00:00.050 | Out-Null\n$r = Invoke-VbdWorkload -Device $d -Count 300 -BlockSize 8192\n$r\n$r.Latency | Format-List P50Us, P99Us, P999Us\nRemove-VbdDevice -Device $d",
    "Exponentially distributed response delays widen the latency percentiles."),
  ],
@@ -457,7 +457,7 @@ The workload's headers overwrite what Invoke-Srb wrote, so Test-VbdIntegrity for
  "name": "Invoke-VbdLab",
  "synopsis": "Runs one or all of the fault-injection labs, returns their results and optionally writes the report folder.",
  "description": """
-The labs prove on demand that the driver survives the seed page's hard cases: MisalignedBuffers (the three bounce strategies against aligned I/O), BitnessMatrix (frontend ABI x backend ABI x backend mode x frontend mode), DelayedResponses (latency up to seconds, the probe under delay, timeouts with nothing lost or doubled), Migration (a live workload while the backend moves to a dom0 of the other bitness), RogueBackend (every corruption kind: the device goes Broken cleanly, no SRB completes twice) and ChkdskBurst (large misaligned transfers through the multi-pass path).
+The labs prove on demand that the driver survives the three hard cases of the original Xen wiki page on the GPLPV driver of 2008: MisalignedBuffers (the three bounce strategies against aligned I/O), BitnessMatrix (frontend ABI x backend ABI x backend mode x frontend mode), DelayedResponses (latency up to seconds, the probe under delay, timeouts with nothing lost or doubled), Migration (a live workload while the backend moves to a dom0 of the other bitness), RogueBackend (every corruption kind: the device goes Broken cleanly, no SRB completes twice) and ChkdskBurst (large misaligned transfers through the multi-pass path).
 
 Invoke-VbdLab runs the labs named by -Name (tab completion offers them), or all of them, with -Seed, showing a progress bar per lab; Ctrl+C stops cleanly. Each result says whether the lab passed, what it found, its failures, its metrics, and the command that replays it exactly. With -ReportPath the cmdlet writes results.json (byte-identical for the same seed), junit.xml and timings.json into that folder after the last lab. An unknown lab name gives a non-terminating LabNotFound error.
 """,

@@ -12,7 +12,7 @@ namespace XenVbd.Lab
     /// </summary>
     public sealed class BitnessMatrixLab : ILab
     {
-        /// <summary>The seed's small-I/O mix without chkdsk bursts: this lab is about layouts, not transfer sizes.</summary>
+        /// <summary>The GPLPV 2008 small-I/O mix without chkdsk bursts: this lab is about layouts, not transfer sizes.</summary>
         private static readonly BlockSizeDistribution SmallWindowsSizes = new BlockSizeDistribution(new[]
         {
             new System.Collections.Generic.KeyValuePair<int, double>(512, 0.90),

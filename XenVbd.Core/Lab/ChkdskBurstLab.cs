@@ -4,7 +4,7 @@ using XenVbd.Workload;
 namespace XenVbd.Lab
 {
     /// <summary>
-    /// Lab 6: chkdsk's large transfers (64 KiB to 1 MiB) from misaligned buffers, through the seed's
+    /// Lab 6: chkdsk's large transfers (64 KiB to 1 MiB) from misaligned buffers, through the GPLPV 2008 driver's
     /// per-SRB 4 KiB bounce buffer — many passes per SRB — and, for comparison, aligned.
     /// </summary>
     public sealed class ChkdskBurstLab : ILab

@@ -4,7 +4,7 @@ using XenVbd.Workload;
 namespace XenVbd.Lab
 {
     /// <summary>
-    /// Lab 1: the three bounce strategies (the seed's per-SRB 4 KiB buffer, later GPLPV's per-device
+    /// Lab 1: the three bounce strategies (the GPLPV 2008 driver's per-SRB 4 KiB buffer, later GPLPV's per-device
     /// 11-page buffer, the Xen Project driver's per-segment pool) against aligned I/O, over transfer sizes
     /// and alignments. Data must survive; aligned I/O must not bounce; the cost per strategy is reported.
     /// </summary>

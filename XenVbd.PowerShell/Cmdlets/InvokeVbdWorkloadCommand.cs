@@ -12,7 +12,7 @@ namespace XenVbd.PowerShell.Cmdlets
         /// <summary>Every I/O is -BlockSize bytes.</summary>
         Fixed,
 
-        /// <summary>The seed page's Windows mix: mostly 512 B, rarely 4 KiB, very rarely 8 KiB, chkdsk-like bursts above that.</summary>
+        /// <summary>The Windows mix of the original Xen wiki page on the GPLPV driver: mostly 512 B, rarely 4 KiB, very rarely 8 KiB, chkdsk-like bursts above that.</summary>
         WindowsSeed,
 
         /// <summary>Large chkdsk-style transfers.</summary>

@@ -110,3 +110,21 @@ Describe 'Test-VbdIntegrity: nothing checked is not a pass' {
         (Test-VbdIntegrity img2 -Detailed -WarningAction SilentlyContinue).Outcome.ToString() | Should -Be 'NothingChecked'
     }
 }
+
+Describe 'The documents are complete in the repository' {
+    It 'every cmdlet''s RELATED LINKS point at docs/PROTOCOL.md, which exists' {
+        Test-Path -LiteralPath (Join-Path $root 'docs/PROTOCOL.md') | Should -BeTrue
+        foreach ($c in Get-Command -Module XenVbd -CommandType Cmdlet) {
+            $links = @((Get-Help $c.Name -Full).relatedLinks.navigationLink.linkText)
+            ($links -join "`n") | Should -Match 'docs/PROTOCOL\.md' -Because "$($c.Name) must point at the protocol facts"
+        }
+    }
+
+    It 'no document, help text or module comment points outside the repository or at a brief' {
+        $files = @(Get-ChildItem -LiteralPath $root -Recurse -File -Include *.md, *.cs, *.ps1, *.psd1, *.psm1, *.ps1xml, *.py, *.xml |
+            Where-Object { $_.FullName -notmatch '[\\/](bin|obj|out|module|build|TestResults)[\\/]' -and $_.Name -ne 'NewUser.Tests.ps1' })
+        $hits = $files | Select-String -Pattern 'DESIGN\.md', 'seed page', '\bthe seed''s\b', '\bissue [0-9]+\b', 'FIDELITY\.md', '/work/shared' |
+            ForEach-Object { "$($_.Path.Substring($root.Length)):$($_.LineNumber): $($_.Line.Trim())" }
+        $hits | Should -BeNullOrEmpty
+    }
+}
