@@ -447,7 +447,7 @@ The workload's headers overwrite what Invoke-Srb wrote, so Test-VbdIntegrity for
  "outputs": [("XenVbd.Workload.WorkloadResult", "Operations, reads, writes, IOPS and bandwidth in virtual and wall time, Latency percentiles (P50Us .. P9999Us), bounce passes and bytes, ring requests, probes, ABI switches, retries, timeouts, resets, faults by kind, ViolationCount and Violations, plus DeviceName.")],
  "examples": [
   ("the Windows mix with misaligned buffers", "$d = New-VbdDevice -Name ex-wl1 -SizeBytes 64MB\nInvoke-VbdWorkload -Device $d -Profile WindowsSeed -QueueDepth 2 -Count 500 -MisalignedFraction 0.3 -AlignmentOffsets 1, 7\nRemove-VbdDevice -Device $d",
-   "500 verified I/Os of the Windows I/O mix the original Xen wiki page on the GPLPV driver describes, 30% from misaligned buffers: Bounces counts the copies, Violations must be 0."),
+   "500 verified I/Os of the Windows I/O mix the original Xen wiki page on the GPLPV driver describes, 30% from misaligned buffers: BouncePasses (Format-List) counts the copies, ViolationCount must be 0."),
   ("under injected latency", "$d = New-VbdDevice -Name ex-wl2 -SizeBytes 64MB\nAdd-VbdFault -Device $d -Kind Latency -Distribution Exponential -Delay 00:00:00.002 -MaxDelay 00:00:00.050 | Out-Null\n$r = Invoke-VbdWorkload -Device $d -Count 300 -BlockSize 8192\n$r\n$r.Latency | Format-List P50Us, P99Us, P999Us\nRemove-VbdDevice -Device $d",
    "Exponentially distributed response delays widen the latency percentiles."),
  ],

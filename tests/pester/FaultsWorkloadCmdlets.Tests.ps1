@@ -105,7 +105,7 @@ Describe 'Fault cmdlets' {
     It 'renders the rule table' {
         Add-VbdFault f Latency -Delay 00:00:00.002 -Rate 0.5 | Out-Null
         $text = Get-VbdFault f | Out-String -Width 200
-        $text | Should -Match 'Device\s+Id\s+Kind\s+Rate\s+Target\s+Latency\s+Max\s+Injected\s+Name'
+        $text | Should -Match 'DeviceName\s+Id\s+Kind\s+Rate\s+Limit\s+Injected\s+FaultName\s+Target'
         $text | Should -Match 'f\s+\d+\s+Latency\s+0[.,]5'
     }
 }
@@ -129,7 +129,7 @@ Describe 'Invoke-VbdWorkload' {
     It 'runs the WindowsSeed profile and renders the result table' {
         $d = New-VbdDevice -Name wl2 -SizeBytes 32MB
         $text = Invoke-VbdWorkload wl2 -Profile WindowsSeed -QueueDepth 2 -Count 300 -Pattern Sequential -ReadFraction 0.3 -FlushEvery 50 | Out-String -Width 200
-        $text | Should -Match 'Name\s+Ops\s+IOPS\(virt\)\s+MB/s\(virt\)\s+p50\(us\)\s+p99\(us\)\s+Misaligned\s+Bounces\s+Errors\s+Violations\s+Wall\(s\)'
+        $text | Should -Match 'Name\s+Operations\s+Iops\s+MBps\s+P50Us\s+P99Us\s+Errors\s+ViolationCount'
         $text | Should -Match 'wl2\s+300\s'
     }
 
