@@ -105,7 +105,7 @@ function Invoke-Publish {
             $isCmdletAssembly = $file.Name -like 'XenVbd.PowerShell.*'
             Copy-Item -LiteralPath $file.FullName -Destination ($isCmdletAssembly ? $dest : $deps.FullName)
         }
-        # Native libraries (SkiaSharp for the HTML lab report) keep their runtimes/<rid>/native layout;
+        # Native libraries of a dependency (none today) keep their runtimes/<rid>/native layout;
         # the engine's load context looks for them there.
         $runtimes = Join-Path $staging 'runtimes'
         if ($target.Isolate -and (Test-Path -LiteralPath $runtimes)) {

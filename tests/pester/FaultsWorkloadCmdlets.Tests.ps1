@@ -153,9 +153,11 @@ Describe 'Invoke-VbdLab' {
         (Get-ChildItem $report).Name | Should -Contain 'results.json'
         (Get-ChildItem $report).Name | Should -Contain 'junit.xml'
         if ($PSEdition -eq 'Core') {
-            # The HTML page with its ScottPlot charts (SkiaSharp native code loaded through the module's private context).
+            # The HTML page with its interactive charts (uPlot embedded in the page).
             $html = Get-Content -Raw (Join-Path $report 'index.html')
-            $html | Should -Match '<img[^>]+data:image/png;base64,'
+            $html | Should -Match '<div class="chart" data-spec="chart-1">'
+            $html | Should -Match 'leeoniya/uPlot \(v1\.6\.32\)'
+
         }
         $r | Out-String -Width 200 | Should -Match 'PASS\s+Migration\s+3'
     }
