@@ -111,8 +111,9 @@ function Invoke-Publish {
         if ($target.Isolate -and (Test-Path -LiteralPath $runtimes)) {
             Copy-Item -LiteralPath $runtimes -Destination $deps.FullName -Recurse -Force
         }
-        Write-Host ("    module/{0}: {1}" -f $target.Edition,
-            ((Get-ChildItem -Recurse -File $dest | ForEach-Object { [IO.Path]::GetRelativePath($dest, $_.FullName) }) -join ', '))
+        # One short line per edition (a list of every file made a line of ~1,900 characters).
+        $files = @(Get-ChildItem -Recurse -File $dest)
+        Write-Host ("    module/{0}: {1} files, {2:0.0} MB" -f $target.Edition, $files.Count, (($files | Measure-Object Length -Sum).Sum / 1MB))
     }
 }
 
