@@ -128,3 +128,37 @@ Describe 'The documents are complete in the repository' {
         $hits | Should -BeNullOrEmpty
     }
 }
+
+Describe 'Smaller things a new user trips on' {
+    AfterEach { Get-VbdDevice | Remove-VbdDevice -Confirm:$false }
+
+    It 'Get-VbdXenStore -Key protocol in Probe mode says why there is no such key' {
+        $null = New-VbdDevice -Name probexs
+        $out = Get-VbdXenStore probexs -Key protocol -WarningVariable wv -WarningAction SilentlyContinue
+        $out | Should -BeNullOrEmpty
+        "$($wv[0])" | Should -Match 'Probe mode writes no protocol key'
+        $null = New-VbdDevice -Name announcexs -FrontendMode Announce
+        (Get-VbdXenStore announcexs -Key protocol).Value | Should -Be 'x86_64-abi'
+    }
+
+    It 'Get-VbdXenStore -Key completes the device''s key names, not file names' {
+        $null = New-VbdDevice -Name keys
+        $line = 'Get-VbdXenStore -Name keys -Key feature-fl'
+        $r = TabExpansion2 -inputScript $line -cursorColumn $line.Length
+        $r.CompletionMatches.CompletionText | Should -Contain 'feature-flush-cache'
+        $r.CompletionMatches.ResultType | Should -Not -Contain 'ProviderItem'
+    }
+
+    It 'Add-VbdFault -WhatIf describes the rule without a made-up id' {
+        $null = New-VbdDevice -Name wi
+        # -WhatIf writes to the host, so a transcript is what sees it.
+        $transcript = Join-Path $TestDrive 'whatif.txt'
+        Start-Transcript -LiteralPath $transcript -UseMinimalHeader | Out-Null
+        Add-VbdFault wi -Kind Drop -Rate 0.5 -MaxCount 3 -WhatIf
+        Stop-Transcript | Out-Null
+        $log = Get-Content -Raw $transcript
+        $log | Should -Match 'Add a Drop fault \(rate 0\.5, at most 3\)'
+        $log | Should -Not -Match '#0'
+        Get-VbdFault wi | Should -BeNullOrEmpty
+    }
+}
