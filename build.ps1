@@ -202,6 +202,11 @@ $result = Invoke-Pester -Configuration $config
     $code = Invoke-ChildPwsh -Arguments @('-File', $runnerPath, $pester, (Join-Path $Root 'tests/pester'), $results, $summary) -AllowFailure
     if (Test-Path $summary) {
         $s = Get-Content -Raw $summary | ConvertFrom-Json
+        if ($null -eq $s.Passed -or $null -eq $s.Failed) {
+            # Invoke-Pester returned no run object: never report that as "0 failed".
+            Write-Warning "Pester's summary has no counts (exit code $code)."
+            return [pscustomobject]@{ Suite = 'pester'; Passed = 0; Failed = 1; Skipped = 0; Note = 'no counts in the summary' }
+        }
         return [pscustomobject]@{ Suite = 'pester'; Passed = [int] $s.Passed; Failed = [int] $s.Failed; Skipped = [int] $s.Skipped; Note = '' }
     }
     Write-Warning "Pester did not report a result (exit code $code)."

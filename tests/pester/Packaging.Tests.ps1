@@ -9,8 +9,9 @@ BeforeAll {
     foreach ($item in 'XenVbd.psd1', 'XenVbd.psm1', 'XenVbd.Format.ps1xml', 'XenVbd.Types.ps1xml', 'en-US', 'module') {
         Copy-Item -Recurse -LiteralPath (Join-Path $root $item) -Destination $stage
     }
-    $dll = Join-Path $PSHOME 'pwsh.dll'
-    $script:pwsh = if (Test-Path -LiteralPath $dll) { @((Get-Process -Id $PID).Path, $dll) } else { @((Join-Path $PSHOME 'pwsh')) }
+    # The PowerShell running the tests, as a command line: its own executable, or dotnet + pwsh.dll (as build.ps1 does).
+    $exe = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
+    $script:pwsh = @(if (Test-Path -LiteralPath $exe) { $exe } else { (Get-Process -Id $PID).Path; Join-Path $PSHOME 'pwsh.dll' })
     $script:child = Join-Path $work 'install.ps1'
     Set-Content -LiteralPath $child -Value @'
 param($Work)

@@ -84,10 +84,12 @@ Set-Content -LiteralPath '$marker' -Value go
 `$w = Invoke-VbdWorkload cc -Count 100000000 -WarningVariable wv -WarningAction SilentlyContinue
 "RESULT ops=`$(`$w.Operations) cancelled=`$(`$w.Cancelled) warnings=`$(`$wv.Count)"
 "@
-        $dll = Join-Path $PSHOME 'pwsh.dll'
-        $pwsh = if (Test-Path -LiteralPath $dll) { "'$((Get-Process -Id $PID).Path)' '$dll'" } else { "'$(Join-Path $PSHOME 'pwsh')'" }
+        # The PowerShell running the tests: its own executable, or dotnet + pwsh.dll (as build.ps1 does).
+        $exe = Join-Path $PSHOME 'pwsh'
+        $pwsh = if (Test-Path -LiteralPath $exe) { "'$exe'" } else { "'$((Get-Process -Id $PID).Path)' '$(Join-Path $PSHOME 'pwsh.dll')'" }
         # Feed the terminal a Ctrl+C byte once the workload has started; script(1) gives the child a real tty.
-        $feeder = "while [ ! -f '$marker' ]; do sleep 0.2; done; sleep 1; printf '\003'; sleep 6"
+        # Bounded: if the child never starts the workload, the feeder gives up after 60 s instead of waiting forever.
+        $feeder = "for i in `$(seq 300); do [ -f '$marker' ] && break; sleep 0.2; done; sleep 1; printf '\003'; sleep 6"
         $out = & bash -c "($feeder) | timeout 120 script -qfec `"$pwsh -NoProfile -File '$child'`" /dev/null" 2>&1 | ForEach-Object { "$_" }
         $line = $out | Where-Object { $_ -match 'RESULT ' } | Select-Object -Last 1
         $line | Should -Match 'RESULT ops=[1-9]\d* cancelled=True warnings=1'
