@@ -1,6 +1,7 @@
 @{
     RootModule           = 'XenVbd.psm1'
-    ModuleVersion        = '0.1.0'
+    # 0.x: the cmdlet surface may still change between minor versions; see ReleaseNotes.
+    ModuleVersion        = '0.2.0'
     GUID                 = '6f0c1d5e-3b7a-4c52-9e61-2a8d4f7b9c10'
     Author               = 'XenVbd'
     CompanyName          = 'XenVbd'
@@ -41,7 +42,20 @@
     PrivateData          = @{
         PSData = @{
             Tags       = @('Xen', 'blkif', 'xenvbd', 'storage', 'fault-injection')
-            ProjectUri = 'https://example.invalid/xenvbd'
+            # No ProjectUri: the project has no public home yet, and a made-up one would mislead.
+            ReleaseNotes = @'
+0.2.0
+- Invoke-VbdWorkload: -Count and -Duration stop at whichever comes first; -Duration alone runs for that long.
+  Ctrl+C in the console returns the partial result with a warning; it is also kept in $VbdLastWorkload.
+- Device cmdlets take a device object by position and device names piped as strings.
+- Test-VbdIntegrity: nothing checked is a warning and no Boolean; -Detailed gives Passed/Failed/NothingChecked.
+- Default views: every column is a real property, every table fits 80 columns.
+- Export-VbdTrace: the Chrome trace has SRB, request and backend slices on named tracks, with named args.
+- Lab report: interactive charts (uPlot, embedded) with every series; the module is 1.2 MB instead of 158 MB.
+- docs/PROTOCOL.md holds the protocol facts; about_XenVbd describes the module.
+0.1.0
+- First version: the device, ring, fault and lab cmdlets.
+'@
         }
     }
 }

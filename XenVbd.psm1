@@ -16,6 +16,16 @@ if (-not (Test-Path -LiteralPath $binary -PathType Leaf)) {
 
 $binaryModule = Import-Module -Name $binary -PassThru -ErrorAction Stop
 
+# The views' derived columns (XenVbd.Types.ps1xml), member by member with -Force rather than through the manifest's
+# TypesToProcess: a second import from another copy of the module would otherwise fail on the first copy's members.
+[xml] $typeData = Get-Content -Raw -LiteralPath ([System.IO.Path]::Combine($PSScriptRoot, 'XenVbd.Types.ps1xml'))
+foreach ($type in $typeData.Types.Type) {
+    foreach ($member in $type.Members.ChildNodes | Where-Object { $_.NodeType -eq 'Element' }) {
+        $value = if ($member.LocalName -eq 'AliasProperty') { $member.ReferencedMemberName } else { [scriptblock]::Create($member.GetScriptBlock) }
+        Update-TypeData -TypeName $type.Name -MemberType $member.LocalName -MemberName $member.Name -Value $value -Force
+    }
+}
+
 # Re-export the cmdlets of the nested binary module; the manifest's CmdletsToExport is the public list.
 Export-ModuleMember -Cmdlet @($binaryModule.ExportedCmdlets.Keys)
 

@@ -106,14 +106,15 @@ function Invoke-Publish {
             $isCmdletAssembly = $file.Name -like 'XenVbd.PowerShell.*'
             Copy-Item -LiteralPath $file.FullName -Destination ($isCmdletAssembly ? $dest : $deps.FullName)
         }
-        # Native libraries (SkiaSharp for the HTML lab report) keep their runtimes/<rid>/native layout;
+        # Native libraries of a dependency (none today) keep their runtimes/<rid>/native layout;
         # the engine's load context looks for them there.
         $runtimes = Join-Path $staging 'runtimes'
         if ($target.Isolate -and (Test-Path -LiteralPath $runtimes)) {
             Copy-Item -LiteralPath $runtimes -Destination $deps.FullName -Recurse -Force
         }
-        Write-Host ("    module/{0}: {1}" -f $target.Edition,
-            ((Get-ChildItem -Recurse -File $dest | ForEach-Object { [IO.Path]::GetRelativePath($dest, $_.FullName) }) -join ', '))
+        # One short line per edition (a list of every file made a line of ~1,900 characters).
+        $files = @(Get-ChildItem -Recurse -File $dest)
+        Write-Host ("    module/{0}: {1} files, {2:0.0} MB" -f $target.Edition, $files.Count, (($files | Measure-Object Length -Sum).Sum / 1MB))
     }
     # The lab scripts and their Pester suites ship with the module (Invoke-VbdLab runs module/Labs);
     # labs/Invoke-*.ps1 are the repository's runners, not labs.
@@ -210,6 +211,11 @@ $result = Invoke-Pester -Configuration $config
     $code = Invoke-ChildPwsh -Arguments @('-File', $runnerPath, $pester, ((Join-Path $Root 'tests/pester'), (Join-Path $Root 'labs') -join [IO.Path]::PathSeparator), $results, $summary) -AllowFailure
     if (Test-Path $summary) {
         $s = Get-Content -Raw $summary | ConvertFrom-Json
+        if ($null -eq $s.Passed -or $null -eq $s.Failed) {
+            # Invoke-Pester returned no run object: never report that as "0 failed".
+            Write-Warning "Pester's summary has no counts (exit code $code)."
+            return [pscustomobject]@{ Suite = 'pester'; Passed = 0; Failed = 1; Skipped = 0; Note = 'no counts in the summary' }
+        }
         return [pscustomobject]@{ Suite = 'pester'; Passed = [int] $s.Passed; Failed = [int] $s.Failed; Skipped = [int] $s.Skipped; Note = '' }
     }
     Write-Warning "Pester did not report a result (exit code $code)."
@@ -220,7 +226,7 @@ function Invoke-InteropSuite {
     $script = Join-Path $Root 'tests/interop/run.sh'
     $skip = { param($why) Write-Host "    interop: SKIPPED - $why"; [pscustomobject]@{ Suite = 'interop'; Passed = 0; Failed = 0; Skipped = 1; Note = "skipped: $why" } }
     if (-not (Test-Path -LiteralPath $script)) { return & $skip 'tests/interop/run.sh does not exist yet' }
-    if (-not (Get-Command gcc -CommandType Application -ErrorAction SilentlyContinue)) { return & $skip 'gcc is not installed (apt-get install gcc-multilib)' }
+    if (-not (Get-Command gcc -CommandType Application -ErrorAction SilentlyContinue)) { return & $skip 'gcc is not installed (apt-get install gcc gcc-multilib)' }
     if (-not (Test-Path -LiteralPath '/usr/include/xen/io/ring.h')) { return & $skip "Xen's headers are missing: /usr/include/xen/io/ring.h (apt-get install libxen-dev)" }
 
     Write-Step 'C interop: bash tests/interop/run.sh'

@@ -73,7 +73,7 @@ if ($Micro) {
     & dotnet $dll micro --filter '*' --job short
 }
 
-# Issue 6's module target: Invoke-VbdWorkload >= 0.9 x the engine's IOPS for the same spec (same process).
+# The module's benchmark target: Invoke-VbdWorkload >= 0.9 x the engine's IOPS for the same spec (same process).
 $ratioArgs = @{ Json = (Join-Path $out 'workload-ratio.json') }
 if ($Quick) { $ratioArgs += @{ Count = 20000; Repeat = 1 } }
 $ratioRows = & (Join-Path $PSScriptRoot 'workload-ratio.ps1') @ratioArgs

@@ -1,7 +1,7 @@
 #!/usr/bin/env pwsh
 <#
 .SYNOPSIS
-    Issue 6's module target: a workload run through Invoke-VbdWorkload reaches >= 0.9 x the IOPS of the
+    The module's benchmark target: a workload run through Invoke-VbdWorkload reaches >= 0.9 x the IOPS of the
     same WorkloadSpec run directly through the engine (WorkloadRunner.Run), in the same process.
 .DESCRIPTION
     Imports ./XenVbd.psd1 (run `dotnet pwsh ./build.ps1` first) and runs one spec two ways, each on a fresh

@@ -4,6 +4,7 @@ Keeps every <command:command> already in the file whose name is not generated he
 import html, re, sys, importlib.util, pathlib
 
 root = pathlib.Path(__file__).resolve().parent.parent
+PROTOCOL_LINK = "about the protocol: docs/PROTOCOL.md in the XenVbd repository"
 spec = importlib.util.spec_from_file_location("helpdata", root / "tools" / "help_data.py")
 data = importlib.util.module_from_spec(spec); spec.loader.exec_module(data)
 
@@ -93,7 +94,8 @@ def command_xml(c):
         out.append(I + "  </command:example>")
     out.append(I + "</command:examples>")
     out.append(I + "<command:relatedLinks>")
-    for l in c.get("links", []):
+    # Every cmdlet points at the protocol facts it relies on, in the repository itself.
+    for l in c.get("links", []) + [PROTOCOL_LINK]:
         out.append(I + "  <maml:navigationLink>\n" + I + "    <maml:linkText>%s</maml:linkText>\n" % e(l) + I + "  </maml:navigationLink>")
     out.append(I + "</command:relatedLinks>")
     out.append("  </command:command>")

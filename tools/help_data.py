@@ -2,12 +2,12 @@
 DEV = {"name": "Device", "type": "XenVbd.Device.VbdDevice", "pipeline": "True (ByValue)",
        "desc": "The device object, as New-VbdDevice or Get-VbdDevice return it. Accepts pipeline input by value. Give either -Device or -Name."}
 def NAME(position=0, extra=""):
-    return {"name": "Name", "type": "System.String[]", "pipeline": "True (ByPropertyName)", "position": position, "wildcards": True,
-            "desc": "The name(s) of the device(s) in this session; wildcards select several. Tab completion offers the session's device names. Binds from a Name or DeviceName property of piped objects (a device, an SRB result, a statistics row)." + extra}
+    return {"name": "Name", "type": "System.String[]", "pipeline": "True (ByValue, ByPropertyName)", "position": position, "wildcards": True,
+            "desc": "The name(s) of the device(s) in this session; wildcards select several. Tab completion offers the session's device names. Piped strings bind here (\"a1\",\"a2\" | Get-VbdRing), and so does a Name or DeviceName property of piped objects (a device, an SRB result, a statistics row). A device object given by position stands for its name, as Remove-Item $fileInfo works (Get-VbdRing $d)." + extra}
 DEVNAME = {"name": "DeviceName", "type": "System.String", "pipeline": "True (ByPropertyName)",
            "desc": "Binds the DeviceName property of piped objects (SRB results, statistics, rings, fault rules, workload results) and then wins over -Name, whose Name property may mean something else on such objects. Hidden from tab completion; use -Name when typing."}
 DEVICE_INPUTS = [("XenVbd.Device.VbdDevice", "A device from New-VbdDevice or Get-VbdDevice."),
-                 ("System.String", "Any object with a Name or DeviceName property naming a device.")]
+                 ("System.String", "A device name (bare strings bind by value), or any object with a Name or DeviceName property naming a device.")]
 ERRORS_DEVICE = "A name that matches no device gives a non-terminating DeviceNotFound error (ObjectNotFound); a device object that was removed gives DeviceRemoved. Neither changes any device."
 
 COMMANDS = [
@@ -320,7 +320,7 @@ Reset-VbdDevice sends the frontend a bus reset (SRB_FUNCTION_RESET_BUS, what sto
  "name": "Export-VbdTrace",
  "synopsis": "Writes a device's ring trace to a file, as JSON lines or in the Chrome trace-event format.",
  "description": """
-Every device records ring events (SRB start and completion, bounces, requests consumed, responses pushed, notifications, faults) in a fixed-size trace with virtual timestamps. Export-VbdTrace writes it to -Path: JSON lines (one object per line: t_us, kind, dev, a, b, c, d) for tools, or the Chrome trace-event format for chrome://tracing or Perfetto. -Format Auto (the default) chooses JSON lines for .jsonl/.ndjson and the Chrome format otherwise. The trace keeps the most recent 65536 events; a warning says how many older ones were dropped.
+Every device records ring events (SRB start and completion, bounces, requests consumed, responses pushed, notifications, faults) in a fixed-size trace with virtual timestamps. Export-VbdTrace writes it to -Path: JSON lines (one object per line: t_us, kind, dev, a, b, c, d) for tools, or the Chrome trace-event format for chrome://tracing or Perfetto (ui.perfetto.dev): one process per device with named tracks - "domU frontend: SRBs" (each SRB a slice from submit to completion), "ring: requests" (each ring request from push to its response, with ring slot, id, sector, operation and status), "dom0 backend + disk" (blkback's service of each request), "event channel", "XenBus + ABI probe", "faults + rejections" - timestamps in microseconds of virtual time and every argument under its name. -Format Auto (the default) chooses JSON lines for .jsonl/.ndjson and the Chrome format otherwise. The trace keeps the most recent 65536 events; a warning says how many older ones were dropped.
 
 An existing file is overwritten unless -NoClobber is given; a folder that does not exist is an error. Supports -WhatIf and -Confirm.
 """ + "\n\n" + ERRORS_DEVICE,
@@ -346,14 +346,18 @@ An existing file is overwritten unless -NoClobber is given; a folder that does n
  "description": """
 Invoke-Srb remembers a hash of every logical block it wrote successfully (UNMAP forgets the blocks it discards). Test-VbdIntegrity reads all those blocks back through the device - one READ per run of consecutive blocks, up to 128 blocks each - and compares. It returns $true when every block matches and $false otherwise; -Verbose names each bad block (lost, torn, misdirected or stale data all show as a mismatch). A progress bar appears for 256 blocks or more, and Ctrl+C stops the check cleanly.
 
-A device the session never wrote to returns $true (nothing to contradict). Without -Name or -Device it checks every device.
+Nothing checked is not a pass: on a device the session never wrote to (a re-opened image, a fresh device, or one a workload overwrote) Test-VbdIntegrity writes a warning and returns no Boolean at all, so `Test-VbdIntegrity d | Should -BeTrue` fails there. -Detailed returns a VbdIntegrityResult per device instead: Outcome (Passed, Failed or NothingChecked), BlocksChecked, BadBlocks and Passed (True only for Passed). Without -Name or -Device it checks every device.
 """ + "\n\n" + ERRORS_DEVICE,
- "parameters": [DEV, NAME(), DEVNAME],
+ "parameters": [DEV, NAME(), DEVNAME,
+  {"name": "Detailed", "type": "SwitchParameter", "default": "False", "desc": "Returns a VbdIntegrityResult (DeviceName, Outcome, BlocksChecked, BadBlocks, Passed) per device instead of a Boolean, also for a device where nothing was checked (Outcome NothingChecked)."}],
  "inputs": DEVICE_INPUTS,
- "outputs": [("System.Boolean", "One value per device: $true when every block written in this session reads back unchanged.")],
+ "outputs": [("System.Boolean", "One value per device that had blocks to check: $true when every block written in this session reads back unchanged, $false otherwise. None (and a warning) for a device with nothing to check."),
+             ("XenVbd.PowerShell.VbdIntegrityResult", "With -Detailed: the outcome (Passed, Failed, NothingChecked) and the block counts it rests on.")],
  "examples": [
   ("after a migration", "$d = New-VbdDevice -Name ex-int1 -FrontendAbi X86_64 -BackendAbi X86_32 -BackendMode Native\nInvoke-Srb -Device $d -Write -Lba 10 -BlockCount 32 -BufferAlignment 7 | Out-Null\nSet-BackendAbi -Device $d -Abi X86_64 -Mode Native | Out-Null\nTest-VbdIntegrity -Device $d -Verbose\nRemove-VbdDevice -Device $d",
    "Writes 32 blocks from a misaligned buffer, moves the device to a 64-bit dom0 and checks that the data survived: True."),
+  ("nothing checked", "$d = New-VbdDevice -Name ex-int2\nTest-VbdIntegrity -Device $d -Detailed -WarningAction SilentlyContinue\nRemove-VbdDevice -Device $d",
+   "A device this session never wrote to: Outcome NothingChecked, BlocksChecked 0, Passed False (and without -Detailed, a warning and no Boolean)."),
  ],
  "links": ["Invoke-Srb", "Set-BackendAbi"],
 },
@@ -440,9 +444,9 @@ Remove-VbdFault takes rules out of a device's fault plan; requests after that ar
  "name": "Invoke-VbdWorkload",
  "synopsis": "Runs a fio-style workload with per-block verification on a device and returns IOPS, bandwidth, latency percentiles and integrity violations.",
  "description": """
-Invoke-VbdWorkload drives many SRBs through the device at once (-QueueDepth) in a -Pattern (Random or Sequential) with a -ReadFraction, block sizes from -BlockSize or a -Profile (WindowsSeed: mostly 512 B, rarely 4 KiB, very rarely 8 KiB, with chkdsk-like bursts; ChkdskBurst: large transfers), and a -MisalignedFraction of buffers at -AlignmentOffsets bytes past a sector boundary. It stops after -Count I/Os or -Duration of virtual time, whichever comes first (-Count 0 runs for the duration).
+Invoke-VbdWorkload drives many SRBs through the device at once (-QueueDepth) in a -Pattern (Random or Sequential) with a -ReadFraction, block sizes from -BlockSize or a -Profile (WindowsSeed: mostly 512 B, rarely 4 KiB, very rarely 8 KiB, with chkdsk-like bursts; ChkdskBurst: large transfers), and a -MisalignedFraction of buffers at -AlignmentOffsets bytes past a sector boundary. It stops after -Count I/Os or -Duration of virtual time, whichever comes first; only the limits you give apply: -Duration alone runs for that virtual time, -Count alone for that many I/Os, neither gives 1000 I/Os, and -Count 0 runs for -Duration (1 second unless given).
 
-Every written block carries a header (LBA, write generation, seed, checksum) so each read detects lost, torn, misdirected or stale data (fio verify); -NoVerify turns that off. Active fault rules apply. A progress bar shows I/Os done, virtual time, errors and violations; Ctrl+C stops the workload cleanly and returns what was measured so far, with a warning.
+Every written block carries a header (LBA, write generation, seed, checksum) so each read detects lost, torn, misdirected or stale data (fio verify); -NoVerify turns that off. Active fault rules apply. A progress bar shows I/Os done, virtual time, errors and violations; Ctrl+C in an interactive console stops the workload cleanly and returns what was measured so far (Cancelled is True), with a warning; later piped devices are not started. When the pipeline itself is stopped from outside (PowerShell.Stop(), a signal, another host's Ctrl+C) PowerShell takes no more output, so the warning says so and the partial result is kept in $VbdLastWorkload. Every early-stopped run also leaves its result in $VbdLastWorkload.
 
 The workload's headers overwrite what Invoke-Srb wrote, so Test-VbdIntegrity forgets the session's earlier writes on that device. Verification covers one run: run a further workload on a fresh device, since headers left by an earlier run with the same seed are reported as violations. Guest buffers are limited: a large -QueueDepth with large blocks gives an InvalidWorkload error naming the sizes.
 """ + "\n\n" + ERRORS_DEVICE,
@@ -454,8 +458,8 @@ The workload's headers overwrite what Invoke-Srb wrote, so Test-VbdIntegrity for
   {"name": "MisalignedFraction", "type": "System.Double", "default": "0", "desc": "Share of I/Os whose buffer is misaligned, 0..1."},
   {"name": "AlignmentOffsets", "type": "System.Int32[]", "default": "engine default", "desc": "Offsets (1..511 bytes past a sector boundary) misaligned buffers are drawn from."},
   {"name": "QueueDepth", "type": "System.Int32", "default": "8", "desc": "SRBs in flight at once, 1..256."},
-  {"name": "Count", "type": "System.Int64", "default": "1000", "desc": "Number of I/Os; 0 runs until -Duration."},
-  {"name": "Duration", "type": "System.TimeSpan", "default": "1 second", "desc": "Virtual time limit."},
+  {"name": "Count", "type": "System.Int64", "default": "1000 when -Duration is not given either", "desc": "Number of I/Os; 0 runs until -Duration. With -Duration, the run stops at whichever comes first."},
+  {"name": "Duration", "type": "System.TimeSpan", "default": "no limit (1 second with -Count 0)", "desc": "Virtual-time limit. Given alone, the run lasts this long whatever the count; with -Count, the run stops at whichever comes first."},
   {"name": "Seed", "type": "System.UInt64", "default": "1", "desc": "The workload's seed (offsets, sizes, mix)."},
   {"name": "NoVerify", "type": "SwitchParameter", "default": "False", "desc": "Skips headers and read verification."},
   {"name": "FlushEvery", "type": "System.Int32", "default": "0", "desc": "Issues SYNCHRONIZE CACHE every this many writes; 0 never."},
@@ -472,7 +476,7 @@ The workload's headers overwrite what Invoke-Srb wrote, so Test-VbdIntegrity for
  "outputs": [("XenVbd.Workload.WorkloadResult", "Operations, reads, writes, IOPS and bandwidth in virtual and wall time, Latency percentiles (P50Us .. P9999Us), bounce passes and bytes, ring requests, probes, ABI switches, retries, timeouts, resets, faults by kind, ViolationCount and Violations, plus DeviceName.")],
  "examples": [
   ("the Windows mix with misaligned buffers", "$d = New-VbdDevice -Name ex-wl1 -SizeBytes 64MB\nInvoke-VbdWorkload -Device $d -Profile WindowsSeed -QueueDepth 2 -Count 500 -MisalignedFraction 0.3 -AlignmentOffsets 1, 7\nRemove-VbdDevice -Device $d",
-   "500 verified I/Os of the seed page's size mix, 30% from misaligned buffers: Bounces counts the copies, Violations must be 0."),
+   "500 verified I/Os of the Windows I/O mix the original Xen wiki page on the GPLPV driver describes, 30% from misaligned buffers: BouncePasses (Format-List) counts the copies, ViolationCount must be 0."),
   ("under injected latency", "$d = New-VbdDevice -Name ex-wl2 -SizeBytes 64MB\nAdd-VbdFault -Device $d -Kind Latency -Distribution Exponential -Delay 00:00:00.002 -MaxDelay 00:00:00.050 | Out-Null\n$r = Invoke-VbdWorkload -Device $d -Count 300 -BlockSize 8192\n$r\n$r.Latency | Format-List P50Us, P99Us, P999Us\nRemove-VbdDevice -Device $d",
    "Exponentially distributed response delays widen the latency percentiles."),
   ("a migration in the middle of the workload", "$d = New-VbdDevice -Name ex-wl3 -SizeBytes 64MB -BackendMode Native\n$r = Invoke-VbdWorkload -Device $d -Count 600 -AssumeZeroedDisk -AtCompletion 300 -Action { Add-VbdFault -Device $d -Kind Migration -MigrateTo X86_32 }\n$r | Format-List Operations, Probes, AbiSwitches, ViolationCount\nGet-VbdMigration -Device $d\nRemove-VbdDevice -Device $d",

@@ -42,7 +42,7 @@ namespace XenVbd.Faults
         /// <summary>The backend disconnects mid-flight and reconnects later (XSA-350 territory).</summary>
         Disconnect = 11,
 
-        /// <summary>The backend moves to a dom0 of the other bitness (the seed's migration case).</summary>
+        /// <summary>The backend moves to a dom0 of the other bitness (the migration case of the GPLPV driver of 2008).</summary>
         Migration = 12,
 
         /// <summary>dm-dust style bad sectors: reads fail until the sector is rewritten.</summary>

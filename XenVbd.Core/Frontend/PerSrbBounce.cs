@@ -4,7 +4,7 @@ using XenVbd.Xen;
 namespace XenVbd.Frontend
 {
     /// <summary>
-    /// The seed's strategy: the 4096-byte SRB extension buffer. Each queue slot owns one page, so a
+    /// The GPLPV 2008 driver's strategy: the 4096-byte SRB extension buffer. Each queue slot owns one page, so a
     /// pass never waits, but an SRB larger than 4 KiB goes round several times.
     /// </summary>
     internal sealed class PerSrbBounce : IBounceStrategy

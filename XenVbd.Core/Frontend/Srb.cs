@@ -7,7 +7,7 @@ namespace XenVbd.Frontend
     /// A SCSI request block as scsiport hands it to a miniport. Created once and reused: nothing in it
     /// allocates after construction, so the I/O path can recycle SRBs without touching the GC. The data
     /// buffer is guest memory at an explicit guest-physical address, so its alignment is whatever the
-    /// caller chose — the whole point of the seed's bounce-buffer problem.
+    /// caller chose — the whole point of the GPLPV 2008 driver's bounce-buffer problem.
     /// </summary>
     public sealed class Srb
     {

@@ -91,36 +91,5 @@ namespace XenVbd.Sim
                 writer.Write("}\n");
             }
         }
-
-        /// <summary>Chrome trace-event JSON: instant events on one track per device and kind family.</summary>
-        public void WriteChromeTrace(TextWriter writer)
-        {
-            writer.Write("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[");
-            bool first = true;
-            foreach (var e in Snapshot())
-            {
-                if (!first) writer.Write(',');
-                first = false;
-                var sb = new StringBuilder();
-                sb.Append("{\"name\":\"").Append(e.Kind).Append("\",\"ph\":\"i\",\"s\":\"t\",\"pid\":")
-                  .Append(e.Device.ToString(CultureInfo.InvariantCulture))
-                  .Append(",\"tid\":").Append(Track(e.Kind).ToString(CultureInfo.InvariantCulture))
-                  .Append(",\"ts\":").Append((e.Time / 10.0).ToString("0.0", CultureInfo.InvariantCulture))
-                  .Append(",\"args\":{\"a\":").Append(e.A.ToString(CultureInfo.InvariantCulture))
-                  .Append(",\"b\":").Append(e.B.ToString(CultureInfo.InvariantCulture))
-                  .Append(",\"c\":").Append(e.C.ToString(CultureInfo.InvariantCulture))
-                  .Append(",\"d\":").Append(e.D.ToString(CultureInfo.InvariantCulture)).Append("}}");
-                writer.Write(sb.ToString());
-            }
-            writer.Write("]}");
-        }
-
-        private static int Track(TraceKind kind) => kind switch
-        {
-            TraceKind.RequestPushed or TraceKind.NotifyBackend or TraceKind.ResponseConsumed or TraceKind.SrbStart or TraceKind.SrbComplete or TraceKind.Bounce => 1,
-            TraceKind.RequestConsumed or TraceKind.ResponsePushed or TraceKind.NotifyFrontend or TraceKind.RequestRejected => 2,
-            TraceKind.ProbeStep or TraceKind.AbiSwitch or TraceKind.StateChange or TraceKind.Reconnect => 3,
-            _ => 4,
-        };
     }
 }

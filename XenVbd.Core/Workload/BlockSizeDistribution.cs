@@ -44,7 +44,7 @@ namespace XenVbd.Workload
         public static BlockSizeDistribution Fixed(int bytes) => new BlockSizeDistribution(new[] { new KeyValuePair<int, double>(bytes, 1) });
 
         /// <summary>
-        /// The seed page's picture of Windows I/O on a Xen disk: mostly 512-byte transfers, rarely 4 KiB,
+        /// The original Xen wiki page's picture (GPLPV, 2008) of Windows I/O on a Xen disk: mostly 512-byte transfers, rarely 4 KiB,
         /// very rarely 8 KiB, and chkdsk-like bursts of 64 KiB to 1 MiB transfers above that.
         /// </summary>
         public static BlockSizeDistribution WindowsSeed => new BlockSizeDistribution(

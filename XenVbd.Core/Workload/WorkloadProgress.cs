@@ -23,15 +23,22 @@ namespace XenVbd.Workload
 
         public double VirtualSeconds { get; }
 
-        /// <summary>Virtual duration of a timed run (0 for a counted run).</summary>
+        /// <summary>Virtual-time limit of the run (0 when only the count limits it).</summary>
         public double TargetSeconds { get; }
 
         public long Errors { get; }
 
         public long Violations { get; }
 
-        public int PercentComplete => Total > 0
-            ? (int)System.Math.Min(100, Completed * 100 / Total)
-            : TargetSeconds > 0 ? (int)System.Math.Min(100, VirtualSeconds * 100 / TargetSeconds) : 0;
+        /// <summary>How far the run is towards whichever of its limits (count, virtual time) it reaches first.</summary>
+        public int PercentComplete
+        {
+            get
+            {
+                double byCount = Total > 0 ? Completed * 100.0 / Total : 0;
+                double byTime = TargetSeconds > 0 ? VirtualSeconds * 100 / TargetSeconds : 0;
+                return (int)System.Math.Min(100, System.Math.Max(byCount, byTime));
+            }
+        }
     }
 }

@@ -170,7 +170,9 @@ namespace XenVbd.Workload
         {
             while (_outstanding < _slots.Length && !_stopIssuing)
             {
-                if (_spec.Count > 0 ? _submitted >= _spec.Count : _scheduler.Now - _startTicks >= _spec.Duration.Ticks)
+                bool countReached = _spec.Count > 0 && _submitted >= _spec.Count;
+                bool timeUp = (_spec.Count == 0 || _spec.StopAtDuration) && _scheduler.Now - _startTicks >= _spec.Duration.Ticks;
+                if (countReached || timeUp)
                 {
                     _stopIssuing = true;
                     return;
@@ -341,7 +343,7 @@ namespace XenVbd.Workload
             if (_options.Progress != null && _options.ProgressEvery > 0 && _completed % _options.ProgressEvery == 0)
             {
                 _options.Progress.Report(new WorkloadProgress(_spec.Name, _completed, _spec.Count,
-                    (now - _startTicks) / (double)TimeSpan.TicksPerSecond, _spec.Count > 0 ? 0 : _spec.Duration.TotalSeconds, _result.Errors, _result.ViolationCount));
+                    (now - _startTicks) / (double)TimeSpan.TicksPerSecond, _spec.Count == 0 || _spec.StopAtDuration ? _spec.Duration.TotalSeconds : 0, _result.Errors, _result.ViolationCount));
             }
         }
 

@@ -29,8 +29,14 @@ namespace XenVbd.Workload
         /// <summary>Operations to complete; 0 to run for <see cref="Duration"/> instead.</summary>
         public long Count { get; init; } = 10000;
 
-        /// <summary>Virtual time to run when <see cref="Count"/> is 0.</summary>
+        /// <summary>Virtual time to run when <see cref="Count"/> is 0 (or, with <see cref="StopAtDuration"/>, at most).</summary>
         public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(1);
+
+        /// <summary>
+        /// With a <see cref="Count"/> too: also stop issuing once <see cref="Duration"/> of virtual time has passed, so the
+        /// run ends at whichever comes first (what Invoke-VbdWorkload -Count -Duration promises). Off, a Count alone decides.
+        /// </summary>
+        public bool StopAtDuration { get; init; }
 
         /// <summary>First byte of the region, a multiple of the disk's logical sector size.</summary>
         public long OffsetBytes { get; init; }
@@ -57,7 +63,7 @@ namespace XenVbd.Workload
                 if (o < 1 || o > 511) throw new ArgumentOutOfRangeException(nameof(AlignmentOffsets), o, "An alignment offset lies in 1..511 (0 is aligned).");
             if (QueueDepth < 1 || QueueDepth > 1024) throw new ArgumentOutOfRangeException(nameof(QueueDepth), QueueDepth, "The queue depth lies in 1..1024.");
             if (Count < 0) throw new ArgumentOutOfRangeException(nameof(Count), Count, "The count cannot be negative.");
-            if (Count == 0 && Duration <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(Duration), Duration, "Give a count or a positive duration.");
+            if ((Count == 0 || StopAtDuration) && Duration <= TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(Duration), Duration, "Give a count or a positive duration.");
             if (OffsetBytes < 0 || LengthBytes < 0) throw new ArgumentOutOfRangeException(nameof(OffsetBytes), OffsetBytes, "The region cannot be negative.");
             if (FlushEvery < 0) throw new ArgumentOutOfRangeException(nameof(FlushEvery), FlushEvery, "Cannot be negative.");
             if (BlockSizes == null) throw new ArgumentNullException(nameof(BlockSizes));

@@ -139,7 +139,8 @@ namespace XenVbd.PowerShell.Cmdlets
                 return;
             }
 
-            if (!ShouldProcess(session.Name, "Add fault " + rule))
+            // The rule has no id until it is added: describe it without one ("#0" read as a real rule's id).
+            if (!ShouldProcess(session.Name, "Add a " + rule.Kind + " fault (rate " + rule.Rate.ToString(System.Globalization.CultureInfo.InvariantCulture) + (rule.MaxCount > 0 ? ", at most " + rule.MaxCount : ", no limit") + ")"))
             {
                 return;
             }

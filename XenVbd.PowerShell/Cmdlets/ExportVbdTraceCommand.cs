@@ -2,6 +2,7 @@ using System;
 using System.IO;
 using System.Management.Automation;
 using System.Text;
+using XenVbd.Device;
 using XenVbd.PowerShell.Infrastructure;
 using XenVbd.Sim;
 
@@ -106,7 +107,8 @@ namespace XenVbd.PowerShell.Cmdlets
                 }
                 else
                 {
-                    trace.WriteChromeTrace(writer);
+                    int entries = session.Device.GetRing()?.Size ?? 32;   // a closed ring: the one-page size of both ABIs
+                    ChromeTraceWriter.Write(writer, trace.Snapshot(), session.Name, entries, op => CdbBuilder.Name(new[] { op }));
                 }
             }
 

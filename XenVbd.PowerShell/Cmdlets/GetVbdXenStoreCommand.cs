@@ -19,6 +19,7 @@ namespace XenVbd.PowerShell.Cmdlets
         [Parameter(Position = 1)]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(XenStoreKeyCompleter))]
         public string[]? Key { get; set; }
 
         /// <summary>Only the frontend's or only the backend's keys.</summary>
@@ -58,9 +59,20 @@ namespace XenVbd.PowerShell.Cmdlets
                 .Where(e => Side is null || string.Equals(e.Side, Side, StringComparison.OrdinalIgnoreCase))
                 .OrderBy(e => e.Side == "Frontend" ? 0 : 1)
                 .ThenBy(e => e.Path, StringComparer.Ordinal);
+            var found = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             foreach (VbdXenStoreEntry entry in entries)
             {
+                found.Add(entry.Key);
                 WriteObject(entry);
+            }
+
+            // An exact key asked for and absent: say why rather than return nothing.
+            foreach (string key in (Key ?? Array.Empty<string>()).Where(k => !WildcardPattern.ContainsWildcardCharacters(k) && !found.Contains(k)))
+            {
+                string why = string.Equals(key, "protocol", StringComparison.OrdinalIgnoreCase) && session.Device.Options.FrontendMode == XenVbd.Frontend.FrontendAbiMode.Probe
+                    ? " A frontend in Probe mode writes no protocol key: it finds the backend's layout with the ABI probe instead, as the GPLPV driver did from 2008 to 2012 (-FrontendMode Announce writes one)."
+                    : " Get-VbdXenStore " + session.Name + " lists every key the device has.";
+                WriteWarning("'" + session.Name + "' has no XenStore key '" + key + "'" + (Side is null ? "" : " on the " + Side + " side") + "." + why);
             }
         }
     }

@@ -214,7 +214,7 @@ namespace XenVbd.PowerShell.Cmdlets
             try
             {
 #if NET
-                // PowerShell 7 also draws the HTML page (ScottPlot); Windows PowerShell 5.1 writes the data files only.
+                // PowerShell 7 also writes the HTML page (XenVbd.Reports, net10.0); Windows PowerShell 5.1 writes the data files only.
                 IReadOnlyList<string> files = XenVbd.Reports.HtmlReportWriter.WriteFolder(folder, _results);
 #else
                 IReadOnlyList<string> files = LabReportWriter.WriteFolder(folder, _results);

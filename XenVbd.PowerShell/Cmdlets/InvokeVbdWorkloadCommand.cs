@@ -16,7 +16,7 @@ namespace XenVbd.PowerShell.Cmdlets
         /// <summary>Every I/O is -BlockSize bytes.</summary>
         Fixed,
 
-        /// <summary>The seed page's Windows mix: mostly 512 B, rarely 4 KiB, very rarely 8 KiB, chkdsk-like bursts above that.</summary>
+        /// <summary>The Windows mix of the original Xen wiki page on the GPLPV driver: mostly 512 B, rarely 4 KiB, very rarely 8 KiB, chkdsk-like bursts above that.</summary>
         WindowsSeed,
 
         /// <summary>Large chkdsk-style transfers.</summary>
@@ -153,6 +153,11 @@ namespace XenVbd.PowerShell.Cmdlets
                     _ => BlockSizeDistribution.Fixed(BlockSize),
                 };
             }
+            // Whichever comes first: only the limits the user gave apply. -Duration alone runs for that long
+            // (the default count does not cut it short); neither gives the default count.
+            bool countGiven = MyInvocation.BoundParameters.ContainsKey(nameof(Count));
+            bool durationGiven = MyInvocation.BoundParameters.ContainsKey(nameof(Duration));
+            long count = countGiven || !durationGiven ? Count : 0;
             var spec = new WorkloadSpec
             {
                 Name = WorkloadName ?? session.Name,
@@ -162,8 +167,9 @@ namespace XenVbd.PowerShell.Cmdlets
                 MisalignedFraction = MisalignedFraction,
                 AlignmentOffsets = AlignmentOffsets ?? Array.Empty<int>(),
                 QueueDepth = QueueDepth,
-                Count = Count,
+                Count = count,
                 Duration = Duration,
+                StopAtDuration = count > 0 && durationGiven,
                 Seed = Seed,
                 Verify = !NoVerify,
                 AssumeZeroedDisk = AssumeZeroedDisk.IsPresent,
@@ -245,26 +251,66 @@ namespace XenVbd.PowerShell.Cmdlets
             WorkloadResult result;
             // Held for the whole run (it drives the scheduler directly): another thread's call, Dispose included, is refused meanwhile.
             using (session.Device.Use())
+            using (ConsoleInterrupt.Watch(Host, _stop))
             {
                 var target = new DeviceWorkloadTarget(session.Device, QueueDepth, sizes.MaxBytes, retry, retries);
                 result = WorkloadRunner.Run(target, spec, options);
             }
-            progress.RecordType = ProgressRecordType.Completed;
-            WriteProgress(progress);
 
             // The workload wrote its own headers over the disk: what Invoke-Srb wrote there is gone.
             session.ForgetAll();
-            WriteObject(Decorate.WithDevice(result, session.Name));
+            PSObject output = Decorate.WithDevice(result, session.Name);
             if (actionFailure is not null)
             {
+                // The -Action stopped the run: the result covers what completed, and the error says why.
+                progress.RecordType = ProgressRecordType.Completed;
+                WriteProgress(progress);
+                WriteObject(output);
                 Exception inner = actionFailure is RuntimeException { ErrorRecord.Exception: { } e } ? e : actionFailure;
                 this.WriteError(ErrorIds.WorkloadActionFailed, ErrorCategory.OperationStopped, session.Name,
                     "The -Action of the workload on '" + session.Name + "' failed after " + result.Operations + " completions, so the workload was stopped: " + inner.Message,
                     "Fix the script block; run it alone first (it gets the completion count as $_).");
+                return;
             }
-            else if (result.Cancelled)
+            if (!result.Cancelled)
             {
-                WriteWarning("The workload on '" + session.Name + "' was stopped after " + result.Operations + " I/Os.");
+                progress.RecordType = ProgressRecordType.Completed;
+                WriteProgress(progress);
+                WriteObject(output);
+                return;
+            }
+
+            // Stopped early. The partial result is kept in $VbdLastWorkload whatever happens next: a pipeline
+            // PowerShell has stopped (PowerShell.Stop(), a signal, Ctrl+C outside the console) takes no output.
+            SessionState.PSVariable.Set(new PSVariable(LastWorkloadVariable, output, ScopedItemOptions.None));
+            string warning = "The workload on '" + session.Name + "' was stopped after " + result.Operations + " I/Os ("
+                + result.VirtualElapsed.TotalSeconds.ToString("0.000", System.Globalization.CultureInfo.InvariantCulture)
+                + " s virtual); the result covers those.";
+            if (Stopping)
+            {
+                Host.UI.WriteWarningLine(warning + " The pipeline was stopped, so it is in $" + LastWorkloadVariable + ".");
+                return;
+            }
+
+            progress.RecordType = ProgressRecordType.Completed;
+            WriteProgress(progress);
+            WriteWarning(warning);
+            WriteObject(output);
+            _interrupted = true;
+        }
+
+        /// <summary>The variable an early-stopped workload's partial result is kept in.</summary>
+        public const string LastWorkloadVariable = "VbdLastWorkload";
+
+        private bool _interrupted;
+
+        /// <inheritdoc />
+        protected override void ProcessRecord()
+        {
+            // After Ctrl+C in the console the remaining piped devices are not started.
+            if (!_interrupted)
+            {
+                base.ProcessRecord();
             }
         }
 

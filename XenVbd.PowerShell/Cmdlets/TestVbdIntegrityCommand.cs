@@ -12,8 +12,13 @@ namespace XenVbd.PowerShell.Cmdlets
     /// </summary>
     [Cmdlet(VerbsDiagnostic.Test, "VbdIntegrity")]
     [OutputType(typeof(bool))]
+    [OutputType(typeof(VbdIntegrityResult))]
     public sealed class TestVbdIntegrityCommand : VbdDeviceCommandBase
     {
+        /// <summary>Returns a <see cref="VbdIntegrityResult"/> (outcome, blocks checked, bad blocks) instead of a Boolean.</summary>
+        [Parameter]
+        public SwitchParameter Detailed { get; set; }
+
         private const int MaxBlocksPerRead = 128;
 
         /// <inheritdoc />
@@ -76,7 +81,20 @@ namespace XenVbd.PowerShell.Cmdlets
             }
 
             WriteVerbose(session.Name + ": " + checkedBlocks + " block(s) read back, " + bad + " bad.");
-            WriteObject(bad == 0);
+            var result = new VbdIntegrityResult(session.Name, checkedBlocks, bad);
+            if (result.Outcome == VbdIntegrityOutcome.NothingChecked)
+            {
+                // True here would claim a verification that did not happen.
+                WriteWarning("Nothing to check on '" + session.Name + "': this session has no written blocks there (a re-opened image, a fresh device, or a workload overwrote them), so nothing was verified and no Boolean is returned. Write with Invoke-Srb first, or use Invoke-VbdWorkload, which verifies every read.");
+                if (Detailed)
+                {
+                    WriteObject(result);
+                }
+
+                return;
+            }
+
+            WriteObject(Detailed ? result : (object)result.Passed);
         }
     }
 }

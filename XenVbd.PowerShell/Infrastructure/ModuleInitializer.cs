@@ -33,7 +33,7 @@ namespace XenVbd.PowerShell.Infrastructure
         /// <summary>The only assembly the default load context is allowed to receive from the private one.</summary>
         public const string EngineAssemblyName = "XenVbd.Core";
 
-        /// <summary>The HTML report writer, which the lab cmdlet calls directly; it and ScottPlot live in the private context too.</summary>
+        /// <summary>The HTML report writer, which the lab cmdlet calls directly; it lives in the private context too.</summary>
         public const string ReportsAssemblyName = "XenVbd.Reports";
 
         private static readonly object Gate = new object();
@@ -122,7 +122,7 @@ namespace XenVbd.PowerShell.Infrastructure
         }
 
         /// <summary>
-        /// Native libraries (SkiaSharp's, for the report charts) come from deps/runtimes/&lt;rid&gt;/native,
+        /// Native libraries a dependency brings (none today) come from deps/runtimes/&lt;rid&gt;/native,
         /// where publish puts them; the default probing would not look inside our private folder.
         /// </summary>
         protected override IntPtr LoadUnmanagedDll(string unmanagedDllName)

@@ -19,8 +19,12 @@ namespace XenVbd.PowerShell.Infrastructure
         [ValidateNotNull]
         public VbdDevice? Device { get; set; }
 
-        /// <summary>The device's name; wildcards select several.</summary>
-        [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+        /// <summary>
+        /// The device's name; wildcards select several. Bare strings bind from the pipeline ("a1","a2" | Get-VbdRing),
+        /// and a device object given by position stands for its name (Get-VbdRing $d).
+        /// </summary>
+        [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+        [DeviceNameTransformation]
         [ArgumentCompleter(typeof(DeviceNameCompleter))]
         [SupportsWildcards]
         public string[]? Name { get; set; }
@@ -145,7 +149,30 @@ namespace XenVbd.PowerShell.Infrastructure
                 ErrorCategory.ObjectNotFound,
                 name,
                 "There is no device named '" + name + "' in this session" + (count == 0 ? " (the session has no devices)." : "."),
-                count == 0 ? "Create one with New-VbdDevice -Name " + name + "." : "Run Get-VbdDevice to see the device names, or create it with New-VbdDevice -Name " + name + ".");
+                LooksLikeTypeName(name)
+                    ? "'" + name + "' is the name of a type, not of a device: an object was turned into text. Pass the device itself (-Device $d, or pipe it), or its name (-Name $d.Name); Get-VbdDevice lists the names."
+                    : count == 0 ? "Create one with New-VbdDevice -Name " + name + "." : "Run Get-VbdDevice to see the device names, or create it with New-VbdDevice -Name " + name + ".");
+        }
+
+        /// <summary>Whether a "name" is really an object's type name (what PowerShell makes of an object bound to a string).</summary>
+        private static bool LooksLikeTypeName(string name)
+        {
+            if (name.IndexOf('.') < 0 || name.IndexOfAny(new[] { ' ', '/', '\\' }) >= 0)
+            {
+                return false;
+            }
+
+            try
+            {
+                // The engine lives in a private load context PowerShell's type resolution does not see: ask it first.
+                return typeof(VbdDevice).Assembly.GetType(name) is not null
+                    || typeof(VbdDeviceCommandBase).Assembly.GetType(name) is not null
+                    || new PSTypeName(name).Type is not null;
+            }
+            catch (Exception ex) when (ex is ArgumentException || ex is System.Management.Automation.RuntimeException)
+            {
+                return false;
+            }
         }
 
         internal static string SafeName(VbdDevice device)

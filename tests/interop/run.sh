@@ -6,6 +6,9 @@
 #   XENVBD_REQUIRE_INTEROP=1 ...         a missing prerequisite (gcc, libxen-dev, gcc-multilib,
 #                                        a way to run 32-bit code, qemu-system-xen) is a failure, not a skip
 #   A skipped part counts once in ", N skipped" and is named in "interop: not run: ...".
+#   XENVBD_INTEROP_ABIS="32" ...         only these bitnesses (default "64 32")
+# A missing prerequisite is found by trying (a one-line program compiled with -m32/-m64 and run,
+# natively or under qemu-i386), not by looking for files: the errors differ between releases.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -18,15 +21,15 @@ skips=0
 
 finish() {
     [ -n "$skipped" ] && echo "interop: not run:$skipped"
-    if [ "$skips" -gt 0 ]; then echo "$passed passed, $failed failed, $skips skipped"
-    else echo "$passed passed, $failed failed"; fi
+    echo "$passed passed, $failed failed, $skips skipped"
     [ "$failed" -eq 0 ]
     exit $?
 }
 
-# A prerequisite is missing: skip quietly, or fail when the suite is required.
+# A prerequisite is missing: a skip that says what to install (counted as skipped), or a
+# failure when the suite is required.
 missing() {
-    echo "interop: $1"
+    echo "interop: SKIPPED $2: $1"
     if [ "$require" = "1" ]; then
         echo "interop: XENVBD_REQUIRE_INTEROP=1, so this is a failure"
         failed=$((failed + 1))
@@ -37,19 +40,53 @@ missing() {
 }
 
 if ! command -v gcc >/dev/null 2>&1; then
-    missing "gcc not found: install gcc (and gcc-multilib for -m32)" "everything"
+    missing "gcc not found: apt-get install gcc gcc-multilib" "everything"
     finish
 fi
 if [ ! -f /usr/include/xen/io/ring.h ] || [ ! -f /usr/include/xen/io/blkif.h ]; then
-    missing "/usr/include/xen/io/ring.h not found: install libxen-dev" "everything"
+    missing "/usr/include/xen/io/ring.h not found: apt-get install libxen-dev" "everything"
     finish
 fi
 if ! command -v dotnet >/dev/null 2>&1; then
-    missing "dotnet not found: the C# side cannot run" "everything"
+    missing "dotnet not found: the C# side cannot run (install the .NET SDK)" "everything"
     finish
 fi
 
 mkdir -p "$build"
+
+# probe <bits>: can this machine build and run a -m<bits> C program? Sets runner_<bits> to the
+# command prefix that runs one ("" natively, "qemu-i386"), or returns 1 after missing().
+probe() {
+    local bits=$1 src="$build/probe.c" out="$build/probe-m$1" log="$build/probe-m$1.log"
+    printf '#include <stdio.h>\n#include <stdint.h>\nint main(void) { printf("%%zu\\n", sizeof(void *)); return 0; }\n' >"$src"
+    if ! gcc -m"$bits" -o "$out" "$src" >"$log" 2>&1; then
+        local pkg="gcc-multilib"
+        [ "$bits" = 64 ] && pkg="libc6-dev"
+        missing "gcc -m$bits cannot build a one-line C program ($(grep -m1 -i 'error' "$log" | sed 's/^.*error: //')): apt-get install $pkg" "x86_$bits shm-x86_$bits"
+        return 1
+    fi
+    if [ "$("$out" 2>/dev/null)" = "$((bits / 8))" ]; then
+        eval "runner_$bits=''"
+        return 0
+    fi
+    if [ "$bits" = 32 ] && command -v qemu-i386 >/dev/null 2>&1 && [ "$(qemu-i386 "$out" 2>/dev/null)" = 4 ]; then
+        eval "runner_$bits=qemu-i386"
+        return 0
+    fi
+    local how="apt-get install qemu-user"
+    [ "$bits" = 64 ] && how="a 64-bit machine"
+    missing "cannot run -m$bits programs here (no ia32 emulation in the kernel?): $how" "x86_$bits shm-x86_$bits"
+    return 1
+}
+
+abis=""
+for bits in ${XENVBD_INTEROP_ABIS:-64 32}; do
+    if probe "$bits"; then abis="$abis $bits"; fi
+done
+if [ -z "$abis" ]; then
+    finish
+fi
+
 cflags=(-std=gnu11 -Wall -Wextra -Werror -O2 -fno-strict-aliasing -D__XEN_INTERFACE_VERSION__=0x00040e00)
 
 # compile <bits> <name>: build/<name>-m<bits> from <name>.c, only when a source is newer.
@@ -89,29 +126,18 @@ ringtool=(dotnet "$here/RingTool/bin/Release/net10.0/RingTool.dll")
 # across the end of the ring, or on a fresh ring.
 cases=("0:4294967294" "0:0" "1:4294967232" "2:2147483647" "3:4294967291" "4:4294967293")
 
-for bits in 64 32; do
+for bits in $abis; do
     abi="x86_$bits"
     if ! compile "$bits" layout 2>"$build/gcc-m$bits.log" || ! compile "$bits" ringcheck 2>>"$build/gcc-m$bits.log"; then
-        if [ "$bits" = 32 ] && grep -q 'gnu/stubs-32.h\|cannot find -lgcc\|skipping incompatible' "$build/gcc-m$bits.log"; then
-            missing "gcc -m32 cannot build: install gcc-multilib" "$abi"
-            continue
-        fi
         cat "$build/gcc-m$bits.log"
         echo "FAIL $abi: C programs did not compile"
         failed=$((failed + 1))
         continue
     fi
-    # How to run this ABI's programs: natively, or through qemu user mode where the kernel
-    # has no 32-bit emulation (ia32_emulation=off).
-    run=()
-    if ! "$build/layout-m$bits" >/dev/null 2>&1; then
-        if command -v "qemu-i386" >/dev/null 2>&1 && [ "$bits" = 32 ] && qemu-i386 "$build/layout-m32" >/dev/null 2>&1; then
-            run=(qemu-i386)
-        else
-            missing "cannot execute -m$bits programs here (no ia32 emulation in the kernel?): install qemu-user" "$abi"
-            continue
-        fi
-    fi
+    # How to run this ABI's programs (probe above): natively, or through qemu user mode where the
+    # kernel has no 32-bit emulation (ia32_emulation=off).
+    runner="runner_$bits"
+    run=(${!runner})
     echo "interop: $abi${run:+ (via ${run[*]})}"
 
     # 1. Layout: every row gcc prints must match the C# table, and the other way round.
@@ -182,27 +208,16 @@ pair() {
     grep -h '^C# frontend' "$base-back.out" "$base-front.out" | sed 's/^/  /'
 }
 
-for bits in 64 32; do
+for bits in $abis; do
     abi="x86_$bits"
     if ! compile_shm "$bits" shm_back 2>"$build/gcc-shm-m$bits.log" || ! compile_shm "$bits" shm_front 2>>"$build/gcc-shm-m$bits.log"; then
-        if [ "$bits" = 32 ] && grep -q 'gnu/stubs-32.h\|cannot find -lgcc\|skipping incompatible' "$build/gcc-shm-m$bits.log"; then
-            missing "gcc -m32 cannot build: install gcc-multilib" "shm-$abi"
-            continue
-        fi
         cat "$build/gcc-shm-m$bits.log"
         echo "FAIL shm $abi: C peers did not compile"
         failed=$((failed + 1))
         continue
     fi
-    run=()
-    if ! "$build/shm_back-m$bits" layout >/dev/null 2>&1; then
-        if command -v qemu-i386 >/dev/null 2>&1 && [ "$bits" = 32 ] && qemu-i386 "$build/shm_back-m32" layout >/dev/null 2>&1; then
-            run=(qemu-i386)
-        else
-            missing "cannot execute -m$bits programs here (no ia32 emulation in the kernel?): install qemu-user" "shm-$abi"
-            continue
-        fi
-    fi
+    runner="runner_$bits"
+    run=(${!runner})
     echo "interop: shared memory, $abi C peers${run:+ (via ${run[*]})}"
 
     # Header layout: shm.h and ShmLayout.cs agree row by row.

@@ -12,21 +12,21 @@ namespace XenVbd.Tests.Interop
     /// Compares every row tests/interop/layout.c prints (offsetof/sizeof on Xen's own blkif.h and
     /// ring.h, built with gcc -m32 and -m64) with <see cref="BlkifLayout.Describe"/> and
     /// <see cref="BlkifLayout.RingEntries"/>. Needs gcc, libxen-dev, gcc-multilib and a way to run
-    /// 32-bit code (native or qemu-i386). Without them the test returns early — unless
-    /// XENVBD_REQUIRE_INTEROP=1 (set by .ci/run), when it fails saying what is missing.
+    /// 32-bit code (native or qemu-i386), found by trying (<see cref="CToolchainProbe"/>). Without them
+    /// the test is reported as skipped with the install command — unless XENVBD_REQUIRE_INTEROP=1
+    /// (set by .ci/run), when it fails saying what is missing.
     /// tests/interop/run.sh runs the full suite (ring pages both ways) with the C side as authority.
     /// </summary>
     public sealed class LayoutInteropTests
     {
         private const string HeaderPath = "/usr/include/xen/io/ring.h";
 
-        [Theory]
+        [SkippableTheory]
         [InlineData(BlkifAbi.X86_32)]
         [InlineData(BlkifAbi.X86_64)]
         public void Every_gcc_layout_row_matches_the_CSharp_table(BlkifAbi abi)
         {
             var lines = RunLayoutProgram(abi);
-            if (lines == null) return; // prerequisites missing and not required
 
             var rows = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var line in lines.Where(l => l.Length > 0))
@@ -89,17 +89,18 @@ namespace XenVbd.Tests.Interop
             return rows;
         }
 
-        /// <summary>layout.c's output for an ABI, or null when it cannot be had and is not required.</summary>
-        private static string[]? RunLayoutProgram(BlkifAbi abi)
+        /// <summary>layout.c's output for an ABI; skips (or fails when required) when it cannot be had.</summary>
+        private static string[] RunLayoutProgram(BlkifAbi abi)
         {
             int bits = abi == BlkifAbi.X86_64 ? 64 : 32;
             string? root = FindRepositoryRoot();
-            if (root == null) return Missing("the repository root (XenVbd.sln) was not found above " + AppContext.BaseDirectory);
+            if (root == null) throw CToolchainProbe.Missing("the repository root (XenVbd.sln) was not found above " + AppContext.BaseDirectory);
             string source = Path.Combine(root, "tests", "interop", "layout.c");
             string common = Path.Combine(root, "tests", "interop", "common.h");
-            string? gcc = FindOnPath("gcc");
-            if (gcc == null) return Missing("gcc is not on PATH (apt-get install gcc gcc-multilib)");
-            if (!File.Exists(HeaderPath)) return Missing(HeaderPath + " not found (apt-get install libxen-dev)");
+            string? gcc = CToolchainProbe.FindOnPath("gcc");
+            if (gcc == null) throw CToolchainProbe.Missing("gcc is not on PATH (apt-get install gcc gcc-multilib)");
+            if (!File.Exists(HeaderPath)) throw CToolchainProbe.Missing(HeaderPath + " not found (apt-get install libxen-dev)");
+            string[] runner = CToolchainProbe.Runner(gcc, bits);
 
             // Reuse run.sh's build when it is current; otherwise build a private copy.
             string binary = Path.Combine(root, "tests", "interop", "build", "layout-m" + bits);
@@ -108,70 +109,22 @@ namespace XenVbd.Tests.Interop
                 string dir = Path.Combine(Path.GetTempPath(), "xenvbd-interop-" + Environment.ProcessId);
                 Directory.CreateDirectory(dir);
                 binary = Path.Combine(dir, "layout-m" + bits);
-                var (status, _, error) = Run(gcc, "-m" + bits, "-std=gnu11", "-Wall", "-Wextra", "-Werror", "-O2", "-fno-strict-aliasing",
+                var (status, _, error) = CToolchainProbe.Run(gcc, "-m" + bits, "-std=gnu11", "-Wall", "-Wextra", "-Werror", "-O2", "-fno-strict-aliasing",
                     "-D__XEN_INTERFACE_VERSION__=0x00040e00", "-o", binary, source);
-                if (status != 0)
-                {
-                    if (bits == 32 && (error.Contains("stubs-32.h", StringComparison.Ordinal) || error.Contains("-lgcc", StringComparison.Ordinal)))
-                        return Missing("gcc -m32 cannot build (apt-get install gcc-multilib): " + error);
-                    Assert.Fail("layout.c does not compile with -m" + bits + ":\n" + error);
-                }
+                // The toolchain built and ran a one-line program of this bitness, so a failure here is layout.c's own.
+                if (status != 0) Assert.Fail("layout.c does not compile with -m" + bits + ":\n" + error);
             }
 
             try
             {
-                var native = TryRun(binary);
-                if (native != null) return native;
-                string? qemu = bits == 32 ? FindOnPath("qemu-i386") : null;
-                var emulated = qemu != null ? TryRun(qemu, binary) : null;
-                if (emulated != null) return emulated;
+                var (status, output, error) = runner.Length == 0 ? CToolchainProbe.Run(binary) : CToolchainProbe.Run(runner[0], binary);
+                Assert.True(status == 0, "layout-m" + bits + " exited with " + status + ": " + error);
+                return output.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
             }
             finally
             {
                 if (binary.StartsWith(Path.GetTempPath(), StringComparison.Ordinal)) File.Delete(binary);
             }
-            return Missing("cannot execute -m" + bits + " programs on this machine (no ia32 emulation? apt-get install qemu-user)");
-        }
-
-        private static string[]? TryRun(string file, params string[] args)
-        {
-            try
-            {
-                var (status, output, _) = Run(file, args);
-                return status == 0 ? output.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) : null;
-            }
-            catch (System.ComponentModel.Win32Exception)
-            {
-                return null; // exec format error: this kernel cannot run the binary
-            }
-        }
-
-        private static string[]? Missing(string what)
-        {
-            if (Environment.GetEnvironmentVariable("XENVBD_REQUIRE_INTEROP") == "1")
-                Assert.Fail("XENVBD_REQUIRE_INTEROP=1 but the interop layout check cannot run: " + what);
-            return null;
-        }
-
-        private static (int Status, string Output, string Error) Run(string file, params string[] args)
-        {
-            var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var a in args) info.ArgumentList.Add(a);
-            using var p = Process.Start(info) ?? throw new InvalidOperationException("Could not start " + file);
-            var errorTask = p.StandardError.ReadToEndAsync();
-            string output = p.StandardOutput.ReadToEnd();
-            p.WaitForExit();
-            return (p.ExitCode, output, errorTask.GetAwaiter().GetResult());
-        }
-
-        private static string? FindOnPath(string name)
-        {
-            foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-            {
-                string candidate = Path.Combine(dir, name);
-                if (File.Exists(candidate)) return candidate;
-            }
-            return null;
         }
 
         private static string? FindRepositoryRoot()

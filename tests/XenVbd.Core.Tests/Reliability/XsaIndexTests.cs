@@ -5,7 +5,7 @@ using System.Reflection;
 namespace XenVbd.Tests.Reliability
 {
     /// <summary>
-    /// One named regression per XSA (DESIGN.md "Security history"). Where another layer's suite already
+    /// One named regression per XSA (docs/PROTOCOL.md, "Security history"). Where another layer's suite already
     /// has the test, it is referenced here rather than duplicated; this test fails if a referenced test is
     /// renamed or removed, so docs/RELIABILITY.md's table cannot rot silently.
     /// </summary>

@@ -53,11 +53,10 @@ namespace XenVbd.Tests.Sim
             Assert.Contains(parsed, e => e.GetProperty("kind").GetString() == "ResponsePushed");
 
             var chrome = new StringWriter();
-            dev.Host.Trace.WriteChromeTrace(chrome);
+            ChromeTraceWriter.Write(chrome, dev.Host.Trace.Snapshot(), "d", 32);
             using var doc = JsonDocument.Parse(chrome.ToString());
             var events = doc.RootElement.GetProperty("traceEvents");
-            Assert.Equal(parsed.Count, events.GetArrayLength());
-            Assert.All(events.EnumerateArray(), e => Assert.Equal("i", e.GetProperty("ph").GetString()));
+            Assert.Contains(events.EnumerateArray(), e => e.GetProperty("ph").GetString() == "X");
         }
 
         [Fact]

@@ -68,7 +68,8 @@ rf_main() {
     trap 'rf_stop_backend' EXIT
     trap 'rf_stop_backend; exit 130' INT TERM
     local bits abi obj log f
-    for bits in 64 32; do
+    # Only the bitnesses run.sh's probe could build and run (it already counted a skip for the others).
+    for bits in $abis; do
         abi="x86_$bits"
         obj="$build/realfront-m$bits"
         log="$build/gcc-realfront-m$bits.log"
