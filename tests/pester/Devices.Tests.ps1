@@ -502,6 +502,7 @@ Describe 'Set-BackendAbi' {
 
     It 'moves to a dom0 of another -BackendPersonality and keeps the current one when omitted' {
         $d = New-VbdDevice -Name migp -SizeBytes 4MB
+        Invoke-Srb -Device $d -Write -Lba 8 -BlockCount 4 | Out-Null                  # something for the integrity check to read back
         $m = Set-BackendAbi -Device $d -Abi X86_64 -Mode Protocol -BackendPersonality Qemu72
         $m.OldBackendPersonality.ToString() | Should -Be 'LinuxBlkback'
         $m.NewBackendPersonality.ToString() | Should -Be 'Qemu72'

@@ -206,11 +206,13 @@ Describe 'Raw CDBs and Test-VbdIntegrity' {
     It 'forgets what a raw UNMAP discarded' {
         New-VbdDevice -Name rawu -SizeBytes 1MB -FeatureDiscard | Out-Null
         Invoke-Srb -Name rawu -Write -Lba 4 -BlockCount 2 | Out-Null
+        Invoke-Srb -Name rawu -Write -Lba 16 -BlockCount 2 | Out-Null                   # kept: what the check still reads
         # UNMAP(10), parameter list: header (data length 22, descriptor length 16), one descriptor LBA 4 x 2.
         $list = [byte[]](0, 22, 0, 16, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 2, 0, 0, 0, 0)
         $r = Invoke-Srb -Name rawu -Cdb 0x42, 0, 0, 0, 0, 0, 0, 0, 24, 0 -Data $list
         $r.SrbStatus.ToString() | Should -Be 'Success'
         Test-VbdIntegrity -Name rawu | Should -BeTrue
+        (Test-VbdIntegrity -Name rawu -Detailed).Outcome.ToString() | Should -Be 'Passed'
     }
 }
 

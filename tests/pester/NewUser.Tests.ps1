@@ -16,6 +16,7 @@ BeforeAll {
         'Remove-VbdDevice' = @{ Confirm = $false }
         'Reset-VbdDevice'  = @{ Confirm = $false }
         'Test-VbdIntegrity' = @{ WarningAction = 'SilentlyContinue' }
+        'Get-VbdMigration' = @{}
     }
     function Get-Args([string] $Command, [string] $Tag) {
         $a = @{}
@@ -37,12 +38,24 @@ Describe 'Every cmdlet that takes a device' {
 
     It 'covers the device cmdlets (13 or more)' {
         $deviceCommands.Count | Should -BeGreaterOrEqual 13
-        foreach ($c in $deviceCommands) { $c | Should -BeIn (@($extra.Keys) + 'Get-VbdFault', 'Get-VbdStatistic', 'Get-VbdXenStore') }
+        foreach ($c in $deviceCommands) { $c | Should -BeIn (@($extra.Keys) + 'Get-VbdFault', 'Get-VbdStatistic', 'Get-VbdXenStore', 'Connect-VbdDevice') }
+    }
+
+    # Connect-VbdDevice wants a device made with -NoConnect, so it has its own case.
+    It 'Connect-VbdDevice takes a device object by position and bare names from the pipeline' {
+        $d = New-VbdDevice -Name cpos -NoConnect
+        Connect-VbdDevice $d -ErrorVariable ev -ErrorAction SilentlyContinue | Out-Null
+        @($ev) | Should -BeNullOrEmpty
+        $null = New-VbdDevice -Name cs1 -NoConnect; $null = New-VbdDevice -Name cs2 -NoConnect
+        'cs1', 'cs2' | Connect-VbdDevice -ErrorVariable ev2 -ErrorAction SilentlyContinue | Out-Null
+        @($ev2) | Should -BeNullOrEmpty
+        (Get-VbdDevice -Name cpos, cs1, cs2).State | ForEach-Object { $_.ToString() } | Should -Be @('Ready', 'Ready', 'Ready')
     }
 
     It '<_> takes a device object by position' -ForEach @(
         'Add-VbdFault', 'Export-VbdTrace', 'Get-VbdFault', 'Get-VbdRing', 'Get-VbdStatistic', 'Get-VbdXenStore', 'Invoke-Srb',
-        'Invoke-VbdWorkload', 'Remove-VbdDevice', 'Remove-VbdFault', 'Reset-VbdDevice', 'Set-BackendAbi', 'Test-VbdIntegrity') {
+        'Invoke-VbdWorkload', 'Remove-VbdDevice', 'Remove-VbdFault', 'Reset-VbdDevice', 'Set-BackendAbi', 'Test-VbdIntegrity',
+        'Get-VbdMigration') {
         $d = New-VbdDevice -Name pos
         $a = Get-Args $_ 'pos'
         $null = & $_ $d @a -ErrorVariable ev -ErrorAction SilentlyContinue
@@ -51,7 +64,8 @@ Describe 'Every cmdlet that takes a device' {
 
     It '<_> takes bare device names from the pipeline' -ForEach @(
         'Add-VbdFault', 'Export-VbdTrace', 'Get-VbdFault', 'Get-VbdRing', 'Get-VbdStatistic', 'Get-VbdXenStore', 'Invoke-Srb',
-        'Invoke-VbdWorkload', 'Remove-VbdDevice', 'Remove-VbdFault', 'Reset-VbdDevice', 'Set-BackendAbi', 'Test-VbdIntegrity') {
+        'Invoke-VbdWorkload', 'Remove-VbdDevice', 'Remove-VbdFault', 'Reset-VbdDevice', 'Set-BackendAbi', 'Test-VbdIntegrity',
+        'Get-VbdMigration') {
         $null = New-VbdDevice -Name s1; $null = New-VbdDevice -Name s2
         $a = Get-Args $_ 'str'
         if ($_ -eq 'Export-VbdTrace') { $a['Path'] = Join-Path $TestDrive 'str-{0}.json' }   # one file per device

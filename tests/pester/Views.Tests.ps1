@@ -20,7 +20,13 @@ BeforeAll {
         'XenVbd.Workload.WorkloadResult'     = @(Invoke-VbdWorkload viewimg -Count 200 -QueueDepth 4)
         'XenVbd.Frontend.FrontendStatistics' = @(Get-VbdStatistic)
         'XenVbd.Lab.LabResult'               = @(Invoke-VbdLab -Name Migration)
+        'XenVbd.PowerShell.VbdPersonality'   = @(Get-VbdPersonality)
+        'XenVbd.PowerShell.VbdPersonalityBehaviour' = @(Get-VbdPersonality -Name Gplpv2012 -Detailed)
     }
+    # A small campaign and the merge of its one shard: results and a report to render.
+    $campaignDir = Join-Path $TestDrive 'campaign'
+    $script:samples['XenVbd.Campaign.CampaignResult'] = @(Invoke-VbdCampaign -FrontendAbi X86_32, X86_64 -Workload @{ w = @{ Count = 20 } } -SeedCount 1 -NoShrink -OutputDirectory $campaignDir)
+    $script:samples['XenVbd.Campaign.CampaignReport'] = @(Merge-VbdCampaign -Path $campaignDir -OutputDirectory (Join-Path $TestDrive 'merged'))
     # A lost response leaves its request on the ring: an in-flight slot to show.
     $null = New-VbdDevice -Name viewdrop -RequestTimeout 00:00:01
     $null = Add-VbdFault viewdrop -Kind Drop -Rate 1 -MaxCount 1
@@ -74,7 +80,8 @@ Describe 'Default views' {
     It 'Select-Object, Where-Object and Sort-Object work on every column of <_>' -ForEach @(
         'XenVbd.Ring.BlkifFieldInfo', 'XenVbd.Device.VbdDevice', 'XenVbd.PowerShell.VbdSrbResult', 'XenVbd.Device.MigrationResult',
         'XenVbd.Frontend.RingSnapshot', 'XenVbd.Frontend.RingSlotInfo', 'XenVbd.PowerShell.VbdXenStoreEntry', 'XenVbd.Faults.FaultRule',
-        'XenVbd.Workload.WorkloadResult', 'XenVbd.Frontend.FrontendStatistics', 'XenVbd.Lab.LabResult') {
+        'XenVbd.Workload.WorkloadResult', 'XenVbd.Frontend.FrontendStatistics', 'XenVbd.Lab.LabResult',
+        'XenVbd.PowerShell.VbdPersonality', 'XenVbd.PowerShell.VbdPersonalityBehaviour', 'XenVbd.Campaign.CampaignResult', 'XenVbd.Campaign.CampaignReport') {
         $type = $_
         $objects = @($samples[$type])
         if ($objects.Count -eq 0) { Set-ItResult -Skipped -Because "no $type object to look at (nothing in flight)"; return }
@@ -100,7 +107,8 @@ Describe 'Default views' {
     It 'renders <_> at 80 and 120 columns: header in one line, every column named in full, no line too long' -ForEach @(
         'XenVbd.Ring.BlkifFieldInfo', 'XenVbd.Device.VbdDevice', 'XenVbd.PowerShell.VbdSrbResult', 'XenVbd.Device.MigrationResult',
         'XenVbd.Frontend.RingSnapshot', 'XenVbd.Frontend.RingSlotInfo', 'XenVbd.PowerShell.VbdXenStoreEntry', 'XenVbd.Faults.FaultRule',
-        'XenVbd.Workload.WorkloadResult', 'XenVbd.Frontend.FrontendStatistics', 'XenVbd.Lab.LabResult') {
+        'XenVbd.Workload.WorkloadResult', 'XenVbd.Frontend.FrontendStatistics', 'XenVbd.Lab.LabResult',
+        'XenVbd.PowerShell.VbdPersonality', 'XenVbd.PowerShell.VbdPersonalityBehaviour', 'XenVbd.Campaign.CampaignResult', 'XenVbd.Campaign.CampaignReport') {
         $type = $_
         $objects = @($samples[$type])
         if ($objects.Count -eq 0) { Set-ItResult -Skipped -Because "no $type object to look at (nothing in flight)"; return }
