@@ -134,7 +134,9 @@ function Get-TrxCounts([string] $Directory) {
         $totals.Files++
         $totals.Passed += [int] $c.passed
         $totals.Failed += [int] $c.failed + [int] $c.error + [int] $c.timeout + [int] $c.aborted
-        $totals.Skipped += [int] $c.notExecuted
+        # The TRX logger leaves notExecuted at 0 for a skipped test; only the result's own outcome says it was skipped.
+        $skippedHere = @($xml.TestRun.Results.UnitTestResult | Where-Object { $_.outcome -eq 'NotExecuted' }).Count
+        $totals.Skipped += [Math]::Max([int] $c.notExecuted, $skippedHere)
     }
     return $totals
 }
