@@ -161,6 +161,36 @@ Describe 'New-VbdDevice' {
         (New-VbdDevice -Name img3 -ImagePath $image).Storage.SizeBytes | Should -Be 2MB
     }
 
+    It 'names the holder of a locked image in this session and says what to do' {
+        $image = Join-Path $TestDrive 'held.img'
+        $null = New-VbdDevice -Name holder -ImagePath $image -SizeBytes 1MB
+        $err = Get-Failure { New-VbdDevice -Name second -ImagePath $image -ErrorAction Stop }
+        $err.FullyQualifiedErrorId | Should -Be 'ImageLocked,XenVbd.PowerShell.Cmdlets.NewVbdDeviceCommand'
+        if ($IsLinux) { $err.Exception.Message | Should -Match "this process \(pid $PID\b" }
+        $err.ErrorDetails.RecommendedAction | Should -Match 'Remove-VbdDevice'
+        $err.ErrorDetails.RecommendedAction | Should -Match '-ImagePath'
+    }
+
+    It 'names another process that holds the image by its pid' -Skip:(-not ($IsLinux -and (Get-Command flock -CommandType Application -ErrorAction SilentlyContinue))) {
+        # flock(1) takes the same flock(2) lock .NET takes for FileShare.None and keeps it while its child sleeps.
+        $image = Join-Path $TestDrive 'other.img'
+        [IO.File]::WriteAllBytes($image, [byte[]]::new(1MB))
+        $holder = Start-Process -FilePath flock -ArgumentList '-n', $image, 'sleep', '60' -PassThru
+        try {
+            $deadline = [DateTime]::UtcNow.AddSeconds(10)
+            while (-not ((Get-Content /proc/locks) -match "FLOCK\s+\S+\s+WRITE\s+$($holder.Id) ") -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+            $err = Get-Failure { New-VbdDevice -Name other -ImagePath $image -ErrorAction Stop }
+            $err.FullyQualifiedErrorId | Should -Be 'ImageLocked,XenVbd.PowerShell.Cmdlets.NewVbdDeviceCommand'
+            $err.Exception.Message | Should -Match "process $($holder.Id) \(flock\) holds it"
+            $err.ErrorDetails.RecommendedAction | Should -Match "process $($holder.Id)"
+        }
+        finally {
+            # The sleeping child inherits the locked descriptor: stop it as well as flock itself.
+            Get-Process | Where-Object { $_.Parent.Id -eq $holder.Id } | Stop-Process -Force
+            Stop-Process -Id $holder.Id -Force -ErrorAction SilentlyContinue
+        }
+    }
+
     It 'builds the backend as -BackendPersonality <Personality> (default LinuxBlkback) and shows it' -ForEach @(
         @{ Personality = 'LinuxBlkback'; Flush = '1'; Barrier = '1' }
         @{ Personality = 'LinuxBlkback2008'; Flush = $null; Barrier = '1' }
@@ -398,6 +428,10 @@ Describe 'Invoke-Srb' {
         $r.SenseKey.ToString() | Should -Be 'IllegalRequest'
         $r.Asc | Should -Be 0x21
         $r.Ascq | Should -Be 0
+        $r.SenseCode | Should -Be '21/00'
+        $list = $r | Format-List | Out-String -Width 80
+        $list | Should -Match 'SenseCode\s+: 21/00'
+        $list | Should -Not -Match 'Asc\s+: 33'
         $r.SenseKeyName | Should -Be 'ILLEGAL REQUEST'
         $r.AdditionalSenseName | Should -Be 'LOGICAL BLOCK ADDRESS OUT OF RANGE'
         $errs.Count | Should -Be 1
