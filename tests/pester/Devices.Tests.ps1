@@ -3,6 +3,7 @@
 BeforeAll {
     $root = (Resolve-Path "$PSScriptRoot/../..").Path
     Import-Module (Join-Path $root 'XenVbd.psd1') -Force -ErrorAction Stop
+    . (Join-Path $PSScriptRoot 'WhatIfCapture.ps1')   # Invoke-WithCapturedHost: -WhatIf's host lines are asserted, not printed
 
     function Get-Failure([scriptblock] $Script) {
         try { & $Script; return $null } catch { return $_ }
@@ -218,8 +219,10 @@ Describe 'New-VbdDevice' {
     }
 
     It 'does nothing with -WhatIf' {
-        New-VbdDevice -Name whatif -WhatIf | Should -BeNullOrEmpty
-        Get-VbdDevice -Name whatif* | Should -BeNullOrEmpty
+        $r = Invoke-WithCapturedHost { New-VbdDevice -Name whatif -WhatIf; '---'; Get-VbdDevice -Name whatif* }
+        $r.Errors | Should -BeNullOrEmpty
+        $r.Output | Should -Be '---'
+        $r.HostText | Should -Match 'What if: Performing the operation "Create virtual block device" on target "whatif \(in-memory disk'
     }
 
     Context 'bad input' {
@@ -309,8 +312,9 @@ Describe 'Get-VbdDevice and Remove-VbdDevice' {
     }
 
     It 'honours -WhatIf' {
-        Remove-VbdDevice -Name '*' -WhatIf
-        (Get-VbdDevice).Count | Should -Be 3
+        $r = Invoke-WithCapturedHost { 'alpha', 'beta', 'gamma' | ForEach-Object { $null = New-VbdDevice -Name $_ }; Remove-VbdDevice -Name '*' -WhatIf; (Get-VbdDevice).Count }
+        $r.Output | Should -Be 3
+        foreach ($n in 'alpha', 'beta', 'gamma') { $r.HostText | Should -Match "What if: Performing the operation `"Close the frontend and backend and remove the device`" on target `"$n`"" }
     }
 
     It 'reports a removed device object and an unknown name' {
@@ -549,9 +553,13 @@ Describe 'Set-BackendAbi' {
     }
 
     It 'honours -WhatIf' {
-        $d = New-VbdDevice -Name mig3 -BackendAbi X86_64
-        Set-BackendAbi -Device $d -Abi X86_32 -Mode Native -WhatIf | Should -BeNullOrEmpty
-        $d.BackendAbi.ToString() | Should -Be 'X86_64'
+        $r = Invoke-WithCapturedHost {
+            $d = New-VbdDevice -Name mig3 -BackendAbi X86_64
+            @(Set-BackendAbi -Device $d -Abi X86_32 -Mode Native -WhatIf).Count
+            $d.BackendAbi.ToString()
+        }
+        $r.Output | Should -Be @(0, 'X86_64')
+        $r.HostText | Should -Match 'What if: .*X86_32 backend in Native mode" on target "mig3"'
     }
 
     It 'rejects an unknown ABI at binding and an unknown device' {
@@ -673,7 +681,9 @@ Describe 'Get-VbdStatistic, Reset-VbdDevice, Export-VbdTrace, Test-VbdIntegrity'
     }
 
     It 'resets with ShouldProcess and -PassThru, keeping the data' {
-        Reset-VbdDevice -Name misc -WhatIf | Should -BeNullOrEmpty
+        $r = Invoke-WithCapturedHost { $null = New-VbdDevice -Name misc; @(Reset-VbdDevice -Name misc -WhatIf).Count; (Get-VbdStatistic misc).Resets }
+        $r.Output | Should -Be @(0, 0)
+        $r.HostText | Should -Match 'What if: Performing the operation "Reset the device .*" on target "misc"'
         (Get-VbdStatistic misc).Resets | Should -Be 0
         (Reset-VbdDevice -Name misc -PassThru).Name | Should -Be 'misc'
         (Get-VbdStatistic misc).Resets | Should -Be 1
@@ -702,7 +712,9 @@ Describe 'Get-VbdStatistic, Reset-VbdDevice, Export-VbdTrace, Test-VbdIntegrity'
         $err.FullyQualifiedErrorId | Should -Be 'TraceExportFailed,XenVbd.PowerShell.Cmdlets.ExportVbdTraceCommand'
         $err.CategoryInfo.Category | Should -Be 'ResourceExists'
         Get-Content $path | Should -Be 'keep'
-        Export-VbdTrace -Name misc -Path (Join-Path $TestDrive 'w.jsonl') -WhatIf | Should -BeNullOrEmpty
+        $r = Invoke-WithCapturedHost { param($Path) $null = New-VbdDevice -Name misc; @(Export-VbdTrace -Name misc -Path $Path -WhatIf).Count } -ArgumentList (Join-Path $TestDrive 'w.jsonl')
+        $r.Output | Should -Be 0
+        $r.HostText | Should -Match 'What if: Performing the operation "Write \d+ trace events of .misc. as JsonLines"'
         Test-Path (Join-Path $TestDrive 'w.jsonl') | Should -BeFalse
         $err = Get-Failure { Export-VbdTrace -Name misc -Path (Join-Path $TestDrive 'no/dir/t.jsonl') -ErrorAction Stop }
         $err.CategoryInfo.Category | Should -Be 'ObjectNotFound'
