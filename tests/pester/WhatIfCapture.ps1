@@ -4,45 +4,70 @@
 # imported (devices are per runspace), so it makes the devices it needs itself.
 #   $r = Invoke-WithCapturedHost { param($Arg) New-VbdDevice -Name x -WhatIf; Get-VbdDevice } -ArgumentList 1
 #   $r.HostText  (what the host was given)   $r.Output (what the pipeline returned)   $r.Errors
+# -Session (New-CapturedHostSession) reuses one such runspace across calls.
 
-class CapturingHostUI : System.Management.Automation.Host.PSHostUserInterface {
-    [System.Text.StringBuilder] $Text = [System.Text.StringBuilder]::new()
-    [System.Management.Automation.Host.PSHostRawUserInterface] get_RawUI() { return $null }
-    [string] ReadLine() { throw [System.Management.Automation.Host.HostException]::new('The capturing host reads no input.') }
-    [System.Security.SecureString] ReadLineAsSecureString() { throw [System.Management.Automation.Host.HostException]::new('The capturing host reads no input.') }
-    [void] Write([string] $value) { $null = $this.Text.Append($value) }
-    [void] Write([System.ConsoleColor] $fg, [System.ConsoleColor] $bg, [string] $value) { $null = $this.Text.Append($value) }
-    [void] WriteLine([string] $value) { $null = $this.Text.AppendLine($value) }
-    [void] WriteErrorLine([string] $value) { $null = $this.Text.AppendLine('ERROR: ' + $value) }
-    [void] WriteDebugLine([string] $value) { $null = $this.Text.AppendLine('DEBUG: ' + $value) }
-    [void] WriteVerboseLine([string] $value) { $null = $this.Text.AppendLine('VERBOSE: ' + $value) }
-    [void] WriteWarningLine([string] $value) { $null = $this.Text.AppendLine('WARNING: ' + $value) }
-    [void] WriteProgress([long] $sourceId, [System.Management.Automation.ProgressRecord] $record) { }
-    [System.Collections.Generic.Dictionary[string, psobject]] Prompt([string] $caption, [string] $message, [System.Collections.ObjectModel.Collection[System.Management.Automation.Host.FieldDescription]] $descriptions) { throw [System.Management.Automation.Host.HostException]::new('The capturing host does not prompt.') }
-    [System.Management.Automation.PSCredential] PromptForCredential([string] $caption, [string] $message, [string] $userName, [string] $targetName) { throw [System.Management.Automation.Host.HostException]::new('The capturing host does not prompt.') }
-    [System.Management.Automation.PSCredential] PromptForCredential([string] $caption, [string] $message, [string] $userName, [string] $targetName, [System.Management.Automation.PSCredentialTypes] $allowed, [System.Management.Automation.PSCredentialUIOptions] $options) { throw [System.Management.Automation.Host.HostException]::new('The capturing host does not prompt.') }
-    [int] PromptForChoice([string] $caption, [string] $message, [System.Collections.ObjectModel.Collection[System.Management.Automation.Host.ChoiceDescription]] $choices, [int] $defaultChoice) { throw [System.Management.Automation.Host.HostException]::new('The capturing host does not prompt.') }
+# C#, not PowerShell classes: a lab run calls the host from its own threads, and a PowerShell class method
+# called off its runspace's thread waits for that runspace.
+if (-not ('XenVbdTests.CapturingHost' -as [type])) {
+    Add-Type -TypeDefinition @'
+using System;
+using System.Collections.Generic;
+using System.Collections.ObjectModel;
+using System.Globalization;
+using System.Management.Automation;
+using System.Management.Automation.Host;
+using System.Security;
+using System.Text;
+
+namespace XenVbdTests
+{
+    public sealed class CapturingHostUI : PSHostUserInterface
+    {
+        private readonly StringBuilder _text = new StringBuilder();
+        public string Text { get { lock (_text) return _text.ToString(); } }
+        public void Clear() { lock (_text) _text.Clear(); }
+        private void Add(string value) { lock (_text) _text.Append(value); }
+        public override PSHostRawUserInterface RawUI => null;
+        public override string ReadLine() => throw new HostException("The capturing host reads no input.");
+        public override SecureString ReadLineAsSecureString() => throw new HostException("The capturing host reads no input.");
+        public override void Write(string value) => Add(value);
+        public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => Add(value);
+        public override void WriteLine(string value) => Add(value + Environment.NewLine);
+        public override void WriteErrorLine(string value) => Add("ERROR: " + value + Environment.NewLine);
+        public override void WriteDebugLine(string message) => Add("DEBUG: " + message + Environment.NewLine);
+        public override void WriteVerboseLine(string message) => Add("VERBOSE: " + message + Environment.NewLine);
+        public override void WriteWarningLine(string message) => Add("WARNING: " + message + Environment.NewLine);
+        public override void WriteProgress(long sourceId, ProgressRecord record) { }
+        public override Dictionary<string, PSObject> Prompt(string caption, string message, Collection<FieldDescription> descriptions) => throw new HostException("The capturing host does not prompt.");
+        public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName) => throw new HostException("The capturing host does not prompt.");
+        public override PSCredential PromptForCredential(string caption, string message, string userName, string targetName, PSCredentialTypes allowedCredentialTypes, PSCredentialUIOptions options) => throw new HostException("The capturing host does not prompt.");
+        public override int PromptForChoice(string caption, string message, Collection<ChoiceDescription> choices, int defaultChoice) => throw new HostException("The capturing host does not prompt.");
+    }
+
+    public sealed class CapturingHost : PSHost
+    {
+        private readonly Guid _id = Guid.NewGuid();
+        public CapturingHostUI CapturedUI { get; } = new CapturingHostUI();
+        public override string Name => "XenVbdTestCapture";
+        public override Version Version => new Version(1, 0);
+        public override Guid InstanceId => _id;
+        public override PSHostUserInterface UI => CapturedUI;
+        public override CultureInfo CurrentCulture => CultureInfo.CurrentCulture;
+        public override CultureInfo CurrentUICulture => CultureInfo.CurrentUICulture;
+        public override void SetShouldExit(int exitCode) { }
+        public override void EnterNestedPrompt() => throw new NotSupportedException("No nested prompt in the capturing host.");
+        public override void ExitNestedPrompt() => throw new NotSupportedException("No nested prompt in the capturing host.");
+        public override void NotifyBeginApplication() { }
+        public override void NotifyEndApplication() { }
+    }
+}
+'@
 }
 
-class CapturingHost : System.Management.Automation.Host.PSHost {
-    hidden [CapturingHostUI] $CapturedUI = [CapturingHostUI]::new()
-    hidden [guid] $Id = [guid]::NewGuid()
-    [string] get_Name() { return 'XenVbdTestCapture' }
-    [version] get_Version() { return [version] '1.0' }
-    [guid] get_InstanceId() { return $this.Id }
-    [System.Management.Automation.Host.PSHostUserInterface] get_UI() { return $this.CapturedUI }
-    [System.Globalization.CultureInfo] get_CurrentCulture() { return [System.Globalization.CultureInfo]::CurrentCulture }
-    [System.Globalization.CultureInfo] get_CurrentUICulture() { return [System.Globalization.CultureInfo]::CurrentUICulture }
-    [void] SetShouldExit([int] $exitCode) { }
-    [void] EnterNestedPrompt() { throw [System.NotSupportedException]::new('No nested prompt in the capturing host.') }
-    [void] ExitNestedPrompt() { throw [System.NotSupportedException]::new('No nested prompt in the capturing host.') }
-    [void] NotifyBeginApplication() { }
-    [void] NotifyEndApplication() { }
-}
-
-function Invoke-WithCapturedHost {
-    param([Parameter(Mandatory)] [scriptblock] $ScriptBlock, [object[]] $ArgumentList = @())
-    $captureHost = [CapturingHost]::new()
+function New-CapturedHostSession {
+    # A runspace with the capturing host and XenVbd imported, for many Invoke-WithCapturedHost calls
+    # (importing the module per call costs most of a second). Dispose its Runspace when done.
+    $captureHost = [XenVbdTests.CapturingHost]::new()
     $runspace = [runspacefactory]::CreateRunspace($captureHost)
     $runspace.Open()
     $ps = [powershell]::Create()
@@ -50,18 +75,30 @@ function Invoke-WithCapturedHost {
     try {
         $manifest = Join-Path (Resolve-Path "$PSScriptRoot/../..").Path 'XenVbd.psd1'
         $null = $ps.AddCommand('Import-Module').AddParameter('Name', $manifest).AddParameter('ErrorAction', 'Stop').Invoke()
-        $ps.Commands.Clear()
+    }
+    finally { $ps.Dispose() }
+    [pscustomobject]@{ Runspace = $runspace; Host = $captureHost }
+}
+
+function Invoke-WithCapturedHost {
+    param([Parameter(Mandatory, Position = 0)] [scriptblock] $ScriptBlock, [object[]] $ArgumentList = @(), [psobject] $Session)
+    $own = -not $Session
+    if ($own) { $Session = New-CapturedHostSession }
+    $Session.Host.CapturedUI.Clear()
+    $ps = [powershell]::Create()
+    $ps.Runspace = $Session.Runspace
+    try {
         $null = $ps.AddScript($ScriptBlock.ToString())
         foreach ($a in $ArgumentList) { $null = $ps.AddArgument($a) }
         $output = $ps.Invoke()
         [pscustomobject]@{
             Output   = @($output)
-            HostText = $captureHost.CapturedUI.Text.ToString()
+            HostText = $Session.Host.CapturedUI.Text
             Errors   = @($ps.Streams.Error)
         }
     }
     finally {
         $ps.Dispose()
-        $runspace.Dispose()
+        if ($own) { $Session.Runspace.Dispose() }
     }
 }
