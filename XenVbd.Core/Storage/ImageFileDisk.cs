@@ -172,7 +172,7 @@ namespace XenVbd.Storage
             string action;
             if (holders.Count > 0 && holders.All(h => h.IsThisProcess))
             {
-                action = "Another device of this session has the image: remove it first (Get-VbdDevice | Remove-VbdDevice), or give this device a different -ImagePath.";
+                action = "Another device of this session has the image open: remove that device first (Get-VbdDevice lists them, Remove-VbdDevice closes one), or give this device a different -ImagePath.";
             }
             else
             {
