@@ -21,7 +21,9 @@
                module/Labs/*.ps1                            the lab scripts and their Pester suites (Invoke-VbdLab)
     Test     (a) dotnet test of the solution's xunit projects (counts from TRX files),
              (b) Pester 6 over tests/pester and the labs' own suites (labs/*.Tests.ps1) in a fresh pwsh,
-             (c) tests/interop/run.sh when it exists and gcc + Xen's headers are installed.
+             (c) tests/interop/run.sh when it exists and gcc + Xen's headers are installed,
+             (d) tests/mono: the netstandard2.0 engine under Mono when mono is installed,
+             (e) a smoke run of the benchmark harness.
              Prints one line per suite, then exactly one final line "N passed, N failed[, N skipped]"
              and exits 1 if anything failed.
     Test and Lab run Build and Publish first.
@@ -264,11 +266,45 @@ function Invoke-BenchSmokeSuite {
     return [pscustomobject]@{ Suite = 'bench'; Passed = $scenarios.Count; Failed = 0; Skipped = 0; Note = 'smoke run, scenarios completed' }
 }
 
+function Invoke-MonoSuite {
+    # The engine's netstandard2.0 build (what the module's Desktop edition loads in Windows PowerShell 5.1)
+    # run on a .NET Framework runtime: tests/mono is a net472 program run with Mono. Mono is optional here;
+    # CI (.ci/run, XENVBD_REQUIRE_INTEROP=1) installs it and must not skip.
+    $project = Join-Path $Root 'tests/mono/XenVbd.MonoTests.csproj'
+    if (-not (Get-Command mono -CommandType Application -ErrorAction SilentlyContinue)) {
+        $why = 'mono is not installed (apt-get install mono-complete)'
+        if ($env:XENVBD_REQUIRE_INTEROP -eq '1') {
+            Write-Host "    mono: FAILED - $why, and XENVBD_REQUIRE_INTEROP=1"
+            return [pscustomobject]@{ Suite = 'mono'; Passed = 0; Failed = 1; Skipped = 0; Note = "required: $why" }
+        }
+        Write-Host "    mono: SKIPPED - $why"
+        return [pscustomobject]@{ Suite = 'mono'; Passed = 0; Failed = 0; Skipped = 1; Note = "skipped: $why" }
+    }
+    Write-Step 'mono: the netstandard2.0 engine under Mono (tests/mono)'
+    $code = Invoke-Native dotnet @('build', $project, '-c', $Configuration, '--nologo', '-v', 'quiet') -AllowFailure
+    $exe = Join-Path $Root "tests/mono/bin/$Configuration/net472/XenVbd.MonoTests.exe"
+    if ($code -ne 0 -or -not (Test-Path -LiteralPath $exe)) {
+        return [pscustomobject]@{ Suite = 'mono'; Passed = 0; Failed = 1; Skipped = 0; Note = "build failed (exit code $code)" }
+    }
+    $lines = @(& mono $exe 2>&1 | ForEach-Object { $line = "$_"; Write-Host $line; $line })
+    $code = $LASTEXITCODE
+    $passed = @($lines | Where-Object { $_ -like 'PASS *' }).Count
+    $failed = @($lines | Where-Object { $_ -like 'FAIL *' }).Count
+    $summary = $lines | Where-Object { $_ -match '^(\d+) passed, (\d+) failed$' } | Select-Object -Last 1
+    $counted = $summary -and $summary -match '^(\d+) passed, (\d+) failed$'
+    if (-not $counted -or [int] $Matches[1] -ne $passed -or [int] $Matches[2] -ne $failed -or ($code -ne 0 -and $failed -eq 0)) {
+        # A crash (a missing assembly, an unsupported API under Mono) must not read as a pass.
+        return [pscustomobject]@{ Suite = 'mono'; Passed = $passed; Failed = [math]::Max(1, $failed); Skipped = 0; Note = "exit code $code, summary '$summary'" }
+    }
+    return [pscustomobject]@{ Suite = 'mono'; Passed = $passed; Failed = $failed; Skipped = 0; Note = 'netstandard2.0 engine, net472 host' }
+}
+
 function Invoke-Test {
     $suites = @(
         Invoke-XunitSuite
         Invoke-PesterSuite
         Invoke-InteropSuite
+        Invoke-MonoSuite
         Invoke-BenchSmokeSuite
     )
     Write-Host ''

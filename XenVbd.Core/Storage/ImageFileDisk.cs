@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Runtime.InteropServices;
 
 namespace XenVbd.Storage
@@ -157,9 +159,29 @@ namespace XenVbd.Storage
             }
             catch (IOException e) when (IsLockConflict(e))
             {
-                throw new StorageException(StorageError.ImageLocked,
-                    $"'{fullPath}' is in use: another opener holds it{(readOnly ? " for writing" : "")}.", innerException: e);
+                throw LockedBy(fullPath, readOnly, ImageLockHolder.Find(fullPath), e);
             }
+        }
+
+        /// <summary>The ImageLocked error: who holds the image (when the lock can tell) and what to do about it.</summary>
+        private static StorageException LockedBy(string fullPath, bool readOnly, IReadOnlyList<ImageLockHolder> holders, IOException e)
+        {
+            string how = readOnly ? " for writing" : string.Empty;
+            string who = holders.Count == 0 ? "another opener" : string.Join(", ", holders);
+            string message = $"'{fullPath}' is in use: {who} holds it{how}.";
+            string action;
+            if (holders.Count > 0 && holders.All(h => h.IsThisProcess))
+            {
+                action = "Another device of this session has the image open: remove that device first (Get-VbdDevice lists them, Remove-VbdDevice closes one), or give this device a different -ImagePath.";
+            }
+            else
+            {
+                string pids = holders.Count == 0 ? "the process that has it open" : "process " + string.Join(", ", holders.Select(h => h.ProcessId));
+                action = $"Remove the device that uses the image in {pids} (Remove-VbdDevice), or end that process; or give this device a different -ImagePath."
+                    + (readOnly ? string.Empty : " Several readers may share an image with -ReadOnly while no writer has it.");
+            }
+
+            return new StorageException(StorageError.ImageLocked, message, innerException: e, recommendedAction: action);
         }
 
         /// <summary>

@@ -9,11 +9,12 @@ namespace XenVbd.Storage
     /// </summary>
     public sealed class StorageException : IOException
     {
-        public StorageException(StorageError error, string message, long? byteOffset = null, Exception? innerException = null)
+        public StorageException(StorageError error, string message, long? byteOffset = null, Exception? innerException = null, string? recommendedAction = null)
             : base(message, innerException)
         {
             Error = error;
             ByteOffset = byteOffset;
+            RecommendedAction = recommendedAction;
         }
 
         public StorageError Error { get; }
@@ -26,5 +27,8 @@ namespace XenVbd.Storage
         /// layer fill the sense data's information field with the failing LBA.
         /// </summary>
         public long? ByteOffset { get; }
+
+        /// <summary>What the user can do about it, when there is something to say (the PowerShell layer shows it as the error's recommended action).</summary>
+        public string? RecommendedAction { get; }
     }
 }

@@ -68,6 +68,12 @@ namespace XenVbd.PowerShell
         /// <summary>Additional sense code qualifier (ASCQ), null without sense.</summary>
         public byte? Ascq => Result.SenseInfo?.Ascq;
 
+        /// <summary>
+        /// ASC/ASCQ in hex as SPC's tables and the Sense message write them ("21/00"), empty without sense:
+        /// the list view shows this, not Asc and Ascq, which PowerShell would print in decimal (33).
+        /// </summary>
+        public string SenseCode => Result.SenseInfo is Scsi.SenseInfo s && !s.IsNone ? s.Asc.ToString("X2") + "/" + s.Ascq.ToString("X2") : string.Empty;
+
         public string SenseKeyName => Result.SenseInfo?.KeyName ?? string.Empty;
 
         public string AdditionalSenseName => Result.SenseInfo?.AdditionalSenseName ?? string.Empty;

@@ -4,6 +4,7 @@ BeforeAll {
     $root = (Resolve-Path "$PSScriptRoot/../..").Path
     $script:Manifest = Join-Path $root 'XenVbd.psd1'
     Import-Module $Manifest -Force -ErrorAction Stop
+    . (Join-Path $PSScriptRoot 'WhatIfCapture.ps1')   # Invoke-WithCapturedHost: -WhatIf's host lines are asserted, not printed
     function Get-Failure([scriptblock] $Script) { try { & $Script; return $null } catch { return $_ } }
     $script:Work = Join-Path ([IO.Path]::GetTempPath()) ("xenvbd-campaign-pester-" + [guid]::NewGuid().ToString('N'))
     New-Item -ItemType Directory -Path $Work | Out-Null
@@ -154,7 +155,9 @@ Describe 'Shards across processes and Merge-VbdCampaign' {
         $e = Get-Failure { Merge-VbdCampaign -Path (Join-Path $Work 'shard1'), (Join-Path $Work 'shard2') -OutputDirectory (Join-Path $Work 'partial') -ErrorAction Stop }
         $e.FullyQualifiedErrorId | Should -BeLike 'CampaignMergeRefused,*'
         $e.Exception.Message | Should -Match '3/4, 4/4 is missing'
-        Merge-VbdCampaign -Path (Join-Path $Work 'shard*') -OutputDirectory (Join-Path $Work 'whatif') -WhatIf
+        $r = Invoke-WithCapturedHost { param($Shards, $Out) Merge-VbdCampaign -Path $Shards -OutputDirectory $Out -WhatIf } -ArgumentList (Join-Path $Work 'shard*'), (Join-Path $Work 'whatif')
+        $r.Errors | Should -BeNullOrEmpty
+        $r.HostText | Should -Match 'What if: '
         Test-Path (Join-Path $Work 'whatif') | Should -BeFalse
         $e = Get-Failure { Merge-VbdCampaign -Path $Psd1 -OutputDirectory (Join-Path $Work 'bad') -ErrorAction Stop }
         $e.FullyQualifiedErrorId | Should -BeLike 'InvalidCampaignResults,*'

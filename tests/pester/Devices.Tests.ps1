@@ -3,6 +3,7 @@
 BeforeAll {
     $root = (Resolve-Path "$PSScriptRoot/../..").Path
     Import-Module (Join-Path $root 'XenVbd.psd1') -Force -ErrorAction Stop
+    . (Join-Path $PSScriptRoot 'WhatIfCapture.ps1')   # Invoke-WithCapturedHost: -WhatIf's host lines are asserted, not printed
 
     function Get-Failure([scriptblock] $Script) {
         try { & $Script; return $null } catch { return $_ }
@@ -161,6 +162,36 @@ Describe 'New-VbdDevice' {
         (New-VbdDevice -Name img3 -ImagePath $image).Storage.SizeBytes | Should -Be 2MB
     }
 
+    It 'names the holder of a locked image in this session and says what to do' {
+        $image = Join-Path $TestDrive 'held.img'
+        $null = New-VbdDevice -Name holder -ImagePath $image -SizeBytes 1MB
+        $err = Get-Failure { New-VbdDevice -Name second -ImagePath $image -ErrorAction Stop }
+        $err.FullyQualifiedErrorId | Should -Be 'ImageLocked,XenVbd.PowerShell.Cmdlets.NewVbdDeviceCommand'
+        if ($IsLinux) { $err.Exception.Message | Should -Match "this process \(pid $PID\b" }
+        $err.ErrorDetails.RecommendedAction | Should -Match 'Remove-VbdDevice'
+        $err.ErrorDetails.RecommendedAction | Should -Match '-ImagePath'
+    }
+
+    It 'names another process that holds the image by its pid' -Skip:(-not ($IsLinux -and (Get-Command flock -CommandType Application -ErrorAction SilentlyContinue))) {
+        # flock(1) takes the same flock(2) lock .NET takes for FileShare.None and keeps it while its child sleeps.
+        $image = Join-Path $TestDrive 'other.img'
+        [IO.File]::WriteAllBytes($image, [byte[]]::new(1MB))
+        $holder = Start-Process -FilePath flock -ArgumentList '-n', $image, 'sleep', '60' -PassThru
+        try {
+            $deadline = [DateTime]::UtcNow.AddSeconds(10)
+            while (-not ((Get-Content /proc/locks) -match "FLOCK\s+\S+\s+WRITE\s+$($holder.Id) ") -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
+            $err = Get-Failure { New-VbdDevice -Name other -ImagePath $image -ErrorAction Stop }
+            $err.FullyQualifiedErrorId | Should -Be 'ImageLocked,XenVbd.PowerShell.Cmdlets.NewVbdDeviceCommand'
+            $err.Exception.Message | Should -Match "process $($holder.Id) \(flock\) holds it"
+            $err.ErrorDetails.RecommendedAction | Should -Match "process $($holder.Id)"
+        }
+        finally {
+            # The sleeping child inherits the locked descriptor: stop it as well as flock itself.
+            Get-Process | Where-Object { $_.Parent.Id -eq $holder.Id } | Stop-Process -Force
+            Stop-Process -Id $holder.Id -Force -ErrorAction SilentlyContinue
+        }
+    }
+
     It 'builds the backend as -BackendPersonality <Personality> (default LinuxBlkback) and shows it' -ForEach @(
         @{ Personality = 'LinuxBlkback'; Flush = '1'; Barrier = '1' }
         @{ Personality = 'LinuxBlkback2008'; Flush = $null; Barrier = '1' }
@@ -188,8 +219,10 @@ Describe 'New-VbdDevice' {
     }
 
     It 'does nothing with -WhatIf' {
-        New-VbdDevice -Name whatif -WhatIf | Should -BeNullOrEmpty
-        Get-VbdDevice -Name whatif* | Should -BeNullOrEmpty
+        $r = Invoke-WithCapturedHost { New-VbdDevice -Name whatif -WhatIf; '---'; Get-VbdDevice -Name whatif* }
+        $r.Errors | Should -BeNullOrEmpty
+        $r.Output | Should -Be '---'
+        $r.HostText | Should -Match 'What if: Performing the operation "Create virtual block device" on target "whatif \(in-memory disk'
     }
 
     Context 'bad input' {
@@ -279,8 +312,9 @@ Describe 'Get-VbdDevice and Remove-VbdDevice' {
     }
 
     It 'honours -WhatIf' {
-        Remove-VbdDevice -Name '*' -WhatIf
-        (Get-VbdDevice).Count | Should -Be 3
+        $r = Invoke-WithCapturedHost { 'alpha', 'beta', 'gamma' | ForEach-Object { $null = New-VbdDevice -Name $_ }; Remove-VbdDevice -Name '*' -WhatIf; (Get-VbdDevice).Count }
+        $r.Output | Should -Be 3
+        foreach ($n in 'alpha', 'beta', 'gamma') { $r.HostText | Should -Match "What if: Performing the operation `"Close the frontend and backend and remove the device`" on target `"$n`"" }
     }
 
     It 'reports a removed device object and an unknown name' {
@@ -398,6 +432,10 @@ Describe 'Invoke-Srb' {
         $r.SenseKey.ToString() | Should -Be 'IllegalRequest'
         $r.Asc | Should -Be 0x21
         $r.Ascq | Should -Be 0
+        $r.SenseCode | Should -Be '21/00'
+        $list = $r | Format-List | Out-String -Width 80
+        $list | Should -Match 'SenseCode\s+: 21/00'
+        $list | Should -Not -Match 'Asc\s+: 33'
         $r.SenseKeyName | Should -Be 'ILLEGAL REQUEST'
         $r.AdditionalSenseName | Should -Be 'LOGICAL BLOCK ADDRESS OUT OF RANGE'
         $errs.Count | Should -Be 1
@@ -516,9 +554,13 @@ Describe 'Set-BackendAbi' {
     }
 
     It 'honours -WhatIf' {
-        $d = New-VbdDevice -Name mig3 -BackendAbi X86_64
-        Set-BackendAbi -Device $d -Abi X86_32 -Mode Native -WhatIf | Should -BeNullOrEmpty
-        $d.BackendAbi.ToString() | Should -Be 'X86_64'
+        $r = Invoke-WithCapturedHost {
+            $d = New-VbdDevice -Name mig3 -BackendAbi X86_64
+            @(Set-BackendAbi -Device $d -Abi X86_32 -Mode Native -WhatIf).Count
+            $d.BackendAbi.ToString()
+        }
+        $r.Output | Should -Be @(0, 'X86_64')
+        $r.HostText | Should -Match 'What if: .*X86_32 backend in Native mode" on target "mig3"'
     }
 
     It 'rejects an unknown ABI at binding and an unknown device' {
@@ -640,7 +682,9 @@ Describe 'Get-VbdStatistic, Reset-VbdDevice, Export-VbdTrace, Test-VbdIntegrity'
     }
 
     It 'resets with ShouldProcess and -PassThru, keeping the data' {
-        Reset-VbdDevice -Name misc -WhatIf | Should -BeNullOrEmpty
+        $r = Invoke-WithCapturedHost { $null = New-VbdDevice -Name misc; @(Reset-VbdDevice -Name misc -WhatIf).Count; (Get-VbdStatistic misc).Resets }
+        $r.Output | Should -Be @(0, 0)
+        $r.HostText | Should -Match 'What if: Performing the operation "Reset the device .*" on target "misc"'
         (Get-VbdStatistic misc).Resets | Should -Be 0
         (Reset-VbdDevice -Name misc -PassThru).Name | Should -Be 'misc'
         (Get-VbdStatistic misc).Resets | Should -Be 1
@@ -669,7 +713,9 @@ Describe 'Get-VbdStatistic, Reset-VbdDevice, Export-VbdTrace, Test-VbdIntegrity'
         $err.FullyQualifiedErrorId | Should -Be 'TraceExportFailed,XenVbd.PowerShell.Cmdlets.ExportVbdTraceCommand'
         $err.CategoryInfo.Category | Should -Be 'ResourceExists'
         Get-Content $path | Should -Be 'keep'
-        Export-VbdTrace -Name misc -Path (Join-Path $TestDrive 'w.jsonl') -WhatIf | Should -BeNullOrEmpty
+        $r = Invoke-WithCapturedHost { param($Path) $null = New-VbdDevice -Name misc; @(Export-VbdTrace -Name misc -Path $Path -WhatIf).Count } -ArgumentList (Join-Path $TestDrive 'w.jsonl')
+        $r.Output | Should -Be 0
+        $r.HostText | Should -Match 'What if: Performing the operation "Write \d+ trace events of .misc. as JsonLines"'
         Test-Path (Join-Path $TestDrive 'w.jsonl') | Should -BeFalse
         $err = Get-Failure { Export-VbdTrace -Name misc -Path (Join-Path $TestDrive 'no/dir/t.jsonl') -ErrorAction Stop }
         $err.CategoryInfo.Category | Should -Be 'ObjectNotFound'

@@ -2,6 +2,7 @@
 BeforeAll {
     $root = (Resolve-Path "$PSScriptRoot/../..").Path
     Import-Module (Join-Path $root 'XenVbd.psd1') -Force -ErrorAction Stop
+    . (Join-Path $PSScriptRoot 'WhatIfCapture.ps1')   # Invoke-WithCapturedHost: -WhatIf's host lines are asserted, not printed
     function Get-Failure([scriptblock] $Script) { try { & $Script; return $null } catch { return $_ } }
 }
 
@@ -34,7 +35,9 @@ Describe 'Fault cmdlets' {
         $b = Add-VbdFault f Drop -Rate 0.01
         (Get-VbdFault -Name f).Id | Should -Be @($a.Id, $b.Id)
         @(Get-VbdFault).Count | Should -BeGreaterOrEqual 2
-        Remove-VbdFault f $a.Id -WhatIf
+        $r = Invoke-WithCapturedHost { $null = New-VbdDevice -Name f; $a = Add-VbdFault f Latency; $null = Add-VbdFault f Drop -Rate 0.01; Remove-VbdFault f $a.Id -WhatIf; @(Get-VbdFault f).Count }
+        $r.Output | Should -Be 2
+        $r.HostText | Should -Match 'What if: '
         @(Get-VbdFault f).Count | Should -Be 2
         Get-VbdFault f -Id $a.Id | Remove-VbdFault
         (Get-VbdFault f).Id | Should -Be $b.Id

@@ -15,9 +15,13 @@ BeforeDiscovery {
 BeforeAll {
     $root = (Resolve-Path "$PSScriptRoot/../..").Path
     Import-Module (Join-Path $root 'XenVbd.psd1') -Force -ErrorAction Stop
+    . (Join-Path $PSScriptRoot 'WhatIfCapture.ps1')
+    # One runspace for every example, as one session would run them.
+    $script:ExampleSession = New-CapturedHostSession
 }
 
 AfterAll {
+    if ($ExampleSession) { $ExampleSession.Runspace.Dispose() }
     Remove-Module XenVbd -Force -ErrorAction SilentlyContinue
 }
 
@@ -54,10 +58,11 @@ Describe 'Help for <Name>' -ForEach $Cmdlets {
 
 Describe 'Help example <Number> of <Name>' -ForEach $Examples {
     It 'runs without error and produces output' {
-        $errors = $null
-        $output = & ([scriptblock]::Create($Code)) 2>&1 | Tee-Object -Variable all | Where-Object { $_ -isnot [System.Management.Automation.ErrorRecord] }
-        $errors = @($all | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
-        $errors | Should -BeNullOrEmpty
+        # In a runspace of its own with a capturing host: what an example shows with -WhatIf or -Verbose is
+        # its point for a reader, not lines for the test log.
+        $run = Invoke-WithCapturedHost ([scriptblock]::Create($Code)) -Session $ExampleSession
+        $output = $run.Output
+        $run.Errors | Should -BeNullOrEmpty
         @($output).Count | Should -BeGreaterThan 0
         { $output | Out-String -Width 200 } | Should -Not -Throw
     }

@@ -3,6 +3,7 @@
 BeforeAll {
     $root = (Resolve-Path "$PSScriptRoot/../..").Path
     Import-Module (Join-Path $root 'XenVbd.psd1') -Force -ErrorAction Stop
+    . (Join-Path $PSScriptRoot 'WhatIfCapture.ps1')   # Invoke-WithCapturedHost: -WhatIf's host lines are asserted, not printed
 
     # The least each device cmdlet needs besides the device, so every one of them is exercised.
     $script:extra = @{
@@ -164,15 +165,10 @@ Describe 'Smaller things a new user trips on' {
     }
 
     It 'Add-VbdFault -WhatIf describes the rule without a made-up id' {
-        $null = New-VbdDevice -Name wi
-        # -WhatIf writes to the host, so a transcript is what sees it.
-        $transcript = Join-Path $TestDrive 'whatif.txt'
-        Start-Transcript -LiteralPath $transcript -UseMinimalHeader | Out-Null
-        Add-VbdFault wi -Kind Drop -Rate 0.5 -MaxCount 3 -WhatIf
-        Stop-Transcript | Out-Null
-        $log = Get-Content -Raw $transcript
-        $log | Should -Match 'Add a Drop fault \(rate 0\.5, at most 3\)'
-        $log | Should -Not -Match '#0'
-        Get-VbdFault wi | Should -BeNullOrEmpty
+        # -WhatIf writes to the host: a capturing host sees it (and keeps it out of the test log).
+        $r = Invoke-WithCapturedHost { $null = New-VbdDevice -Name wi; Add-VbdFault wi -Kind Drop -Rate 0.5 -MaxCount 3 -WhatIf; @(Get-VbdFault wi).Count }
+        $r.Output | Should -Be 0
+        $r.HostText | Should -Match 'Add a Drop fault \(rate 0\.5, at most 3\)'
+        $r.HostText | Should -Not -Match '#0'
     }
 }

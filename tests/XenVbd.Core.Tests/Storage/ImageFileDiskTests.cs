@@ -83,6 +83,16 @@ namespace XenVbd.Tests.Storage
             Assert.Equal(StorageError.ImageLocked, writable.Error);
             Assert.Equal(StorageError.ImageLocked, readOnly.Error);
             Assert.Contains(path, writable.Message);
+            Assert.Contains("Remove-VbdDevice", writable.RecommendedAction);
+            if (System.OperatingSystem.IsLinux())
+            {
+                // The holder is this test process: its flock lock is in /proc/locks and its descriptor names the path.
+                string self = "this process (pid " + System.Environment.ProcessId;
+                Assert.Contains(self, writable.Message);
+                Assert.Contains(self, readOnly.Message);
+                var holder = Assert.Single(ImageLockHolder.Find(Path.GetFullPath(path)));
+                Assert.True(holder.IsThisProcess);
+            }
         }
 
         [Fact]
