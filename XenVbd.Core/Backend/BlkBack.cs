@@ -142,7 +142,7 @@ namespace XenVbd.Backend
             ThrowIfDisposed();
             if (State != XenbusState.Connected) return;
             Statistics.CapacityChanges++;
-            _host.Store.Write(BackendPath + "/sectors", SectorsKey);
+            _host.Store.Write(BlkifKeys.Path(BackendPath, BlkifKeys.Sectors), SectorsKey);
             // The frontend watches our state; rewriting Connected is what makes it look at sectors.
             SwitchState(XenbusState.Connected, force: true);
         }
@@ -163,7 +163,7 @@ namespace XenVbd.Backend
         internal void WithdrawFeature(byte op)
         {
             Statistics.FeaturesWithdrawn++;
-            _host.Store.Write(BackendPath + (op == BlkifOp.WriteBarrier ? "/feature-barrier" : "/feature-flush-cache"), 0);
+            _host.Store.Write(BlkifKeys.Path(BackendPath, op == BlkifOp.WriteBarrier ? BlkifKeys.FeatureBarrier : BlkifKeys.FeatureFlushCache), 0);
         }
 
         /// <summary>A closed ring's last in-flight response was written: now it is unmapped and unbound.</summary>
@@ -180,15 +180,15 @@ namespace XenVbd.Backend
         private void Start()
         {
             var store = _host.Store;
-            store.Write(BackendPath + "/frontend", FrontendPath);
-            store.Write(BackendPath + "/frontend-id", FrontendDomainId);
-            store.Write(BackendPath + "/mode", IsReadOnly ? "r" : "w");
+            store.Write(BlkifKeys.Path(BackendPath, BlkifKeys.FrontendPath), FrontendPath);
+            store.Write(BlkifKeys.Path(BackendPath, BlkifKeys.FrontendId), FrontendDomainId);
+            store.Write(BlkifKeys.Path(BackendPath, BlkifKeys.Mode), IsReadOnly ? "r" : "w");
             // Standing in for the toolstack: the frontend finds its backend through these.
-            if (!store.Exists(FrontendPath + "/backend")) store.Write(FrontendPath + "/backend", BackendPath);
-            if (!store.Exists(FrontendPath + "/backend-id")) store.Write(FrontendPath + "/backend-id", 0);
+            if (!store.Exists(BlkifKeys.Path(FrontendPath, BlkifKeys.BackendPath))) store.Write(BlkifKeys.Path(FrontendPath, BlkifKeys.BackendPath), BackendPath);
+            if (!store.Exists(BlkifKeys.Path(FrontendPath, BlkifKeys.BackendId))) store.Write(BlkifKeys.Path(FrontendPath, BlkifKeys.BackendId), 0);
             AdvertiseAndWait();
             // Fires once now, so a frontend that got to Initialised first is picked up (skipped states).
-            _watch = store.Watch(FrontendPath + "/state", WatchToken, OnFrontendStateWatch);
+            _watch = store.Watch(BlkifKeys.Path(FrontendPath, BlkifKeys.State), WatchToken, OnFrontendStateWatch);
         }
 
         /// <summary>
@@ -200,9 +200,9 @@ namespace XenVbd.Backend
             var store = _host.Store;
             // xen_blkbk_probe: indirect segments and the ring order are offered before InitWait.
             if (_profile.Indirect && _options.MaxIndirectSegments > 0)
-                store.Write(BackendPath + "/feature-max-indirect-segments", _options.MaxIndirectSegments);
+                store.Write(BlkifKeys.Path(BackendPath, BlkifKeys.FeatureMaxIndirectSegments), _options.MaxIndirectSegments);
             if (_profile.MultiPageRing)
-                store.Write(BackendPath + "/max-ring-page-order", _options.MaxRingPageOrder);
+                store.Write(BlkifKeys.Path(BackendPath, BlkifKeys.MaxRingPageOrder), _options.MaxRingPageOrder);
             if (_profile.KeyTiming == FeatureKeyTiming.BeforeInitWait) WriteFeatureKeys();
             SwitchState(XenbusState.InitWait);
             if (_profile.KeyTiming == FeatureKeyTiming.AfterInitWait) WriteFeatureKeys();
@@ -211,30 +211,30 @@ namespace XenVbd.Backend
         private void WriteFeatureKeys()
         {
             var store = _host.Store;
-            if (_profile.FlushCacheKeyAlwaysOne) store.Write(BackendPath + "/feature-flush-cache", 1);
-            else if (_profile.FlushOperation) store.Write(BackendPath + "/feature-flush-cache", _options.FeatureFlushCache ? 1 : 0);
+            if (_profile.FlushCacheKeyAlwaysOne) store.Write(BlkifKeys.Path(BackendPath, BlkifKeys.FeatureFlushCache), 1);
+            else if (_profile.FlushOperation) store.Write(BlkifKeys.Path(BackendPath, BlkifKeys.FeatureFlushCache), _options.FeatureFlushCache ? 1 : 0);
             if (_profile.WritesBarrierKey)
             {
                 // Current Linux writes the disk's flush support for both keys; 2008's decided the barrier on its own.
                 bool barrier = _profile.FlushOperation ? _options.FeatureFlushCache : _options.FeatureBarrier;
-                store.Write(BackendPath + "/feature-barrier", barrier ? 1 : 0);
+                store.Write(BlkifKeys.Path(BackendPath, BlkifKeys.FeatureBarrier), barrier ? 1 : 0);
             }
             if (_profile.DiscardOperation && _profile.LinuxDiscardKeys)
             {
-                store.Write(BackendPath + "/feature-discard", _options.FeatureDiscard ? 1 : 0);
+                store.Write(BlkifKeys.Path(BackendPath, BlkifKeys.FeatureDiscard), _options.FeatureDiscard ? 1 : 0);
                 if (_options.FeatureDiscard)
                 {
-                    store.Write(BackendPath + "/discard-granularity", _discardGranularity);
-                    store.Write(BackendPath + "/discard-alignment", _discardAlignment);
-                    store.Write(BackendPath + "/discard-secure", _options.DiscardSecure ? 1 : 0);
+                    store.Write(BlkifKeys.Path(BackendPath, BlkifKeys.DiscardGranularity), _discardGranularity);
+                    store.Write(BlkifKeys.Path(BackendPath, BlkifKeys.DiscardAlignment), _discardAlignment);
+                    store.Write(BlkifKeys.Path(BackendPath, BlkifKeys.DiscardSecure), _options.DiscardSecure ? 1 : 0);
                 }
             }
             else if (_profile.DiscardOperation && _options.FeatureDiscard)
             {
                 // QEMU writes its discard keys only when the image allows unmap, and no discard-secure.
-                store.Write(BackendPath + "/feature-discard", 1);
-                store.Write(BackendPath + "/discard-granularity", _discardGranularity);
-                store.Write(BackendPath + "/discard-alignment", 0);
+                store.Write(BlkifKeys.Path(BackendPath, BlkifKeys.FeatureDiscard), 1);
+                store.Write(BlkifKeys.Path(BackendPath, BlkifKeys.DiscardGranularity), _discardGranularity);
+                store.Write(BlkifKeys.Path(BackendPath, BlkifKeys.DiscardAlignment), 0);
             }
             if (_profile.KeyTiming != FeatureKeyTiming.AtConnect) WriteDiskKeys();
         }
@@ -242,10 +242,10 @@ namespace XenVbd.Backend
         private void WriteDiskKeys()
         {
             var store = _host.Store;
-            store.Write(BackendPath + "/sectors", SectorsKey);
-            store.Write(BackendPath + "/sector-size", _storage.LogicalSectorSize);
-            if (_profile.WritesPhysicalSectorSize) store.Write(BackendPath + "/physical-sector-size", _storage.PhysicalSectorSize);
-            store.Write(BackendPath + "/info", IsReadOnly ? VdiskInfo.ReadOnly : 0);
+            store.Write(BlkifKeys.Path(BackendPath, BlkifKeys.Sectors), SectorsKey);
+            store.Write(BlkifKeys.Path(BackendPath, BlkifKeys.SectorSize), _storage.LogicalSectorSize);
+            if (_profile.WritesPhysicalSectorSize) store.Write(BlkifKeys.Path(BackendPath, BlkifKeys.PhysicalSectorSize), _storage.PhysicalSectorSize);
+            store.Write(BlkifKeys.Path(BackendPath, BlkifKeys.Info), IsReadOnly ? VdiskInfo.ReadOnly : 0);
         }
 
         /// <summary>Linux's <c>frontend_changed</c>, acting on the state as it is now (watches may coalesce).</summary>
@@ -283,7 +283,7 @@ namespace XenVbd.Backend
 
         private XenbusState? ReadFrontendState()
         {
-            if (!_host.Store.TryReadInt64(FrontendPath + "/state", out long v)) return null;
+            if (!_host.Store.TryReadInt64(BlkifKeys.Path(FrontendPath, BlkifKeys.State), out long v)) return null;
             return (XenbusState)v;
         }
 
@@ -319,7 +319,7 @@ namespace XenVbd.Backend
             _connection = connection;
             Statistics.Connects++;
             var store = _host.Store;
-            if (store.Exists(BackendPath + "/error")) store.Remove(BackendPath + "/error");
+            if (store.Exists(BlkifKeys.Path(BackendPath, BlkifKeys.Error))) store.Remove(BlkifKeys.Path(BackendPath, BlkifKeys.Error));
             // Linux's connect(): the feature keys and the disk's in one transaction, then Connected.
             if (_profile.KeyTiming == FeatureKeyTiming.AtConnect) WriteFeatureKeys();
             WriteDiskKeys();
@@ -341,14 +341,14 @@ namespace XenVbd.Backend
             }
 
             if (_profile.NeedsLargeSectorFeature && _storage.LogicalSectorSize != BlkifLayout.SectorSize
-                && (!TryReadUInt(FrontendPath + "/feature-large-sector-size", out uint large) || large != 1))
+                && (!TryReadUInt(BlkifKeys.Path(FrontendPath, BlkifKeys.FeatureLargeSectorSize), out uint large) || large != 1))
                 return "logical_block_size != " + BlkifLayout.SectorSize + " not supported by frontend";
 
             // Linux reads ring-page-order with xenbus_read_unsigned(..., 0) and QEMU with a %u scan that, failing,
             // means "no key": an absent or unparsable order is one page for both. The 2008 backend has one page only.
             int order = 0;
             uint[] grefs;
-            if (_profile.MultiPageRing && TryReadUInt(FrontendPath + "/ring-page-order", out uint o))
+            if (_profile.MultiPageRing && TryReadUInt(BlkifKeys.Path(FrontendPath, BlkifKeys.RingPageOrder), out uint o))
             {
                 if (o > (uint)_options.MaxRingPageOrder)
                     return _profile.RingRefZeroFirst
@@ -357,21 +357,21 @@ namespace XenVbd.Backend
                 order = (int)o;
             }
             grefs = new uint[1 << order];
-            if (order > 0 || (_profile.RingRefZeroFirst && TryReadUInt(FrontendPath + "/ring-ref0", out _)))
+            if (order > 0 || (_profile.RingRefZeroFirst && TryReadUInt(BlkifKeys.Path(FrontendPath, BlkifKeys.RingRefOf(0)), out _)))
             {
                 // read_per_ring_refs: ring-ref%u, and for one page ring-ref0 before falling back to ring-ref.
                 for (int i = 0; i < grefs.Length; i++)
-                    if (!TryReadUInt(FrontendPath + "/ring-ref" + i, out grefs[i])) return "reading " + FrontendPath + "/ring-ref" + i;
+                    if (!TryReadUInt(BlkifKeys.Path(FrontendPath, BlkifKeys.RingRefOf(i)), out grefs[i])) return "reading " + BlkifKeys.Path(FrontendPath, BlkifKeys.RingRefOf(i));
             }
-            else if (!TryReadUInt(FrontendPath + "/ring-ref", out grefs[0]))
+            else if (!TryReadUInt(BlkifKeys.Path(FrontendPath, BlkifKeys.RingRef), out grefs[0]))
             {
-                return "reading " + FrontendPath + "/ring-ref";
+                return "reading " + BlkifKeys.Path(FrontendPath, BlkifKeys.RingRef);
             }
 
-            if (!TryReadUInt(FrontendPath + "/event-channel", out uint port)) return "reading " + FrontendPath + "/event-channel";
+            if (!TryReadUInt(BlkifKeys.Path(FrontendPath, BlkifKeys.EventChannel), out uint port)) return "reading " + BlkifKeys.Path(FrontendPath, BlkifKeys.EventChannel);
             if (!_host.TryGetEventChannel((int)port, out var channel)) return "binding event channel " + port;
 
-            if (!TryChooseAbi(store.Read(FrontendPath + "/protocol"), out var abi, out string? abiError)) return abiError;
+            if (!TryChooseAbi(store.Read(BlkifKeys.Path(FrontendPath, BlkifKeys.Protocol)), out var abi, out string? abiError)) return abiError;
 
             // Real blkback maps the ring grants into consecutive dom0 virtual pages. This model has no
             // dom0 address space, so it needs the frontend's ring frames to be consecutive in the
@@ -482,11 +482,11 @@ namespace XenVbd.Backend
         {
             if (State == state && !force) return;
             State = state;
-            _host.Store.Write(BackendPath + "/state", (int)state);
+            _host.Store.Write(BlkifKeys.Path(BackendPath, BlkifKeys.State), (int)state);
             _host.Trace.Record(TraceKind.StateChange, DeviceId, (uint)state, 0, 0, 0);
         }
 
-        private void WriteError(string message) => _host.Store.Write(BackendPath + "/error", message);
+        private void WriteError(string message) => _host.Store.Write(BlkifKeys.Path(BackendPath, BlkifKeys.Error), message);
 
         private void ThrowIfDisposed()
         {

@@ -150,9 +150,9 @@ namespace XenVbd.Device
 
         public FrontendStatistics Statistics => Frontend.Statistics.Clone();
 
-        public XenbusState FrontendState => (XenbusState)Host.Store.ReadInt64OrDefault(Frontend.FrontendPath + "/state", 0);
+        public XenbusState FrontendState => (XenbusState)Host.Store.ReadInt64OrDefault(BlkifKeys.Path(Frontend.FrontendPath, BlkifKeys.State), 0);
 
-        public XenbusState BackendState => (XenbusState)Host.Store.ReadInt64OrDefault(Backend.BackendPath + "/state", 0);
+        public XenbusState BackendState => (XenbusState)Host.Store.ReadInt64OrDefault(BlkifKeys.Path(Backend.BackendPath, BlkifKeys.State), 0);
 
         /// <summary>Virtual time now.</summary>
         public TimeSpan Now => TimeSpan.FromTicks(Host.Scheduler.Now);

@@ -64,7 +64,7 @@ namespace XenVbd.Faults
         {
             get
             {
-                long port = Device.Host.Store.ReadInt64OrDefault(Device.Frontend.FrontendPath + "/event-channel", -1);
+                long port = Device.Host.Store.ReadInt64OrDefault(BlkifKeys.Path(Device.Frontend.FrontendPath, BlkifKeys.EventChannel), -1);
                 return port >= 0 && Device.Host.TryGetEventChannel((int)port, out var channel) ? channel : null;
             }
         }

@@ -47,16 +47,16 @@ namespace XenVbd.Frontend
         public void Start()
         {
             if (_watch != null) return;
-            string? backend = _store.Read(FrontendPath + "/backend");
+            string? backend = _store.Read(BlkifKeys.Path(FrontendPath, BlkifKeys.BackendPath));
             BackendPath = backend ?? XenbusPaths.Backend(0, DomainId, DeviceId);
-            BackendDomainId = (int)_store.ReadInt64OrDefault(FrontendPath + "/backend-id", 0);
+            BackendDomainId = (int)_store.ReadInt64OrDefault(BlkifKeys.Path(FrontendPath, BlkifKeys.BackendId), 0);
             WriteState(XenbusState.Initialising);
             _state = FrontendState.WaitingForBackend;
-            _watch = _store.Watch(BackendPath + "/state", "xenvbd-" + DeviceId, (path, token) => OnBackendStateChanged());
+            _watch = _store.Watch(BlkifKeys.Path(BackendPath, BlkifKeys.State), "xenvbd-" + DeviceId, (path, token) => OnBackendStateChanged());
         }
 
         /// <summary>The backend's XenBus state as XenStore has it now.</summary>
-        public XenbusState BackendState => (XenbusState)_store.ReadInt64OrDefault(BackendPath + "/state", 0);
+        public XenbusState BackendState => (XenbusState)_store.ReadInt64OrDefault(BlkifKeys.Path(BackendPath, BlkifKeys.State), 0);
 
         /// <summary>
         /// Suspend (or the source side of a migration): in-flight work is pulled back for resubmission,
@@ -127,7 +127,7 @@ namespace XenVbd.Frontend
         {
             ReadFeatures();
             RetryQuarantined();
-            BackendMaxRingPageOrder = (int)_store.ReadInt64OrDefault(BackendPath + "/max-ring-page-order", 0);
+            BackendMaxRingPageOrder = (int)_store.ReadInt64OrDefault(BlkifKeys.Path(BackendPath, BlkifKeys.MaxRingPageOrder), 0);
             int order = Math.Max(0, Math.Min(_options.MaxRingPageOrder, BackendMaxRingPageOrder));
             RingPageOrder = order;
             int pages = 1 << order;
@@ -163,23 +163,23 @@ namespace XenVbd.Frontend
             _channel = _host.AllocateEventChannel();
             _channel.Frontend.Handler = this;
 
-            _store.Remove(FrontendPath + "/ring-ref");
-            _store.Remove(FrontendPath + "/ring-page-order");
-            for (int i = 0; i < 1 << BlkifLayout.MaxRingPageOrder; i++) _store.Remove(FrontendPath + "/ring-ref" + i.ToString(CultureInfo.InvariantCulture));
-            _store.Remove(FrontendPath + "/protocol");
+            _store.Remove(BlkifKeys.Path(FrontendPath, BlkifKeys.RingRef));
+            _store.Remove(BlkifKeys.Path(FrontendPath, BlkifKeys.RingPageOrder));
+            for (int i = 0; i < 1 << BlkifLayout.MaxRingPageOrder; i++) _store.Remove(BlkifKeys.Path(FrontendPath, BlkifKeys.RingRefOf(i)));
+            _store.Remove(BlkifKeys.Path(FrontendPath, BlkifKeys.Protocol));
 
             if (order == 0)
             {
-                _store.Write(FrontendPath + "/ring-ref", _ringGrefs[0]);
+                _store.Write(BlkifKeys.Path(FrontendPath, BlkifKeys.RingRef), _ringGrefs[0]);
             }
             else
             {
-                _store.Write(FrontendPath + "/ring-page-order", order);
-                for (int i = 0; i < pages; i++) _store.Write(FrontendPath + "/ring-ref" + i.ToString(CultureInfo.InvariantCulture), _ringGrefs[i]);
+                _store.Write(BlkifKeys.Path(FrontendPath, BlkifKeys.RingPageOrder), order);
+                for (int i = 0; i < pages; i++) _store.Write(BlkifKeys.Path(FrontendPath, BlkifKeys.RingRefOf(i)), _ringGrefs[i]);
             }
 
-            _store.Write(FrontendPath + "/event-channel", _channel.Port);
-            if (_writesProtocol) _store.Write(FrontendPath + "/protocol", _options.Abi.ToProtocolString());
+            _store.Write(BlkifKeys.Path(FrontendPath, BlkifKeys.EventChannel), _channel.Port);
+            if (_writesProtocol) _store.Write(BlkifKeys.Path(FrontendPath, BlkifKeys.Protocol), _options.Abi.ToProtocolString());
             _state = FrontendState.Initialised;
             _awaitingConnect = true;
             // GPLPV 2012's pre-connect state map is Connected/Connected: it never writes Initialised (1 -> 4).
@@ -242,28 +242,28 @@ namespace XenVbd.Frontend
 
         private void ReadFeatures()
         {
-            FeatureFlush = ReadFlag("feature-flush-cache");
-            FeatureBarrier = ReadFlag("feature-barrier");
-            FeatureDiscard = ReadFlag("feature-discard");
-            BackendMaxIndirectSegments = (int)_store.ReadInt64OrDefault(BackendPath + "/feature-max-indirect-segments", 0);
+            FeatureFlush = ReadFlag(BlkifKeys.FeatureFlushCache);
+            FeatureBarrier = ReadFlag(BlkifKeys.FeatureBarrier);
+            FeatureDiscard = ReadFlag(BlkifKeys.FeatureDiscard);
+            BackendMaxIndirectSegments = (int)_store.ReadInt64OrDefault(BlkifKeys.Path(BackendPath, BlkifKeys.FeatureMaxIndirectSegments), 0);
             int limit = Math.Min(BackendMaxIndirectSegments, _options.SegmentsPerShadow);
             SegmentsPerRequest = _options.IndirectEnabled && limit > BlkifLayout.MaxSegmentsPerRequest ? limit : BlkifLayout.MaxSegmentsPerRequest;
         }
 
-        private bool ReadFlag(string key) => _store.ReadInt64OrDefault(BackendPath + "/" + key, 0) != 0;
+        private bool ReadFlag(string key) => _store.ReadInt64OrDefault(BlkifKeys.Path(BackendPath, key), 0) != 0;
 
         private ScsiDiskInfo? ReadDisk()
         {
-            long sectors = _store.ReadInt64OrDefault(BackendPath + "/sectors", 0);
-            long sectorSize = _store.ReadInt64OrDefault(BackendPath + "/sector-size", 512);
-            long physical = _store.ReadInt64OrDefault(BackendPath + "/physical-sector-size", sectorSize);
-            long info = _store.ReadInt64OrDefault(BackendPath + "/info", 0);
+            long sectors = _store.ReadInt64OrDefault(BlkifKeys.Path(BackendPath, BlkifKeys.Sectors), 0);
+            long sectorSize = _store.ReadInt64OrDefault(BlkifKeys.Path(BackendPath, BlkifKeys.SectorSize), 512);
+            long physical = _store.ReadInt64OrDefault(BlkifKeys.Path(BackendPath, BlkifKeys.PhysicalSectorSize), sectorSize);
+            long info = _store.ReadInt64OrDefault(BlkifKeys.Path(BackendPath, BlkifKeys.Info), 0);
             if (sectors <= 0 || (sectorSize != 512 && sectorSize != 4096)) return null;
             long blocks = sectors * 512 / sectorSize;
             if (blocks <= 0) return null;
             if (physical < sectorSize || (physical & (physical - 1)) != 0) physical = sectorSize;
-            long granularity = _store.ReadInt64OrDefault(BackendPath + "/discard-granularity", 0);
-            long alignment = _store.ReadInt64OrDefault(BackendPath + "/discard-alignment", 0);
+            long granularity = _store.ReadInt64OrDefault(BlkifKeys.Path(BackendPath, BlkifKeys.DiscardGranularity), 0);
+            long alignment = _store.ReadInt64OrDefault(BlkifKeys.Path(BackendPath, BlkifKeys.DiscardAlignment), 0);
             if (granularity < 0 || granularity % sectorSize != 0 || granularity > uint.MaxValue) granularity = 0;
             if (alignment < 0 || alignment % sectorSize != 0 || alignment > uint.MaxValue) alignment = 0;
             return new ScsiDiskInfo(
@@ -277,7 +277,7 @@ namespace XenVbd.Frontend
                 discardSupported: FeatureDiscard,
                 discardGranularityBytes: (uint)granularity,
                 discardAlignmentBytes: (uint)alignment,
-                discardSecure: ReadFlag("discard-secure"),
+                discardSecure: ReadFlag(BlkifKeys.DiscardSecure),
                 maxTransferBlocks: (uint)Math.Min(0xFFFF, (1 << 24) / sectorSize),
                 writeCacheEnabled: FeatureFlush || FeatureBarrier,
                 flushSupported: FeatureFlush || FeatureBarrier,
@@ -287,7 +287,7 @@ namespace XenVbd.Frontend
         private void WriteState(XenbusState state)
         {
             _xbState = state;
-            _store.Write(FrontendPath + "/state", (int)state);
+            _store.Write(BlkifKeys.Path(FrontendPath, BlkifKeys.State), (int)state);
         }
 
         private void BecomeReady()

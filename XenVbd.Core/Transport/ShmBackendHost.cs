@@ -24,10 +24,10 @@ namespace XenVbd.Transport
         private uint _lastFrontKeys = uint.MaxValue;
 
         /// <summary>Keys of the frontend directory this process keeps: the state (the file's own field) and the toolstack's.</summary>
-        private static readonly string[] FrontendOwnKeys = { "state", "backend", "backend-id" };
+        private static readonly string[] FrontendOwnKeys = { BlkifKeys.State, BlkifKeys.BackendPath, BlkifKeys.BackendId };
 
         /// <summary>Keys of the backend directory not sent to the peer: the state and the toolstack's (paths in this process).</summary>
-        private static readonly string[] BackendOwnKeys = { "state", "frontend", "frontend-id" };
+        private static readonly string[] BackendOwnKeys = { BlkifKeys.State, BlkifKeys.FrontendPath, BlkifKeys.FrontendId };
 
         public ShmBackendHost(SharedMemoryFile file, IBlockStorage storage, BlkBackOptions? options = null, int deviceId = 0, ulong seed = 1)
             : base(file, seed)
@@ -72,18 +72,18 @@ namespace XenVbd.Transport
             // The frontend's keys as it wrote them (absence included); the event channel is bound
             // here at this process's end of the file's counters, so its port is ours.
             var keys = File.ReadFrontendKeys();
-            if (keys.ContainsKey("event-channel")) keys["event-channel"] = _channel.Port.ToString(CultureInfo.InvariantCulture);
+            if (keys.ContainsKey(BlkifKeys.EventChannel)) keys[BlkifKeys.EventChannel] = _channel.Port.ToString(CultureInfo.InvariantCulture);
             MirrorKeys(store, FrontendPath, keys, FrontendOwnKeys);
             if (front == _lastFrontState) return;
             _lastFrontState = front;
-            store.Write(FrontendPath + "/state", (long)front);
+            store.Write(BlkifKeys.Path(FrontendPath, BlkifKeys.State), (long)front);
         }
 
         protected override void Export()
         {
             var store = Host.Store;
             string bp = Backend.BackendPath;
-            long state = store.ReadInt64OrDefault(bp + "/state", 0);
+            long state = store.ReadInt64OrDefault(BlkifKeys.Path(bp, BlkifKeys.State), 0);
             File.WriteUInt64(ShmLayout.BackRequestsOffset, (ulong)Backend.Statistics.RequestsConsumed);
             // Linux blkback halts a ring that overflows and keeps saying Connected; the peer (and whoever
             // reads the header) learns of it only here, as a toolstack reads blkback's `error` key.
@@ -92,16 +92,16 @@ namespace XenVbd.Transport
             _lastBackState = state;
             File.WriteBackendKeys(CollectKeys(store, bp, BackendOwnKeys));
             uint features = 0;
-            if (store.ReadInt64OrDefault(bp + "/feature-flush-cache", 0) != 0) features |= ShmLayout.FeatureFlush;
-            if (store.ReadInt64OrDefault(bp + "/feature-barrier", 0) != 0) features |= ShmLayout.FeatureBarrier;
-            if (store.ReadInt64OrDefault(bp + "/feature-discard", 0) != 0) features |= ShmLayout.FeatureDiscard;
+            if (store.ReadInt64OrDefault(BlkifKeys.Path(bp, BlkifKeys.FeatureFlushCache), 0) != 0) features |= ShmLayout.FeatureFlush;
+            if (store.ReadInt64OrDefault(BlkifKeys.Path(bp, BlkifKeys.FeatureBarrier), 0) != 0) features |= ShmLayout.FeatureBarrier;
+            if (store.ReadInt64OrDefault(BlkifKeys.Path(bp, BlkifKeys.FeatureDiscard), 0) != 0) features |= ShmLayout.FeatureDiscard;
             File.WriteUInt32(ShmLayout.BackFeaturesOffset, features);
-            File.WriteUInt32(ShmLayout.BackMaxIndirectOffset, (uint)store.ReadInt64OrDefault(bp + "/feature-max-indirect-segments", 0));
-            File.WriteUInt32(ShmLayout.BackMaxRingOrderOffset, (uint)store.ReadInt64OrDefault(bp + "/max-ring-page-order", 0));
-            File.WriteUInt64(ShmLayout.BackSectorsOffset, (ulong)store.ReadInt64OrDefault(bp + "/sectors", 0));
-            File.WriteUInt32(ShmLayout.BackSectorSizeOffset, (uint)store.ReadInt64OrDefault(bp + "/sector-size", 0));
-            File.WriteUInt32(ShmLayout.BackPhysicalSectorSizeOffset, (uint)store.ReadInt64OrDefault(bp + "/physical-sector-size", 0));
-            File.WriteUInt32(ShmLayout.BackInfoOffset, (uint)store.ReadInt64OrDefault(bp + "/info", 0));
+            File.WriteUInt32(ShmLayout.BackMaxIndirectOffset, (uint)store.ReadInt64OrDefault(BlkifKeys.Path(bp, BlkifKeys.FeatureMaxIndirectSegments), 0));
+            File.WriteUInt32(ShmLayout.BackMaxRingOrderOffset, (uint)store.ReadInt64OrDefault(BlkifKeys.Path(bp, BlkifKeys.MaxRingPageOrder), 0));
+            File.WriteUInt64(ShmLayout.BackSectorsOffset, (ulong)store.ReadInt64OrDefault(BlkifKeys.Path(bp, BlkifKeys.Sectors), 0));
+            File.WriteUInt32(ShmLayout.BackSectorSizeOffset, (uint)store.ReadInt64OrDefault(BlkifKeys.Path(bp, BlkifKeys.SectorSize), 0));
+            File.WriteUInt32(ShmLayout.BackPhysicalSectorSizeOffset, (uint)store.ReadInt64OrDefault(BlkifKeys.Path(bp, BlkifKeys.PhysicalSectorSize), 0));
+            File.WriteUInt32(ShmLayout.BackInfoOffset, (uint)store.ReadInt64OrDefault(BlkifKeys.Path(bp, BlkifKeys.Info), 0));
             File.BackendChosenAbi = Backend.ChosenAbi?.ToProtocolString();
             File.BackendState = (XenbusState)state;
         }

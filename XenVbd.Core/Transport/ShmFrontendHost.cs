@@ -19,10 +19,10 @@ namespace XenVbd.Transport
         private uint _lastBackKeys = uint.MaxValue;
 
         /// <summary>Keys of the backend directory this process keeps for itself: the state (the file's own field) and the toolstack's.</summary>
-        private static readonly string[] BackendOwnKeys = { "state", "frontend", "frontend-id" };
+        private static readonly string[] BackendOwnKeys = { BlkifKeys.State, BlkifKeys.FrontendPath, BlkifKeys.FrontendId };
 
         /// <summary>Keys of the frontend directory not sent to the peer: the state and what the toolstack wrote here.</summary>
-        private static readonly string[] FrontendOwnKeys = { "state", "backend", "backend-id" };
+        private static readonly string[] FrontendOwnKeys = { BlkifKeys.State, BlkifKeys.BackendPath, BlkifKeys.BackendId };
         private EventChannel? _channel;
         private bool _closing;
 
@@ -36,8 +36,8 @@ namespace XenVbd.Transport
             FrontendPath = XenbusPaths.Frontend(Guest.Id, deviceId);
             BackendPath = XenbusPaths.Backend(file.BackendDomainId, Guest.Id, deviceId);
             // The toolstack's part: where the frontend finds its backend.
-            Host.Store.Write(FrontendPath + "/backend", BackendPath);
-            Host.Store.Write(FrontendPath + "/backend-id", file.BackendDomainId);
+            Host.Store.Write(BlkifKeys.Path(FrontendPath, BlkifKeys.BackendPath), BackendPath);
+            Host.Store.Write(BlkifKeys.Path(FrontendPath, BlkifKeys.BackendId), file.BackendDomainId);
             file.FrontendState = XenbusState.Initialising;
         }
 
@@ -82,24 +82,24 @@ namespace XenVbd.Transport
             MirrorKeys(store, BackendPath, File.ReadBackendKeys(), BackendOwnKeys);
             if (back == _lastBackState) return;
             _lastBackState = back;
-            store.Write(BackendPath + "/state", (long)back);
+            store.Write(BlkifKeys.Path(BackendPath, BlkifKeys.State), (long)back);
         }
 
         protected override void Export()
         {
             var store = Host.Store;
-            long state = store.ReadInt64OrDefault(FrontendPath + "/state", 0);
+            long state = store.ReadInt64OrDefault(BlkifKeys.Path(FrontendPath, BlkifKeys.State), 0);
             if (state == _lastFrontState || _closing) return;
             _lastFrontState = state;
             File.WriteFrontendKeys(CollectKeys(store, FrontendPath, FrontendOwnKeys));
             if (state == (long)XenbusState.Initialised || state == (long)XenbusState.Connected)
             {
-                int order = (int)store.ReadInt64OrDefault(FrontendPath + "/ring-page-order", 0);
-                if (order == 0) File.WriteRingRef(0, (uint)store.ReadInt64OrDefault(FrontendPath + "/ring-ref", 0));
-                else for (int i = 0; i < 1 << order; i++) File.WriteRingRef(i, (uint)store.ReadInt64OrDefault(FrontendPath + "/ring-ref" + i.ToString(CultureInfo.InvariantCulture), 0));
+                int order = (int)store.ReadInt64OrDefault(BlkifKeys.Path(FrontendPath, BlkifKeys.RingPageOrder), 0);
+                if (order == 0) File.WriteRingRef(0, (uint)store.ReadInt64OrDefault(BlkifKeys.Path(FrontendPath, BlkifKeys.RingRef), 0));
+                else for (int i = 0; i < 1 << order; i++) File.WriteRingRef(i, (uint)store.ReadInt64OrDefault(BlkifKeys.Path(FrontendPath, BlkifKeys.RingRefOf(i)), 0));
                 File.WriteUInt32(ShmLayout.FrontRingOrderOffset, (uint)order);
-                File.FrontendProtocol = store.Read(FrontendPath + "/protocol");
-                int port = (int)store.ReadInt64OrDefault(FrontendPath + "/event-channel", 0);
+                File.FrontendProtocol = store.Read(BlkifKeys.Path(FrontendPath, BlkifKeys.Protocol));
+                int port = (int)store.ReadInt64OrDefault(BlkifKeys.Path(FrontendPath, BlkifKeys.EventChannel), 0);
                 File.WriteUInt32(ShmLayout.FrontEventPortOffset, (uint)port);
                 // Stand in for the peer's end of the channel: its upcall is our signal to the file.
                 if (_channel == null || _channel.Port != port)

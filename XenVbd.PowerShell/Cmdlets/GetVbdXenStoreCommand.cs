@@ -69,7 +69,7 @@ namespace XenVbd.PowerShell.Cmdlets
             // An exact key asked for and absent: say why rather than return nothing.
             foreach (string key in (Key ?? Array.Empty<string>()).Where(k => !WildcardPattern.ContainsWildcardCharacters(k) && !found.Contains(k)))
             {
-                string why = string.Equals(key, "protocol", StringComparison.OrdinalIgnoreCase) && session.Device.Options.FrontendMode == XenVbd.Frontend.FrontendAbiMode.Probe
+                string why = string.Equals(key, XenVbd.Xen.BlkifKeys.Protocol, StringComparison.OrdinalIgnoreCase) && session.Device.Options.FrontendMode == XenVbd.Frontend.FrontendAbiMode.Probe
                     ? " A frontend in Probe mode writes no protocol key: it finds the backend's layout with the ABI probe instead, as the GPLPV driver did from 2008 to 2012 (-FrontendMode Announce writes one)."
                     : " Get-VbdXenStore " + session.Name + " lists every key the device has.";
                 WriteWarning("'" + session.Name + "' has no XenStore key '" + key + "'" + (Side is null ? "" : " on the " + Side + " side") + "." + why);

@@ -14,7 +14,7 @@ namespace XenVbd.PowerShell
             Path = path;
             Key = path.StartsWith(directory + "/", System.StringComparison.Ordinal) ? path.Substring(directory.Length + 1) : path;
             Value = value;
-            if (Key == "state" && int.TryParse(value, out int state))
+            if (Key == XenVbd.Xen.BlkifKeys.State && int.TryParse(value, out int state))
             {
                 _state = state;
             }
