@@ -22,5 +22,8 @@ namespace XenVbd.Sim
         Reconnect = 17,
         RequestRejected = 18,
         SpuriousEvent = 19,
+
+        /// <summary>The frontend's own state changed (A the new <c>FrontendState</c>, B the old one).</summary>
+        FrontendState = 20,
     }
 }
