@@ -27,6 +27,7 @@ namespace XenVbd.Backend
             CorruptId = false;
             IdOverride = null;
             CorruptOperation = false;
+            OperationOverride = null;
             RspProdJump = 0;
         }
 
@@ -83,6 +84,12 @@ namespace XenVbd.Backend
 
         /// <summary>Flip bit 7 of the response's operation byte, so it matches no request's operation.</summary>
         public bool CorruptOperation { get; set; }
+
+        /// <summary>
+        /// Answer with this operation instead of the request's (applied when <see cref="CorruptOperation"/> is off): e.g.
+        /// INDIRECT (6) itself for an indirect request, where Linux blkfront requires the indirect operation echoed.
+        /// </summary>
+        public byte? OperationOverride { get; set; }
 
         /// <summary>After this response, advance rsp_prod by this many more slots holding whatever bytes they hold (a backend running ahead).</summary>
         public ushort RspProdJump { get; set; }

@@ -277,7 +277,7 @@ namespace XenVbd.Backend
             _pending[slot] = new PendingResponse
             {
                 Id = plan.CorruptId ? (plan.IdOverride ?? request.Id) ^ BackendRequestPlan.CorruptIdMask : plan.IdOverride ?? request.Id,
-                Operation = plan.CorruptOperation ? (byte)(request.IoOperation ^ BackendRequestPlan.CorruptOperationMask) : request.IoOperation,
+                Operation = plan.CorruptOperation ? (byte)(request.IoOperation ^ BackendRequestPlan.CorruptOperationMask) : plan.OperationOverride ?? request.IoOperation,
                 Status = status,
                 Duplicate = plan.DuplicateResponse,
                 RspProdJump = plan.RspProdJump,

@@ -55,6 +55,12 @@ namespace XenVbd.Device
         /// </summary>
         public FrontendPersonality Personality { get; set; } = FrontendPersonality.Hardened;
 
+        /// <summary>The frontend is the driver's crash-dump or hibernate instance (see <see cref="FrontendOptions.DumpMode"/>).</summary>
+        public bool DumpMode { get; set; }
+
+        /// <summary>The probe bits the frontend's config page carries when it starts (see <see cref="FrontendOptions.InheritedProbeBits"/>).</summary>
+        public uint InheritedProbeBits { get; set; }
+
         /// <summary>XSA-403: bounce every transfer so the backend never sees guest buffers (see <see cref="FrontendOptions.UntrustedBackend"/>).</summary>
         public bool UntrustedBackend { get; set; }
 
@@ -140,6 +146,8 @@ namespace XenVbd.Device
             Bounce = Bounce,
             Personality = Personality,
             UntrustedBackend = UntrustedBackend,
+            DumpMode = DumpMode,
+            InheritedProbeBits = InheritedProbeBits,
             MaxRingPageOrder = RingPageOrder,
             MaxIndirectSegments = MaxIndirectSegments,
             QueueDepth = QueueDepth,

@@ -33,6 +33,12 @@ namespace XenVbd.Frontend
         /// <summary>Interrupts taken while the probe was out (reported in <see cref="ProbeResult"/>).</summary>
         private int _roundTrips;
 
+        /// <summary>The layout a completed probe (or the saved bits) chose, reused while <see cref="_resultKept"/>.</summary>
+        private BlkifAbi _keptAbi;
+
+        /// <summary>GPLPV's <c>use_other</c>: set once the driver switched to the other layout; the 2012 driver never clears it.</summary>
+        private bool _useOther;
+
         public AbiProbe(XenVbdFrontend frontend, uint scratchFrame, uint scratchGref)
         {
             _f = frontend;
@@ -51,7 +57,16 @@ namespace XenVbd.Frontend
 
             _scratchFrame = scratchFrame;
             _scratchGref = scratchGref;
+            // The config page's event-channel word, as this instance finds it (a dump instance inherits the running one's bits).
+            ProbeCacheBits = options.InheritedProbeBits;
         }
+
+        /// <summary>
+        /// The probe bits in the config page's event-channel word: <see cref="FrontendOptions.ProbeDoneBit"/> once a probe
+        /// completed, with <see cref="FrontendOptions.ProbeUseOtherBit"/> when it switched (ORed in, never cleared). Only a
+        /// personality that saves them (<see cref="FrontendBehaviours.ProbeCache"/>) writes them.
+        /// </summary>
+        public uint ProbeCacheBits { get; private set; }
 
         public AbiProbeState State { get; private set; }
 
@@ -69,17 +84,18 @@ namespace XenVbd.Frontend
             switch (_policy)
             {
                 case ProbePolicy.EveryConnect:
-                    StartProbe();
+                    StartProbe(restart: false);
                     return;
                 case ProbePolicy.OnceKeptAcrossResume:
                     if (!_resultKept)
                     {
-                        StartProbe();
+                        if (TakesSavedBits) TakeSavedBits();
+                        else StartProbe(restart: false);
                         return;
                     }
 
                     // GPLPV after a resume: the ring is new but the layout is the one detected before, right or not.
-                    _f.Abi = Result!.Detected;
+                    _f.Abi = _keptAbi;
                     if (_f.Abi != _f.Options.Abi) _f.Ring.Front.SwitchAbi(_f.Abi);
                     State = AbiProbeState.Complete;
                     _f.Statistics.KeptProbeResults++;
@@ -95,7 +111,69 @@ namespace XenVbd.Frontend
         /// <summary>The ring is gone: the next connection starts from NotStarted (the kept result, if any, stays).</summary>
         public void OnDisconnect() => State = AbiProbeState.NotStarted;
 
-        private void StartProbe()
+        /// <summary>
+        /// This instance starts on a config page whose event-channel word says a probe was done, and the personality takes
+        /// that instead of probing (GPLPV 2008b in its crash-dump instance only, 2012 whenever the bits are valid).
+        /// </summary>
+        private bool TakesSavedBits
+        {
+            get
+            {
+                var options = _f.Options;
+                if ((options.InheritedProbeBits & FrontendOptions.ProbeDoneBit) == 0) return false;
+                var cache = _f.Personality.ProbeCache;
+                return cache == ProbeCachePolicy.WheneverValid || (cache == ProbeCachePolicy.DumpModeOnly && options.DumpMode);
+            }
+        }
+
+        /// <summary>XenVbd_HwScsiInitialize with cached_use_other_valid: no probe; the saved layout, right or not.</summary>
+        private void TakeSavedBits()
+        {
+            var native = _f.Options.Abi;
+            var abi = (_f.Options.InheritedProbeBits & FrontendOptions.ProbeUseOtherBit) != 0 ? native.Other() : native;
+            _f.Abi = abi;
+            if (abi != native)
+            {
+                _f.Ring.Front.SwitchAbi(abi);
+                _useOther = true;
+            }
+
+            _keptAbi = abi;
+            _resultKept = true;
+            State = AbiProbeState.Complete;
+            _f.Statistics.CachedProbeResults++;
+            _f.Trace.Record(TraceKind.ProbeStep, _f.DeviceId, (uint)State, (ulong)abi, 3);
+            _f.XenBus.BecomeReady();
+        }
+
+        /// <summary>
+        /// The port driver restarted the adapter (the ring is idle: <see cref="Recovery.RestartAdapter"/> checks it). What
+        /// happens to the detector is the personality's (<see cref="FrontendBehaviours.AdapterRestart"/>).
+        /// </summary>
+        public void Restart()
+        {
+            switch (_f.Personality.AdapterRestart)
+            {
+                case AdapterRestartPolicy.KeepsDetector:
+                case AdapterRestartPolicy.NoDetector:
+                    return;
+                case AdapterRestartPolicy.Hardened:
+                    if (_policy == ProbePolicy.Never) return;
+                    break;
+            }
+
+            // ring_detect_state = RING_DETECT_STATE_NOT_STARTED; use_other is left as it is.
+            _resultKept = false;
+            State = AbiProbeState.NotStarted;
+            if (_f.State == FrontendState.Ready && _f.Ring.IsAttached) StartProbe(restart: true);
+        }
+
+        /// <summary>
+        /// Puts the two op-0xff requests on the ring. At a connect the ring is new and zeroed whole; after an adapter restart
+        /// it is in use, so only its entries are zeroed (GPLPV's XenVbd_StartRingDetection clears the entries, not the
+        /// indices) and the probe goes out at the native stride, as the driver writes it.
+        /// </summary>
+        private void StartProbe(bool restart)
         {
             var front = _f.Ring.Front;
             _f.TransitionTo(FrontendState.Probing);
@@ -104,7 +182,16 @@ namespace XenVbd.Frontend
             _f.Abi = _f.Options.Abi;
 
             // Everything the probe does not write must read as zero to a backend of the other stride.
-            front.Shared.ClearAll();
+            if (restart)
+            {
+                if (front.Abi != _f.Options.Abi) front.SwitchAbi(_f.Options.Abi);
+                ClearEntries(front.Shared);
+            }
+            else
+            {
+                front.Shared.ClearAll();
+            }
+
             for (int i = 0; i < 2; i++)
             {
                 var slot = front.NextRequestSlot();
@@ -132,21 +219,38 @@ namespace XenVbd.Frontend
                 return;
             }
 
-            bool switched = rsp.Operation != BlkifOp.Probe;
+            // The 2012 driver never sets use_other back: once switched, it stays on the other layout whatever this answer says.
+            bool sticky = _useOther && _f.Personality.AdapterRestart == AdapterRestartPolicy.ResetsDetectorKeepsUseOther;
+            bool switched = rsp.Operation != BlkifOp.Probe || sticky;
             var startedWith = _f.Abi;
             if (switched)
             {
                 _f.Abi = startedWith.Other();
                 _f.Ring.Front.SwitchAbi(_f.Abi);
+                _useOther = true;
                 _f.Statistics.AbiSwitches++;
                 _f.Trace.Record(TraceKind.AbiSwitch, _f.DeviceId, (uint)startedWith, (ulong)_f.Abi);
             }
 
             State = AbiProbeState.Complete;
             _resultKept = true;
+            _keptAbi = _f.Abi;
+            // XenVbd_HwScsiInterrupt: *event_channel_ptr |= 0x80000000 (| 0x40000000 when it switched).
+            if (_f.Personality.ProbeCache != ProbeCachePolicy.None)
+                ProbeCacheBits |= FrontendOptions.ProbeDoneBit | (switched ? FrontendOptions.ProbeUseOtherBit : 0u);
             Result = new ProbeResult(startedWith, _f.Abi, switched, rsp.Operation, StartTicks, _f.Scheduler.Now, _roundTrips, _f.Generation);
             _f.Trace.Record(TraceKind.ProbeStep, _f.DeviceId, (uint)State, (ulong)_f.Abi, switched ? 1 : 0, rsp.Operation);
             _f.XenBus.BecomeReady();
+        }
+
+        /// <summary>Zeroes every ring entry at both strides and leaves the indices alone.</summary>
+        private static void ClearEntries(SharedRing shared)
+        {
+            foreach (var abi in new[] { BlkifAbi.X86_32, BlkifAbi.X86_64 })
+            {
+                int entries = shared.Entries(abi);
+                for (int i = 0; i < entries; i++) shared.Entry(abi, entries, (uint)i).Clear();
+            }
         }
 
         /// <summary>

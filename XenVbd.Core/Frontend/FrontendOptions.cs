@@ -58,6 +58,23 @@ namespace XenVbd.Frontend
         /// </summary>
         public int ReconnectAfterUnansweredTimeouts { get; set; }
 
+        /// <summary>The two bits a GPLPV driver saves in its config page's event-channel word once its probe is done.</summary>
+        public const uint ProbeDoneBit = 0x8000_0000, ProbeUseOtherBit = 0x4000_0000;
+
+        /// <summary>
+        /// This frontend is the crash-dump or hibernate instance of the driver (GPLPV's <c>dump_mode</c>: DriverEntry
+        /// called with no registry path), started on the config page the running instance used. Whether it takes the
+        /// saved probe outcome in <see cref="InheritedProbeBits"/> is the personality's (<see cref="FrontendBehaviours.ProbeCache"/>).
+        /// </summary>
+        public bool DumpMode { get; set; }
+
+        /// <summary>
+        /// The probe bits the config page's event-channel word carries when this instance starts: 0, or
+        /// <see cref="ProbeDoneBit"/> with or without <see cref="ProbeUseOtherBit"/>, as a running instance left them
+        /// (<see cref="XenVbdFrontend.ProbeCacheBits"/>). Stale bits (the dom0 changed since) are taken as they are, as GPLPV did.
+        /// </summary>
+        public uint InheritedProbeBits { get; set; }
+
         /// <summary>VPD page 80h serial; defaults to one derived from the device id.</summary>
         public string? SerialNumber { get; set; }
 
@@ -105,6 +122,8 @@ namespace XenVbd.Frontend
             if (RequestTimeout <= TimeSpan.Zero) throw new ArgumentException("RequestTimeout must be positive.", nameof(RequestTimeout));
             if (ReconnectAfterUnansweredTimeouts < 0 || ReconnectAfterUnansweredTimeouts > MaxReconnectAfterUnansweredTimeouts)
                 throw new ArgumentException("ReconnectAfterUnansweredTimeouts must be 0 (off) .. " + MaxReconnectAfterUnansweredTimeouts + ".", nameof(ReconnectAfterUnansweredTimeouts));
+            if ((InheritedProbeBits & ~(ProbeDoneBit | ProbeUseOtherBit)) != 0 || InheritedProbeBits == ProbeUseOtherBit)
+                throw new ArgumentException("InheritedProbeBits must be 0, 0x80000000 (probed, native layout) or 0xC0000000 (probed, the other layout); was 0x" + InheritedProbeBits.ToString("x8") + ".", nameof(InheritedProbeBits));
         }
     }
 }

@@ -57,6 +57,12 @@ namespace XenVbd.Frontend
         /// <summary>Connections that reused a probe result kept across resume instead of probing.</summary>
         public long KeptProbeResults { get; internal set; }
 
+        /// <summary>Connections that took the probe outcome saved on the config page (a crash-dump or hibernate instance) instead of probing.</summary>
+        public long CachedProbeResults { get; internal set; }
+
+        /// <summary>Times the queue stalled because the SRB at its head overlaps an outstanding WRITE (GPLPV 2012 and 2013).</summary>
+        public long OverlappingWriteStalls { get; internal set; }
+
         public FrontendStatistics Clone() => (FrontendStatistics)MemberwiseClone();
     }
 }

@@ -50,6 +50,15 @@ namespace XenVbd.Frontend
             return true;
         }
 
+        /// <summary>ScsiRestartAdapter: the port driver restarts the adapter with nothing outstanding; the detector is the probe's to reset.</summary>
+        public void RestartAdapter()
+        {
+            if (!_f.IsIdle)
+                ThrowHelper.ThrowInvalidOperation("The port driver restarts an adapter only with no I/O outstanding; " + _f.PendingSrbs + " SRB(s) are pending and "
+                                                  + _f.RequestsInFlight + " request(s) are on the ring.");
+            _f.Probe.Restart();
+        }
+
         /// <summary>The personality's bus reset; <paramref name="timedOut"/> (if any) is the SRB whose timeout triggered it.</summary>
         public void ApplyResetPolicy(Srb? timedOut)
         {

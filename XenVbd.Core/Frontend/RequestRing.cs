@@ -148,6 +148,14 @@ namespace XenVbd.Frontend
                             continue;
                         }
 
+                        if (_f.Personality.StallsOnOverlappingWrite && OverlapsOutstandingWrite(ext))
+                        {
+                            // GPLPV 2012/2013: the SRB goes back to the head of the queue and nothing behind it goes either
+                            // until the write is answered.
+                            _f.Statistics.OverlappingWriteStalls++;
+                            break;
+                        }
+
                         var r = Issue(ext);
                         if (r == IssueResult.RingFull)
                         {
@@ -193,6 +201,30 @@ namespace XenVbd.Frontend
                 _f.Trace.Record(TraceKind.NotifyBackend, _f.DeviceId, _front.ReqProdPvt);
                 _f.XenBus.Channel?.Frontend.Notify();
             }
+        }
+
+        /// <summary>
+        /// GPLPV's check before an SRB's first request goes out: does another SRB's outstanding WRITE overlap its sectors
+        /// (the SRB itself may be a read)? Ranges are the SRBs' whole transfers, as GPLPV decodes them from the CDBs.
+        /// </summary>
+        private bool OverlapsOutstandingWrite(SrbExtension ext)
+        {
+            if (ext.Kind != TransferKind.ReadWrite || ext.DoneBytes != 0 || ext.WindowOpen || ext.PartsOutstanding != 0) return false;
+            ulong sector = ext.StartSector;
+            ulong count = (ulong)ext.TotalBytes / BlkifLayout.SectorSize;
+            foreach (var other in _f.Extensions.All)
+            {
+                if (other == ext || other.State != ExtensionState.Active || other.PartsOutstanding == 0) continue;
+                if (other.Kind != TransferKind.ReadWrite || other.Operation != BlkifOp.Write) continue;
+                ulong sector2 = other.StartSector;
+                ulong count2 = (ulong)other.TotalBytes / BlkifLayout.SectorSize;
+                // The driver's own two tests, kept as it wrote them.
+                if (sector < sector2 && sector + count <= sector2) continue;
+                if (sector2 < sector && sector2 + count2 <= sector) continue;
+                return true;
+            }
+
+            return false;
         }
 
         private IssueResult Issue(SrbExtension ext)

@@ -86,8 +86,9 @@ namespace XenVbd.Frontend
                 return null;
             }
 
-            // blkif_interrupt: an INDIRECT request's answer must echo indirect_op (blkif_get_final_status's caller
-            // compares bret.operation with the shadow's); the hardened design also accepts an echo of INDIRECT itself.
+            // blkif_interrupt: for an INDIRECT request the expected operation is the shadow's indirect_op, and a response
+            // whose operation differs is a wrong operation (the device is disabled); the hardened design also accepts an
+            // echo of INDIRECT itself.
             bool opMatches = shadow.Operation == BlkifOp.Indirect
                 ? rsp.Operation == shadow.IndirectOperation || (!p.IndirectResponseEchoesIndirectOp && rsp.Operation == BlkifOp.Indirect)
                 : rsp.Operation == shadow.Operation;

@@ -248,6 +248,19 @@ namespace XenVbd.Frontend
         /// </summary>
         public bool ResetDevice() => Recovery.ResetDevice();
 
+        /// <summary>
+        /// The port driver restarts the adapter (scsiport's ScsiRestartAdapter, after a power transition; only with no I/O
+        /// outstanding, or this throws). What happens to the ABI detector is the personality's
+        /// (<see cref="FrontendBehaviours.AdapterRestart"/>): GPLPV 2012 probes again but never sets <c>use_other</c> back.
+        /// </summary>
+        public void RestartAdapter() => Recovery.RestartAdapter();
+
+        /// <summary>
+        /// The probe bits this driver saved in its config page's event-channel word (0 when it saved none): what a crash-dump
+        /// or hibernate instance started on the same page finds (<see cref="FrontendOptions.InheritedProbeBits"/>).
+        /// </summary>
+        public uint ProbeCacheBits => Probe.ProbeCacheBits;
+
         /// <summary>The ring as the frontend sees it now (allocates; for people and tests).</summary>
         public RingSnapshot? GetRing() => Ring.Snapshot();
 

@@ -78,6 +78,15 @@ namespace XenVbd.Frontend
 
         public UnansweredRequestPolicy UnansweredRequests { get; init; }
 
+        /// <summary>An SRB whose sectors overlap an outstanding WRITE waits at the head of the queue, and every SRB behind it with it.</summary>
+        public bool StallsOnOverlappingWrite { get; init; }
+
+        /// <summary>Whether the probe's outcome is saved for, and taken by, a later instance on the same config page (crash dump, hibernate).</summary>
+        public ProbeCachePolicy ProbeCache { get; init; }
+
+        /// <summary>What an adapter restart (ScsiRestartAdapter) does to the ABI detector.</summary>
+        public AdapterRestartPolicy AdapterRestart { get; init; }
+
         public override string ToString() => Name;
     }
 }

@@ -25,12 +25,16 @@ namespace XenVbd.Frontend
         public const string Fua = "Fua";
         public const string XenbusPath = "XenbusPath";
         public const string UnansweredRequests = "UnansweredRequests";
+        public const string OverlappingWrites = "OverlappingWrites";
+        public const string DumpModeProbeCache = "DumpModeProbeCache";
+        public const string AdapterRestart = "AdapterRestart";
 
         /// <summary>Every behaviour id, in table order.</summary>
         public static IReadOnlyList<string> BehaviourIds { get; } = new[]
         {
             ProtocolKey, Probe, ProbeResultAcrossResume, SrbsDuringProbe, StuckProbe, BounceAlignment, BounceStrategy,
             ResponseChecks, IndirectResponseOp, SynchronizeCache, Unmap, FlushAnswers, Fua, XenbusPath, UnansweredRequests,
+            OverlappingWrites, DumpModeProbeCache, AdapterRestart,
         };
 
         private const string Gplpv = "spurious/win-pvdrivers-mirror";
@@ -43,6 +47,9 @@ namespace XenVbd.Frontend
         private static SourceRef G2008b(string function, string file = "xenvbd/xenvbd.c") => new SourceRef(Gplpv, file, function, "2a08c4c");
         private static SourceRef G2012(string function, string file = "xenvbd/xenvbd_scsiport.c") => new SourceRef(Gplpv, file, function, "4288e83");
         private static SourceRef G2013(string function, string file = "xenvbd_common/common_miniport.h") => new SourceRef(Gplpv, file, function, "eacab29");
+
+        /// <summary>Where the 2013 rewrite's storport miniport handles the port driver's adapter control calls.</summary>
+        private const string G2013Storport = "xenvbd_storport/xenvbd.c";
         private static SourceRef Xp(string file, string function) => new SourceRef(XenProjectRepo, "src/xenvbd/" + file, function, XenProjectRev);
         private static SourceRef Lx(string function) => new SourceRef(Linux, Blkfront, function);
 
@@ -74,6 +81,9 @@ namespace XenVbd.Frontend
                 Own(Fua, "DPOFUA is reported when the backend can flush; a FUA WRITE completes only after a flush behind it succeeded."),
                 Own(XenbusPath, "1 Initialising, 3 Initialised, 4 Connected."),
                 Own(UnansweredRequests, "A request timeout resets the bus (every pending SRB completes once); requests left on the ring keep their slots, which the device reports; a wait for a ring slot only orphans hold ends in TIMEOUT after a request timeout; Reset-VbdDevice reconnects through XenBus and gets the slots back, and brings a Broken device back."),
+                Own(OverlappingWrites, "No overlap check: an SRB goes to the ring whatever writes are outstanding."),
+                DriverBehaviour.NotPinned(DumpModeProbeCache, "Saves nothing and reads nothing: a crash-dump or hibernate instance probes at connect like any connection.", OwnDesign),
+                DriverBehaviour.NotPinned(AdapterRestart, "An adapter restart probes again at once, from the native layout (Probe and AnnounceAndProbe modes).", OwnDesign),
             })
         {
             TakesAbiModeAndBounceFromOptions = true,
@@ -89,6 +99,9 @@ namespace XenVbd.Frontend
             Fua = FuaPolicy.WriteThenFlush,
             XenbusPath = XenbusPathPolicy.ThroughInitialised,
             UnansweredRequests = UnansweredRequestPolicy.Hardened,
+            StallsOnOverlappingWrite = false,
+            ProbeCache = ProbeCachePolicy.None,
+            AdapterRestart = AdapterRestartPolicy.Hardened,
         };
 
         private static readonly FrontendBehaviours Gplpv2008aDriver = new FrontendBehaviours(
@@ -113,6 +126,9 @@ namespace XenVbd.Frontend
                 P(Fua, "MODE SENSE returns no mode data at all (DataTransferLength 0): no DPOFUA; the FUA bit is never read.", G2008a("XenVbd_HwScsiStartIo")),
                 P(XenbusPath, "Writes Initialised after the ring keys, Connected in the backend-Connected handler: 1 → 3 → 4.", G2008a("XenVbd_BackEndStateHandler")),
                 P(UnansweredRequests, "XenVbd_HwScsiResetBus does nothing: an unanswered request's SRB never completes.", G2008a("XenVbd_HwScsiResetBus")),
+                P(OverlappingWrites, "No check against outstanding writes: an SRB goes to the ring as soon as a request id is free.", G2008a("XenVbd_PutSrbOnRing")),
+                P(DumpModeProbeCache, "The probe's outcome lives only in the running instance (TargetData->use_other) and is saved nowhere, so a crash-dump instance probes again (the model probes it at connect, as at every Connected); the saved bits came with 2a08c4c.", G2008a("XenVbd_HwScsiInterruptTarget")),
+                P(AdapterRestart, "ScsiRestartAdapter only logs (it is not even in the supported list): the layout chosen at the last Connected stays.", G2008a("XenVbd_HwScsiAdapterControl")),
             })
         {
             WritesProtocol = true,
@@ -130,6 +146,9 @@ namespace XenVbd.Frontend
             Fua = FuaPolicy.NotAdvertised,
             XenbusPath = XenbusPathPolicy.ThroughInitialised,
             UnansweredRequests = UnansweredRequestPolicy.ResetDoesNothing,
+            StallsOnOverlappingWrite = false,
+            ProbeCache = ProbeCachePolicy.None,
+            AdapterRestart = AdapterRestartPolicy.KeepsDetector,
         };
 
         private static readonly FrontendBehaviours Gplpv2008bDriver = new FrontendBehaviours(
@@ -153,6 +172,9 @@ namespace XenVbd.Frontend
                 P(Fua, "MODE SENSE sets only WRITE PROTECT in the device-specific byte: no DPOFUA; the FUA bit is never read.", G2008b("XenVbd_FillModePage")),
                 DriverBehaviour.NotPinned(XenbusPath, "Modelled as 1 → 3 → 4.", "xenpci drives the states for this generation from the config page; the 2008 xenpci state code was not read"),
                 P(UnansweredRequests, "XenVbd_HwScsiResetBus only asks for the next request: an unanswered request's SRB never completes.", G2008b("XenVbd_HwScsiResetBus")),
+                P(OverlappingWrites, "No check against outstanding writes: an SRB goes to the ring as soon as a request id is free.", G2008b("XenVbd_PutSrbOnRing")),
+                P(DumpModeProbeCache, "After the probe XenVbd_HwScsiInterrupt sets 0x80000000 (and 0x40000000 when it switched) in the config page's event-channel word; the crash-dump instance (dump_mode) finds them (XenVbd_InitFromConfig) and skips the probe, taking the saved layout, right or not.", G2008b("XenVbd_HwScsiInitialize")),
+                P(AdapterRestart, "ScsiRestartAdapter only logs: ring_detect_state and use_other stay as they are.", G2008b("XenVbd_HwScsiAdapterControl")),
             })
         {
             WritesProtocol = false,
@@ -170,6 +192,9 @@ namespace XenVbd.Frontend
             Fua = FuaPolicy.NotAdvertised,
             XenbusPath = XenbusPathPolicy.ThroughInitialised,
             UnansweredRequests = UnansweredRequestPolicy.ResetDoesNothing,
+            StallsOnOverlappingWrite = false,
+            ProbeCache = ProbeCachePolicy.DumpModeOnly,
+            AdapterRestart = AdapterRestartPolicy.KeepsDetector,
         };
 
         private static readonly FrontendBehaviours Gplpv2012Driver = new FrontendBehaviours(
@@ -193,6 +218,9 @@ namespace XenVbd.Frontend
                 P(Fua, "MODE SENSE sets only WRITE PROTECT in the device-specific byte: no DPOFUA; the FUA bit is never read.", G2012("XenVbd_FillModePage")),
                 P(XenbusPath, "The pre-connect state map is Connected/Connected: the frontend goes 1 → 4 with no Initialised.", G2012("DriverEntry")),
                 P(UnansweredRequests, "The reset completes queued SRBs with BUS RESET and only marks in-flight shadows reset, to complete when their answer comes: an unanswered request's SRB never completes.", G2012("XenVbd_HwScsiResetBus")),
+                P(OverlappingWrites, "Before an SRB goes to the ring every shadow is scanned: when an outstanding WRITE overlaps its sectors (the SRB may be a read) it goes back to the head of the queue and the whole queue stalls until that write is answered (\"we get warnings from drbd if we don't\").", G2012("XenVbd_PutQueuedSrbsOnRing")),
+                P(DumpModeProbeCache, "After the probe XenVbd_HwScsiInterrupt sets 0x80000000 (and 0x40000000 when it switched) in the config page's event-channel word; any instance that starts with them valid (cached_use_other_valid, read in XenVbd_InitFromConfig), the crash-dump and hibernate ones included, skips the probe and takes the saved layout, right or not.", G2012("XenVbd_HwScsiInitialize")),
+                P(AdapterRestart, "ScsiRestartAdapter re-reads the config and sets ring_detect_state back to NOT_STARTED, so the next SRB probes again (the model probes at once); use_other is never cleared (only XenVbd_HwScsiInterrupt sets it, to TRUE), so a driver that switched stays on the other layout even when the new probe finds the native one.", G2012("XenVbd_HwScsiAdapterControl")),
             })
         {
             WritesProtocol = false,
@@ -211,6 +239,9 @@ namespace XenVbd.Frontend
             Fua = FuaPolicy.NotAdvertised,
             XenbusPath = XenbusPathPolicy.StraightToConnected,
             UnansweredRequests = UnansweredRequestPolicy.ResetCompletesQueuedOnly,
+            StallsOnOverlappingWrite = true,
+            ProbeCache = ProbeCachePolicy.WheneverValid,
+            AdapterRestart = AdapterRestartPolicy.ResetsDetectorKeepsUseOther,
         };
 
         private static readonly FrontendBehaviours Gplpv2013Driver = new FrontendBehaviours(
@@ -234,6 +265,9 @@ namespace XenVbd.Frontend
                 P(Fua, "MODE SENSE sets only WRITE PROTECT in the device-specific byte: no DPOFUA; the FUA bit is never read.", G2013("XenVbd_FillModePage")),
                 P(XenbusPath, "Initialising, Initialised after the keys, Connected after the backend connected: 1 → 3 → 4.", G2013("XenVbd_Connect", "xenvbd_common/common_xen.h")),
                 P(UnansweredRequests, "The reset completes every queued and in-flight SRB with BUS RESET and marks the shadows reset; an unanswered shadow is never freed, so its slot is gone for good and the queue stalls when all are gone.", G2013("XenVbd_ResetBus")),
+                P(OverlappingWrites, "On an SRB's first pass, an outstanding WRITE that overlaps its sectors sends it back to the head of the queue and XenVbd_ProcessSrbList stops: the whole queue waits for that write.", G2013("XenVbd_PutSrbOnRing")),
+                P(DumpModeProbeCache, "There is no probe: nothing is saved.", G2013("XenVbd_Connect", "xenvbd_common/common_xen.h")),
+                P(AdapterRestart, "ScsiRestartAdapter queues XenVbd_ConnectWorkItem, which connects again and writes protocol; there is no detector to reset (the model keeps the connection as it is).", G2013("XenVbd_HwStorAdapterControl", G2013Storport)),
             })
         {
             WritesProtocol = true,
@@ -252,6 +286,9 @@ namespace XenVbd.Frontend
             Fua = FuaPolicy.NotAdvertised,
             XenbusPath = XenbusPathPolicy.ThroughInitialised,
             UnansweredRequests = UnansweredRequestPolicy.ResetCompletesAll,
+            StallsOnOverlappingWrite = true,
+            ProbeCache = ProbeCachePolicy.None,
+            AdapterRestart = AdapterRestartPolicy.NoDetector,
         };
 
         private static readonly FrontendBehaviours XenProjectDriver = new FrontendBehaviours(
@@ -276,6 +313,9 @@ namespace XenVbd.Frontend
                 DriverBehaviour.NotPinned(XenbusPath, "Modelled as 1 → 3 → 4.", "the XenBus state sequence lives in frontend.c's state machine (FrontendSetState), which was not read to the end"),
                 DriverBehaviour.NotPinned(UnansweredRequests, "Modelled as: the reset completes every SRB and the unanswered requests keep their ring slots.",
                     "TargetReset calls FrontendReset (Connected then Enabled again) and the ring's watchdog only re-sends and re-polls; whether re-enabling the ring gives unanswered slots back was not read"),
+                P(OverlappingWrites, "No check against outstanding writes: BlkifRingSchedule prepares every queued SRB in turn.", Xp("ring.c", "BlkifRingSchedule")),
+                P(DumpModeProbeCache, "There is no probe: nothing is saved.", Xp("ring.c", "RingStoreWrite")),
+                P(AdapterRestart, "AdapterHwAdapterControl supports only ScsiQuerySupportedControlTypes: a restart does nothing, and there is no detector.", Xp("adapter.c", "AdapterHwAdapterControl")),
             })
         {
             WritesProtocol = true,
@@ -291,6 +331,9 @@ namespace XenVbd.Frontend
             Fua = FuaPolicy.NotAdvertised,
             XenbusPath = XenbusPathPolicy.ThroughInitialised,
             UnansweredRequests = UnansweredRequestPolicy.ResetCompletesAll,
+            StallsOnOverlappingWrite = false,
+            ProbeCache = ProbeCachePolicy.None,
+            AdapterRestart = AdapterRestartPolicy.NoDetector,
         };
 
         private static readonly FrontendBehaviours LinuxBlkfrontDriver = new FrontendBehaviours(
@@ -314,6 +357,9 @@ namespace XenVbd.Frontend
                 P(Fua, "With feature-flush-cache, feature_fua is 0 and blk_queue_write_cache(wc=1, fua=0): the block layer writes, then flushes, before a FUA write completes.", Lx("xlvbd_flush")),
                 P(XenbusPath, "Initialised at the end of talk_to_blkback, Connected in blkfront_connect: 1 → 3 → 4.", Lx("talk_to_blkback")),
                 P(UnansweredRequests, "blkfront_mq_ops has no .timeout: an unanswered request waits for ever; only a suspend/resume reconnects.", Lx("blkfront_mq_ops")),
+                P(OverlappingWrites, "No check against outstanding writes: blkif_queue_rq puts every request the block layer hands it on the ring while there is room.", Lx("blkif_queue_rq")),
+                P(DumpModeProbeCache, "There is no probe: nothing is saved.", Lx("talk_to_blkback")),
+                P(AdapterRestart, "Not a SCSI miniport: there is no adapter restart, and no detector; a resume runs talk_to_blkback again.", Lx("blkfront_resume")),
             })
         {
             WritesProtocol = true,
@@ -330,6 +376,9 @@ namespace XenVbd.Frontend
             Fua = FuaPolicy.WriteThenFlush,
             XenbusPath = XenbusPathPolicy.ThroughInitialised,
             UnansweredRequests = UnansweredRequestPolicy.NoTimeout,
+            StallsOnOverlappingWrite = false,
+            ProbeCache = ProbeCachePolicy.None,
+            AdapterRestart = AdapterRestartPolicy.NoDetector,
         };
 
         /// <summary>Every personality, the hardened design first.</summary>

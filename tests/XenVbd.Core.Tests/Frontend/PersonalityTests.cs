@@ -546,6 +546,180 @@ namespace XenVbd.Tests.Frontend
             Assert.True(dev.Execute(Cdb.Read10(0, 1), dataInLength: 512).IsSuccess);
         }
 
+        // ---- IndirectResponseOp ----
+
+        private static readonly long Slow = TimeSpan.TicksPerMillisecond * 100;
+
+        [Theory]
+        [InlineData(FrontendPersonality.LinuxBlkfront, false)]
+        [InlineData(FrontendPersonality.Hardened, true)]
+        public void IndirectResponseOp_linux_blkfront_rejects_an_indirect_response_echoing_op_6_and_disables_the_device(FrontendPersonality p, bool accepted)
+        {
+            // blkif_interrupt: the expected operation of an INDIRECT request is its indirect_op; 6 is a wrong operation.
+            using var dev = New(p, o =>
+            {
+                o.MaxIndirectSegments = 64;
+                o.BackendInterceptor = new Bend((ref BackendRequestPlan plan, int n) => { if (plan.Operation == BlkifOp.Indirect) plan.OperationOverride = BlkifOp.Indirect; });
+            });
+            var r = Read(dev, 0, 128); // 16 pages: more than 11 segments, so one INDIRECT request
+            dev.Submit(r.Srb);
+            dev.RunUntilIdle();
+            Assert.Equal(1, dev.Statistics.IndirectRequests);
+            if (accepted)
+            {
+                Assert.True(r.Srb.IsComplete);
+                Assert.Equal(SrbStatus.Success, r.Srb.SrbStatus.Base());
+                Assert.Equal(FrontendState.Ready, dev.State);
+                return;
+            }
+
+            Assert.Equal(FrontendState.Broken, dev.State);
+            Assert.Contains("has operation INDIRECT for a INDIRECT(READ) request", dev.FailureReason);
+            Assert.False(r.Srb.IsComplete);
+        }
+
+        // ---- OverlappingWrites ----
+
+        [Theory]
+        [InlineData(FrontendPersonality.Gplpv2012, true)]
+        [InlineData(FrontendPersonality.Gplpv2013, true)]
+        [InlineData(FrontendPersonality.Gplpv2008a, false)]
+        [InlineData(FrontendPersonality.Gplpv2008b, false)]
+        [InlineData(FrontendPersonality.XenProject, false)]
+        [InlineData(FrontendPersonality.LinuxBlkfront, false)]
+        [InlineData(FrontendPersonality.Hardened, false)]
+        public void OverlappingWrites_gplpv2012_and_2013_stall_the_whole_queue_behind_an_srb_that_overlaps_an_outstanding_write(FrontendPersonality p, bool stalls)
+        {
+            using var dev = New(p, o => o.BackendInterceptor = new Bend((ref BackendRequestPlan plan, int n) => { if (plan.IoOperation == BlkifOp.Write) plan.ExtraLatencyTicks = Slow; }));
+            var write = new Srb();
+            ulong addr = dev.AllocateGuestBuffer(8 * 512 + 4096);
+            write.Prepare(Cdb.Write10(0, 8), addr, 8 * 512, DataDirection.Out);
+            var overlapping = Read(dev, 4, 2);
+            var behind = Read(dev, 100, 1);
+            dev.Submit(write);
+            dev.Submit(overlapping.Srb);
+            dev.Submit(behind.Srb);
+            dev.RunUntilIdle();
+            foreach (var srb in new[] { write, overlapping.Srb, behind.Srb })
+            {
+                Assert.True(srb.IsComplete);
+                Assert.Equal(SrbStatus.Success, srb.SrbStatus.Base());
+            }
+
+            // Stalled, the read of block 100 (no overlap at all) waits for the slow write; otherwise it is answered at once.
+            Assert.Equal(stalls, behind.Srb.LatencyTicks >= Slow);
+            Assert.Equal(stalls, overlapping.Srb.LatencyTicks >= Slow);
+            Assert.Equal(stalls, dev.Statistics.OverlappingWriteStalls > 0);
+        }
+
+        // ---- DumpModeProbeCache ----
+
+        [Theory]
+        [InlineData(FrontendPersonality.Gplpv2008b, 0xC000_0000u)]
+        [InlineData(FrontendPersonality.Gplpv2012, 0xC000_0000u)]
+        [InlineData(FrontendPersonality.Gplpv2008a, 0u)]
+        [InlineData(FrontendPersonality.Hardened, 0u)]
+        [InlineData(FrontendPersonality.Gplpv2013, 0u)]
+        public void DumpModeProbeCache_gplpv_saves_the_probe_outcome_in_the_event_channel_word(FrontendPersonality p, uint bits)
+        {
+            using var dev = New(p, o => o.BackendAbi = BlkifAbi.X86_32);
+            Assert.Equal(bits, dev.Frontend.ProbeCacheBits);
+        }
+
+        [Theory]
+        [InlineData(FrontendPersonality.Gplpv2008b, true, 0L)]
+        [InlineData(FrontendPersonality.Gplpv2008b, false, 1L)]
+        [InlineData(FrontendPersonality.Gplpv2012, true, 0L)]
+        [InlineData(FrontendPersonality.Gplpv2012, false, 0L)]
+        [InlineData(FrontendPersonality.Gplpv2008a, true, 1L)]
+        [InlineData(FrontendPersonality.Hardened, true, 1L)]
+        public void DumpModeProbeCache_an_instance_that_takes_the_saved_bits_skips_the_probe_and_keeps_a_stale_layout(FrontendPersonality p, bool dumpMode, long probes)
+        {
+            // The bits say "probed, native layout", but this dom0 reads the other one: only a probe finds that out.
+            using var dev = New(p, o =>
+            {
+                o.BackendAbi = BlkifAbi.X86_32;
+                o.DumpMode = dumpMode;
+                o.InheritedProbeBits = FrontendOptions.ProbeDoneBit;
+            });
+            Assert.Equal(probes, dev.Statistics.Probes);
+            Assert.Equal(probes == 0 ? 1L : 0L, dev.Statistics.CachedProbeResults);
+            Assert.Equal(probes == 0 ? BlkifAbi.X86_64 : BlkifAbi.X86_32, dev.FrontendAbi);
+        }
+
+        [Fact]
+        public void DumpModeProbeCache_gplpv2012_dump_instance_takes_the_running_instances_bits_and_moves_data_without_probing()
+        {
+            uint bits;
+            using (var running = New(FrontendPersonality.Gplpv2012, o => o.BackendAbi = BlkifAbi.X86_32))
+                bits = running.Frontend.ProbeCacheBits;
+            using var dump = New(FrontendPersonality.Gplpv2012, o =>
+            {
+                o.BackendAbi = BlkifAbi.X86_32;
+                o.DumpMode = true;
+                o.InheritedProbeBits = bits;
+            });
+            Assert.Equal(0, dump.Statistics.Probes);
+            Assert.Equal(BlkifAbi.X86_32, dump.FrontendAbi);
+            var data = Cdb.Pattern(4096, 5);
+            Assert.True(dump.Execute(Cdb.Write10(16, 8), data).IsSuccess);
+            Assert.Equal(data, dump.Execute(Cdb.Read10(16, 8), dataInLength: 4096).Data);
+        }
+
+        [Fact]
+        public void DumpModeProbeCache_bits_that_are_not_gplpvs_are_refused_with_the_option_named()
+        {
+            var e = Assert.Throws<ArgumentException>(() => New(FrontendPersonality.Gplpv2012, o => o.InheritedProbeBits = 0x1234));
+            Assert.Equal("InheritedProbeBits", e.ParamName);
+        }
+
+        // ---- AdapterRestart ----
+
+        [Theory]
+        [InlineData(FrontendPersonality.Gplpv2012, 2L, BlkifAbi.X86_32)]
+        [InlineData(FrontendPersonality.Gplpv2008b, 1L, BlkifAbi.X86_64)]
+        [InlineData(FrontendPersonality.Gplpv2008a, 2L, BlkifAbi.X86_32)]
+        [InlineData(FrontendPersonality.Hardened, 3L, BlkifAbi.X86_32)]
+        [InlineData(FrontendPersonality.Gplpv2013, 0L, BlkifAbi.X86_64)]
+        [InlineData(FrontendPersonality.XenProject, 0L, BlkifAbi.X86_64)]
+        public void AdapterRestart_gplpv2012_probes_again_so_the_layout_kept_across_a_migration_is_detected_anew(FrontendPersonality p, long probes, BlkifAbi after)
+        {
+            using var dev = New(p);
+            dev.MigrateBackend(BlkifAbi.X86_32, BackendAbiMode.Native);
+            dev.Frontend.RestartAdapter();
+            dev.RunUntilIdle();
+            Assert.Equal(FrontendState.Ready, dev.State);
+            Assert.Equal(probes, dev.Statistics.Probes);
+            Assert.Equal(after, dev.FrontendAbi);
+        }
+
+        [Theory]
+        [InlineData(FrontendPersonality.Gplpv2012, BlkifAbi.X86_32)]
+        [InlineData(FrontendPersonality.Hardened, BlkifAbi.X86_64)]
+        public void AdapterRestart_gplpv2012_never_sets_use_other_back_so_a_switched_driver_stays_on_the_other_layout(FrontendPersonality p, BlkifAbi after)
+        {
+            using var dev = New(p, o => o.BackendAbi = BlkifAbi.X86_32);
+            Assert.Equal(BlkifAbi.X86_32, dev.FrontendAbi);
+            dev.MigrateBackend(BlkifAbi.X86_64, BackendAbiMode.Native);
+            long before = dev.Statistics.Probes;
+            dev.Frontend.RestartAdapter();
+            dev.RunUntilIdle();
+            Assert.Equal(before + 1, dev.Statistics.Probes);
+            Assert.Equal(after, dev.FrontendAbi);
+        }
+
+        [Fact]
+        public void AdapterRestart_with_io_outstanding_is_refused_and_says_why()
+        {
+            using var dev = New(FrontendPersonality.Gplpv2012, o => o.BackendInterceptor = new Bend((ref BackendRequestPlan plan, int n) => { if (plan.IoOperation == BlkifOp.Read) plan.ExtraLatencyTicks = Slow; }));
+            var r = Read(dev, 0, 1);
+            dev.Submit(r.Srb);
+            var e = Assert.Throws<InvalidOperationException>(() => dev.Frontend.RestartAdapter());
+            Assert.Contains("no I/O outstanding", e.Message);
+            dev.RunUntilIdle();
+            Assert.True(r.Srb.IsComplete);
+        }
+
         // ---- every personality moves data correctly with an honest backend ----
 
         [Theory]
