@@ -182,7 +182,15 @@ namespace XenVbd.Backend
             var store = _host.Store;
             store.Write(BlkifKeys.Path(BackendPath, BlkifKeys.FrontendPath), FrontendPath);
             store.Write(BlkifKeys.Path(BackendPath, BlkifKeys.FrontendId), FrontendDomainId);
+            // mode is the toolstack's key (libxl writes it; the model writes it in the toolstack's place), and QEMU 10
+            // writes it itself too (xen_block_realize).
             store.Write(BlkifKeys.Path(BackendPath, BlkifKeys.Mode), IsReadOnly ? "r" : "w");
+            if (_profile.WritesOnlineAndHotplugStatus)
+            {
+                // QEMU's xen_device_realize, before InitWait: no hotplug script, the bus says it is connected.
+                store.Write(BlkifKeys.Path(BackendPath, BlkifKeys.Online), 1);
+                store.Write(BlkifKeys.Path(BackendPath, BlkifKeys.HotplugStatus), "connected");
+            }
             // Standing in for the toolstack: the frontend finds its backend through these.
             if (!store.Exists(BlkifKeys.Path(FrontendPath, BlkifKeys.BackendPath))) store.Write(BlkifKeys.Path(FrontendPath, BlkifKeys.BackendPath), BackendPath);
             if (!store.Exists(BlkifKeys.Path(FrontendPath, BlkifKeys.BackendId))) store.Write(BlkifKeys.Path(FrontendPath, BlkifKeys.BackendId), 0);

@@ -35,6 +35,12 @@ namespace XenVbd.Backend
         private readonly uint[] _mapped;
         private int _mappedCount;
 
+        /// <summary>Where a READ's data for a segment whose grant does not copy goes (QEMU copies segment by segment); pinned, made once.</summary>
+        private readonly MemoryRegion _sink;
+
+        /// <summary>Marks a <see cref="_mapped"/> entry that is the sink, not a grant, so nothing is unmapped for it.</summary>
+        private const uint SinkRef = uint.MaxValue;
+
         public RequestExecutor(IBlockStorage storage, BlkBackOptions options, GrantTable grants, BlkBackStatistics stats, bool readOnly, long discardGranularity, long discardAlignment, BlkBack? owner = null)
         {
             _storage = storage;
@@ -52,6 +58,13 @@ namespace XenVbd.Backend
             _pages = new MemoryRegion[maxSegments];
             _io = new MemoryRegion[maxSegments];
             _mapped = new uint[maxSegments];
+            if (_profile.CopiesSegmentsIndividually) _sink = PinnedPage();
+        }
+
+        private static unsafe MemoryRegion PinnedPage()
+        {
+            var page = GC.AllocateArray<byte>(BlkifLayout.PageSize, pinned: true);
+            return new MemoryRegion((byte*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(page)), page.Length, page);
         }
 
         /// <summary>
@@ -184,6 +197,8 @@ namespace XenVbd.Backend
             // Linux: "nseg == 0 && operation_flags != REQ_PREFLUSH" — flush and barrier may carry no data.
             // QEMU lets a 0-segment READ or WRITE through its checks and answers it OKAY.
             if (count == 0 && !flushLike && !_profile.ZeroSegmentDataOkay) return RequestRejectReason.BadSegmentCount;
+            // QEMU's xen_block_parse_request returns for a FLUSH without segments before any other check: a flush, OKAY.
+            if (count == 0 && op == BlkifOp.FlushDiskCache && _profile.ByteOffsetWraps) return Flush(op) ? RequestRejectReason.None : RequestRejectReason.NotSupported;
             // QEMU checks read-only before the segments; Linux after them (both answer ERROR).
             if (_profile.ZeroSegmentDataOkay && !toGuest && _readOnly) return RequestRejectReason.ReadOnly;
 
@@ -197,7 +212,21 @@ namespace XenVbd.Backend
             }
 
             if (!toGuest && _readOnly) return RequestRejectReason.ReadOnly;
-            if (!RangeFits(request.SectorNumber, sectors)) return RequestRejectReason.OutOfRange;
+            long offset;
+            if (_profile.ByteOffsetWraps)
+            {
+                // QEMU: start = sector_number * sector_size in 64 bits, and "start + size > length" compared as
+                // signed: a sector number whose byte offset wraps to inside the image passes, and the I/O is done
+                // there; one that wraps negative passes too and fails in the block layer (blk_check_byte_request).
+                offset = unchecked((long)(request.SectorNumber * (ulong)_unit));
+                if (unchecked(offset + (long)sectors * _unit) > _storage.SizeBytes) return RequestRejectReason.OutOfRange;
+                if (offset < 0 && (toGuest || count > 0)) return RequestRejectReason.StorageError;
+            }
+            else
+            {
+                if (!RangeFits(request.SectorNumber, sectors)) return RequestRejectReason.OutOfRange;
+                offset = (long)request.SectorNumber * _unit;
+            }
 
             if (_profile.ChecksLogicalAlignment)
             {
@@ -210,10 +239,20 @@ namespace XenVbd.Backend
             // and only the disk's own NOTSUPP (below) makes it EOPNOTSUPP.
 
             // A read from disk writes into the guest's page, so only then is a writable map needed.
+            bool copyFailed = false;
             for (int i = 0; i < count; i++)
             {
                 if (!MapOne(_segments[i].Gref, writable: toGuest))
                 {
+                    // QEMU (xen_block_copy_request): a READ is grant-copied segment by segment after the image
+                    // read, and the hypervisor goes on past a failed segment; that segment's data goes nowhere.
+                    if (toGuest && _profile.CopiesSegmentsIndividually)
+                    {
+                        _pages[_mappedCount] = _sink;
+                        _mapped[_mappedCount++] = SinkRef;
+                        copyFailed = true;
+                        continue;
+                    }
                     UnmapAll();
                     return RequestRejectReason.GrantMapFailed;
                 }
@@ -222,7 +261,6 @@ namespace XenVbd.Backend
             try
             {
                 if (flushLike && !Flush(op)) return RequestRejectReason.NotSupported;
-                long offset = (long)request.SectorNumber * _unit;
                 long bytes = (long)sectors * _unit;
                 for (int i = 0; i < count; i++)
                 {
@@ -247,7 +285,7 @@ namespace XenVbd.Backend
                 // Current Linux submits a REQ_PREFLUSH write with no FUA: nothing after the write.
                 if (op == BlkifOp.WriteBarrier && count > 0 && _profile.Barrier == BarrierSemantics.PreflushWriteFua && !Flush(op))
                     return RequestRejectReason.NotSupported;
-                return RequestRejectReason.None;
+                return copyFailed ? RequestRejectReason.GrantMapFailed : RequestRejectReason.None;
             }
             catch (IOException)
             {
@@ -343,7 +381,7 @@ namespace XenVbd.Backend
         {
             for (int i = 0; i < _mappedCount; i++)
             {
-                _grants.Unmap(_mapped[i]);
+                if (_mapped[i] != SinkRef) _grants.Unmap(_mapped[i]);
                 _pages[i] = default;
                 _io[i] = default;
             }

@@ -358,11 +358,13 @@ namespace XenVbd.Backend
             }
         }
 
-        /// <summary>make_response: field by field into the next response slot, padding zeroed (XSA-216).</summary>
+        /// <summary>make_response: field by field into the next response slot, padding zeroed (XSA-216); QEMU writes the three fields only.</summary>
         private void WriteResponse(ulong id, byte operation, short status)
         {
             uint index = _ring.RspProdPvt;
-            BlkifCodec.WriteResponse(_ring.NextResponseSlot(), _ring.Abi, new BlkifResponse(id, operation, status));
+            var response = new BlkifResponse(id, operation, status);
+            if (_profile.ResponseFieldsOnly) BlkifCodec.WriteResponseFields(_ring.NextResponseSlot(), _ring.Abi, response);
+            else BlkifCodec.WriteResponse(_ring.NextResponseSlot(), _ring.Abi, response);
             _ring.Produce();
             _stats.ResponsesPushed++;
             if (status == BlkifStatus.Okay) _stats.OkayResponses++;
