@@ -161,9 +161,6 @@ namespace XenVbd.Backend
         /// <summary>The backend itself writes <c>online</c> = 1 and <c>hotplug-status</c> = connected before InitWait (QEMU's bus); for Linux the toolstack and its hotplug script do.</summary>
         public bool WritesOnlineAndHotplugStatus { get; private set; }
 
-        /// <summary>The backend itself writes <c>mode</c> (QEMU 10); otherwise it is the toolstack's key, which the model writes in the toolstack's place.</summary>
-        public bool WritesModeKey { get; private set; }
-
         private void Add(string id, string summary, SourceRef source) => _behaviours.Add(DriverBehaviour.Pinned(id, summary, source));
 
         private void AddNotPinned(string id, string summary, string why) => _behaviours.Add(DriverBehaviour.NotPinned(id, summary, why));
@@ -283,7 +280,6 @@ namespace XenVbd.Backend
                 CopiesSegmentsIndividually = true,
                 ByteOffsetWraps = true,
                 WritesOnlineAndHotplugStatus = true,
-                WritesModeKey = ten,
             };
             var device = new SourceRef(Qemu, QemuDevice, "xen_block_connect", ten ? null : Qemu72Rev);
             if (ten)
@@ -319,7 +315,7 @@ namespace XenVbd.Backend
             p.Add("FlushWithoutDataUnchecked", "FLUSH_DISKCACHE with no segments returns from parsing before the read-only, segment and range checks: whatever its sector number, it is a flush and OKAY. Found by the differential suite against QEMU.", new SourceRef(Qemu, QemuDataplane, "xen_block_parse_request", Qemu72Rev));
             p.Add("OnlineHotplugStatus", "online = 1 and hotplug-status = connected are written by the device itself before InitWait (a Linux backend gets them from the toolstack and its hotplug script). Found by the differential suite against QEMU.", new SourceRef(Qemu, "hw/xen/xen-bus.c", "xen_device_realize", ten ? null : Qemu72Rev));
             if (ten)
-                p.Add("ModeKey", "mode (r or w, from VDISK_READONLY) is written by the device itself after info (QEMU 10; 7.2 leaves it to the toolstack).", new SourceRef(Qemu, QemuDevice, "xen_block_realize"));
+                p.Add("ModeKey", "mode (r or w, from VDISK_READONLY) is written by the device itself after info (QEMU 10; 7.2 leaves it to the toolstack). The model writes mode for every personality, in the toolstack's place where the backend does not.", new SourceRef(Qemu, QemuDevice, "xen_block_realize"));
             p.AddNotPinned("CloseDropsInFlight", "Stopping the dataplane unmaps the ring and unbinds the event channel; responses of requests still in flight are not delivered to the frontend.",
                 "xen_block_dataplane_stop @" + Qemu72Rev + " was read; what a completing aio does after the ring is unmapped was not traced.");
             return p;
