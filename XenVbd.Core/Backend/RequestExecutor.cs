@@ -215,11 +215,12 @@ namespace XenVbd.Backend
             long offset;
             if (_profile.ByteOffsetWraps)
             {
-                // QEMU: start = sector_number * sector_size in 64 bits, and "start + size > length" compared as
-                // signed: a sector number whose byte offset wraps to inside the image passes, and the I/O is done
-                // there; one that wraps negative passes too and fails in the block layer (blk_check_byte_request).
+                // QEMU: start = sector_number * sector_size in 64 bits, and "start + size > length" where size is a
+                // size_t, so the sum and the comparison are unsigned and wrap: a sector number whose byte offset
+                // wraps to inside the image passes and the I/O is done there; a start near 2^64 whose sum with the
+                // size wraps passes too, and its I/O fails in the block layer (blk_check_byte_request: offset < 0).
                 offset = unchecked((long)(request.SectorNumber * (ulong)_unit));
-                if (unchecked(offset + (long)sectors * _unit) > _storage.SizeBytes) return RequestRejectReason.OutOfRange;
+                if (unchecked((ulong)offset + sectors * (ulong)_unit) > (ulong)_storage.SizeBytes) return RequestRejectReason.OutOfRange;
                 if (offset < 0 && (toGuest || count > 0)) return RequestRejectReason.StorageError;
             }
             else

@@ -827,10 +827,13 @@ namespace XenVbd.Tests.Backend
             // (2^55 + 8) * 512 = 2^64 + 4096: wraps to byte 4096.
             Assert.Equal(BlkifStatus.Okay, rig.Frontend.Submit(BlkifOp.Read, 1, (1UL << 55) + 8, new BlkifSegment(page.Gref, 0, 0)).Status);
             Assert.Equal(0x66, rig.Frontend.Page(page.Frame)[0]);
-            // 2^54 * 512 = 2^63: negative, so it passes the check and fails in the block layer.
+            // 2^54 * 512 = 2^63: far past the end as an unsigned byte offset.
             Assert.Equal(BlkifStatus.Error, rig.Frontend.Submit(BlkifOp.Read, 2, 1UL << 54, new BlkifSegment(page.Gref, 0, 0)).Status);
-            // A WRITE without segments at 2^63 (offset 0) issues no I/O: OKAY.
+            // A WRITE without segments at 2^63 (offset 0) issues no I/O: OKAY; at 2^64 - 14 (offset -7168) it is past the end.
             Assert.Equal(BlkifStatus.Okay, rig.Frontend.Submit(BlkifOp.Write, 3, 1UL << 63).Status);
+            Assert.Equal(BlkifStatus.Error, rig.Frontend.Submit(BlkifOp.Write, 4, ulong.MaxValue - 13).Status);
+            // Offset -512 plus 1024 bytes wraps to 512: it passes the check, and the read at -512 fails (ERROR).
+            Assert.Equal(BlkifStatus.Error, rig.Frontend.Submit(BlkifOp.Read, 5, ulong.MaxValue, new BlkifSegment(page.Gref, 0, 1)).Status);
 
             using var linux = ConnectedAs(BackendPersonality.LinuxBlkback, disk: disk);
             var lp = linux.GrantPages(1)[0];
