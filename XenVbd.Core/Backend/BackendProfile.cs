@@ -158,6 +158,9 @@ namespace XenVbd.Backend
         /// </summary>
         public bool ByteOffsetWraps { get; private set; }
 
+        /// <summary>A failed connect (a ring-ref that does not map, a bad ring-page-order) is only logged: no <c>error</c> key, the state stays InitWait (QEMU); Linux writes <c>error</c> and goes Closing (xenbus_dev_fatal).</summary>
+        public bool ConnectErrorOnlyLogged { get; private set; }
+
         /// <summary>The backend itself writes <c>online</c> = 1 and <c>hotplug-status</c> = connected before InitWait (QEMU's bus); for Linux the toolstack and its hotplug script do.</summary>
         public bool WritesOnlineAndHotplugStatus { get; private set; }
 
@@ -279,6 +282,7 @@ namespace XenVbd.Backend
                 ResponseFieldsOnly = true,
                 CopiesSegmentsIndividually = true,
                 ByteOffsetWraps = true,
+                ConnectErrorOnlyLogged = true,
                 WritesOnlineAndHotplugStatus = true,
             };
             var device = new SourceRef(Qemu, QemuDevice, "xen_block_connect", ten ? null : Qemu72Rev);
@@ -313,6 +317,7 @@ namespace XenVbd.Backend
             p.Add("ReadCopiesEachSegment", "A READ is read from the image whole, then grant-copied into the guest segment by segment (GNTTABOP_copy goes on after a failed segment): the segments whose grants copy get their data, and the request is ERROR if any failed. A WRITE copies from the guest first and writes nothing if any segment fails. Found by the differential suite against QEMU.", new SourceRef(Qemu, QemuDataplane, "xen_block_copy_request", Qemu72Rev));
             p.Add("ByteOffsetWraps", "request->start = sector_number * sector_size is computed in 64 bits and checked only by start + size > blk_getlength, unsigned because size is a size_t: a sector number whose byte offset wraps to inside the image (2^55 + n at 512 bytes) reads or writes there and is answered OKAY; a start whose sum with the size wraps past 2^64 passes too and its I/O fails in the block layer (ERROR; a 0-segment WRITE issues none and is OKAY). Found by the differential suite against QEMU.", new SourceRef(Qemu, QemuDataplane, "xen_block_parse_request", Qemu72Rev));
             p.Add("FlushWithoutDataUnchecked", "FLUSH_DISKCACHE with no segments returns from parsing before the read-only, segment and range checks: whatever its sector number, it is a flush and OKAY. Found by the differential suite against QEMU.", new SourceRef(Qemu, QemuDataplane, "xen_block_parse_request", Qemu72Rev));
+            p.Add("ConnectErrorOnlyLogged", "A connect that fails (a ring-ref that is not granted, is past the grant table or is read-only; an order above max-ring-page-order; a large sector without the frontend's feature) is reported as \"frontend change error\" in QEMU's log only: no error key is written and the backend stays in InitWait. Found by the bad ring-ref checks of the differential suite.", new SourceRef(Qemu, "hw/xen/xen-bus.c", "xen_device_frontend_changed", ten ? null : Qemu72Rev));
             p.Add("OnlineHotplugStatus", "online = 1 and hotplug-status = connected are written by the device itself before InitWait (a Linux backend gets them from the toolstack and its hotplug script). Found by the differential suite against QEMU.", new SourceRef(Qemu, "hw/xen/xen-bus.c", "xen_device_realize", ten ? null : Qemu72Rev));
             if (ten)
                 p.Add("ModeKey", "mode (r or w, from VDISK_READONLY) is written by the device itself after info (QEMU 10; 7.2 leaves it to the toolstack). The model writes mode for every personality, in the toolstack's place where the backend does not.", new SourceRef(Qemu, QemuDevice, "xen_block_realize"));

@@ -35,8 +35,11 @@ namespace XenVbd.Backend
         private readonly uint[] _mapped;
         private int _mappedCount;
 
-        /// <summary>Where a READ's data for a segment whose grant does not copy goes (QEMU copies segment by segment); pinned, made once.</summary>
-        private readonly MemoryRegion _sink;
+        /// <summary>
+        /// Where a READ's data for a segment whose grant does not copy goes (QEMU copies segment by segment): one page
+        /// for the process, never read, so every executor may write its discarded bytes there.
+        /// </summary>
+        private static readonly GuestMemory Sink = new GuestMemory(-1, 1);
 
         /// <summary>Marks a <see cref="_mapped"/> entry that is the sink, not a grant, so nothing is unmapped for it.</summary>
         private const uint SinkRef = uint.MaxValue;
@@ -58,13 +61,6 @@ namespace XenVbd.Backend
             _pages = new MemoryRegion[maxSegments];
             _io = new MemoryRegion[maxSegments];
             _mapped = new uint[maxSegments];
-            if (_profile.CopiesSegmentsIndividually) _sink = PinnedPage();
-        }
-
-        private static unsafe MemoryRegion PinnedPage()
-        {
-            var page = GC.AllocateArray<byte>(BlkifLayout.PageSize, pinned: true);
-            return new MemoryRegion((byte*)System.Runtime.CompilerServices.Unsafe.AsPointer(ref System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(page)), page.Length, page);
         }
 
         /// <summary>
@@ -249,7 +245,7 @@ namespace XenVbd.Backend
                     // read, and the hypervisor goes on past a failed segment; that segment's data goes nowhere.
                     if (toGuest && _profile.CopiesSegmentsIndividually)
                     {
-                        _pages[_mappedCount] = _sink;
+                        _pages[_mappedCount] = Sink.Region;
                         _mapped[_mappedCount++] = SinkRef;
                         copyFailed = true;
                         continue;

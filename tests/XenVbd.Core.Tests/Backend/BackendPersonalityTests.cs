@@ -490,7 +490,7 @@ namespace XenVbd.Tests.Backend
             big.Frontend.Store.Write(big.Frontend.Path + "/ring-page-order", 5);
             big.Frontend.Connect("x86_64-abi");
             Assert.False(big.Backend.IsConnected);
-            Assert.Equal("invalid ring-page-order (5)", Key(big, "error"));
+            Assert.Equal("invalid ring-page-order (5)", big.Backend.ConnectError);
         }
 
         [Fact]
@@ -504,7 +504,7 @@ namespace XenVbd.Tests.Backend
             using (var rig = ConnectedAs(p, disk: new MemoryDisk(1 << 20, 4096)))
             {
                 Assert.False(rig.Backend.IsConnected);
-                Assert.Equal("logical_block_size != 512 not supported by frontend", Key(rig, "error"));
+                Assert.Equal("logical_block_size != 512 not supported by frontend", rig.Backend.ConnectError);
             }
             using var ok = BackendRig.Create(As(p), new MemoryDisk(1 << 20, 4096));
             ok.Frontend.Store.Write(ok.Frontend.Path + "/feature-large-sector-size", 1);
@@ -856,6 +856,33 @@ namespace XenVbd.Tests.Backend
 
         [Fact]
         public void Qemu10_FlushWithoutDataUnchecked_same_as_72() => Qemu72_FlushWithoutDataUnchecked_any_sector_number_is_a_flush(BackendPersonality.Qemu10);
+
+        [Theory]
+        [InlineData(BackendPersonality.Qemu72)]
+        [InlineData(BackendPersonality.Qemu10)]
+        public void Qemu72_ConnectErrorOnlyLogged_an_unmappable_ring_ref_leaves_InitWait_and_no_error_key(BackendPersonality p)
+        {
+            using var rig = BackendRig.Create(As(p));
+            rig.Frontend.PublishRing("x86_64-abi");
+            rig.Frontend.Store.Write(rig.Frontend.Path + "/ring-ref", 300);
+            rig.Frontend.SetState(XenbusState.Initialised);
+            rig.Frontend.Run();
+            Assert.False(rig.Backend.IsConnected);
+            Assert.Equal(XenbusState.InitWait, rig.Backend.State);
+            Assert.False(Has(rig, "error"));
+            Assert.StartsWith("mapping ring-ref 300", rig.Backend.ConnectError);
+
+            using var linux = BackendRig.Create(As(BackendPersonality.LinuxBlkback));
+            linux.Frontend.PublishRing("x86_64-abi");
+            linux.Frontend.Store.Write(linux.Frontend.Path + "/ring-ref", 300);
+            linux.Frontend.SetState(XenbusState.Initialised);
+            linux.Frontend.Run();
+            Assert.Equal(XenbusState.Closing, linux.Backend.State);
+            Assert.StartsWith("mapping ring-ref 300", Key(linux, "error"));
+        }
+
+        [Fact]
+        public void Qemu10_ConnectErrorOnlyLogged_same_as_72() => Qemu72_ConnectErrorOnlyLogged_an_unmappable_ring_ref_leaves_InitWait_and_no_error_key(BackendPersonality.Qemu10);
 
         [Theory]
         [InlineData(BackendPersonality.Qemu72)]

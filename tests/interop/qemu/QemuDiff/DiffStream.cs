@@ -17,10 +17,15 @@ namespace XenVbd.Interop.QemuDiff
 
         public IReadOnlyList<DiffStep> Steps { get; init; } = new List<DiffStep>();
 
+        public DiffScenario Scenario { get; init; } = DiffScenario.Steps;
+
+        /// <summary><see cref="DiffScenario.RequestProducerRace"/>: how many WRITEs.</summary>
+        public int RaceRequests { get; init; } = 1024;
+
         public string Describe()
         {
             var sb = new StringBuilder();
-            sb.Append(CultureInfo.InvariantCulture, $"stream {Index}: {Abi.ToProtocolString()}, ring-page-order {RingPageOrder}, {Steps.Count} steps");
+            sb.Append(CultureInfo.InvariantCulture, $"stream {Index}: {Abi.ToProtocolString()}, ring-page-order {RingPageOrder}, {Scenario}, {Steps.Count} steps");
             for (int i = 0; i < Steps.Count; i++)
             {
                 var s = Steps[i];

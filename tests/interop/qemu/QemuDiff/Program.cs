@@ -58,10 +58,22 @@ namespace XenVbd.Interop.QemuDiff
             long bytes = 0;
             int failedStreams = 0, reordered = 0, ran = 0;
             var clock = Stopwatch.StartNew();
-            for (int i = 0; i < streams; i++)
+            // After the generated streams, the fixed scenarios, once per ABI: bad ring-refs at connect, req_prod racing.
+            var scenarios = new[] { DiffScenario.RingRefUngranted, DiffScenario.RingRefOutOfTable, DiffScenario.RingRefReadOnly, DiffScenario.RequestProducerRace };
+            int total = streams + 2 * scenarios.Length;
+            for (int i = 0; i < total; i++)
             {
                 if (only >= 0 && i != only) continue;
-                var stream = StreamGen.Stream(i, steps).Generate(new PCG((uint)i, seed), null, out _);
+                var stream = i < streams
+                    ? StreamGen.Stream(i, steps).Generate(new PCG((uint)i, seed), null, out _)
+                    : new DiffStream
+                    {
+                        Index = i,
+                        Abi = (i - streams) % 2 == 0 ? XenVbd.Ring.BlkifAbi.X86_64 : XenVbd.Ring.BlkifAbi.X86_32,
+                        RingPageOrder = (i - streams) / 2 % 2,
+                        Scenario = scenarios[(i - streams) / 2],
+                        ContentSeed = seed + (ulong)i,
+                    };
                 var qemuRun = new RawFrontend(stream, new QemuBackend(qemu, standin)).Run(Path.Combine(work, "qemu.shm"), Path.Combine(work, "qemu.img"));
                 var modelRun = new RawFrontend(stream, new ModelBackend(personality)).Run(Path.Combine(work, "model.shm"), Path.Combine(work, "model.img"));
                 if (Environment.GetEnvironmentVariable("XENVBD_QEMU_DIFF_VERBOSE") == "1") PrintSteps(stream, qemuRun, modelRun);
@@ -70,8 +82,11 @@ namespace XenVbd.Interop.QemuDiff
                 ran++;
                 bytes += cmp.BytesCompared;
                 reordered += cmp.Reordered;
+                // What QEMU itself does in the fixed scenarios, pinned whatever the model says.
+                foreach (var (check, diff) in ScenarioChecks(stream, qemuRun)) cmp.Results.Add((check, diff));
                 bool streamFailed = false;
-                string label = string.Format(CultureInfo.InvariantCulture, "qemu-diff stream {0} ({1}, order {2})", i, stream.Abi, stream.RingPageOrder);
+                string label = string.Format(CultureInfo.InvariantCulture, "qemu-diff stream {0} ({1}, order {2}{3})", i, stream.Abi, stream.RingPageOrder,
+                    stream.Scenario == DiffScenario.Steps ? "" : ", " + stream.Scenario);
                 foreach (var (check, diff) in cmp.Results)
                 {
                     if (diff == null) Console.WriteLine("PASS " + label + ": " + check + " equal");
@@ -93,6 +108,39 @@ namespace XenVbd.Interop.QemuDiff
                 "qemu-diff: {0} streams run, {1} differed, {2:N0} bytes compared, {3} steps completed in another order by QEMU, {4:F1} s",
                 ran, failedStreams, bytes, reordered, clock.Elapsed.TotalSeconds));
             return failedStreams == 0 ? 0 : 1;
+        }
+
+        private static System.Collections.Generic.IEnumerable<(string, string?)> ScenarioChecks(DiffStream stream, RunRecord qemu)
+        {
+            switch (stream.Scenario)
+            {
+                case DiffScenario.RingRefUngranted:
+                case DiffScenario.RingRefOutOfTable:
+                case DiffScenario.RingRefReadOnly:
+                    var state = (XenVbd.Xen.XenbusState)qemu.StateAfterConnect;
+                    yield return ("QEMU stays in InitWait after a ring-ref it cannot map (xen_device_frontend_changed only logs)",
+                        state == XenVbd.Xen.XenbusState.InitWait ? null : "QEMU went " + state);
+                    yield return ("QEMU writes no error key for it",
+                        qemu.KeysAfterConnect.TryGetValue("error", out var e) ? "error = " + e : null);
+                    yield return ("QEMU logs it (\"frontend change error\")",
+                        qemu.Log.Contains("frontend change error", StringComparison.Ordinal) ? null : "not in QEMU's log: " + qemu.Log.Replace('\n', ' '));
+                    break;
+                case DiffScenario.RequestProducerRace:
+                    var race = qemu.Steps.Count > 0 ? qemu.Steps[0] : null;
+                    string? why = race == null ? "no race step ran" : race.TimedOut ? "only " + race.RspProd + " of " + stream.RaceRequests + " answered (a lost wake-up)" : null;
+                    if (why == null)
+                    {
+                        for (int k = 0; k < race!.Responses.Count && why == null; k++)
+                        {
+                            ulong id = BitConverter.ToUInt64(race.Responses[k], 0);
+                            short status = BitConverter.ToInt16(race.Responses[k], 10);
+                            if (id != 0x5000_0000UL + (ulong)k) why = "response " + k + " has id " + id.ToString("x", CultureInfo.InvariantCulture) + " (a request answered twice or never)";
+                            else if (status != 0) why = "request " + k + " answered " + status;
+                        }
+                    }
+                    yield return ("QEMU answers each of " + stream.RaceRequests + " WRITEs published while it consumes exactly once, OKAY", why);
+                    break;
+            }
         }
 
         /// <summary>XENVBD_QEMU_DIFF_VERBOSE=1: each step's requests and the status each side answered.</summary>

@@ -58,12 +58,15 @@ namespace XenVbd.Interop.QemuDiff
                 _backend.Start(_file, imagePath);
                 try
                 {
-                    Connect(record);
-                    foreach (var step in _stream.Steps)
+                    if (Connect(record))
                     {
-                        var sr = RunStep(step);
-                        record.Steps.Add(sr);
-                        if (sr.TimedOut) break;
+                        if (_stream.Scenario == DiffScenario.RequestProducerRace) record.Steps.Add(Race(_stream.RaceRequests));
+                        foreach (var step in _stream.Steps)
+                        {
+                            var sr = RunStep(step);
+                            record.Steps.Add(sr);
+                            if (sr.TimedOut) break;
+                        }
                     }
                     record.FinalBackendState = Close();
                 }
@@ -100,11 +103,12 @@ namespace XenVbd.Interop.QemuDiff
             BinaryPrimitives.WriteUInt16LittleEndian(e, (ushort)(1 | (readOnly ? 4 : 0)));
         }
 
-        private void Connect(RunRecord record)
+        /// <summary>The handshake; false when the backend did not connect (a bad ring-ref scenario), its state and keys recorded.</summary>
+        private bool Connect(RunRecord record)
         {
             WaitFor(() => _file.BackendState == XenbusState.InitWait || _file.BackendState == XenbusState.Connected, HandshakeTimeout, "backend InitWait");
             int pages = 1 << _stream.RingPageOrder;
-            for (int i = 0; i < pages; i++) Grant(GuestLayout.RingRef + (uint)i, GuestLayout.RingFrame(i), false);
+            for (int i = 0; i < pages; i++) Grant(GuestLayout.RingRef + (uint)i, GuestLayout.RingFrame(i), readOnly: _stream.Scenario == DiffScenario.RingRefReadOnly);
             for (int j = 0; j < GuestLayout.DataPages; j++) Grant(GuestLayout.DataRef + (uint)j, GuestLayout.DataFrame(j), false);
             for (int j = 0; j < GuestLayout.ReadOnlyCount; j++)
                 Grant(GuestLayout.ReadOnlyRef + (uint)j, GuestLayout.DataFrame(GuestLayout.DataPages - GuestLayout.ReadOnlyCount + j), true);
@@ -118,9 +122,15 @@ namespace XenVbd.Interop.QemuDiff
 
             var inv = CultureInfo.InvariantCulture;
             var keys = new List<KeyValuePair<string, string>>();
+            uint ringRef0 = _stream.Scenario switch
+            {
+                DiffScenario.RingRefUngranted => GuestLayout.UngrantedRef,
+                DiffScenario.RingRefOutOfTable => GuestLayout.OutOfTableRef,
+                _ => GuestLayout.RingRef,
+            };
             if (_stream.RingPageOrder == 0)
             {
-                keys.Add(new("ring-ref", GuestLayout.RingRef.ToString(inv)));
+                keys.Add(new("ring-ref", ringRef0.ToString(inv)));
                 _file.WriteRingRef(0, GuestLayout.RingRef);
             }
             else
@@ -128,7 +138,7 @@ namespace XenVbd.Interop.QemuDiff
                 keys.Add(new("ring-page-order", _stream.RingPageOrder.ToString(inv)));
                 for (int i = 0; i < pages; i++)
                 {
-                    keys.Add(new("ring-ref" + i.ToString(inv), (GuestLayout.RingRef + (uint)i).ToString(inv)));
+                    keys.Add(new("ring-ref" + i.ToString(inv), (i == 0 ? ringRef0 : GuestLayout.RingRef + (uint)i).ToString(inv)));
                     _file.WriteRingRef(i, GuestLayout.RingRef + (uint)i);
                 }
             }
@@ -139,12 +149,81 @@ namespace XenVbd.Interop.QemuDiff
             _file.FrontendProtocol = _stream.Abi.ToProtocolString();
             _file.WriteFrontendKeys(keys);
             _file.FrontendState = XenbusState.Initialised;
+            if (_stream.Scenario is DiffScenario.RingRefUngranted or DiffScenario.RingRefOutOfTable or DiffScenario.RingRefReadOnly)
+            {
+                // A refused ring: give the backend time to say what it makes of it, then record that.
+                WaitFor(() => _file.BackendState != XenbusState.InitWait, TimeSpan.FromMilliseconds(1500), null);
+                Settle();
+                record.StateAfterConnect = (int)_file.BackendState;
+                record.KeysAfterConnect = new SortedDictionary<string, string>(_file.ReadBackendKeys(), StringComparer.Ordinal);
+                if (_file.BackendState != XenbusState.Connected) return false;
+            }
             WaitFor(() => _file.BackendState == XenbusState.Connected, HandshakeTimeout, "backend Connected");
             Settle();
+            record.StateAfterConnect = (int)_file.BackendState;
             record.KeysAtConnect = new SortedDictionary<string, string>(_file.ReadBackendKeys(), StringComparer.Ordinal);
+            record.KeysAfterConnect = record.KeysAtConnect;
             record.ChosenAbi = _file.BackendChosenAbi ?? "";
             _file.FrontendState = XenbusState.Connected;
             Settle();
+            return true;
+        }
+
+        /// <summary>
+        /// <see cref="DiffScenario.RequestProducerRace"/>: WRITE i (one sector, data page i % 48, sector i) is written
+        /// and published at once; the only wait is for ring space, while responses are taken as they come.
+        /// Recorded as one step whose responses are sorted by id (the order is the backend's to choose).
+        /// </summary>
+        private StepRecord Race(int count)
+        {
+            var sr = new StepRecord();
+            var sw = Stopwatch.StartNew();
+            uint rspStart = _rspCons;
+            var responses = new List<byte[]>();
+            int sent = 0;
+            while ((sent < count || _rspCons - rspStart < (uint)count) && sw.Elapsed < TimeSpan.FromSeconds(20))
+            {
+                var ring = RingPages();
+                if (sent < count && _reqProdPvt - _rspCons < (uint)_ringSize)
+                {
+                    var r = new DiffRequest
+                    {
+                        Operation = BlkifOp.Write,
+                        NrSegments = 1,
+                        Id = 0x5000_0000UL + (uint)sent,
+                        SectorNumber = (ulong)sent,
+                        Segments = new[] { (GuestLayout.DataRef + (uint)(sent % GuestLayout.DataPages), (byte)(sent % 8), (byte)(sent % 8)) },
+                    };
+                    r.Encode(Slot(ring, _reqProdPvt), _stream.Abi);
+                    uint old = _reqProdPvt++;
+                    Push(ring, old);
+                    sent++;
+                }
+                uint rp = RspProd(ring);
+                while (_rspCons != rp)
+                {
+                    responses.Add(Slot(ring, _rspCons).Slice(0, BlkifLayout.ResponseSize(_stream.Abi)).ToArray());
+                    _rspCons++;
+                }
+                // RING_FINAL_CHECK_FOR_RESPONSES.
+                BinaryPrimitives.WriteUInt32LittleEndian(ring.Slice(BlkifLayout.RspEventOffset), _rspCons + 1);
+                Thread.MemoryBarrier();
+                if (sent >= count || _reqProdPvt - _rspCons >= (uint)_ringSize) _backend.Pump();
+            }
+            sr.TimedOut = _rspCons - rspStart < (uint)count;
+            sr.RspProd = _rspCons - rspStart;
+            responses.Sort((a, b) => BinaryPrimitives.ReadUInt64LittleEndian(a).CompareTo(BinaryPrimitives.ReadUInt64LittleEndian(b)));
+            // Padding bytes are the requests' (QEMU) or zero (Linux); the fields are what the race is about.
+            foreach (var r in responses)
+            {
+                r[BlkifLayout.ResponseOperationOffset + 1] = 0;
+                for (int b = BlkifLayout.ResponseStatusOffset + 2; b < r.Length; b++) r[b] = 0;
+            }
+            sr.Responses.AddRange(responses);
+            Settle();
+            sr.Data = DataPages().ToArray();
+            sr.Ring = RingPages().Slice(0, BlkifLayout.RingHeaderSize).ToArray();
+            return sr;
         }
 
         private StepRecord RunStep(DiffStep step)

@@ -10,6 +10,12 @@ namespace XenVbd.Interop.QemuDiff
         public string ChosenAbi { get; set; } = "";
         public List<StepRecord> Steps { get; } = new List<StepRecord>();
         public int FinalBackendState { get; set; }
+
+        /// <summary>The backend's state once the connect attempt settled (Connected, or what a refused ring leads to).</summary>
+        public int StateAfterConnect { get; set; }
+
+        /// <summary>The backend's keys once the connect attempt settled (an <c>error</c> key shows here).</summary>
+        public SortedDictionary<string, string> KeysAfterConnect { get; set; } = new SortedDictionary<string, string>();
         public byte[] Image { get; set; } = System.Array.Empty<byte>();
         public string? Error { get; set; }
         public string Log { get; set; } = "";

@@ -42,7 +42,8 @@ namespace XenVbd.Interop.QemuDiff
         public void Run()
         {
             Results.Add(("run", _qemu.Error != null || _model.Error != null ? "QEMU: " + (_qemu.Error ?? "ok") + "; model: " + (_model.Error ?? "ok") : null));
-            Results.Add(("backend keys at connect", CompareKeys()));
+            Results.Add(("backend state after connect", _qemu.StateAfterConnect == _model.StateAfterConnect ? null : "QEMU " + (XenVbd.Xen.XenbusState)_qemu.StateAfterConnect + ", model " + (XenVbd.Xen.XenbusState)_model.StateAfterConnect));
+            Results.Add(("backend keys after connect", CompareKeys()));
             string? responses = null, rings = null, data = null;
             int steps = Math.Max(_qemu.Steps.Count, _model.Steps.Count);
             for (int i = 0; i < steps; i++)
@@ -54,7 +55,7 @@ namespace XenVbd.Interop.QemuDiff
                 }
                 var q = _qemu.Steps[i];
                 var m = _model.Steps[i];
-                bool batch = _stream.Steps[i].Kind == DiffStepKind.Batch;
+                bool batch = i < _stream.Steps.Count && _stream.Steps[i].Kind == DiffStepKind.Batch;
                 bool reordered = false;
                 if (responses == null)
                 {
@@ -87,15 +88,17 @@ namespace XenVbd.Interop.QemuDiff
             Results.Add(("state after close", _qemu.FinalBackendState == _model.FinalBackendState ? null : "QEMU " + _qemu.FinalBackendState + ", model " + _model.FinalBackendState));
         }
 
-        private string? At(int step, string what) => "step " + step + " (" + _stream.Steps[step].Kind + ": " + string.Join("; ", _stream.Steps[step].Requests.Take(4)) + "): " + what;
+        private string? At(int step, string what) => step < _stream.Steps.Count
+            ? "step " + step + " (" + _stream.Steps[step].Kind + ": " + string.Join("; ", _stream.Steps[step].Requests.Take(4)) + "): " + what
+            : _stream.Scenario + ": " + what;
 
         private string? CompareKeys()
         {
             var diffs = new List<string>();
-            foreach (var k in _qemu.KeysAtConnect.Keys.Union(_model.KeysAtConnect.Keys).OrderBy(k => k, StringComparer.Ordinal))
+            foreach (var k in _qemu.KeysAfterConnect.Keys.Union(_model.KeysAfterConnect.Keys).OrderBy(k => k, StringComparer.Ordinal))
             {
-                bool inQ = _qemu.KeysAtConnect.TryGetValue(k, out var qv);
-                bool inM = _model.KeysAtConnect.TryGetValue(k, out var mv);
+                bool inQ = _qemu.KeysAfterConnect.TryGetValue(k, out var qv);
+                bool inM = _model.KeysAfterConnect.TryGetValue(k, out var mv);
                 BytesCompared += k.Length + (qv?.Length ?? 0);
                 if (inQ && inM && qv == mv) continue;
                 if (!inQ && Array.IndexOf(_toolstackKeys, k) >= 0) continue;
