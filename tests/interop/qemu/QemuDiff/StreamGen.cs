@@ -63,8 +63,28 @@ namespace XenVbd.Interop.QemuDiff
         public static Gen<DiffRequest> Request(int lane) => Request(lane * GuestLayout.PagesPerLane, GuestLayout.PagesPerLane,
             (ulong)lane * GuestLayout.SectorsPerLane, GuestLayout.SectorsPerLane);
 
-        /// <summary>A request of any kind whose pages lie in [firstPage, firstPage+pages) and sectors (mostly) in the zone.</summary>
-        public static Gen<DiffRequest> Request(int firstPage, int pages, ulong laneStart, ulong laneSectors) =>
+        /// <summary>
+        /// A request whose pages lie in [firstPage, firstPage+pages) and sectors (mostly) in the zone: half of them
+        /// well-formed READ/WRITE/FLUSH/DISCARD (so real I/O is compared, not only refusals), half of any kind.
+        /// </summary>
+        public static Gen<DiffRequest> Request(int firstPage, int pages, ulong laneStart, ulong laneSectors) => Gen.Frequency(
+            (1, WellFormed(firstPage, pages, laneStart, laneSectors)),
+            (1, AnyRequest(firstPage, pages, laneStart, laneSectors)));
+
+        private static readonly Gen<(byte, byte)> ValidRange = from first in Gen.Byte[0, 7] from last in Gen.Byte[first, 7] select (first, last);
+
+        /// <summary>READ, WRITE (1..11 segments, writable grants, whole range inside the lane), FLUSH with or without data, DISCARD inside the lane.</summary>
+        private static Gen<DiffRequest> WellFormed(int firstPage, int pages, ulong laneStart, ulong laneSectors) =>
+            from op in Gen.Frequency((4, Gen.Const(BlkifOp.Read)), (4, Gen.Const(BlkifOp.Write)), (1, Gen.Const(BlkifOp.FlushDiskCache)), (1, Gen.Const(BlkifOp.Discard)))
+            from nseg in op == BlkifOp.FlushDiskCache ? Gen.Byte[0, 11] : Gen.Byte[1, 11]
+            from id in Gen.ULong
+            from sector in Gen.ULong[laneStart, laneStart + laneSectors - 100]
+            from segs in (from p in Gen.Int[firstPage, firstPage + pages - 1] from r in ValidRange select (GuestLayout.DataRef + (uint)p, r.Item1, r.Item2)).Array[BlkifLayout.MaxSegmentsPerRequest]
+            from discardCount in Gen.ULong[0, 96]
+            from tail in Gen.Byte.Array[BlkifLayout.RequestSize(BlkifAbi.X86_64)]
+            select new DiffRequest { Operation = op, NrSegments = nseg, Id = id, SectorNumber = sector, Segments = segs, DiscardSectors = discardCount, Tail = tail };
+
+        private static Gen<DiffRequest> AnyRequest(int firstPage, int pages, ulong laneStart, ulong laneSectors) =>
             from op in Gen.Frequency(
                 (30, Gen.Const(BlkifOp.Read)), (30, Gen.Const(BlkifOp.Write)), (9, Gen.Const(BlkifOp.FlushDiskCache)),
                 (11, Gen.Const(BlkifOp.Discard)), (8, UnknownOp), (6, Gen.Const(BlkifOp.WriteBarrier)), (6, Gen.Const(BlkifOp.Indirect)))
