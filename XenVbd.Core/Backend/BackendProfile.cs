@@ -143,6 +143,27 @@ namespace XenVbd.Backend
         /// <summary>Attaches to a ring already in use (BACK_RING_ATTACH) instead of starting from index 0 (BACK_RING_INIT).</summary>
         public bool AttachesRing { get; private set; }
 
+        /// <summary>A response writes id, operation and status only; the padding keeps the request's bytes (QEMU), instead of a zeroed slot (Linux, XSA-216).</summary>
+        public bool ResponseFieldsOnly { get; private set; }
+
+        /// <summary>
+        /// Data moves by grant copy, one segment at a time: a READ's data lands in every segment whose grant copies,
+        /// even when another segment's does not (the request is still ERROR); Linux maps every grant before any I/O.
+        /// </summary>
+        public bool CopiesSegmentsIndividually { get; private set; }
+
+        /// <summary>
+        /// READ/WRITE ranges in QEMU's arithmetic: the byte offset is <c>sector_number * sector_size</c> wrapping at 2^64,
+        /// the end check is signed, and a FLUSH without segments is answered before any check.
+        /// </summary>
+        public bool ByteOffsetWraps { get; private set; }
+
+        /// <summary>A failed connect (a ring-ref that does not map, a bad ring-page-order) is only logged: no <c>error</c> key, the state stays InitWait (QEMU); Linux writes <c>error</c> and goes Closing (xenbus_dev_fatal).</summary>
+        public bool ConnectErrorOnlyLogged { get; private set; }
+
+        /// <summary>The backend itself writes <c>online</c> = 1 and <c>hotplug-status</c> = connected before InitWait (QEMU's bus); for Linux the toolstack and its hotplug script do.</summary>
+        public bool WritesOnlineAndHotplugStatus { get; private set; }
+
         private void Add(string id, string summary, SourceRef source) => _behaviours.Add(DriverBehaviour.Pinned(id, summary, source));
 
         private void AddNotPinned(string id, string summary, string why) => _behaviours.Add(DriverBehaviour.NotPinned(id, summary, why));
@@ -258,6 +279,11 @@ namespace XenVbd.Backend
                 SectorsInLogicalBlocks = !ten,
                 NeedsLargeSectorFeature = true,
                 AttachesRing = false,
+                ResponseFieldsOnly = true,
+                CopiesSegmentsIndividually = true,
+                ByteOffsetWraps = true,
+                ConnectErrorOnlyLogged = true,
+                WritesOnlineAndHotplugStatus = true,
             };
             var device = new SourceRef(Qemu, QemuDevice, "xen_block_connect", ten ? null : Qemu72Rev);
             if (ten)
@@ -287,6 +313,14 @@ namespace XenVbd.Backend
                     "Seen with Debian's qemu-system-xen 10.0.2 under the Xen stand-in; the order in hw/xen/xen-bus.c was not read.");
             else
                 p.Add("KeysBeforeInitWait", "The feature keys, info, sector-size and sectors are written in realize, before the bus switches the backend to InitWait.", new SourceRef(Qemu, QemuDevice, "xen_block_realize", Qemu72Rev));
+            p.Add("ResponseFieldsInPlace", "A response assigns id, operation and status of the response struct in the slot; the padding bytes (9, and 12..15 on x86_64) keep the request's bytes. Found by the differential suite against QEMU.", new SourceRef(Qemu, QemuDataplane, "xen_block_send_response", Qemu72Rev));
+            p.Add("ReadCopiesEachSegment", "A READ is read from the image whole, then grant-copied into the guest segment by segment (GNTTABOP_copy goes on after a failed segment): the segments whose grants copy get their data, and the request is ERROR if any failed. A WRITE copies from the guest first and writes nothing if any segment fails. Found by the differential suite against QEMU.", new SourceRef(Qemu, QemuDataplane, "xen_block_copy_request", Qemu72Rev));
+            p.Add("ByteOffsetWraps", "request->start = sector_number * sector_size is computed in 64 bits and checked only by start + size > blk_getlength, unsigned because size is a size_t: a sector number whose byte offset wraps to inside the image (2^55 + n at 512 bytes) reads or writes there and is answered OKAY; a start whose sum with the size wraps past 2^64 passes too and its I/O fails in the block layer (ERROR; a 0-segment WRITE issues none and is OKAY). Found by the differential suite against QEMU.", new SourceRef(Qemu, QemuDataplane, "xen_block_parse_request", Qemu72Rev));
+            p.Add("FlushWithoutDataUnchecked", "FLUSH_DISKCACHE with no segments returns from parsing before the read-only, segment and range checks: whatever its sector number, it is a flush and OKAY. Found by the differential suite against QEMU.", new SourceRef(Qemu, QemuDataplane, "xen_block_parse_request", Qemu72Rev));
+            p.Add("ConnectErrorOnlyLogged", "A connect that fails (a ring-ref that is not granted, is past the grant table or is read-only; an order above max-ring-page-order; a large sector without the frontend's feature) is reported as \"frontend change error\" in QEMU's log only: no error key is written and the backend stays in InitWait. Found by the bad ring-ref checks of the differential suite.", new SourceRef(Qemu, "hw/xen/xen-bus.c", "xen_device_frontend_changed", ten ? null : Qemu72Rev));
+            p.Add("OnlineHotplugStatus", "online = 1 and hotplug-status = connected are written by the device itself before InitWait (a Linux backend gets them from the toolstack and its hotplug script). Found by the differential suite against QEMU.", new SourceRef(Qemu, "hw/xen/xen-bus.c", "xen_device_realize", ten ? null : Qemu72Rev));
+            if (ten)
+                p.Add("ModeKey", "mode (r or w, from VDISK_READONLY) is written by the device itself after info (QEMU 10; 7.2 leaves it to the toolstack). The model writes mode for every personality, in the toolstack's place where the backend does not.", new SourceRef(Qemu, QemuDevice, "xen_block_realize"));
             p.AddNotPinned("CloseDropsInFlight", "Stopping the dataplane unmaps the ring and unbinds the event channel; responses of requests still in flight are not delivered to the frontend.",
                 "xen_block_dataplane_stop @" + Qemu72Rev + " was read; what a completing aio does after the ring is unmapped was not traced.");
             return p;

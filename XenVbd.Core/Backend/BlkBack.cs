@@ -65,6 +65,9 @@ namespace XenVbd.Backend
 
         public IBlockStorage Storage => _storage;
 
+        /// <summary>Why the last connect attempt failed (null: it succeeded, or none was made). Linux also writes it as <c>error</c>; QEMU only logs it.</summary>
+        public string? ConnectError { get; private set; }
+
         /// <summary>A copy of the options this backend was made with.</summary>
         public BlkBackOptions Options => _options.Clone();
 
@@ -182,7 +185,15 @@ namespace XenVbd.Backend
             var store = _host.Store;
             store.Write(BlkifKeys.Path(BackendPath, BlkifKeys.FrontendPath), FrontendPath);
             store.Write(BlkifKeys.Path(BackendPath, BlkifKeys.FrontendId), FrontendDomainId);
+            // mode is the toolstack's key (libxl writes it; the model writes it in the toolstack's place), and QEMU 10
+            // writes it itself too (xen_block_realize).
             store.Write(BlkifKeys.Path(BackendPath, BlkifKeys.Mode), IsReadOnly ? "r" : "w");
+            if (_profile.WritesOnlineAndHotplugStatus)
+            {
+                // QEMU's xen_device_realize, before InitWait: no hotplug script, the bus says it is connected.
+                store.Write(BlkifKeys.Path(BackendPath, BlkifKeys.Online), 1);
+                store.Write(BlkifKeys.Path(BackendPath, BlkifKeys.HotplugStatus), "connected");
+            }
             // Standing in for the toolstack: the frontend finds its backend through these.
             if (!store.Exists(BlkifKeys.Path(FrontendPath, BlkifKeys.BackendPath))) store.Write(BlkifKeys.Path(FrontendPath, BlkifKeys.BackendPath), BackendPath);
             if (!store.Exists(BlkifKeys.Path(FrontendPath, BlkifKeys.BackendId))) store.Write(BlkifKeys.Path(FrontendPath, BlkifKeys.BackendId), 0);
@@ -308,10 +319,14 @@ namespace XenVbd.Backend
                 TearDown();
             }
             string? error = TryOpenRing(out var connection);
+            ConnectError = error;
             if (error != null)
             {
-                // xenbus_dev_fatal: leave an error behind and close.
                 _host.Trace.Record(TraceKind.Fault, DeviceId, 0, 0, 0, (int)BackendFault.ConnectFailed);
+                // QEMU (xen_device_frontend_changed): "frontend change error" goes to its log only; the backend
+                // stays where it was (InitWait) and XenStore says nothing.
+                if (_profile.ConnectErrorOnlyLogged) return;
+                // xenbus_dev_fatal: leave an error behind and close.
                 WriteError(error);
                 SwitchState(XenbusState.Closing);
                 return;
@@ -373,26 +388,18 @@ namespace XenVbd.Backend
 
             if (!TryChooseAbi(store.Read(BlkifKeys.Path(FrontendPath, BlkifKeys.Protocol)), out var abi, out string? abiError)) return abiError;
 
-            // Real blkback maps the ring grants into consecutive dom0 virtual pages. This model has no
-            // dom0 address space, so it needs the frontend's ring frames to be consecutive in the
-            // frontend's own memory to hand the ring out as one region. Frontends here allocate the ring
-            // pages together, so this holds; if a frontend does not, the connect fails cleanly.
+            // Real backends map each ring-refN page wherever the frontend put it and see the pages side by side
+            // in their own address space (Linux: xenbus_map_ring_valloc; QEMU: xengnttab_map_domain_grant_refs).
+            // The ring here keeps the pages as mapped, and splits an entry that straddles two scattered pages.
             int mapped = 0;
-            MemoryRegion first = default;
+            var pages = new MemoryRegion[grefs.Length];
             string? mapError = null;
             for (; mapped < grefs.Length; mapped++)
             {
-                var status = frontend.Grants.Map(grefs[mapped], 0, writable: true, out var page);
+                var status = frontend.Grants.Map(grefs[mapped], 0, writable: true, out pages[mapped]);
                 if (status != GrantStatus.Okay)
                 {
                     mapError = "mapping ring-ref " + grefs[mapped] + ": " + status;
-                    break;
-                }
-                if (mapped == 0) first = page;
-                else if (page.Address != first.Address + (long)mapped * BlkifLayout.PageSize)
-                {
-                    frontend.Grants.Unmap(grefs[mapped]);
-                    mapError = "ring pages are not consecutive frames (ring-ref" + mapped + " = " + grefs[mapped] + "); this model maps multi-page rings only as one contiguous region";
                     break;
                 }
             }
@@ -402,8 +409,7 @@ namespace XenVbd.Backend
                 return mapError;
             }
 
-            var region = new MemoryRegion(first.Address, BlkifLayout.PageSize << order, first.Owner);
-            var shared = new SharedRing(region, order);
+            var shared = new SharedRing(pages, order);
             if (_profile.ChecksOverflowAtMap)
             {
                 // xen_blkif_map: a ring whose req_prod is more than a ring ahead of rsp_prod is refused (-EIO).

@@ -35,6 +35,15 @@ namespace XenVbd.Backend
         private readonly uint[] _mapped;
         private int _mappedCount;
 
+        /// <summary>
+        /// Where a READ's data for a segment whose grant does not copy goes (QEMU copies segment by segment): one page
+        /// for the process, never read, so every executor may write its discarded bytes there.
+        /// </summary>
+        private static readonly GuestMemory Sink = new GuestMemory(-1, 1);
+
+        /// <summary>Marks a <see cref="_mapped"/> entry that is the sink, not a grant, so nothing is unmapped for it.</summary>
+        private const uint SinkRef = uint.MaxValue;
+
         public RequestExecutor(IBlockStorage storage, BlkBackOptions options, GrantTable grants, BlkBackStatistics stats, bool readOnly, long discardGranularity, long discardAlignment, BlkBack? owner = null)
         {
             _storage = storage;
@@ -184,6 +193,8 @@ namespace XenVbd.Backend
             // Linux: "nseg == 0 && operation_flags != REQ_PREFLUSH" — flush and barrier may carry no data.
             // QEMU lets a 0-segment READ or WRITE through its checks and answers it OKAY.
             if (count == 0 && !flushLike && !_profile.ZeroSegmentDataOkay) return RequestRejectReason.BadSegmentCount;
+            // QEMU's xen_block_parse_request returns for a FLUSH without segments before any other check: a flush, OKAY.
+            if (count == 0 && op == BlkifOp.FlushDiskCache && _profile.ByteOffsetWraps) return Flush(op) ? RequestRejectReason.None : RequestRejectReason.NotSupported;
             // QEMU checks read-only before the segments; Linux after them (both answer ERROR).
             if (_profile.ZeroSegmentDataOkay && !toGuest && _readOnly) return RequestRejectReason.ReadOnly;
 
@@ -197,7 +208,22 @@ namespace XenVbd.Backend
             }
 
             if (!toGuest && _readOnly) return RequestRejectReason.ReadOnly;
-            if (!RangeFits(request.SectorNumber, sectors)) return RequestRejectReason.OutOfRange;
+            long offset;
+            if (_profile.ByteOffsetWraps)
+            {
+                // QEMU: start = sector_number * sector_size in 64 bits, and "start + size > length" where size is a
+                // size_t, so the sum and the comparison are unsigned and wrap: a sector number whose byte offset
+                // wraps to inside the image passes and the I/O is done there; a start near 2^64 whose sum with the
+                // size wraps passes too, and its I/O fails in the block layer (blk_check_byte_request: offset < 0).
+                offset = unchecked((long)(request.SectorNumber * (ulong)_unit));
+                if (unchecked((ulong)offset + sectors * (ulong)_unit) > (ulong)_storage.SizeBytes) return RequestRejectReason.OutOfRange;
+                if (offset < 0 && (toGuest || count > 0)) return RequestRejectReason.StorageError;
+            }
+            else
+            {
+                if (!RangeFits(request.SectorNumber, sectors)) return RequestRejectReason.OutOfRange;
+                offset = (long)request.SectorNumber * _unit;
+            }
 
             if (_profile.ChecksLogicalAlignment)
             {
@@ -210,10 +236,20 @@ namespace XenVbd.Backend
             // and only the disk's own NOTSUPP (below) makes it EOPNOTSUPP.
 
             // A read from disk writes into the guest's page, so only then is a writable map needed.
+            bool copyFailed = false;
             for (int i = 0; i < count; i++)
             {
                 if (!MapOne(_segments[i].Gref, writable: toGuest))
                 {
+                    // QEMU (xen_block_copy_request): a READ is grant-copied segment by segment after the image
+                    // read, and the hypervisor goes on past a failed segment; that segment's data goes nowhere.
+                    if (toGuest && _profile.CopiesSegmentsIndividually)
+                    {
+                        _pages[_mappedCount] = Sink.Region;
+                        _mapped[_mappedCount++] = SinkRef;
+                        copyFailed = true;
+                        continue;
+                    }
                     UnmapAll();
                     return RequestRejectReason.GrantMapFailed;
                 }
@@ -222,7 +258,6 @@ namespace XenVbd.Backend
             try
             {
                 if (flushLike && !Flush(op)) return RequestRejectReason.NotSupported;
-                long offset = (long)request.SectorNumber * _unit;
                 long bytes = (long)sectors * _unit;
                 for (int i = 0; i < count; i++)
                 {
@@ -247,7 +282,7 @@ namespace XenVbd.Backend
                 // Current Linux submits a REQ_PREFLUSH write with no FUA: nothing after the write.
                 if (op == BlkifOp.WriteBarrier && count > 0 && _profile.Barrier == BarrierSemantics.PreflushWriteFua && !Flush(op))
                     return RequestRejectReason.NotSupported;
-                return RequestRejectReason.None;
+                return copyFailed ? RequestRejectReason.GrantMapFailed : RequestRejectReason.None;
             }
             catch (IOException)
             {
@@ -343,7 +378,7 @@ namespace XenVbd.Backend
         {
             for (int i = 0; i < _mappedCount; i++)
             {
-                _grants.Unmap(_mapped[i]);
+                if (_mapped[i] != SinkRef) _grants.Unmap(_mapped[i]);
                 _pages[i] = default;
                 _io[i] = default;
             }

@@ -209,7 +209,7 @@ namespace XenVbd.Backend
         {
             uint index = _ring.ReqCons;
             // XSA-155: one copy of the whole entry; everything below reads the copy, never the ring.
-            _ring.RequestSlot(index).CopyTo(_copy);
+            _ring.CopyRequest(index, _copy.AsSpan(0, BlkifLayout.RequestSize(_ring.Abi)));
             _ring.ConsumeRequest();
             _stats.RequestsConsumed++;
 
@@ -295,7 +295,7 @@ namespace XenVbd.Backend
         /// </summary>
         private void HintNext(uint index)
         {
-            ReadOnlySpan<byte> slot = _ring.RequestSlot(index);
+            ReadOnlySpan<byte> slot = _ring.PeekRequest(index);
             byte op = slot[BlkifLayout.OperationOffset];
             if (op != BlkifOp.Read && op != BlkifOp.Write) return;
             ulong sector = BinaryPrimitives.ReadUInt64LittleEndian(slot.Slice(BlkifLayout.SectorNumberOffset(_ring.Abi)));
@@ -358,11 +358,12 @@ namespace XenVbd.Backend
             }
         }
 
-        /// <summary>make_response: field by field into the next response slot, padding zeroed (XSA-216).</summary>
+        /// <summary>make_response: field by field into the next response slot, padding zeroed (XSA-216); QEMU writes the three fields only.</summary>
         private void WriteResponse(ulong id, byte operation, short status)
         {
             uint index = _ring.RspProdPvt;
-            BlkifCodec.WriteResponse(_ring.NextResponseSlot(), _ring.Abi, new BlkifResponse(id, operation, status));
+            var response = new BlkifResponse(id, operation, status);
+            _ring.WriteResponse(response, _profile.ResponseFieldsOnly);
             _ring.Produce();
             _stats.ResponsesPushed++;
             if (status == BlkifStatus.Okay) _stats.OkayResponses++;

@@ -1,3 +1,4 @@
+using System;
 using System.Threading;
 
 namespace XenVbd.Ring
@@ -13,7 +14,11 @@ namespace XenVbd.Ring
             Shared = shared;
             Abi = abi;
             Size = shared.Entries(abi);
+            _scratch = new byte[BlkifLayout.RequestSize(BlkifAbi.X86_64)];
         }
+
+        /// <summary>A straddling slot of a ring on scattered pages is read and written through this (made once).</summary>
+        private readonly byte[] _scratch;
 
         public SharedRing Shared { get; }
         public BlkifAbi Abi { get; }
@@ -50,6 +55,37 @@ namespace XenVbd.Ring
         }
 
         public System.Span<byte> RequestSlot(uint index) => Shared.Entry(Abi, Size, index);
+
+        /// <summary>The XSA-155 copy of a request slot, wherever its bytes lie (a ring on scattered pages may split it).</summary>
+        public void CopyRequest(uint index, System.Span<byte> destination)
+        {
+            if (Shared.EntryIsContiguous(Abi, Size, index)) Shared.Entry(Abi, Size, index).Slice(0, destination.Length).CopyTo(destination);
+            else Shared.CopyEntry(Abi, Size, index, destination);
+        }
+
+        /// <summary>A look at a request slot: the slot itself, or a copy of it when it straddles two scattered pages.</summary>
+        public System.ReadOnlySpan<byte> PeekRequest(uint index)
+        {
+            if (Shared.EntryIsContiguous(Abi, Size, index)) return Shared.Entry(Abi, Size, index);
+            var copy = _scratch.AsSpan(0, BlkifLayout.EntryStride(Abi));
+            Shared.CopyEntry(Abi, Size, index, copy);
+            return copy;
+        }
+
+        /// <summary>
+        /// Writes the next response (not yet produced). <paramref name="fieldsOnly"/>: id, operation and status only
+        /// (QEMU); otherwise the response area zeroed first (Linux's make_response, XSA-216).
+        /// </summary>
+        public void WriteResponse(in BlkifResponse response, bool fieldsOnly)
+        {
+            int size = BlkifLayout.ResponseSize(Abi);
+            bool whole = Shared.EntryIsContiguous(Abi, Size, RspProdPvt);
+            System.Span<byte> slot = whole ? Shared.Entry(Abi, Size, RspProdPvt) : _scratch.AsSpan(0, size);
+            if (!whole) Shared.CopyEntry(Abi, Size, RspProdPvt, slot);
+            if (fieldsOnly) BlkifCodec.WriteResponseFields(slot, Abi, response);
+            else BlkifCodec.WriteResponse(slot, Abi, response);
+            if (!whole) Shared.WriteEntry(Abi, Size, RspProdPvt, slot);
+        }
 
         public void ConsumeRequest() => ReqCons++;
 

@@ -102,6 +102,19 @@ namespace XenVbd.Ring
             BinaryPrimitives.WriteInt16LittleEndian(entry.Slice(BlkifLayout.ResponseStatusOffset), response.Status);
         }
 
+        /// <summary>
+        /// Writes only id, operation and status, as QEMU's <c>xen_block_send_response</c> assigns the three fields of
+        /// the response struct in place: the padding bytes keep what the slot held (the request's bytes).
+        /// </summary>
+        public static void WriteResponseFields(Span<byte> entry, BlkifAbi abi, in BlkifResponse response)
+        {
+            int size = BlkifLayout.ResponseSize(abi);
+            if (entry.Length < size) ThrowHelper.ThrowEntryTooSmall(entry.Length, size);
+            BinaryPrimitives.WriteUInt64LittleEndian(entry.Slice(BlkifLayout.ResponseIdOffset), response.Id);
+            entry[BlkifLayout.ResponseOperationOffset] = response.Operation;
+            BinaryPrimitives.WriteInt16LittleEndian(entry.Slice(BlkifLayout.ResponseStatusOffset), response.Status);
+        }
+
         public static void ReadResponse(ReadOnlySpan<byte> entry, BlkifAbi abi, out BlkifResponse response)
         {
             int size = BlkifLayout.ResponseSize(abi);

@@ -14,6 +14,39 @@ namespace XenVbd.Ring
     {
         private readonly MemoryRegion _memory;
 
+        /// <summary>
+        /// The ring's pages where they lie, when they are not one run of memory (null otherwise). A real backend
+        /// maps each ring-refN page wherever the frontend put it and sees them side by side in its own address
+        /// space (Linux: xenbus_map_ring_valloc; QEMU: xengnttab_map_domain_grant_refs). This model has no
+        /// address space of its own, so it keeps the pages and splits the entries that straddle two of them.
+        /// </summary>
+        private readonly MemoryRegion[]? _pages;
+
+        /// <summary>A ring over the pages a backend mapped, one per ring-refN, in ring order, wherever each lies.</summary>
+        public SharedRing(MemoryRegion[] pages, int ringPageOrder)
+        {
+            if (pages == null) ThrowHelper.ThrowArgument(nameof(pages), "The ring's pages are required.");
+            if ((uint)ringPageOrder > BlkifLayout.MaxRingPageOrder)
+                ThrowHelper.ThrowArgumentOutOfRange(nameof(ringPageOrder), ringPageOrder, "Ring page order must be 0.." + BlkifLayout.MaxRingPageOrder + ".");
+            if (pages!.Length != 1 << ringPageOrder)
+                ThrowHelper.ThrowArgument(nameof(pages), "A ring of order " + ringPageOrder + " has " + (1 << ringPageOrder) + " pages; " + pages.Length + " were given.");
+            bool consecutive = true;
+            for (int i = 0; i < pages.Length; i++)
+            {
+                if (pages[i].Length < BlkifLayout.PageSize) ThrowHelper.ThrowArgument(nameof(pages), "Ring page " + i + " has " + pages[i].Length + " bytes, not " + BlkifLayout.PageSize + ".");
+                if (pages[i].Address != pages[0].Address + (long)i * BlkifLayout.PageSize) consecutive = false;
+            }
+            RingPageOrder = ringPageOrder;
+            if (consecutive)
+            {
+                _memory = new MemoryRegion(pages[0].Address, BlkifLayout.PageSize << ringPageOrder, pages[0].Owner);
+                return;
+            }
+            _memory = pages[0].SubRegion(0, BlkifLayout.PageSize);
+            _pages = new MemoryRegion[pages.Length];
+            for (int i = 0; i < pages.Length; i++) _pages[i] = pages[i].SubRegion(0, BlkifLayout.PageSize);
+        }
+
         public SharedRing(MemoryRegion memory, int ringPageOrder)
         {
             if ((uint)ringPageOrder > BlkifLayout.MaxRingPageOrder)
@@ -29,9 +62,13 @@ namespace XenVbd.Ring
 
         public int PageCount => 1 << RingPageOrder;
 
-        public int ByteLength => _memory.Length;
+        public int ByteLength => BlkifLayout.PageSize << RingPageOrder;
 
+        /// <summary>The ring as one region; for a ring on scattered pages only its first page (the header's).</summary>
         public MemoryRegion Memory => _memory;
+
+        /// <summary>The pages are not one run of memory: entries that straddle two go through <see cref="CopyEntry"/> and <see cref="WriteEntry"/>.</summary>
+        public bool IsScattered => _pages != null;
 
         public uint ReqProd
         {
@@ -71,7 +108,8 @@ namespace XenVbd.Ring
         /// <summary>Zeroes the whole ring area, entries included (the probe needs zeros where it does not write).</summary>
         public void ClearAll()
         {
-            _memory.Span.Clear();
+            if (_pages != null) foreach (var page in _pages) page.Span.Clear();
+            else _memory.Span.Clear();
             ReqEvent = 1;
             RspEvent = 1;
         }
@@ -82,8 +120,49 @@ namespace XenVbd.Ring
         {
             int stride = BlkifLayout.EntryStride(abi);
             int offset = BlkifLayout.RingHeaderSize + (int)(index & (uint)(entries - 1)) * stride;
-            return new Span<byte>(_memory.Address + offset, stride);
+            if (_pages == null) return new Span<byte>(_memory.Address + offset, stride);
+            int inPage = offset & (BlkifLayout.PageSize - 1);
+            if (inPage + stride > BlkifLayout.PageSize)
+                ThrowHelper.ThrowInvalidOperation("Ring entry " + index + " straddles two ring pages that are not side by side; use CopyEntry/WriteEntry.");
+            return new Span<byte>(_pages[offset / BlkifLayout.PageSize].Address + inPage, stride);
         }
+
+        /// <summary>Whether <see cref="Entry"/> can hand out the slot as one span (always, unless the pages are scattered and it straddles two).</summary>
+        public bool EntryIsContiguous(BlkifAbi abi, int entries, uint index)
+        {
+            if (_pages == null) return true;
+            int stride = BlkifLayout.EntryStride(abi);
+            int offset = BlkifLayout.RingHeaderSize + (int)(index & (uint)(entries - 1)) * stride;
+            return (offset & (BlkifLayout.PageSize - 1)) + stride <= BlkifLayout.PageSize;
+        }
+
+        /// <summary>Copies the first <c>destination.Length</c> bytes of a slot, from whichever pages hold them.</summary>
+        public void CopyEntry(BlkifAbi abi, int entries, uint index, Span<byte> destination)
+        {
+            int offset = BlkifLayout.RingHeaderSize + (int)(index & (uint)(entries - 1)) * BlkifLayout.EntryStride(abi);
+            for (int done = 0; done < destination.Length;)
+            {
+                int at = offset + done, inPage = at & (BlkifLayout.PageSize - 1);
+                int n = Math.Min(destination.Length - done, BlkifLayout.PageSize - inPage);
+                new ReadOnlySpan<byte>(PageAddress(at / BlkifLayout.PageSize) + inPage, n).CopyTo(destination.Slice(done));
+                done += n;
+            }
+        }
+
+        /// <summary>Writes <paramref name="source"/> over the start of a slot, into whichever pages hold it.</summary>
+        public void WriteEntry(BlkifAbi abi, int entries, uint index, ReadOnlySpan<byte> source)
+        {
+            int offset = BlkifLayout.RingHeaderSize + (int)(index & (uint)(entries - 1)) * BlkifLayout.EntryStride(abi);
+            for (int done = 0; done < source.Length;)
+            {
+                int at = offset + done, inPage = at & (BlkifLayout.PageSize - 1);
+                int n = Math.Min(source.Length - done, BlkifLayout.PageSize - inPage);
+                source.Slice(done, n).CopyTo(new Span<byte>(PageAddress(at / BlkifLayout.PageSize) + inPage, n));
+                done += n;
+            }
+        }
+
+        private byte* PageAddress(int page) => _pages == null ? _memory.Address + (long)page * BlkifLayout.PageSize : _pages[page].Address;
 
         /// <summary>A read-only copy of the header for display: prods, events.</summary>
         public RingIndices Snapshot() => new RingIndices(ReqProd, ReqEvent, RspProd, RspEvent);

@@ -41,6 +41,12 @@ namespace XenVbd.Xen
         /// <summary>In the backend directory: the access mode, "r" or "w"; blkif.h calls it "mode".</summary>
         public const string Mode = "mode";
 
+        /// <summary>backend: 1 while the toolstack wants the device (libxl writes it; QEMU's bus writes it itself).</summary>
+        public const string Online = "online";
+
+        /// <summary>backend: "connected" once the hotplug script has run (QEMU's bus writes it itself, having no script).</summary>
+        public const string HotplugStatus = "hotplug-status";
+
         // ---- Written by the backend (blkif.h "Backend XenBus Nodes") ----
 
         /// <summary>Size of the disk, always in 512-byte units whatever the sector size.</summary>

@@ -490,7 +490,7 @@ namespace XenVbd.Tests.Backend
             big.Frontend.Store.Write(big.Frontend.Path + "/ring-page-order", 5);
             big.Frontend.Connect("x86_64-abi");
             Assert.False(big.Backend.IsConnected);
-            Assert.Equal("invalid ring-page-order (5)", Key(big, "error"));
+            Assert.Equal("invalid ring-page-order (5)", big.Backend.ConnectError);
         }
 
         [Fact]
@@ -504,7 +504,7 @@ namespace XenVbd.Tests.Backend
             using (var rig = ConnectedAs(p, disk: new MemoryDisk(1 << 20, 4096)))
             {
                 Assert.False(rig.Backend.IsConnected);
-                Assert.Equal("logical_block_size != 512 not supported by frontend", Key(rig, "error"));
+                Assert.Equal("logical_block_size != 512 not supported by frontend", rig.Backend.ConnectError);
             }
             using var ok = BackendRig.Create(As(p), new MemoryDisk(1 << 20, 4096));
             ok.Frontend.Store.Write(ok.Frontend.Path + "/feature-large-sector-size", 1);
@@ -750,5 +750,165 @@ namespace XenVbd.Tests.Backend
 
         [Fact]
         public void Qemu10_CloseDropsInFlight_same_as_72() => Qemu72_CloseDropsInFlight_close_unmaps_at_once(BackendPersonality.Qemu10);
+            // ---- found by the differential suite against the real QEMU (tests/interop/qemu/QemuDiff) ----
+
+        [Theory]
+        [InlineData(BackendPersonality.Qemu72)]
+        [InlineData(BackendPersonality.Qemu10)]
+        public void Qemu72_ResponseFieldsInPlace_padding_keeps_the_request_bytes(BackendPersonality p)
+        {
+            using var rig = ConnectedAs(p);
+            var raw = new byte[112];
+            raw.AsSpan().Fill(0xA5);
+            raw[0] = 0xEE;
+            BinaryPrimitives.WriteUInt64LittleEndian(raw.AsSpan(8), 0xA5A5_A5A5_A5A5_1122);
+            rig.Frontend.QueueRaw(raw);
+            rig.Frontend.Push();
+            rig.Frontend.Run();
+            var slot = rig.Frontend.Slot(0);
+            // The id at 0..7, operation at 8, status -1 at 10..11; bytes 9 and 12..15 are the request's (its id's).
+            Assert.Equal(0xA5A5_A5A5_A5A5_1122UL, BinaryPrimitives.ReadUInt64LittleEndian(slot));
+            Assert.Equal(0xEE, slot[8]);
+            Assert.Equal(0x11, slot[9]);
+            Assert.Equal(new byte[] { 0xA5, 0xA5, 0xA5, 0xA5 }, slot.Slice(12, 4).ToArray());
+            Assert.Equal(-1, BinaryPrimitives.ReadInt16LittleEndian(slot.Slice(10)));
+
+            using var linux = ConnectedAs(BackendPersonality.LinuxBlkback);
+            linux.Frontend.QueueRaw(raw);
+            linux.Frontend.Push();
+            linux.Frontend.Run();
+            Assert.Equal(0, linux.Frontend.Slot(0)[9]);
+        }
+
+        [Fact]
+        public void Qemu10_ResponseFieldsInPlace_same_as_72() => Qemu72_ResponseFieldsInPlace_padding_keeps_the_request_bytes(BackendPersonality.Qemu10);
+
+        [Theory]
+        [InlineData(BackendPersonality.Qemu72)]
+        [InlineData(BackendPersonality.Qemu10)]
+        public void Qemu72_ReadCopiesEachSegment_good_segments_get_their_data_when_another_grant_fails(BackendPersonality p)
+        {
+            var disk = new MemoryDisk(1 << 20);
+            var pattern = new byte[1024];
+            pattern.AsSpan().Fill(0x77);
+            disk.Write(0, pattern);
+            using var rig = ConnectedAs(p, disk: disk);
+            var good = rig.GrantPages(1, 0x11)[0];
+            var ro = rig.GrantPages(1, 0x22, readOnly: true)[0];
+            int ringMappings = rig.Frontend.Grants.ActiveMappings;
+            var r = rig.Frontend.Submit(BlkifOp.Read, 1, 0, new BlkifSegment(good.Gref, 0, 0), new BlkifSegment(ro.Gref, 0, 0));
+            Assert.Equal(BlkifStatus.Error, r.Status);
+            Assert.Equal(0x77, rig.Frontend.Page(good.Frame)[0]);
+            Assert.Equal(0x22, rig.Frontend.Page(ro.Frame)[0]);
+            Assert.Equal(ringMappings, rig.Frontend.Grants.ActiveMappings);
+
+            // Linux maps every grant first: nothing lands.
+            using var linux = ConnectedAs(BackendPersonality.LinuxBlkback, disk: disk);
+            var lg = linux.GrantPages(1, 0x11)[0];
+            var lro = linux.GrantPages(1, 0x22, readOnly: true)[0];
+            Assert.Equal(BlkifStatus.Error, linux.Frontend.Submit(BlkifOp.Read, 1, 0, new BlkifSegment(lg.Gref, 0, 0), new BlkifSegment(lro.Gref, 0, 0)).Status);
+            Assert.Equal(0x11, linux.Frontend.Page(lg.Frame)[0]);
+        }
+
+        [Fact]
+        public void Qemu10_ReadCopiesEachSegment_same_as_72() => Qemu72_ReadCopiesEachSegment_good_segments_get_their_data_when_another_grant_fails(BackendPersonality.Qemu10);
+
+        [Theory]
+        [InlineData(BackendPersonality.Qemu72)]
+        [InlineData(BackendPersonality.Qemu10)]
+        public void Qemu72_ByteOffsetWraps_a_wrapping_sector_number_reads_at_the_wrapped_offset(BackendPersonality p)
+        {
+            var disk = new MemoryDisk(1 << 20);
+            var pattern = new byte[512];
+            pattern.AsSpan().Fill(0x66);
+            disk.Write(4096, pattern);
+            using var rig = ConnectedAs(p, disk: disk);
+            var page = rig.GrantPages(1)[0];
+            // (2^55 + 8) * 512 = 2^64 + 4096: wraps to byte 4096.
+            Assert.Equal(BlkifStatus.Okay, rig.Frontend.Submit(BlkifOp.Read, 1, (1UL << 55) + 8, new BlkifSegment(page.Gref, 0, 0)).Status);
+            Assert.Equal(0x66, rig.Frontend.Page(page.Frame)[0]);
+            // 2^54 * 512 = 2^63: far past the end as an unsigned byte offset.
+            Assert.Equal(BlkifStatus.Error, rig.Frontend.Submit(BlkifOp.Read, 2, 1UL << 54, new BlkifSegment(page.Gref, 0, 0)).Status);
+            // A WRITE without segments at 2^63 (offset 0) issues no I/O: OKAY; at 2^64 - 14 (offset -7168) it is past the end.
+            Assert.Equal(BlkifStatus.Okay, rig.Frontend.Submit(BlkifOp.Write, 3, 1UL << 63).Status);
+            Assert.Equal(BlkifStatus.Error, rig.Frontend.Submit(BlkifOp.Write, 4, ulong.MaxValue - 13).Status);
+            // Offset -512 plus 1024 bytes wraps to 512: it passes the check, and the read at -512 fails (ERROR).
+            Assert.Equal(BlkifStatus.Error, rig.Frontend.Submit(BlkifOp.Read, 5, ulong.MaxValue, new BlkifSegment(page.Gref, 0, 1)).Status);
+
+            using var linux = ConnectedAs(BackendPersonality.LinuxBlkback, disk: disk);
+            var lp = linux.GrantPages(1)[0];
+            Assert.Equal(BlkifStatus.Error, linux.Frontend.Submit(BlkifOp.Read, 1, (1UL << 55) + 8, new BlkifSegment(lp.Gref, 0, 0)).Status);
+        }
+
+        [Fact]
+        public void Qemu10_ByteOffsetWraps_same_as_72() => Qemu72_ByteOffsetWraps_a_wrapping_sector_number_reads_at_the_wrapped_offset(BackendPersonality.Qemu10);
+
+        [Theory]
+        [InlineData(BackendPersonality.Qemu72)]
+        [InlineData(BackendPersonality.Qemu10)]
+        public void Qemu72_FlushWithoutDataUnchecked_any_sector_number_is_a_flush(BackendPersonality p)
+        {
+            var disk = new RecordingDisk(new MemoryDisk(1 << 20));
+            using var rig = ConnectedAs(p, disk: disk);
+            Assert.Equal(BlkifStatus.Okay, rig.Frontend.Submit(BlkifOp.FlushDiskCache, 1, (1UL << 55) - 1).Status);
+            Assert.Equal(new[] { "flush" }, disk.Log);
+        }
+
+        [Fact]
+        public void Qemu10_FlushWithoutDataUnchecked_same_as_72() => Qemu72_FlushWithoutDataUnchecked_any_sector_number_is_a_flush(BackendPersonality.Qemu10);
+
+        [Theory]
+        [InlineData(BackendPersonality.Qemu72)]
+        [InlineData(BackendPersonality.Qemu10)]
+        public void Qemu72_ConnectErrorOnlyLogged_an_unmappable_ring_ref_leaves_InitWait_and_no_error_key(BackendPersonality p)
+        {
+            using var rig = BackendRig.Create(As(p));
+            rig.Frontend.PublishRing("x86_64-abi");
+            rig.Frontend.Store.Write(rig.Frontend.Path + "/ring-ref", 300);
+            rig.Frontend.SetState(XenbusState.Initialised);
+            rig.Frontend.Run();
+            Assert.False(rig.Backend.IsConnected);
+            Assert.Equal(XenbusState.InitWait, rig.Backend.State);
+            Assert.False(Has(rig, "error"));
+            Assert.StartsWith("mapping ring-ref 300", rig.Backend.ConnectError);
+
+            using var linux = BackendRig.Create(As(BackendPersonality.LinuxBlkback));
+            linux.Frontend.PublishRing("x86_64-abi");
+            linux.Frontend.Store.Write(linux.Frontend.Path + "/ring-ref", 300);
+            linux.Frontend.SetState(XenbusState.Initialised);
+            linux.Frontend.Run();
+            Assert.Equal(XenbusState.Closing, linux.Backend.State);
+            Assert.StartsWith("mapping ring-ref 300", Key(linux, "error"));
+        }
+
+        [Fact]
+        public void Qemu10_ConnectErrorOnlyLogged_same_as_72() => Qemu72_ConnectErrorOnlyLogged_an_unmappable_ring_ref_leaves_InitWait_and_no_error_key(BackendPersonality.Qemu10);
+
+        [Theory]
+        [InlineData(BackendPersonality.Qemu72)]
+        [InlineData(BackendPersonality.Qemu10)]
+        public void Qemu72_OnlineHotplugStatus_written_before_InitWait(BackendPersonality p)
+        {
+            using var rig = BackendRig.Create(As(p));
+            var s = rig.Host.Store;
+            string be = rig.Frontend.BackendPath;
+            Assert.Equal("1", Key(rig, "online"));
+            Assert.Equal("connected", Key(rig, "hotplug-status"));
+            Assert.True(s.GenerationOf(be + "/hotplug-status") < s.GenerationOf(be + "/state"));
+            using var linux = BackendRig.Create(As(BackendPersonality.LinuxBlkback));
+            Assert.False(Has(linux, "hotplug-status"));
+        }
+
+        [Fact]
+        public void Qemu10_OnlineHotplugStatus_same_as_72() => Qemu72_OnlineHotplugStatus_written_before_InitWait(BackendPersonality.Qemu10);
+
+        [Fact]
+        public void Qemu10_ModeKey_mode_is_written_by_the_device()
+        {
+            using var rig = BackendRig.Create(As(BackendPersonality.Qemu10));
+            Assert.Equal("w", Key(rig, "mode"));
+            using var ro = BackendRig.Create(As(BackendPersonality.Qemu10, o => o.ReadOnly = true));
+            Assert.Equal("r", Key(ro, "mode"));
+        }
     }
 }

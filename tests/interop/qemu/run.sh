@@ -7,11 +7,15 @@
 #   XENVBD_REQUIRE_INTEROP=1 ...         no qemu-system-xen is a failure, not a skip
 #   XENVBD_QEMU=/path/to/qemu            another QEMU build (default /usr/libexec/xen-qemu-system-i386)
 #   XENVBD_QEMU_DROPS=1                  also the dropped-notify runs (timing-dependent, see docs/INTEROP.md)
+#   XENVBD_QEMU_DIFF_STREAMS=N           generated streams of the differential suite (default 16; QemuDiff)
+#   XENVBD_QEMU_DIFF_SEED=S              its seed (default: drawn and printed); XENVBD_QEMU_DIFF_STREAM=I replays one stream
 #
 # Every peer runs under `timeout` and is stopped by its pid; the trap stops whatever is still running.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 interop=$(cd "$here/.." && pwd)
+# The Xen stand-in's sources (xen-standin.c, standin_check.c): named once here.
+standin_dir="$interop/xen-standin"
 build="$interop/build/qemu"
 require="${XENVBD_REQUIRE_INTEROP:-0}"
 qemu="${XENVBD_QEMU:-/usr/libexec/xen-qemu-system-i386}"
@@ -67,7 +71,7 @@ tally() {
 
 # The stand-in: built here, from source, every time it is newer than the library.
 standin="$build/libxen-standin.so"
-src="$interop/xen-standin/xen-standin.c"
+src="$standin_dir/xen-standin.c"
 if [ ! -f "$standin" ] || [ "$src" -nt "$standin" ] || [ "$interop/shm/shm.h" -nt "$standin" ]; then
     if ! gcc -shared -fPIC -fvisibility=hidden -std=gnu11 -Wall -Wextra -Werror -O2 -fno-strict-aliasing \
             -D__XEN_INTERFACE_VERSION__=0x00040e00 -o "$standin" "$src" -lpthread >"$build/standin-gcc.log" 2>&1; then
@@ -81,9 +85,9 @@ fi
 # The stand-in on its own, without QEMU: XenStore watches, grant checks and busy bits, GNTST_*
 # per copy segment, event-channel masking, the file bridge (tests/interop/xen-standin/standin_check.c).
 check="$build/standin_check"
-if [ ! -x "$check" ] || [ "$interop/xen-standin/standin_check.c" -nt "$check" ] || [ "$standin" -nt "$check" ]; then
+if [ ! -x "$check" ] || [ "$standin_dir/standin_check.c" -nt "$check" ] || [ "$standin" -nt "$check" ]; then
     if ! gcc -std=gnu11 -Wall -Wextra -Werror -O2 -fno-strict-aliasing -D__XEN_INTERFACE_VERSION__=0x00040e00 \
-            -o "$check" "$interop/xen-standin/standin_check.c" "$standin" -Wl,-rpath,"$build" >"$build/check-gcc.log" 2>&1; then
+            -o "$check" "$standin_dir/standin_check.c" "$standin" -Wl,-rpath,"$build" >"$build/check-gcc.log" 2>&1; then
         cat "$build/check-gcc.log"
         echo "FAIL qemu: standin_check did not compile"
         failed=$((failed + 1))
@@ -94,7 +98,7 @@ timeout -k 5 60 "$check" "$build/standin-check.shm" >"$build/standin-check.out" 
 tally "xen stand-in on its own" "$cs" "$build/standin-check.out"
 
 if [ ! -x "$qemu" ]; then
-    echo "qemu: $qemu not found: apt-get install qemu-system-xen (QEMU's Xen block backend)"
+    echo "qemu: $qemu not found: apt-get install qemu-system-xen (QEMU's Xen block backend: the QEMU matrix, the hostile runs and the differential suite are skipped)"
     if [ "$require" = "1" ]; then
         echo "qemu: XENVBD_REQUIRE_INTEROP=1, so this is a failure"
         failed=$((failed + 1))
@@ -230,5 +234,24 @@ fi
 # Malformed requests, and a protocol string no layout has: what QEMU answers where blkback differs.
 hostile hostile-x86_64    x86_64-abi
 hostile hostile-bad-proto x86_16-abi
+
+# The differential suite: generated request streams (both ABIs, valid and hostile) to QEMU and to the
+# model's BlkBack with the matching QEMU personality; every response slot, ring and data page, the image
+# and the backend keys compared (tests/interop/qemu/QemuDiff, docs/INTEROP.md "Differential suite").
+personality=Qemu72
+if [ -n "$major" ] && [ "$major" -ge 8 ]; then personality=Qemu10; fi
+echo "qemu: building tests/interop/qemu/QemuDiff"
+if ! dotnet build "$here/QemuDiff/QemuDiff.csproj" -c Release -nologo -v quiet >"$build/qemudiff-build.log" 2>&1; then
+    cat "$build/qemudiff-build.log"
+    echo "FAIL qemu: QemuDiff did not build"
+    failed=$((failed + 1))
+    finish
+fi
+diff_args=(--work="$build/diff" --qemu="$qemu" --standin="$standin" --personality="$personality" --streams="${XENVBD_QEMU_DIFF_STREAMS:-16}")
+[ -n "${XENVBD_QEMU_DIFF_SEED:-}" ] && diff_args+=(--seed="$XENVBD_QEMU_DIFF_SEED")
+[ -n "${XENVBD_QEMU_DIFF_STREAM:-}" ] && diff_args+=(--stream="$XENVBD_QEMU_DIFF_STREAM")
+timeout -k 5 900 dotnet "$here/QemuDiff/bin/Release/net10.0/QemuDiff.dll" "${diff_args[@]}" >"$build/qemu-diff.out" 2>&1; ds=$?
+tally "qemu: differential suite ($personality)" "$ds" "$build/qemu-diff.out"
+grep -h "^qemu-diff:\|^  replay:" "$build/qemu-diff.out" | sed 's/^/  /'
 
 finish
