@@ -19,6 +19,21 @@ namespace XenVbd.Reliability
 
         public abstract byte[] Generate(ulong seed, bool small);
 
+        /// <summary>
+        /// Cases <paramref name="firstSeed"/> .. +<paramref name="count"/>, in any order the target likes (the
+        /// counters are sums); a broken invariant goes to <paramref name="failed"/> and the rest still run.
+        /// The default runs them one by one on fresh engines.
+        /// </summary>
+        public virtual void RunGeneratedBatch(ulong firstSeed, int count, long[] counters, Action<ulong, Exception> failed, bool freshDevices)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                ulong seed = firstSeed + (ulong)i;
+                try { RunGenerated(seed, counters); }
+                catch (Exception e) { failed(seed, e); }
+            }
+        }
+
         public abstract string Describe(long[] counters);
     }
 
@@ -72,9 +87,43 @@ namespace XenVbd.Reliability
 
             public override byte[] Generate(ulong seed, bool small) => RogueBackendCases.Frontend(seed, small);
 
-            public override void RunGenerated(ulong seed, long[] c)
+            public override void RunGenerated(ulong seed, long[] c) => Count(RogueBackendHarness.Run(Generate(seed, small: false)), c);
+
+            // One pool per thread: a case's device is restored from the snapshot of its configuration's first.
+            [ThreadStatic] private static Device.VbdDevicePool? _pool;
+
+            /// <summary>Cases grouped by device configuration (each group in seed order), so one restored device serves each group.</summary>
+            public override void RunGeneratedBatch(ulong firstSeed, int count, long[] counters, Action<ulong, Exception> failed, bool freshDevices)
             {
-                var o = RogueBackendHarness.Run(Generate(seed, small: false));
+                if (freshDevices)
+                {
+                    base.RunGeneratedBatch(firstSeed, count, counters, failed, true);
+                    return;
+                }
+                var pool = _pool ??= new Device.VbdDevicePool(4);
+                var inputs = new byte[count][];
+                var order = new int[count];
+                var keys = new int[count];
+                for (int i = 0; i < count; i++)
+                {
+                    inputs[i] = Generate(firstSeed + (ulong)i, small: false);
+                    keys[i] = RogueBackendRun.DeviceKey(inputs[i]);
+                    order[i] = i;
+                }
+                Array.Sort(order, (a, b) => keys[a] != keys[b] ? keys[a].CompareTo(keys[b]) : a.CompareTo(b));
+                foreach (int i in order)
+                {
+                    try
+                    {
+                        using var run = new RogueBackendRun(inputs[i], pool);
+                        Count(run.Execute(), counters);
+                    }
+                    catch (Exception e) { failed(firstSeed + (ulong)i, e); }
+                }
+            }
+
+            private static void Count(RogueBackendOutcome o, long[] c)
+            {
                 c[0]++;
                 c[1] += o.Srbs;
                 c[2] += o.Ok;
