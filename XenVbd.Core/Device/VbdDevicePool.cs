@@ -55,6 +55,15 @@ namespace XenVbd.Device
             if (options == null) throw new ArgumentNullException(nameof(options));
             if (_disposed) throw new ObjectDisposedException(nameof(VbdDevicePool));
             TrimThrowaway(0);
+            if (options.BackendInterceptor != null || options.ImagePath != null)
+            {
+                // Not reusable (the interceptor's state and the file are outside what a snapshot restores): built
+                // fresh and kept only so that the pool closes it, at the next acquisition or with the pool.
+                var single = VbdDevice.Create(options);
+                Created++;
+                _throwaway.Add(single);
+                return single;
+            }
             string key = Key(options);
             if (_byKey.TryGetValue(key, out var node))
             {
@@ -72,12 +81,6 @@ namespace XenVbd.Device
 
             var device = VbdDevice.Create(options);
             Created++;
-            if (options.BackendInterceptor != null || options.ImagePath != null)
-            {
-                // Not reusable: kept only so that the pool closes it (at the next acquisition or with the pool).
-                _throwaway.Add(device);
-                return device;
-            }
             var taken = VbdDeviceSnapshot.Capture(device);
             _byKey[key] = _recent.AddFirst(taken);
             _keys[taken] = key;

@@ -90,9 +90,10 @@ namespace XenVbd.Fuzz
             long allocatedBefore = GC.GetTotalAllocatedBytes();
             int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
             int workers = int.TryParse(Environment.GetEnvironmentVariable("XENVBD_SOAK_WORKERS"), out int w) && w > 0 ? w : Environment.ProcessorCount;
-            // Blocks of seeds, so a target can group a block's cases by device configuration: big enough that each
-            // configuration's device serves many cases, small enough that every worker gets several blocks.
-            int block = (int)Math.Max(256, Math.Min(65536, cases / (workers * 4L)));
+            // Blocks of seeds, so a target can group a block's cases by device configuration (the frontend target
+            // builds one device per configuration and block): big, so each device serves many cases, and at least
+            // two per worker, so the workers finish together.
+            int block = (int)Math.Max(256, Math.Min(1 << 20, (cases + workers * 2L - 1) / (workers * 2L)));
             long next = 0, failures = 0, done = 0, reported = 0;
             var totals = new long[Target.CounterCount];
             var failuresSeen = new List<KeyValuePair<ulong, string>>();

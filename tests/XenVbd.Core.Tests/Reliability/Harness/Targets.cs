@@ -92,7 +92,10 @@ namespace XenVbd.Reliability
             // One pool per thread: a case's device is restored from the snapshot of its configuration's first.
             [ThreadStatic] private static Device.VbdDevicePool? _pool;
 
-            /// <summary>Cases grouped by device configuration (each group in seed order), so one restored device serves each group.</summary>
+            /// <summary>
+            /// Cases grouped by device configuration (each group in seed order), so one restored device serves
+            /// each group: only the seeds and their configuration are kept, each input is generated again to run.
+            /// </summary>
             public override void RunGeneratedBatch(ulong firstSeed, int count, long[] counters, Action<ulong, Exception> failed, bool freshDevices)
             {
                 if (freshDevices)
@@ -101,24 +104,18 @@ namespace XenVbd.Reliability
                     return;
                 }
                 var pool = _pool ??= new Device.VbdDevicePool(4);
-                var inputs = new byte[count][];
-                var order = new int[count];
-                var keys = new int[count];
-                for (int i = 0; i < count; i++)
+                var order = new long[count];
+                for (int i = 0; i < count; i++) order[i] = (long)RogueBackendRun.DeviceKey(Generate(firstSeed + (ulong)i, small: false)) << 32 | (uint)i;
+                Array.Sort(order);
+                foreach (long k in order)
                 {
-                    inputs[i] = Generate(firstSeed + (ulong)i, small: false);
-                    keys[i] = RogueBackendRun.DeviceKey(inputs[i]);
-                    order[i] = i;
-                }
-                Array.Sort(order, (a, b) => keys[a] != keys[b] ? keys[a].CompareTo(keys[b]) : a.CompareTo(b));
-                foreach (int i in order)
-                {
+                    ulong seed = firstSeed + (uint)k;
                     try
                     {
-                        using var run = new RogueBackendRun(inputs[i], pool);
+                        using var run = new RogueBackendRun(Generate(seed, small: false), pool);
                         Count(run.Execute(), counters);
                     }
-                    catch (Exception e) { failed(firstSeed + (ulong)i, e); }
+                    catch (Exception e) { failed(seed, e); }
                 }
             }
 
