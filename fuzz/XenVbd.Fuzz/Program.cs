@@ -90,11 +90,7 @@ namespace XenVbd.Fuzz
             long allocatedBefore = GC.GetTotalAllocatedBytes();
             int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
             int workers = int.TryParse(Environment.GetEnvironmentVariable("XENVBD_SOAK_WORKERS"), out int w) && w > 0 ? w : Environment.ProcessorCount;
-            // Blocks of seeds, so a target can group a block's cases by device configuration (the frontend target
-            // builds one device per configuration and block): big, so each device serves many cases, and at least
-            // two per worker, so the workers finish together.
-            int block = (int)Math.Max(256, Math.Min(1 << 20, (cases + workers * 2L - 1) / (workers * 2L)));
-            long next = 0, failures = 0, done = 0, reported = 0;
+            long failures = 0, done = 0;
             var totals = new long[Target.CounterCount];
             var failuresSeen = new List<KeyValuePair<ulong, string>>();
             void Failed(ulong seed, Exception e)
@@ -108,18 +104,26 @@ namespace XenVbd.Fuzz
                     File.WriteAllBytes(Path.Combine("soak-failures", target.Name + "-" + seed), target.Generate(seed, small: false));
                 }
             }
-            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, _ =>
+            // Each worker takes the device groups g with g % workers == its number and runs them one group after
+            // another (seed order within a group), so each configuration's device is built once and restored for
+            // every later case. The counters are sums, so the split changes no result.
+            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, worker =>
             {
                 var local = new long[Target.CounterCount];
-                long start;
-                while ((start = Interlocked.Add(ref next, block) - block) < cases)
+                var mine = new List<long>();
+                for (long i = 0; i < cases; i++)
                 {
-                    int count = (int)Math.Min(block, cases - start);
-                    target.RunGeneratedBatch(firstSeed + (ulong)start, count, local, Failed, fresh);
-                    long now = Interlocked.Add(ref done, count);
-                    long mark = now / 100_000;
-                    if (mark > Interlocked.Read(ref reported) && Interlocked.Exchange(ref reported, mark) < mark)
-                        Console.Error.WriteLine($"  {now} cases, {sw.Elapsed.TotalSeconds:F0} s, {now / sw.Elapsed.TotalSeconds:F0} cases/s");
+                    int group = target.DeviceGroup(firstSeed + (ulong)i);
+                    if (group % workers == worker) mine.Add((long)group << 40 | i);
+                }
+                mine.Sort();
+                foreach (long entry in mine)
+                {
+                    ulong seed = firstSeed + (ulong)(entry & ((1L << 40) - 1));
+                    try { target.RunGenerated(seed, local, fresh); }
+                    catch (Exception e) { Failed(seed, e); }
+                    long now = Interlocked.Increment(ref done);
+                    if (now % 100_000 == 0) Console.Error.WriteLine($"  {now} cases, {sw.Elapsed.TotalSeconds:F0} s, {now / sw.Elapsed.TotalSeconds:F0} cases/s");
                 }
                 lock (totals) for (int k = 0; k < totals.Length; k++) totals[k] += local[k];
             });

@@ -166,16 +166,16 @@ namespace XenVbd.Reliability
             int checkedSrbs = 0;
             foreach (var c in _srbs)
             {
-                if (c.Expected == null || c.Srb.SrbStatus.Base() != SrbStatus.Success) continue;
+                if (c.Expected.IsEmpty || c.Srb.SrbStatus.Base() != SrbStatus.Success) continue;
                 if (c.Read)
                 {
-                    Check(c.ReadBack != null && c.ReadBack.AsSpan().SequenceEqual(c.Expected), "successful read SRB " + c.Index + " did not return the disk's bytes");
+                    Check(!c.ReadBack.IsEmpty && c.ReadBack.Span.SequenceEqual(c.Expected.Span), "successful read SRB " + c.Index + " did not return the disk's bytes");
                 }
                 else
                 {
-                    var disk = new byte[c.Expected.Length];
+                    var disk = Scratch.DiskCheck.AsSpan(0, c.Expected.Length);
                     _dev.Storage.Read(c.Offset, disk);
-                    Check(disk.AsSpan().SequenceEqual(c.Expected), "successful write SRB " + c.Index + " is not on the disk");
+                    Check(disk.SequenceEqual(c.Expected.Span), "successful write SRB " + c.Index + " is not on the disk");
                 }
                 checkedSrbs++;
             }
@@ -228,11 +228,11 @@ namespace XenVbd.Reliability
             }
             else
             {
-                c.Expected = new byte[length];
-                _random.NextBytes(c.Expected);
+                c.Expected = Scratch.Expected.AsMemory(index * RegionBytes, length);
+                _random.NextBytes(c.Expected.Span);
                 // A read must return what the disk holds; a write's bytes start in the guest buffer.
-                if (read) dev.Storage.Write(c.Offset, c.Expected);
-                else c.Expected.CopyTo(dev.GuestBytes(address, length));
+                if (read) dev.Storage.Write(c.Offset, c.Expected.Span);
+                else c.Expected.Span.CopyTo(dev.GuestBytes(address, length));
                 c.Srb.Prepare(Cdb(read ? ScsiOp.Read10 : ScsiOp.Write10, c.Offset, length / 512), address, length, read ? DataDirection.In : DataDirection.Out);
             }
             _srbs.Add(c);
@@ -243,8 +243,11 @@ namespace XenVbd.Reliability
         {
             c.Completions++;
             // Taken at completion: what the guest saw then, whatever a backend does to its pages later.
-            if (c.Read && c.Expected != null && srb.SrbStatus.Base() == SrbStatus.Success)
-                c.ReadBack = _dev.GuestBytes(c.Address, c.Expected.Length).ToArray();
+            if (c.Read && !c.Expected.IsEmpty && srb.SrbStatus.Base() == SrbStatus.Success)
+            {
+                c.ReadBack = Scratch.ReadBack.AsMemory(c.Index * RegionBytes, c.Expected.Length);
+                _dev.GuestBytes(c.Address, c.Expected.Length).CopyTo(c.ReadBack.Span);
+            }
         };
 
         private static byte[] Cdb(byte op, long offset, int blocks)
@@ -319,6 +322,29 @@ namespace XenVbd.Reliability
             if (_devices == null) _dev.Dispose();
         }
 
+        /// <summary>
+        /// Each thread's buffers for the SRBs' expected and read-back bytes (a region each), reused case after
+        /// case: allocating them per case cost more than the case's own I/O.
+        /// </summary>
+        private sealed class Scratch
+        {
+            [ThreadStatic] private static Scratch? _mine;
+
+            public byte[] ExpectedBytes { get; } = new byte[MaxSrbs * RegionBytes];
+
+            public byte[] ReadBackBytes { get; } = new byte[MaxSrbs * RegionBytes];
+
+            public byte[] DiskBytes { get; } = new byte[RegionBytes];
+
+            private static Scratch Mine => _mine ??= new Scratch();
+
+            public static byte[] Expected => Mine.ExpectedBytes;
+
+            public static byte[] ReadBack => Mine.ReadBackBytes;
+
+            public static byte[] DiskCheck => Mine.DiskBytes;
+        }
+
         /// <summary>The device settings an input chooses (header byte 0 and the timeout), to group cases by device.</summary>
         public static int DeviceKey(ReadOnlySpan<byte> input)
         {
@@ -345,8 +371,8 @@ namespace XenVbd.Reliability
             public ulong Address { get; }
             public int Length { get; }
             public Srb Srb { get; }
-            public byte[]? Expected { get; set; }
-            public byte[]? ReadBack { get; set; }
+            public Memory<byte> Expected { get; set; }
+            public Memory<byte> ReadBack { get; set; }
             public int Completions { get; set; }
         }
     }

@@ -20,19 +20,13 @@ namespace XenVbd.Reliability
         public abstract byte[] Generate(ulong seed, bool small);
 
         /// <summary>
-        /// Cases <paramref name="firstSeed"/> .. +<paramref name="count"/>, in any order the target likes (the
-        /// counters are sums); a broken invariant goes to <paramref name="failed"/> and the rest still run.
-        /// The default runs them one by one on fresh engines.
+        /// Which device configuration generated case <paramref name="seed"/> runs on: the soak runs a worker's cases
+        /// group by group, so one pooled device serves each group. 0 for a target without devices to share.
         /// </summary>
-        public virtual void RunGeneratedBatch(ulong firstSeed, int count, long[] counters, Action<ulong, Exception> failed, bool freshDevices)
-        {
-            for (int i = 0; i < count; i++)
-            {
-                ulong seed = firstSeed + (ulong)i;
-                try { RunGenerated(seed, counters); }
-                catch (Exception e) { failed(seed, e); }
-            }
-        }
+        public virtual int DeviceGroup(ulong seed) => 0;
+
+        /// <summary>As <see cref="RunGenerated(ulong, long[])"/>; a device target runs on this thread's pooled, restored devices unless <paramref name="freshDevices"/>.</summary>
+        public virtual void RunGenerated(ulong seed, long[] counters, bool freshDevices) => RunGenerated(seed, counters);
 
         public abstract string Describe(long[] counters);
     }
@@ -92,31 +86,17 @@ namespace XenVbd.Reliability
             // One pool per thread: a case's device is restored from the snapshot of its configuration's first.
             [ThreadStatic] private static Device.VbdDevicePool? _pool;
 
-            /// <summary>
-            /// Cases grouped by device configuration (each group in seed order), so one restored device serves
-            /// each group: only the seeds and their configuration are kept, each input is generated again to run.
-            /// </summary>
-            public override void RunGeneratedBatch(ulong firstSeed, int count, long[] counters, Action<ulong, Exception> failed, bool freshDevices)
+            public override int DeviceGroup(ulong seed) => RogueBackendRun.DeviceKey(Generate(seed, small: false));
+
+            public override void RunGenerated(ulong seed, long[] counters, bool freshDevices)
             {
                 if (freshDevices)
                 {
-                    base.RunGeneratedBatch(firstSeed, count, counters, failed, true);
+                    RunGenerated(seed, counters);
                     return;
                 }
-                var pool = _pool ??= new Device.VbdDevicePool(4);
-                var order = new long[count];
-                for (int i = 0; i < count; i++) order[i] = (long)RogueBackendRun.DeviceKey(Generate(firstSeed + (ulong)i, small: false)) << 32 | (uint)i;
-                Array.Sort(order);
-                foreach (long k in order)
-                {
-                    ulong seed = firstSeed + (uint)k;
-                    try
-                    {
-                        using var run = new RogueBackendRun(Generate(seed, small: false), pool);
-                        Count(run.Execute(), counters);
-                    }
-                    catch (Exception e) { failed(seed, e); }
-                }
+                using var run = new RogueBackendRun(Generate(seed, small: false), _pool ??= new Device.VbdDevicePool(2));
+                Count(run.Execute(), counters);
             }
 
             private static void Count(RogueBackendOutcome o, long[] c)
