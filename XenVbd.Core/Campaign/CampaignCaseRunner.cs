@@ -19,7 +19,14 @@ namespace XenVbd.Campaign
         /// <summary>Scheduler events without a completion before a case counts as hung: enough for every recovery path, small enough to keep a hung case cheap.</summary>
         public const long MaxEventsWithoutProgress = 500_000;
 
-        public static CampaignResult Run(CampaignCase c, CampaignAxisSet? axes = null)
+        public static CampaignResult Run(CampaignCase c, CampaignAxisSet? axes = null) => Run(c, axes, null);
+
+        /// <summary>
+        /// As <see cref="Run(CampaignCase, CampaignAxisSet?)"/>, on devices from <paramref name="devices"/>: a
+        /// configuration's first case builds and connects its device, later ones get it restored from its snapshot
+        /// under their own seed (indistinguishable from a fresh device, so the results are the same).
+        /// </summary>
+        public static CampaignResult Run(CampaignCase c, CampaignAxisSet? axes, VbdDevicePool? devices)
         {
             if (c == null) throw new ArgumentNullException(nameof(c));
             axes ??= CampaignAxisSet.Default;
@@ -60,11 +67,13 @@ namespace XenVbd.Campaign
                 ulong seed = unchecked(c.Seed + (ulong)d);
                 var options = template.Clone();
                 options.Seed = seed;
-                options.Name = "case" + c.Index.ToString(CultureInfo.InvariantCulture) + "-" + d.ToString(CultureInfo.InvariantCulture);
+                // The same name in every case (it is the disk's serial number): cases of one configuration then share a pooled device.
+                options.Name = "campaign-" + d.ToString(CultureInfo.InvariantCulture);
                 string where = c.Devices > 1 ? " (device " + d + " of " + c.Devices + ")" : "";
                 try
                 {
-                    using var device = VbdDevice.Create(options);
+                    var device = devices != null ? devices.Acquire(options) : VbdDevice.Create(options);
+                    using var owned = devices != null ? null : device;
                     if (device.State != FrontendState.Ready)
                         return Finish(CampaignOutcome.Failed, "NotConnected:" + device.State, "The device did not connect: the frontend ended " + device.State + where + ".");
                     var session = DeviceFaultSession.Attach(device);

@@ -20,6 +20,14 @@ namespace XenVbd.Campaign
         /// <summary>Called on a worker thread as each case finishes (in finishing order, not index order).</summary>
         public Action<CampaignResult>? OnResult { get; init; }
 
+        /// <summary>
+        /// Each worker keeps a connected device per configuration and restores it from a snapshot for the next case
+        /// of that configuration (<see cref="Device.VbdDevicePool"/>) instead of building and connecting one per
+        /// case. A restored device is indistinguishable from a fresh one, so results are the same either way; off
+        /// is the older, slower path (kept for the benchmark that compares them).
+        /// </summary>
+        public bool ReuseDevices { get; init; } = true;
+
         internal int Workers => MaxDegreeOfParallelism > 0 ? MaxDegreeOfParallelism : Environment.ProcessorCount;
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Threading;
+using XenVbd.Device;
 
 namespace XenVbd.Campaign
 {
@@ -36,6 +37,8 @@ namespace XenVbd.Campaign
 
             void Work()
             {
+                // One pool per worker: devices never cross threads. Cases of a configuration reuse its device.
+                using var devices = options.ReuseDevices ? new VbdDevicePool() : null;
                 try
                 {
                     while (!token.IsCancellationRequested && Volatile.Read(ref crash) == null)
@@ -43,7 +46,7 @@ namespace XenVbd.Campaign
                         long i = Interlocked.Increment(ref next);
                         if (i >= mine) return;
                         var c = matrix.CaseAt(chosen != null ? chosen[i] : options.Shard.CaseIndex(i));
-                        var r = CampaignCaseRunner.Run(c, matrix.AxisSet);
+                        var r = CampaignCaseRunner.Run(c, matrix.AxisSet, devices);
                         slots[i] = r;
                         options.OnResult?.Invoke(r);
                     }

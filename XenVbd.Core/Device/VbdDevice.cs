@@ -33,8 +33,9 @@ namespace XenVbd.Device
         private bool _disposed;
 
         // The thread inside the device now (0: none) and how deeply: the engine is single-threaded by design.
-        private int _userThread;
-        private int _useDepth;
+        // A snapshot restore runs inside the device, so it must leave these as they are.
+        [SnapshotExempt] private int _userThread;
+        [SnapshotExempt] private int _useDepth;
 
         private VbdDevice(VbdDeviceOptions options)
         {
@@ -104,6 +105,9 @@ namespace XenVbd.Device
         }
 
         public VbdDeviceOptions Options => _options.Clone();
+
+        /// <summary>The options object itself, for <see cref="VbdDeviceSnapshot"/> to give a restored device its own seed and name.</summary>
+        internal VbdDeviceOptions LiveOptions => _options;
 
         public string Name => _options.Name;
 

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 #if NET
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -17,7 +18,7 @@ namespace XenVbd.Storage
     /// is touched). Call <see cref="Reserve"/> beforehand to keep even that off the I/O path. Writing
     /// zeros to an untouched chunk stores nothing, since reading it back already yields zeros.
     /// </remarks>
-    public sealed class MemoryDisk : BlockStorage, IStoragePrefetch
+    public sealed class MemoryDisk : BlockStorage, IStoragePrefetch, ISnapshotContent
     {
         public const int ChunkSize = 64 * 1024;
 
@@ -35,6 +36,11 @@ namespace XenVbd.Storage
         private long _sizeBytes;
         private long _allocatedChunks;
         private bool _isReadOnly;
+
+        // Chunks and tables a device snapshot's restore took back (zeroed), for the next case on the same disk:
+        // reusing them keeps a restored device from allocating (and the GC from collecting) 64 KiB per region.
+        [SnapshotExempt] private Stack<byte[]>? _recycledChunks;
+        [SnapshotExempt] private Stack<byte[]?[]>? _recycledTables;
 
         /// <param name="physicalSectorSize">0 means the same as <paramref name="logicalSectorSize"/>.</param>
         public MemoryDisk(long sizeBytes, int logicalSectorSize = 512, int physicalSectorSize = 0)
@@ -275,11 +281,11 @@ namespace XenVbd.Storage
 
         private byte[] GetOrAllocateChunk(long index)
         {
-            byte[]?[] table = _tables[index >> TableShift] ??= new byte[]?[ChunksPerTable];
+            byte[]?[] table = _tables[index >> TableShift] ??= _recycledTables is { Count: > 0 } ? _recycledTables.Pop() : new byte[]?[ChunksPerTable];
             ref byte[]? slot = ref table[index & (ChunksPerTable - 1)];
             if (slot is null)
             {
-                slot = NewChunk();
+                slot = _recycledChunks is { Count: > 0 } ? _recycledChunks.Pop() : NewChunk();
                 _allocatedChunks++;
             }
 
@@ -305,6 +311,35 @@ namespace XenVbd.Storage
 
         private static Span<byte> Data(byte[] chunk) => chunk;
 #endif
+
+        /// <summary>A snapshot keeps nothing outside the fields; it puts back the tables as they were.</summary>
+        object? ISnapshotContent.CaptureContent() => null;
+
+        /// <summary>Before the tables go back: chunks and tables the snapshot does not know are zeroed and kept for reuse.</summary>
+        void ISnapshotContent.RestoreContent(object? content, ISet<object> captured)
+        {
+            lock (SyncRoot)
+            {
+                foreach (var table in _tables)
+                {
+                    if (table is null) continue;
+                    bool tableCaptured = captured.Contains(table);
+                    for (int i = 0; i < table.Length; i++)
+                    {
+                        byte[]? chunk = table[i];
+                        if (chunk is null || captured.Contains(chunk)) continue;
+                        Data(chunk).Clear();
+                        (_recycledChunks ??= new Stack<byte[]>()).Push(chunk);
+                        if (tableCaptured) table[i] = null;
+                    }
+                    if (!tableCaptured)
+                    {
+                        Array.Clear(table, 0, table.Length);
+                        (_recycledTables ??= new Stack<byte[]?[]>()).Push(table);
+                    }
+                }
+            }
+        }
 
         private void FreeChunk(long index)
         {

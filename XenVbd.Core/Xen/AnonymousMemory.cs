@@ -53,6 +53,41 @@ namespace XenVbd.Xen
             Madvise(_address, _length, MadvDontNeed);
         }
 
+        /// <summary>
+        /// Which pages are backed by memory now (<c>mincore</c>): one byte a page, bit 0 set for a page
+        /// touched since it was mapped or last released. Untouched pages read as zeros.
+        /// </summary>
+        public bool TryGetResidency(Span<byte> pages)
+        {
+            if (pages.Length < (int)((_length + 4095) / 4096)) throw new ArgumentException("One byte per page is needed.", nameof(pages));
+            fixed (byte* vec = pages)
+            {
+                return Mincore(_address, _length, vec) == 0;
+            }
+        }
+
+        /// <summary>Drops every page (later reads see zeros) and keeps the range mapped, as <see cref="Release"/> but repeatable.</summary>
+        public void DiscardAll() => Madvise(_address, _length, MadvDontNeed);
+
+        /// <summary>
+        /// Whether the kernel may move pages to swap: a swapped-out page is not resident, so residency then
+        /// no longer says which pages were touched.
+        /// </summary>
+        public static bool SwapEnabled { get; } = ReadSwapEnabled();
+
+        private static bool ReadSwapEnabled()
+        {
+            try
+            {
+                // The header line plus one line per swap area.
+                return System.IO.File.ReadAllLines("/proc/swaps").Length > 1;
+            }
+            catch (Exception ex) when (ex is System.IO.IOException || ex is UnauthorizedAccessException)
+            {
+                return true;
+            }
+        }
+
         ~AnonymousMemory()
         {
             if (_address == null) return;
@@ -65,6 +100,9 @@ namespace XenVbd.Xen
 
         [DllImport("libc", EntryPoint = "munmap", SetLastError = true)]
         private static extern int Munmap(void* addr, nuint length);
+
+        [DllImport("libc", EntryPoint = "mincore", SetLastError = true)]
+        private static extern int Mincore(void* addr, nuint length, byte* vec);
 
         [DllImport("libc", EntryPoint = "madvise", SetLastError = true)]
         private static extern int Madvise(void* addr, nuint length, int advice);

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -10,7 +11,7 @@ namespace XenVbd.Xen
     /// a chosen address has a real alignment. Pages are handed out once, at device creation: the
     /// driver may not allocate on the I/O path.
     /// </summary>
-    public sealed unsafe class GuestMemory : IDisposable
+    public sealed unsafe class GuestMemory : IDisposable, ISnapshotContent
     {
         public const int PageSize = 4096;
 
@@ -103,9 +104,90 @@ namespace XenVbd.Xen
             return _region.Slice((int)guestAddress, length);
         }
 
+        /// <summary>The non-zero pages of a snapshot (their numbers ascending, their bytes back to back) and a residency buffer for restores.</summary>
+        private sealed class PageImage
+        {
+            public PageImage(int[] pages, byte[] data, byte[] residency)
+            {
+                Pages = pages;
+                Data = data;
+                Residency = residency;
+            }
+
+            public int[] Pages { get; }
+
+            public byte[] Data { get; }
+
+            public byte[] Residency { get; }
+        }
+
         public static uint FrameOf(ulong guestAddress) => (uint)(guestAddress / PageSize);
 
         public static int OffsetInPage(ulong guestAddress) => (int)(guestAddress % PageSize);
+
+        /// <summary>
+        /// A device snapshot's copy of the mapping: the pages that were not zero. A pinned array needs nothing
+        /// here (the snapshot copies it as a field); memory shared with another process cannot be put back.
+        /// </summary>
+        object? ISnapshotContent.CaptureContent()
+        {
+            if (_external) throw new NotSupportedException("Domain " + DomainId + "'s memory is shared with another process (a shared-memory file): a snapshot cannot put it back.");
+#if NET
+            if (_anonymous == null) return null;
+            var pages = new List<int>();
+            var data = new List<byte>();
+            var all = _region.Span;
+            // Reading an untouched page would map it (and every restore would then look at it): only resident pages can hold data.
+            var residency = new byte[PageCount];
+            bool known = !AnonymousMemory.SwapEnabled && _anonymous.TryGetResidency(residency);
+            for (int p = 0; p < PageCount; p++)
+            {
+                if (known && (residency[p] & 1) == 0) continue;
+                var page = all.Slice(p * PageSize, PageSize);
+                if (page.IndexOfAnyExcept((byte)0) < 0) continue;
+                pages.Add(p);
+                data.AddRange(page.ToArray());
+            }
+            return new PageImage(pages.ToArray(), data.ToArray(), residency);
+#else
+            return null;
+#endif
+        }
+
+        /// <summary>
+        /// Back to the snapshot's bytes: every page touched since (the kernel's residency map says which)
+        /// is zeroed or rewritten in place, so the next run finds it committed; untouched pages already read
+        /// as zeros. With swap on, residency proves nothing, so every page is dropped and the image written again.
+        /// </summary>
+        void ISnapshotContent.RestoreContent(object? content, ISet<object> captured)
+        {
+#if NET
+            if (content is not PageImage image || _anonymous == null) return;
+            var all = _region.Span;
+            if (AnonymousMemory.SwapEnabled || !_anonymous.TryGetResidency(image.Residency))
+            {
+                _anonymous.DiscardAll();
+                for (int i = 0; i < image.Pages.Length; i++) image.Data.AsSpan(i * PageSize, PageSize).CopyTo(all.Slice(image.Pages[i] * PageSize, PageSize));
+                return;
+            }
+            int next = 0;
+            for (int p = 0; p < PageCount; p++)
+            {
+                bool hasImage = next < image.Pages.Length && image.Pages[next] == p;
+                var page = all.Slice(p * PageSize, PageSize);
+                if (hasImage)
+                {
+                    var want = image.Data.AsSpan(next * PageSize, PageSize);
+                    if (!page.SequenceEqual(want)) want.CopyTo(page);
+                    next++;
+                }
+                else if ((image.Residency[p] & 1) != 0 && page.IndexOfAnyExcept((byte)0) >= 0)
+                {
+                    page.Clear();
+                }
+            }
+#endif
+        }
 
         public void Dispose()
         {

@@ -49,9 +49,17 @@ namespace XenVbd.Bench
             var campaignCase = new CampaignMatrix().CaseAt(0);
             rows.Add(Measure("idle campaign device (guest memory sized to its queue)", () => CampaignCaseRunner.OptionsFor(campaignCase, CampaignAxisSet.Default), devices));
 
+            var restore = RestoreCost(CampaignCaseRunner.OptionsFor(campaignCase, CampaignAxisSet.Default), quick ? 200 : 2000);
+
             var matrix = FrontendCases(quick ? 200 : 4000);
-            var one = Throughput(matrix, 1);
-            var all = Throughput(matrix, Environment.ProcessorCount);
+            // The old path (a device built and connected per case) and the new (pooled devices restored from
+            // snapshots), alternately in this run, on one worker and on every core.
+            var throughput = new List<ThroughputRow>();
+            foreach (int workers in new[] { 1, Environment.ProcessorCount })
+            {
+                throughput.Add(Throughput(matrix, workers, reuse: false));
+                throughput.Add(Throughput(matrix, workers, reuse: true));
+            }
 
             var sb = new StringBuilder();
             sb.AppendLine("| device | managed B allocated | managed B held idle | resident B | create us (CPU; recorded row: wall) |");
@@ -60,10 +68,20 @@ namespace XenVbd.Bench
             foreach (var r in rows)
                 sb.AppendLine(string.Format(CultureInfo.InvariantCulture, "| {0} ({1} alive at once) | {2:N0} | {3:N0} | {4:N0} | {5:N0} |", r.Name, r.Devices, r.AllocatedBytes, r.HeldBytes, r.ResidentBytes, r.CreateMicros));
             sb.AppendLine();
-            sb.AppendLine("| campaign cases (connect + 20 verified 4 KiB ops + faults) | cases | workers | cases/s (wall) | vs soak's recorded cases/s |");
-            sb.AppendLine("|---|---:|---:|---:|---:|");
-            foreach (var t in new[] { one, all })
-                sb.AppendLine(string.Format(CultureInfo.InvariantCulture, "| {0} | {1:N0} | {2} | {3:N0} | {4:0.00} x |", t.Name, t.Cases, t.Workers, t.CasesPerSecond, t.CasesPerSecond / RecordedSoakCasesPerSecond));
+            sb.AppendLine("| a connected campaign device | CPU us each | ratio |");
+            sb.AppendLine("|---|---:|---:|");
+            sb.AppendLine(string.Format(CultureInfo.InvariantCulture, "| built and connected (VbdDevice.Create, then closed) | {0:N1} | 1 |", restore.CreateMicros));
+            sb.AppendLine(string.Format(CultureInfo.InvariantCulture, "| restored from its snapshot (VbdDeviceSnapshot.Restore, after a case dirtied it) | {0:N1} | {1:0.000} |", restore.RestoreMicros, restore.RestoreMicros / restore.CreateMicros));
+            sb.AppendLine(string.Format(CultureInfo.InvariantCulture, "| snapshot: {0:N0} objects, ~{1:N0} B of copies | | |", restore.Objects, restore.SnapshotBytes));
+            sb.AppendLine();
+            sb.AppendLine("| campaign cases (connect + 20 verified 4 KiB ops + faults) | cases | workers | cases/s (wall) | CPU us per case | restored ÷ fresh (cases/s) | vs soak's recorded cases/s |");
+            sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+            for (int i = 0; i < throughput.Count; i++)
+            {
+                var t = throughput[i];
+                string ratio = t.Reuse ? string.Format(CultureInfo.InvariantCulture, "{0:0.00} x", t.CasesPerSecond / throughput[i - 1].CasesPerSecond) : "";
+                sb.AppendLine(string.Format(CultureInfo.InvariantCulture, "| {0} | {1:N0} | {2} | {3:N0} | {4:N0} | {5} | {6:0.00} x |", t.Name, t.Cases, t.Workers, t.CasesPerSecond, t.CpuMicrosPerCase, ratio, t.CasesPerSecond / RecordedSoakCasesPerSecond));
+            }
             Console.Write(sb.ToString());
 
             if (outPath != null)
@@ -85,16 +103,24 @@ namespace XenVbd.Bench
                 }
                 w.WriteEndArray();
                 w.WriteStartArray("campaign");
-                foreach (var t in new[] { one, all })
+                foreach (var t in throughput)
                 {
                     w.WriteStartObject();
                     w.WriteString("name", t.Name);
+                    w.WriteBoolean("restoredDevices", t.Reuse);
                     w.WriteNumber("cases", t.Cases);
                     w.WriteNumber("workers", t.Workers);
                     w.WriteNumber("casesPerSecond", t.CasesPerSecond);
+                    w.WriteNumber("cpuMicrosPerCase", t.CpuMicrosPerCase);
                     w.WriteEndObject();
                 }
                 w.WriteEndArray();
+                w.WriteStartObject("restore");
+                w.WriteNumber("createMicrosCpu", restore.CreateMicros);
+                w.WriteNumber("restoreMicrosCpu", restore.RestoreMicros);
+                w.WriteNumber("snapshotObjects", restore.Objects);
+                w.WriteNumber("snapshotBytes", restore.SnapshotBytes);
+                w.WriteEndObject();
                 w.WriteNumber("recordedSoakCasesPerSecond", RecordedSoakCasesPerSecond);
                 w.WriteEndObject();
             }
@@ -145,17 +171,46 @@ namespace XenVbd.Bench
             return row;
         }
 
-        private static ThroughputRow Throughput(CampaignMatrix m, int workers)
+        private static ThroughputRow Throughput(CampaignMatrix m, int workers, bool reuse)
         {
-            CampaignRunner.Run(m, new CampaignRunOptions { MaxDegreeOfParallelism = workers, Cases = new long[] { 0, 1, 2, 3, 4, 5, 6, 7 } });
+            CampaignRunner.Run(m, new CampaignRunOptions { MaxDegreeOfParallelism = workers, Cases = new long[] { 0, 1, 2, 3, 4, 5, 6, 7 }, ReuseDevices = reuse });
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
             var sw = Stopwatch.StartNew();
-            var results = CampaignRunner.Run(m, new CampaignRunOptions { MaxDegreeOfParallelism = workers });
+            var results = CampaignRunner.Run(m, new CampaignRunOptions { MaxDegreeOfParallelism = workers, ReuseDevices = reuse });
             sw.Stop();
-            return new ThroughputRow(workers == 1 ? "1 core" : "all cores", results.Count, workers, results.Count / sw.Elapsed.TotalSeconds);
+            double cpuMicros = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalMilliseconds * 1000 / results.Count;
+            string name = (workers == 1 ? "1 core" : "all cores") + (reuse ? ", devices restored from snapshots" : ", a device built per case (before)");
+            return new ThroughputRow(name, reuse, results.Count, workers, results.Count / sw.Elapsed.TotalSeconds, cpuMicros);
+        }
+
+        /// <summary>CPU time to build and connect a device (and close it) against restoring one that a small case has dirtied.</summary>
+        private static RestoreRow RestoreCost(VbdDeviceOptions options, int n)
+        {
+            for (int i = 0; i < 3; i++) VbdDevice.Create(options).Dispose();
+            double before = ThreadCpu.Seconds();
+            for (int i = 0; i < n; i++) VbdDevice.Create(options).Dispose();
+            double create = (ThreadCpu.Seconds() - before) * 1e6 / n;
+
+            using var device = VbdDevice.Create(options);
+            var snapshot = VbdDeviceSnapshot.Capture(device);
+            var data = new byte[4096];
+            double spent = 0;
+            for (int i = 0; i < n + 3; i++)
+            {
+                // A small case between restores, so each restore has pages, chunks and state to put back.
+                device.Execute(new byte[] { 0x2A, 0, 0, 0, (byte)(i & 0x7F), 0, 0, 0, 8, 0 }, data, bufferAlignment: i % 7);
+                device.Execute(new byte[] { 0x28, 0, 0, 0, (byte)(i & 0x7F), 0, 0, 0, 8, 0 }, dataInLength: 4096);
+                double t = ThreadCpu.Seconds();
+                snapshot.Restore(unchecked((ulong)i + 1));
+                if (i >= 3) spent += ThreadCpu.Seconds() - t;
+            }
+            return new RestoreRow(create, spent * 1e6 / n, snapshot.ObjectCount, snapshot.ApproximateBytes);
         }
 
         private sealed record Row(string Name, int Devices, double AllocatedBytes, double HeldBytes, double ResidentBytes, double CreateMicros);
 
-        private sealed record ThroughputRow(string Name, long Cases, int Workers, double CasesPerSecond);
+        private sealed record ThroughputRow(string Name, bool Reuse, long Cases, int Workers, double CasesPerSecond, double CpuMicrosPerCase);
+
+        private sealed record RestoreRow(double CreateMicros, double RestoreMicros, int Objects, long SnapshotBytes);
     }
 }

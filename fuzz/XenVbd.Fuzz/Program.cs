@@ -14,7 +14,7 @@ namespace XenVbd.Fuzz
     /// dotnet XenVbd.Fuzz.dll afl &lt;target&gt;            run under afl-fuzz (stdin / shared-memory input, SharpFuzz in-process loop)
     /// dotnet XenVbd.Fuzz.dll libfuzzer &lt;target&gt;      run under libfuzzer-dotnet
     /// dotnet XenVbd.Fuzz.dll replay &lt;target&gt; &lt;dir|file&gt;...   run inputs once each, report the first broken invariant
-    /// dotnet XenVbd.Fuzz.dll soak &lt;target&gt; [cases] [first-seed]   generated cases on every core, counts at the end
+    /// dotnet XenVbd.Fuzz.dll soak &lt;target&gt; [cases] [first-seed] [--fresh]   generated cases on every core (frontend: on devices restored from snapshots; --fresh: a new device per case), counts, wall time and cases/s at the end
     /// dotnet XenVbd.Fuzz.dll seeds &lt;target&gt; &lt;dir&gt; [n]   write n generated inputs as a starting corpus
     /// Targets: backend (a rogue frontend's ring against blkback), frontend (a rogue backend's responses
     /// against the xenvbd frontend: per-request decision bytes and steps, see RogueBackendHarness).
@@ -42,7 +42,12 @@ namespace XenVbd.Fuzz
                 case "replay":
                     return Replay(target, args.Skip(2));
                 case "soak":
-                    return SoakRun(target, args.Length > 2 ? long.Parse(args[2]) : 1_000_000, args.Length > 3 ? ulong.Parse(args[3]) : 1);
+                {
+                    // `--fresh` builds and connects a device per case (the path before device snapshots), to compare.
+                    bool fresh = args.Contains("--fresh");
+                    var rest = args.Skip(2).Where(a => a != "--fresh").ToArray();
+                    return SoakRun(target, rest.Length > 0 ? long.Parse(rest[0]) : 1_000_000, rest.Length > 1 ? ulong.Parse(rest[1]) : 1, fresh);
+                }
                 case "seeds":
                     Directory.CreateDirectory(args[2]);
                     int n = args.Length > 3 ? int.Parse(args[3]) : 16;
@@ -78,39 +83,60 @@ namespace XenVbd.Fuzz
             return failed == 0 ? 0 : 1;
         }
 
-        private static int SoakRun(Target target, long cases, ulong firstSeed)
+        private static int SoakRun(Target target, long cases, ulong firstSeed, bool fresh)
         {
             var sw = Stopwatch.StartNew();
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            long allocatedBefore = GC.GetTotalAllocatedBytes();
+            int gen0 = GC.CollectionCount(0), gen1 = GC.CollectionCount(1), gen2 = GC.CollectionCount(2);
             int workers = int.TryParse(Environment.GetEnvironmentVariable("XENVBD_SOAK_WORKERS"), out int w) && w > 0 ? w : Environment.ProcessorCount;
-            long next = 0, failures = 0;
+            long failures = 0, done = 0;
             var totals = new long[Target.CounterCount];
-            var failuresSeen = new List<string>();
-            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, _ =>
+            var failuresSeen = new List<KeyValuePair<ulong, string>>();
+            void Failed(ulong seed, Exception e)
+            {
+                Interlocked.Increment(ref failures);
+                lock (failuresSeen)
+                {
+                    failuresSeen.Add(new KeyValuePair<ulong, string>(seed, "seed " + seed + ": " + e.GetType().Name + ": " + e.Message));
+                    // Keep the input so `replay` (and the corpus) can reproduce it.
+                    Directory.CreateDirectory("soak-failures");
+                    File.WriteAllBytes(Path.Combine("soak-failures", target.Name + "-" + seed), target.Generate(seed, small: false));
+                }
+            }
+            // Each worker takes the device groups g with g % workers == its number and runs them one group after
+            // another (seed order within a group), so each configuration's device is built once and restored for
+            // every later case. The counters are sums, so the split changes no result.
+            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, worker =>
             {
                 var local = new long[Target.CounterCount];
-                long i;
-                while ((i = Interlocked.Increment(ref next) - 1) < cases)
+                var mine = new List<long>();
+                for (long i = 0; i < cases; i++)
                 {
-                    ulong seed = firstSeed + (ulong)i;
-                    try { target.RunGenerated(seed, local); }
-                    catch (Exception e)
-                    {
-                        Interlocked.Increment(ref failures);
-                        lock (failuresSeen)
-                        {
-                            if (failuresSeen.Count < 20) failuresSeen.Add("seed " + seed + ": " + e.GetType().Name + ": " + e.Message);
-                            // Keep the input so `replay` (and the corpus) can reproduce it.
-                            Directory.CreateDirectory("soak-failures");
-                            File.WriteAllBytes(Path.Combine("soak-failures", target.Name + "-" + seed), target.Generate(seed, small: false));
-                        }
-                    }
-                    if (i % 100_000 == 0 && i > 0) Console.Error.WriteLine($"  {i} cases, {sw.Elapsed.TotalSeconds:F0} s");
+                    int group = target.DeviceGroup(firstSeed + (ulong)i);
+                    if (group % workers == worker) mine.Add((long)group << 40 | i);
+                }
+                mine.Sort();
+                foreach (long entry in mine)
+                {
+                    ulong seed = firstSeed + (ulong)(entry & ((1L << 40) - 1));
+                    try { target.RunGenerated(seed, local, fresh); }
+                    catch (Exception e) { Failed(seed, e); }
+                    long now = Interlocked.Increment(ref done);
+                    if (now % 100_000 == 0) Console.Error.WriteLine($"  {now} cases, {sw.Elapsed.TotalSeconds:F0} s, {now / sw.Elapsed.TotalSeconds:F0} cases/s");
                 }
                 lock (totals) for (int k = 0; k < totals.Length; k++) totals[k] += local[k];
             });
-            Console.WriteLine($"{target.Name} soak: {cases} cases (seeds {firstSeed}..{firstSeed + (ulong)cases - 1}) in {sw.Elapsed.TotalSeconds:F1} s on {workers} workers, {failures} failed");
+            sw.Stop();
+            double seconds = sw.Elapsed.TotalSeconds;
+            // CPU time too: on a shared machine wall time mostly measures the neighbours.
+            double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
+            Console.WriteLine($"{target.Name} soak: {cases} cases (seeds {firstSeed}..{firstSeed + (ulong)cases - 1}) in {seconds:F1} s on {workers} workers, {cases / seconds:F0} cases/s, {failures} failed"
+                + (fresh ? " (a fresh device per case)" : " (devices restored from snapshots)"));
+            Console.WriteLine($"  CPU {cpu:F1} s ({cases / cpu:F0} cases per CPU-second; {cpu / workers:F1} s per worker if every worker had a core to itself); "
+                + $"{(GC.GetTotalAllocatedBytes() - allocatedBefore) / cases:N0} B allocated per case; collections gen0 {GC.CollectionCount(0) - gen0}, gen1 {GC.CollectionCount(1) - gen1}, gen2 {GC.CollectionCount(2) - gen2}");
             Console.WriteLine("  " + target.Describe(totals));
-            foreach (var f in failuresSeen) Console.WriteLine("  " + f);
+            foreach (var f in failuresSeen.OrderBy(f => f.Key).Take(20)) Console.WriteLine("  " + f.Value);
             return failures == 0 ? 0 : 1;
         }
     }

@@ -45,6 +45,32 @@ namespace XenVbd.Tests.Campaign
         }
 
         [Fact]
+        public void Devices_restored_from_snapshots_give_the_same_results_as_a_fresh_device_per_case()
+        {
+            // Small device-level cases under latency, errors and a dropped response (pooled: no interceptor axis),
+            // then the mixed matrix (its planted bug is an interceptor, so those cases get fresh devices anyway).
+            var small = new CampaignMatrix { Name = "pooled" };
+            small.Sweep("FrontendAbi", "X86_64", "X86_32");
+            small.AddFaultPlan("none");
+            small.AddFaultPlan("latency", new CampaignFaultRule { Kind = FaultKind.Latency, Rate = 0.2, Delay = TimeSpan.FromMicroseconds(100) });
+            small.AddFaultPlan("errors", new CampaignFaultRule { Kind = FaultKind.Error, Rate = 0.05 });
+            small.AddFaultPlan("drop", new CampaignFaultRule { Kind = FaultKind.Drop, MaxCount = 1 });
+            small.AddWorkload("tiny", new CampaignWorkload { Count = 20, QueueDepth = 4, LengthBytes = 1 << 20 });
+            small.WithSeeds(Enumerable.Range(1, 12).Select(i => (ulong)i).ToArray());
+            foreach (var m in new[] { small, Mixed() })
+            {
+                string fresh = Lines(m, CampaignRunner.Run(m, new CampaignRunOptions { MaxDegreeOfParallelism = 2, ReuseDevices = false }));
+                string reused = Lines(m, CampaignRunner.Run(m, new CampaignRunOptions { MaxDegreeOfParallelism = 2 }));
+                string reusedOneThread = Lines(m, CampaignRunner.Run(m, new CampaignRunOptions { MaxDegreeOfParallelism = 1 }));
+                Assert.Equal(fresh, reused);
+                Assert.Equal(fresh, reusedOneThread);
+            }
+            var report = CampaignReport.ReadJsonLines(Lines(small, CampaignRunner.Run(small)), CampaignAxisSet.Default);
+            Assert.Contains(report.Results, r => r.Passed);
+            Assert.Contains(report.Results, r => !r.Passed);
+        }
+
+        [Fact]
         public void Four_shards_merge_into_exactly_the_single_run_files()
         {
             var m = Mixed();

@@ -22,10 +22,12 @@ namespace XenVbd.Reliability
         private const long MaxEvents = 2_000_000;
         private static readonly int[] Blocks = { 1, 2, 3, 8, 9, 24, 90, 128 };
         private static readonly int[] Offsets = { 0, 512, 3, 1000 };
+        private static readonly int MaxBufferPages = (128 * 512 + 1000 + GuestMemory.PageSize - 1) / GuestMemory.PageSize;
 
         private readonly byte[] _header = new byte[RogueBackendHarness.HeaderSize];
         private readonly byte[] _steps;
         private readonly VbdDevice _dev;
+        private readonly VbdDevicePool? _devices;
         private readonly RogueResponsePlanner _planner;
         private readonly SimRandom _random;
         private readonly long _timeoutTicks;
@@ -34,7 +36,12 @@ namespace XenVbd.Reliability
         private readonly HashSet<uint> _keptFrames = new HashSet<uint>();
         private int _grantsKept;
 
-        public RogueBackendRun(ReadOnlySpan<byte> input)
+        public RogueBackendRun(ReadOnlySpan<byte> input) : this(input, null)
+        {
+        }
+
+        /// <summary>A case on a device from <paramref name="devices"/> (restored to just connected) instead of a fresh one.</summary>
+        public RogueBackendRun(ReadOnlySpan<byte> input, VbdDevicePool? devices)
         {
             input.Slice(0, Math.Min(_header.Length, input.Length)).CopyTo(_header);
             var body = input.Length > _header.Length ? input.Slice(_header.Length) : ReadOnlySpan<byte>.Empty;
@@ -45,13 +52,15 @@ namespace XenVbd.Reliability
             _timeoutTicks = timeout.Ticks;
             _random = new SimRandom(BinaryPrimitives.ReadUInt32LittleEndian(_header.AsSpan(12)) + 1UL);
             _planner = new RogueResponsePlanner(body.Slice(stepBytes).ToArray(), _timeoutTicks);
-            _dev = VbdDevice.Create(new VbdDeviceOptions
+            var options = new VbdDeviceOptions
             {
                 // One region per SRB plus one for the final fresh SRB.
                 SizeBytes = (MaxSrbs + 1L) * RegionBytes,
-                // Guest memory is most of a device's cost, so it is sized to this case's SRBs; Execute's
-                // buffer takes half of it.
-                GuestBufferBytes = 2 * GuestPagesNeeded() * GuestMemory.PageSize,
+                // Room for the most SRB buffers an input can ask for (Execute's buffer takes the other half):
+                // one size for every case, so cases of one configuration share a restored device. Pages are
+                // committed only when touched. (Sized to each case's SRBs instead, every counter of the soak
+                // comes out the same: frame numbers change nothing.)
+                GuestBufferBytes = 2 * (MaxSrbs * MaxBufferPages + 1) * GuestMemory.PageSize,
                 BackendAbi = (flags & 1) != 0 ? BlkifAbi.X86_32 : BlkifAbi.X86_64,
                 Bounce = (BounceStrategyKind)(((flags >> 1) & 3) % 3),
                 MaxIndirectSegments = (flags & 8) != 0 ? 32 : 0,
@@ -59,25 +68,10 @@ namespace XenVbd.Reliability
                 RingPageOrder = (flags & 32) != 0 ? 1 : 0,
                 QueueDepth = (flags & 64) != 0 ? 2 : 16,
                 RequestTimeout = timeout,
-            });
+            };
+            _devices = devices;
+            _dev = devices != null ? devices.Acquire(options) : VbdDevice.Create(options);
         }
-
-        /// <summary>Pages for every SRB buffer the input will submit, plus the fresh SRB's.</summary>
-        private int GuestPagesNeeded()
-        {
-            int srbs = 1 + _header[1] % 8, pages = 1;
-            for (int i = 0; i < srbs; i++) pages += BufferPages(_header[4 + i]);
-            for (int at = 0; at < _steps.Length && srbs < MaxSrbs;)
-            {
-                byte t = _steps[at++];
-                if (t >> 5 != 6) continue;
-                pages += BufferPages(at < _steps.Length ? _steps[at++] : (byte)(t & 31));
-                srbs++;
-            }
-            return pages;
-        }
-
-        private static int BufferPages(byte shape) => (Blocks[(shape >> 3) & 7] * 512 + Offsets[(shape >> 6) & 3] + GuestMemory.PageSize - 1) / GuestMemory.PageSize;
 
         public RogueBackendOutcome Execute()
         {
@@ -172,16 +166,16 @@ namespace XenVbd.Reliability
             int checkedSrbs = 0;
             foreach (var c in _srbs)
             {
-                if (c.Expected == null || c.Srb.SrbStatus.Base() != SrbStatus.Success) continue;
+                if (c.Expected.IsEmpty || c.Srb.SrbStatus.Base() != SrbStatus.Success) continue;
                 if (c.Read)
                 {
-                    Check(c.ReadBack != null && c.ReadBack.AsSpan().SequenceEqual(c.Expected), "successful read SRB " + c.Index + " did not return the disk's bytes");
+                    Check(!c.ReadBack.IsEmpty && c.ReadBack.Span.SequenceEqual(c.Expected.Span), "successful read SRB " + c.Index + " did not return the disk's bytes");
                 }
                 else
                 {
-                    var disk = new byte[c.Expected.Length];
+                    var disk = Scratch.DiskCheck.AsSpan(0, c.Expected.Length);
                     _dev.Storage.Read(c.Offset, disk);
-                    Check(disk.AsSpan().SequenceEqual(c.Expected), "successful write SRB " + c.Index + " is not on the disk");
+                    Check(disk.SequenceEqual(c.Expected.Span), "successful write SRB " + c.Index + " is not on the disk");
                 }
                 checkedSrbs++;
             }
@@ -234,11 +228,11 @@ namespace XenVbd.Reliability
             }
             else
             {
-                c.Expected = new byte[length];
-                _random.NextBytes(c.Expected);
+                c.Expected = Scratch.Expected.AsMemory(index * RegionBytes, length);
+                _random.NextBytes(c.Expected.Span);
                 // A read must return what the disk holds; a write's bytes start in the guest buffer.
-                if (read) dev.Storage.Write(c.Offset, c.Expected);
-                else c.Expected.CopyTo(dev.GuestBytes(address, length));
+                if (read) dev.Storage.Write(c.Offset, c.Expected.Span);
+                else c.Expected.Span.CopyTo(dev.GuestBytes(address, length));
                 c.Srb.Prepare(Cdb(read ? ScsiOp.Read10 : ScsiOp.Write10, c.Offset, length / 512), address, length, read ? DataDirection.In : DataDirection.Out);
             }
             _srbs.Add(c);
@@ -249,8 +243,11 @@ namespace XenVbd.Reliability
         {
             c.Completions++;
             // Taken at completion: what the guest saw then, whatever a backend does to its pages later.
-            if (c.Read && c.Expected != null && srb.SrbStatus.Base() == SrbStatus.Success)
-                c.ReadBack = _dev.GuestBytes(c.Address, c.Expected.Length).ToArray();
+            if (c.Read && !c.Expected.IsEmpty && srb.SrbStatus.Base() == SrbStatus.Success)
+            {
+                c.ReadBack = Scratch.ReadBack.AsMemory(c.Index * RegionBytes, c.Expected.Length);
+                _dev.GuestBytes(c.Address, c.Expected.Length).CopyTo(c.ReadBack.Span);
+            }
         };
 
         private static byte[] Cdb(byte op, long offset, int blocks)
@@ -319,7 +316,42 @@ namespace XenVbd.Reliability
 
         private static void Check(bool condition, string message) => InvariantViolation.Check(condition, message);
 
-        public void Dispose() => _dev.Dispose();
+        /// <summary>A fresh device is closed; a pooled one goes back to its pool (restored before its next case).</summary>
+        public void Dispose()
+        {
+            if (_devices == null) _dev.Dispose();
+        }
+
+        /// <summary>
+        /// Each thread's buffers for the SRBs' expected and read-back bytes (a region each), reused case after
+        /// case: allocating them per case cost more than the case's own I/O.
+        /// </summary>
+        private sealed class Scratch
+        {
+            [ThreadStatic] private static Scratch? _mine;
+
+            public byte[] ExpectedBytes { get; } = new byte[MaxSrbs * RegionBytes];
+
+            public byte[] ReadBackBytes { get; } = new byte[MaxSrbs * RegionBytes];
+
+            public byte[] DiskBytes { get; } = new byte[RegionBytes];
+
+            private static Scratch Mine => _mine ??= new Scratch();
+
+            public static byte[] Expected => Mine.ExpectedBytes;
+
+            public static byte[] ReadBack => Mine.ReadBackBytes;
+
+            public static byte[] DiskCheck => Mine.DiskBytes;
+        }
+
+        /// <summary>The device settings an input chooses (header byte 0 and the timeout), to group cases by device.</summary>
+        public static int DeviceKey(ReadOnlySpan<byte> input)
+        {
+            byte flags = input.Length > 0 ? input[0] : (byte)0;
+            byte timeout = input.Length > 2 ? input[2] : (byte)0;
+            return (flags & 127) | (timeout % 4) << 7;
+        }
 
         private sealed class SrbCase
         {
@@ -339,8 +371,8 @@ namespace XenVbd.Reliability
             public ulong Address { get; }
             public int Length { get; }
             public Srb Srb { get; }
-            public byte[]? Expected { get; set; }
-            public byte[]? ReadBack { get; set; }
+            public Memory<byte> Expected { get; set; }
+            public Memory<byte> ReadBack { get; set; }
             public int Completions { get; set; }
         }
     }

@@ -19,6 +19,15 @@ namespace XenVbd.Reliability
 
         public abstract byte[] Generate(ulong seed, bool small);
 
+        /// <summary>
+        /// Which device configuration generated case <paramref name="seed"/> runs on: the soak runs a worker's cases
+        /// group by group, so one pooled device serves each group. 0 for a target without devices to share.
+        /// </summary>
+        public virtual int DeviceGroup(ulong seed) => 0;
+
+        /// <summary>As <see cref="RunGenerated(ulong, long[])"/>; a device target runs on this thread's pooled, restored devices unless <paramref name="freshDevices"/>.</summary>
+        public virtual void RunGenerated(ulong seed, long[] counters, bool freshDevices) => RunGenerated(seed, counters);
+
         public abstract string Describe(long[] counters);
     }
 
@@ -72,9 +81,26 @@ namespace XenVbd.Reliability
 
             public override byte[] Generate(ulong seed, bool small) => RogueBackendCases.Frontend(seed, small);
 
-            public override void RunGenerated(ulong seed, long[] c)
+            public override void RunGenerated(ulong seed, long[] c) => Count(RogueBackendHarness.Run(Generate(seed, small: false)), c);
+
+            // One pool per thread: a case's device is restored from the snapshot of its configuration's first.
+            [ThreadStatic] private static Device.VbdDevicePool? _pool;
+
+            public override int DeviceGroup(ulong seed) => RogueBackendRun.DeviceKey(Generate(seed, small: false));
+
+            public override void RunGenerated(ulong seed, long[] counters, bool freshDevices)
             {
-                var o = RogueBackendHarness.Run(Generate(seed, small: false));
+                if (freshDevices)
+                {
+                    RunGenerated(seed, counters);
+                    return;
+                }
+                using var run = new RogueBackendRun(Generate(seed, small: false), _pool ??= new Device.VbdDevicePool(2));
+                Count(run.Execute(), counters);
+            }
+
+            private static void Count(RogueBackendOutcome o, long[] c)
+            {
                 c[0]++;
                 c[1] += o.Srbs;
                 c[2] += o.Ok;
