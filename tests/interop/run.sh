@@ -258,7 +258,7 @@ for bits in $abis; do
 done
 
 # 4. A real, independent backend: QEMU's xen-disk from qemu-system-xen, under the Xen stand-in
-#    (tests/interop/xen-standin), serving the C# frontend through the shared-memory file.
+#    (XenVbd.PowerShell/native/xen-standin), serving the C# frontend through the shared-memory file.
 echo "interop: QEMU's Xen block backend (tests/interop/qemu/run.sh)"
 bash "$here/qemu/run.sh" >"$build/qemu-suite.out" 2>&1; qs=$?
 grep -v '^PASS' "$build/qemu-suite.out" | sed '$d'
