@@ -1,0 +1,20 @@
+using System;
+
+namespace XenVbd.Device
+{
+    /// <summary>A real-time backend (QEMU) did not get the device to the awaited state within its timeout; the wait was abandoned, not hung.</summary>
+    public sealed class BackendTimeoutException : TimeoutException
+    {
+        public BackendTimeoutException(string message, TimeSpan timeout, string waitingFor)
+            : base(message)
+        {
+            Timeout = timeout;
+            WaitingFor = waitingFor;
+        }
+
+        public TimeSpan Timeout { get; }
+
+        /// <summary>What the device waited for ("the XenBus handshake", "an SRB", ...).</summary>
+        public string WaitingFor { get; }
+    }
+}
