@@ -20,5 +20,12 @@ namespace XenVbd.Device
 
         /// <summary>What was asked ("backend fault injection", "Set-BackendAbi", ...).</summary>
         public string Operation { get; }
+
+        /// <summary>The stable id a host reports: the operation needs the blkback model.</summary>
+        public string ErrorId => "BackendNotModelled";
+
+        public string ErrorCategory => "NotImplemented";
+
+        public string RecommendedAction => "Use a model device for this (New-VbdDevice -Backend Model; -BackendPersonality Qemu72 models QEMU 7.2's behaviour there).";
     }
 }

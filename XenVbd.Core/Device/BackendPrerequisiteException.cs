@@ -17,5 +17,12 @@ namespace XenVbd.Device
 
         /// <summary>The command that installs it, e.g. <c>sudo apt-get install qemu-system-xen</c>.</summary>
         public string InstallCommand { get; }
+
+        /// <summary>The stable id a host reports (PowerShell's ErrorRecord reads ErrorId, ErrorCategory and RecommendedAction).</summary>
+        public string ErrorId => InstallCommand.IndexOf("qemu-system-xen", StringComparison.Ordinal) >= 0 ? "QemuNotInstalled" : "XenStandinPrerequisiteMissing";
+
+        public string ErrorCategory => "NotInstalled";
+
+        public string RecommendedAction => "Install it: " + InstallCommand;
     }
 }

@@ -19,5 +19,12 @@ namespace XenVbd.Device
 
         /// <summary>The last lines QEMU (and the stand-in inside it) wrote to stderr/stdout.</summary>
         public string LastOutput { get; }
+
+        /// <summary>The stable id a host reports.</summary>
+        public string ErrorId => "BackendProcessExited";
+
+        public string ErrorCategory => "ResourceUnavailable";
+
+        public string RecommendedAction => "QEMU's last output is in the message. Remove-VbdDevice releases the device; create it again to start a new QEMU.";
     }
 }

@@ -16,5 +16,10 @@ namespace XenVbd.Device
 
         /// <summary>What the device waited for ("the XenBus handshake", "an SRB", ...).</summary>
         public string WaitingFor { get; }
+
+        /// <summary>The stable id a host reports.</summary>
+        public string ErrorId => "BackendTimeout";
+
+        public string RecommendedAction => "See QEMU's last output in the message. On a loaded machine give the device more time (New-VbdDevice -QemuTimeout); Remove-VbdDevice stops QEMU.";
     }
 }

@@ -40,6 +40,9 @@ namespace XenVbd.Device
         /// <summary>Runs until nothing is left to do: the model until no event is scheduled, a real backend until the frontend is idle.</summary>
         void RunUntilIdle(Func<bool> frontendIdle);
 
+        /// <summary>Brings the clock to now (a real-time host; the model's clock only moves with its events). Called outside every run loop.</summary>
+        void CatchUp();
+
         /// <summary>Called once the frontend exists, before it starts.</summary>
         void Attach(Frontend.XenVbdFrontend frontend);
 

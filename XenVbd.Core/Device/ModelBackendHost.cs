@@ -33,6 +33,10 @@ namespace XenVbd.Device
 
         public void RunUntilIdle(Func<bool> frontendIdle) => Host.Scheduler.RunUntilIdle(MaxEventsPerWait);
 
+        public void CatchUp()
+        {
+        }
+
         public void Attach(Frontend.XenVbdFrontend frontend)
         {
         }

@@ -59,11 +59,7 @@ namespace XenVbd.Device
             _options = (options.Qemu ?? new QemuOptions()).Clone();
             _options.Validate();
             string vdev = VirtualDeviceName(options.DeviceId);
-            if (!File.Exists(_options.QemuPath))
-            {
-                throw new BackendPrerequisiteException("QEMU's Xen device model '" + _options.QemuPath + "' is not installed: a device with a QEMU backend runs it (Debian's qemu-system-xen).",
-                    _options.QemuPath, QemuOptions.QemuInstallCommand);
-            }
+            CheckInstalled(_options.QemuPath);
 
             string standin = _options.StandinLibraryPath ?? throw new ArgumentException("QemuOptions.StandinLibraryPath must name the compiled Xen stand-in (XenStandinLibrary.Ensure builds it).", nameof(options));
             if (!File.Exists(standin)) throw new FileNotFoundException("The Xen stand-in library '" + standin + "' does not exist.", standin);
@@ -157,6 +153,12 @@ namespace XenVbd.Device
         public string LastOutput => _process.Tail();
 
         public void Attach(Frontend.XenVbdFrontend frontend) => _frontend = frontend;
+
+        /// <summary>Runs what fell due while nobody ran the scheduler (between two commands), so the clock reads the real time again.</summary>
+        public void CatchUp()
+        {
+            if (!_disposed) Host.Scheduler.RunUntil(VirtualAt(Stopwatch.GetTimestamp()));
+        }
 
         public bool RunWhile(Func<bool> condition, string waitingFor)
         {
@@ -265,6 +267,14 @@ namespace XenVbd.Device
                 throw new BackendTimeoutException(Description + " has answered nothing for " + _options.Timeout.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture) + " s with "
                     + _frontend!.RequestsInFlight + " request(s) on the ring. QEMU's last output: " + Summarise(LastOutput), _options.Timeout, "a response");
             }
+        }
+
+        /// <summary>Throws <see cref="BackendPrerequisiteException"/> (naming the install command) when <paramref name="qemuPath"/> does not exist.</summary>
+        public static void CheckInstalled(string qemuPath)
+        {
+            if (File.Exists(qemuPath)) return;
+            throw new BackendPrerequisiteException("QEMU's Xen device model '" + qemuPath + "' is not installed: a device with a QEMU backend runs it (Debian's qemu-system-xen).",
+                qemuPath, QemuOptions.QemuInstallCommand);
         }
 
         /// <summary>Linux's xvd naming: major 202, minor disk × 16 (whole disks only): 51712 is xvda.</summary>

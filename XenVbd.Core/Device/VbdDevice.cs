@@ -306,6 +306,9 @@ namespace XenVbd.Device
         public DeviceUse Use()
         {
             Enter();
+            // The outermost entry is outside every run loop: a real-time backend brings the clock to now here, so work
+            // handed over next is stamped with the real time, not with whenever the scheduler last ran.
+            if (_useDepth == 1) _backendHost.CatchUp();
             return new DeviceUse(this);
         }
 
