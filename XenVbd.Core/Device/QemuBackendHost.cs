@@ -50,6 +50,7 @@ namespace XenVbd.Device
         private long _deadline;
         private long _lastPeerActivity;
         private long _lastHealthCheck;
+        private bool _frontendStarted;
         private bool _shutDown;
         private bool _disposed;
 
@@ -230,6 +231,18 @@ namespace XenVbd.Device
             if (_disposed) return;
             var scheduler = Host.Scheduler;
             long now = Stopwatch.GetTimestamp();
+            if (!_frontendStarted)
+            {
+                // Nothing to exchange before the frontend writes its first state: the file already says Initialising
+                // (as libxl's area does), and exporting the store's "no state yet" would tell QEMU Unknown, which it closes on.
+                _frontendStarted = _frontend != null && Host.Store.Read(BlkifKeys.Path(_frontend.FrontendPath, BlkifKeys.State)) != null;
+                if (!_frontendStarted)
+                {
+                    scheduler.ScheduleAt(Math.Max(scheduler.Now + 1, VirtualAt(now)), this, PumpEvent);
+                    return;
+                }
+            }
+
             bool heard = _shm.Exchange();
             if (!heard)
             {
