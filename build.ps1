@@ -133,6 +133,13 @@ function Invoke-Publish {
     Get-ChildItem -LiteralPath (Join-Path $Root 'labs') -Filter *.ps1 -File | Where-Object Name -notlike 'Invoke-*' |
         Copy-Item -Destination $labs
     Write-Host ("    module/Labs: {0}" -f ((Get-ChildItem -File $labs).Name -join ', '))
+    # The Xen stand-in ships as source (New-VbdDevice -Backend Qemu compiles it on first use, per source hash, into the
+    # user's cache: built against the machine's own libxen-dev, and the module stays usable where gcc is absent at build).
+    $native = Join-Path $ModuleDir 'native/xen-standin'
+    if (Test-Path $native) { Remove-Item -Recurse -Force $native }
+    $null = New-Item -ItemType Directory -Force $native
+    Copy-Item -LiteralPath (Join-Path $Root 'XenVbd.PowerShell/native/xen-standin/xen-standin.c'), (Join-Path $Root 'tests/interop/shm/shm.h') -Destination $native
+    Write-Host ("    module/native/xen-standin: {0}" -f ((Get-ChildItem -File $native).Name -join ', '))
 }
 
 function Get-TrxCounts([string] $Directory) {

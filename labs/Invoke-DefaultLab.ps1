@@ -2,7 +2,7 @@
 .SYNOPSIS
     Runs the default XenVbd lab set on the in-memory disk, prints a summary and writes a report folder.
 .DESCRIPTION
-    Imports the XenVbd module from the repository root and runs Invoke-VbdLab for the six default labs with
+    Imports the XenVbd module from the repository root and runs Invoke-VbdLab for the seven default labs with
     one seed. Prints a table (lab, PASS/FAIL, wall time, what it exercised), the key findings of each lab
     in a few lines, and where the report is: -ReportPath gets index.html (plots: latency distribution,
     throughput and ring occupancy over time, bounce cost against transfer size), results.json, junit.xml and

@@ -20,8 +20,11 @@ namespace XenVbd.Device
         public const int FrontendDomainId = 1;
 
         /// <summary>Events the device will run waiting for one thing before it calls the wait hung.</summary>
-        private const long MaxEventsPerWait = 50_000_000;
+        private const long MaxEventsPerWait = ModelBackendHost.MaxEventsPerWait;
 
+        // The seam: what serves the ring (the blkback model on the virtual clock, or a real QEMU in real time).
+        private readonly IVbdBackendHost _backendHost;
+        private BlkBack? _backend;
         private readonly VbdDeviceOptions _options;
         private readonly Func<bool> _srbPending;
         private readonly Func<bool> _connecting;
@@ -40,21 +43,42 @@ namespace XenVbd.Device
         private VbdDevice(VbdDeviceOptions options)
         {
             _options = options;
-            Host = new XenHost(options.Seed);
-            Storage = OpenStorage(options);
-            if (options.VolatileWriteCache) Storage = new WriteCacheDisk(Storage);
             var fo = options.ToFrontendOptions();
             int guestPages = options.GuestBufferBytes / GuestMemory.PageSize + 1;
             int grants = RoundUp(fo.RequiredGrants + 64, 512);
-            Guest = Host.CreateDomain(FrontendDomainId, fo.RequiredPages + guestPages + 1, grants);
+            _backendHost = options.Backend == VbdBackendKind.Qemu
+                ? new QemuBackendHost(options, FrontendDomainId, fo.RequiredPages + guestPages + 1, grants)
+                : new ModelBackendHost(options.Seed, FrontendDomainId, fo.RequiredPages + guestPages + 1, grants, XenbusPaths.Backend(0, FrontendDomainId, options.DeviceId));
+            Host = _backendHost.Host;
+            Guest = _backendHost.Guest;
+            try
+            {
+                Storage = _backendHost.ServedStorage ?? OpenStorage(options);
+            }
+            catch
+            {
+                _backendHost.Dispose();
+                throw;
+            }
+
+            if (options.VolatileWriteCache && _backendHost.ServedStorage == null) Storage = new WriteCacheDisk(Storage);
             _executeBufferBytes = guestPages * GuestMemory.PageSize / 2;
             _executeBuffer = (ulong)Guest.Memory.AllocatePages(_executeBufferBytes / GuestMemory.PageSize) * GuestMemory.PageSize;
             BackendAbi = options.BackendAbi;
             BackendMode = options.BackendMode;
             BackendPersonality = options.BackendPersonality;
+            if (_backendHost is QemuBackendHost qemu)
+            {
+                // What the real process is: 64-bit QEMU reads its native layout unless the frontend announces one.
+                BackendAbi = BlkifAbi.X86_64;
+                BackendMode = BackendAbiMode.Protocol;
+                BackendPersonality = qemu.Version.Major >= 8 ? BackendPersonality.Qemu10 : BackendPersonality.Qemu72;
+            }
+
             _interceptor = options.BackendInterceptor;
-            Backend = NewBackend(options.BackendAbi, options.BackendMode, options.BackendPersonality);
+            if (_backendHost.Kind == VbdBackendKind.Model) _backend = NewBackend(options.BackendAbi, options.BackendMode, options.BackendPersonality);
             Frontend = new XenVbdFrontend(Host, Guest, options.DeviceId, fo);
+            _backendHost.Attach(Frontend);
             _srbPending = () => _waitFor != null && !_waitFor.IsComplete;
             _connecting = () => !IsSettled(Frontend.State);
         }
@@ -101,7 +125,7 @@ namespace XenVbd.Device
             if (IsConnected) throw new InvalidOperationException($"The device '{Name}' is already connected.");
             IsConnected = true;
             Frontend.Start();
-            Host.Scheduler.RunWhile(_connecting, MaxEventsPerWait);
+            _backendHost.RunWhile(_connecting, "the XenBus handshake");
         }
 
         public VbdDeviceOptions Options => _options.Clone();
@@ -119,7 +143,29 @@ namespace XenVbd.Device
 
         public XenVbdFrontend Frontend { get; }
 
-        public BlkBack Backend { get; private set; }
+        /// <summary>
+        /// The blkback model serving the ring. A device whose backend is a real process (<see cref="BackendKind"/> Qemu)
+        /// has none: asking for it throws <see cref="BackendNotModelledException"/> naming that process.
+        /// </summary>
+        public BlkBack Backend => _backend ?? throw new BackendNotModelledException(Name, "the blkback model's state (faults, statistics, migration)", _backendHost.Description);
+
+        /// <summary>What serves the ring: the model or a real QEMU.</summary>
+        public VbdBackendKind BackendKind => _backendHost.Kind;
+
+        /// <summary>The backend host (the seam): a <see cref="QemuBackendHost"/> for a QEMU device, with its process, version and image.</summary>
+        public IVbdBackendHost BackendHost => _backendHost;
+
+        /// <summary>"the blkback model" or "QEMU 7.2.22 (pid 1234)".</summary>
+        public string BackendDescription => _backendHost.Description;
+
+        /// <summary>The backend's XenStore directory (for a QEMU device, its keys come from the shared-memory file's key area).</summary>
+        public string BackendPath => _backendHost.BackendPath;
+
+        /// <summary>Throws <see cref="BackendNotModelledException"/> unless the blkback model serves this device.</summary>
+        public void RequireModelBackend(string operation)
+        {
+            if (_backendHost.Kind != VbdBackendKind.Model) throw new BackendNotModelledException(Name, operation, _backendHost.Description);
+        }
 
         /// <summary>
         /// The device's hook into blkback (a fault plan, a lab's delay): set on the live backend at once and on
@@ -133,8 +179,9 @@ namespace XenVbd.Device
             set
             {
                 ThrowIfDisposed();
+                if (value != null) RequireModelBackend("a backend interceptor (fault injection)");
                 _interceptor = value;
-                Backend.Interceptor = value;
+                if (_backend != null) _backend.Interceptor = value;
             }
         }
 
@@ -156,7 +203,7 @@ namespace XenVbd.Device
 
         public XenbusState FrontendState => (XenbusState)Host.Store.ReadInt64OrDefault(BlkifKeys.Path(Frontend.FrontendPath, BlkifKeys.State), 0);
 
-        public XenbusState BackendState => (XenbusState)Host.Store.ReadInt64OrDefault(BlkifKeys.Path(Backend.BackendPath, BlkifKeys.State), 0);
+        public XenbusState BackendState => (XenbusState)Host.Store.ReadInt64OrDefault(BlkifKeys.Path(BackendPath, BlkifKeys.State), 0);
 
         /// <summary>Virtual time now.</summary>
         public TimeSpan Now => TimeSpan.FromTicks(Host.Scheduler.Now);
@@ -169,7 +216,7 @@ namespace XenVbd.Device
             get
             {
                 var list = new List<KeyValuePair<string, string>>(Host.Store.Dump(Frontend.FrontendPath));
-                list.AddRange(Host.Store.Dump(Backend.BackendPath));
+                list.AddRange(Host.Store.Dump(BackendPath));
                 return list;
             }
         }
@@ -231,8 +278,15 @@ namespace XenVbd.Device
             try
             {
                 _waitFor = srb;
-                Host.Scheduler.RunWhile(_srbPending, MaxEventsPerWait);
-                _waitFor = null;
+                try
+                {
+                    _backendHost.RunWhile(_srbPending, "an SRB's completion");
+                }
+                finally
+                {
+                    _waitFor = null;
+                }
+
                 return srb.IsComplete;
             }
             finally
@@ -245,7 +299,7 @@ namespace XenVbd.Device
         public void RunUntilIdle()
         {
             using var use = Use();
-            Host.Scheduler.RunUntilIdle(MaxEventsPerWait);
+            _backendHost.RunUntilIdle(() => Frontend.IsIdle);
         }
 
         /// <summary>
@@ -256,6 +310,9 @@ namespace XenVbd.Device
         public DeviceUse Use()
         {
             Enter();
+            // The outermost entry is outside every run loop: a real-time backend brings the clock to now here, so work
+            // handed over next is stamped with the real time, not with whenever the scheduler last ran.
+            if (_useDepth == 1) _backendHost.CatchUp();
             return new DeviceUse(this);
         }
 
@@ -301,6 +358,7 @@ namespace XenVbd.Device
         {
             using var use = Use();
             ThrowIfNotConnected();
+            RequireModelBackend("a migration to another dom0");
             if (!Enum.IsDefined(typeof(BackendPersonality), personality))
                 throw new ArgumentOutOfRangeException(nameof(personality), personality, "Unknown backend personality; use one of " + string.Join(", ", Enum.GetNames(typeof(BackendPersonality))) + ".");
             var oldAbi = BackendAbi;
@@ -314,7 +372,7 @@ namespace XenVbd.Device
             BackendAbi = abi;
             BackendMode = mode;
             BackendPersonality = personality;
-            Backend = NewBackend(abi, mode, personality);
+            _backend = NewBackend(abi, mode, personality);
             Frontend.Resume();
             Host.Scheduler.RunWhile(_connecting, MaxEventsPerWait);
             bool reprobed = Frontend.Statistics.Probes > probes;
@@ -330,7 +388,7 @@ namespace XenVbd.Device
         {
             using var use = Use();
             ThrowIfNotConnected();
-            if (Frontend.ResetDevice()) Host.Scheduler.RunWhile(_connecting, MaxEventsPerWait);
+            if (Frontend.ResetDevice()) _backendHost.RunWhile(_connecting, "the reconnect after a reset");
         }
 
         /// <summary>The frontend personality the guest runs.</summary>
@@ -347,6 +405,7 @@ namespace XenVbd.Device
         {
             using var use = Use();
             ThrowIfNotConnected();
+            RequireModelBackend("a resize of the disk");
             if (newSizeBytes <= 0 || newSizeBytes % _options.LogicalSectorSize != 0)
                 throw new ArgumentOutOfRangeException(nameof(newSizeBytes), newSizeBytes, "Must be a positive multiple of the logical sector size.");
             Backend.Resize(newSizeBytes);
@@ -388,10 +447,19 @@ namespace XenVbd.Device
             }
 
             _disposed = true;
-            Frontend.Dispose();
-            Backend.Dispose();
-            Storage.Dispose();
-            Host.Dispose();
+            try
+            {
+                // A real backend first: the XenBus close while the frontend still exists, then its process stops.
+                _backendHost.Shutdown();
+            }
+            finally
+            {
+                Frontend.Dispose();
+                _backend?.Dispose();
+                if (_backendHost.ServedStorage == null) Storage.Dispose();
+                _backendHost.Dispose();
+            }
+
             if (lost != null) throw lost;
             return dropped;
         }

@@ -109,7 +109,18 @@ namespace XenVbd.Device
         /// </summary>
         public XenVbd.Backend.IBackendInterceptor? BackendInterceptor { get; set; }
 
-        public VbdDeviceOptions Clone() => (VbdDeviceOptions)MemberwiseClone();
+        /// <summary>What serves the ring: the blkback model (default) or a real QEMU process (<see cref="Qemu"/>).</summary>
+        public VbdBackendKind Backend { get; set; } = VbdBackendKind.Model;
+
+        /// <summary>How the QEMU process starts and how long the device waits for it (<see cref="VbdBackendKind.Qemu"/> only; null = defaults).</summary>
+        public QemuOptions? Qemu { get; set; }
+
+        public VbdDeviceOptions Clone()
+        {
+            var copy = (VbdDeviceOptions)MemberwiseClone();
+            copy.Qemu = Qemu?.Clone();
+            return copy;
+        }
 
         public void Validate()
         {
@@ -137,6 +148,19 @@ namespace XenVbd.Device
                 throw new ArgumentException("ReconnectAfterTimeouts must be 0 (off) .. " + FrontendOptions.MaxReconnectAfterUnansweredTimeouts + ".", nameof(ReconnectAfterTimeouts));
             VirtualTimeLimit.Check(BackendServiceTime, nameof(BackendServiceTime));
             if (GuestBufferBytes < 4096 || GuestBufferBytes > 1 << 30) throw new ArgumentException("GuestBufferBytes must be 4 KiB..1 GiB.", nameof(GuestBufferBytes));
+            if (!Enum.IsDefined(typeof(VbdBackendKind), Backend)) throw new ArgumentException("Unknown Backend " + Backend + "; use Model or Qemu.", nameof(Backend));
+            if (Backend == VbdBackendKind.Qemu)
+            {
+                // What belongs to the blkback model: QEMU has its own cache, its own timing and nothing to intercept.
+                if (VolatileWriteCache) throw new ArgumentException("VolatileWriteCache is the blkback model's disk cache; a QEMU backend has its own (cache=writeback).", nameof(VolatileWriteCache));
+                if (BackendInterceptor != null) throw new ArgumentException("A BackendInterceptor acts inside the blkback model; a QEMU backend is a separate process.", nameof(BackendInterceptor));
+                QemuBackendHost.VirtualDeviceName(DeviceId);
+                Qemu?.Validate();
+            }
+            else if (Qemu != null)
+            {
+                throw new ArgumentException("Qemu options apply only with Backend = Qemu.", nameof(Qemu));
+            }
         }
 
         internal FrontendOptions ToFrontendOptions() => new FrontendOptions

@@ -62,6 +62,29 @@ namespace XenVbd.Transport
         /// <summary>One pass: import the peer's state and events, run the engine up to now, export ours. True if the peer sent an event.</summary>
         public bool Poll()
         {
+            if (!Receive(out bool evt)) return false;
+            long target = _virtualOrigin + ElapsedTicks();
+            Host.Scheduler.RunUntil(target);
+            Export();
+            return evt;
+        }
+
+        /// <summary>
+        /// One pass without running the scheduler: import the peer's state and events (raising the local end), then
+        /// export ours. For a host whose scheduler something else runs, from inside a scheduler event
+        /// (a device whose backend is a real process, pumped in real time). True if the peer sent an event.
+        /// </summary>
+        public bool Exchange()
+        {
+            if (!Receive(out bool evt)) return false;
+            Export();
+            return evt;
+        }
+
+        /// <summary>Imports and delivers; false if the connection is stopped (the peer shrank the file: touch nothing more).</summary>
+        private bool Receive(out bool evt)
+        {
+            evt = false;
             if (_disposed) ThrowHelper.ThrowInvalidOperation("The shared-memory host is disposed.");
             // A peer that shrank the file stops this connection here, before anything touches the mapping.
             if (!File.TruncationGuard.Check()) return false;
@@ -70,7 +93,6 @@ namespace XenVbd.Transport
             // A truncation the peer made before the event we just saw is visible to this second look.
             if (now != _peerEvents && !File.TruncationGuard.Check()) return false;
             Import();
-            bool evt = false;
             if (now != _peerEvents)
             {
                 _peerEvents = now;
@@ -82,10 +104,7 @@ namespace XenVbd.Transport
                     evt = true;
                 }
             }
-            long target = _virtualOrigin + ElapsedTicks();
-            Host.Scheduler.RunUntil(target);
-            Export();
-            return evt;
+            return true;
         }
 
         /// <summary>Polls (spinning, yielding, then sleeping briefly) until <paramref name="done"/> holds; false on timeout.</summary>

@@ -47,7 +47,7 @@ namespace XenVbd.PowerShell.Cmdlets
             }
 
             string frontendDir = session.Device.Frontend.FrontendPath;
-            string backendDir = session.Device.Backend.BackendPath;
+            string backendDir = session.Device.BackendPath;
             XenbusState frontendState = session.Device.FrontendState;
             XenbusState backendState = session.Device.BackendState;
             IEnumerable<VbdXenStoreEntry> entries = session.Device.XenStoreKeys

@@ -167,6 +167,32 @@ namespace XenVbd.PowerShell.Cmdlets
         /// </summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public SwitchParameter NoConnect { get; set; }
+
+        /// <summary>What serves the ring: Model (the blkback model on the virtual clock, the default) or Qemu (a real QEMU xen-disk process, in real time).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [EnumValueTransformation(typeof(VbdBackendKind), Parameter = "Backend")]
+        public VbdBackendKind Backend { get => (VbdBackendKind)_backend; set => _backend = (int)value; }
+
+        private int _backend = (int)VbdBackendKind.Model;
+
+        /// <summary>The QEMU binary for -Backend Qemu (default Debian's /usr/libexec/xen-qemu-system-i386).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateNotNullOrEmpty]
+        public string? QemuPath { get; set; }
+
+        /// <summary>-Backend Qemu: the longest real time one wait (connect, an SRB, a close) takes before it fails (default 60 s).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        public TimeSpan QemuTimeout { get; set; }
+
+        /// <summary>-Backend Qemu: the share of event deliveries (both ways) the Xen stand-in delays, from its seeded schedule (the seed is -Seed).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateRange(0, 100)]
+        public int QemuDelayPercent { get; set; }
+
+        /// <summary>-Backend Qemu: each delayed event waits 1..this many milliseconds (default 10).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateRange(1, 1000)]
+        public int QemuDelayMaxMilliseconds { get; set; } = 10;
         /// <summary>The longest device name: it appears in views, traces and file names.</summary>
         public const int MaxNameLength = 128;
 
@@ -228,6 +254,19 @@ namespace XenVbd.PowerShell.Cmdlets
                 }
             }
 
+            QemuOptions? qemu = Backend == VbdBackendKind.Qemu ? QemuOptionsFor(Seed) : null;
+            if (Backend != VbdBackendKind.Qemu)
+            {
+                foreach (string qemuOnly in new[] { nameof(QemuPath), nameof(QemuTimeout), nameof(QemuDelayPercent), nameof(QemuDelayMaxMilliseconds) })
+                {
+                    if (MyInvocation.BoundParameters.ContainsKey(qemuOnly))
+                    {
+                        ThrowTerminatingError(ErrorRecords.Create(ErrorIds.QemuOptionWithoutQemu, ErrorCategory.InvalidArgument, qemuOnly,
+                            "-" + qemuOnly + " applies only to a device whose backend is QEMU.", "Add -Backend Qemu, or leave out -" + qemuOnly + "."));
+                    }
+                }
+            }
+
             string? image = ResolveImage(out long imageLength);
             bool sizeGiven = MyInvocation.BoundParameters.ContainsKey(nameof(SizeBytes));
             if (image is null || sizeGiven)
@@ -281,6 +320,12 @@ namespace XenVbd.PowerShell.Cmdlets
             options.VolatileWriteCache = VolatileWriteCache.IsPresent;
             options.UntrustedBackend = UntrustedBackend.IsPresent;
             options.ReconnectAfterTimeouts = ReconnectAfterTimeouts;
+            if (qemu is not null)
+            {
+                options.Backend = VbdBackendKind.Qemu;
+                options.Qemu = qemu;
+                // QEMU reads the drive's discard=unmap; the model's default (on) carries over unless -FeatureDiscard says otherwise.
+            }
             if (MyInvocation.BoundParameters.ContainsKey(nameof(GuestBufferBytes)))
             {
                 options.GuestBufferBytes = GuestBufferBytes;
@@ -300,14 +345,28 @@ namespace XenVbd.PowerShell.Cmdlets
                 ThrowTerminatingError(ErrorRecords.FromException(ex, options, ErrorIds.InvalidDeviceOptions));
             }
 
-            string what = (image is null ? "in-memory disk" : "image '" + image + "'") + ", frontend " + FrontendAbi + "/" + FrontendMode
-                + ", backend " + BackendPersonality + " " + BackendAbi + "/" + BackendMode + (VolatileWriteCache.IsPresent ? ", volatile write cache" : "")
+            string what = (image is null ? (qemu is null ? "in-memory disk" : "temporary sparse image") : "image '" + image + "'") + ", frontend " + FrontendAbi + "/" + FrontendMode
+                + (qemu is null ? ", backend " + BackendPersonality + " " + BackendAbi + "/" + BackendMode : ", backend QEMU '" + qemu.QemuPath + "' (a separate process, real time)")
+                + (VolatileWriteCache.IsPresent ? ", volatile write cache" : "")
                 + (UntrustedBackend.IsPresent ? ", untrusted backend" : "")
                 + (ReconnectAfterTimeouts > 0 ? ", reconnect after " + ReconnectAfterTimeouts + " unanswered timeouts" : "")
                 + (NoConnect ? ", not connected yet" : "");
             if (!ShouldProcess(name + " (" + what + ")", "Create virtual block device"))
             {
                 return;
+            }
+
+            if (qemu is not null)
+            {
+                try
+                {
+                    qemu.StandinLibraryPath = QemuBackendSupport.PrepareStandin(qemu.QemuPath, WriteVerbose);
+                }
+                catch (Exception ex) when (ex is not RuntimeException)
+                {
+                    ThrowTerminatingError(ErrorRecords.FromException(ex, qemu.QemuPath, ErrorIds.DeviceCreateFailed));
+                    return;
+                }
             }
 
             VbdDevice device;
@@ -340,6 +399,40 @@ namespace XenVbd.PowerShell.Cmdlets
 
             device.Host.Trace.Enabled = true;   // Export-VbdTrace reads it; the recorder is a fixed array, nothing allocates per event
             WriteObject(device);
+        }
+
+        /// <summary>-Backend Qemu's options; a model-only parameter given with it is an error that says QEMU decides that itself.</summary>
+        private QemuOptions QemuOptionsFor(ulong seed)
+        {
+            foreach (string modelOnly in new[] { nameof(BackendAbi), nameof(BackendMode), nameof(BackendPersonality), nameof(ReorderCompletions), nameof(BackendServiceTime), nameof(VolatileWriteCache), nameof(FeatureFlush), nameof(FeatureBarrier), nameof(MaxIndirectSegments) })
+            {
+                if (MyInvocation.BoundParameters.ContainsKey(modelOnly))
+                {
+                    ThrowTerminatingError(ErrorRecords.Create(ErrorIds.QemuBackendFixesOption, ErrorCategory.InvalidArgument, modelOnly,
+                        "-" + modelOnly + " belongs to the blkback model; with -Backend Qemu, QEMU decides it (its own layout, features, timing and cache).",
+                        "Leave out -" + modelOnly + " with -Backend Qemu, or use a model device (-BackendPersonality Qemu72 models QEMU 7.2 there)."));
+                }
+            }
+
+            var qemu = new QemuOptions
+            {
+                QemuPath = QemuPath ?? QemuOptions.DefaultQemuPath,
+                DelayPercent = QemuDelayPercent,
+                DelayMaxMilliseconds = QemuDelayMaxMilliseconds,
+                // The stand-in's xorshift takes 32 bits and no zero: fold the device's seed.
+                DelaySeed = (uint)(seed ^ (seed >> 32)) == 0 ? 1u : (uint)(seed ^ (seed >> 32)),
+            };
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(QemuTimeout))) qemu.Timeout = QemuTimeout;
+            try
+            {
+                qemu.Validate();
+            }
+            catch (ArgumentException ex)
+            {
+                ThrowTerminatingError(ErrorRecords.FromException(ex, qemu, ErrorIds.InvalidDeviceOptions));
+            }
+
+            return qemu;
         }
 
         private string? ResolveImage(out long length)

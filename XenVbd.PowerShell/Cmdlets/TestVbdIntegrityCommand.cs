@@ -56,12 +56,26 @@ namespace XenVbd.PowerShell.Cmdlets
                 int count = i - runStart;
                 SrbResult read = device.Execute(CdbBuilder.ReadWrite(write: false, lba, count), null, count * blockSize, 0);
                 bool ok = read.IsSuccess && read.Data.Length >= count * blockSize;
+                // A QEMU device: the image file QEMU serves must hold the same bytes, read past both the frontend and QEMU.
+                byte[]? image = null;
+                if (device.BackendKind == VbdBackendKind.Qemu)
+                {
+                    image = new byte[count * blockSize];
+                    device.Storage.Read(lba * blockSize, image);
+                }
+
                 for (int b = 0; b < count; b++)
                 {
-                    if (!ok || DeviceSession.Fnv1a(read.Data, b * blockSize, blockSize) != blocks[runStart + b].Value)
+                    ulong expected = blocks[runStart + b].Value;
+                    if (!ok || DeviceSession.Fnv1a(read.Data, b * blockSize, blockSize) != expected)
                     {
                         bad++;
                         WriteVerbose(session.Name + ": LBA " + (lba + b) + (ok ? " does not hold what this session wrote." : " could not be read back: " + read + "."));
+                    }
+                    else if (image is not null && DeviceSession.Fnv1a(image, b * blockSize, blockSize) != expected)
+                    {
+                        bad++;
+                        WriteVerbose(session.Name + ": LBA " + (lba + b) + " reads back right through QEMU, but the image file it serves holds something else.");
                     }
                 }
 

@@ -60,5 +60,9 @@ namespace XenVbd.PowerShell.Infrastructure
         public const string WorkloadActionFailed = "WorkloadActionFailed";
         public const string AlreadyConnected = "AlreadyConnected";
         public const string ConnectFailed = "ConnectFailed";
+
+        // A device whose backend is QEMU (the engine's own ids: QemuNotInstalled, XenStandinPrerequisiteMissing, BackendNotModelled, BackendTimeout, BackendProcessExited)
+        public const string QemuBackendFixesOption = "QemuBackendFixesOption";
+        public const string QemuOptionWithoutQemu = "QemuOptionWithoutQemu";
     }
 }

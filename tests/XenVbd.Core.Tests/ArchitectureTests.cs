@@ -27,8 +27,8 @@ namespace XenVbd.Tests
             // The two ends are peers that meet only in Ring and Xen: neither names the other.
             ["Frontend"] = new[] { "Personality", "Ring", "Scsi", "Sim", "Xen" },
             ["Backend"] = new[] { "Personality", "Ring", "Sim", "Storage", "Xen" },
-            // Device composes one host; Transport composes a host on the shared-memory file instead.
-            ["Device"] = new[] { "Backend", "Frontend", "Personality", "Ring", "Scsi", "Sim", "Storage", "Xen" },
+            // Device composes one host; Transport composes a host on the shared-memory file instead (and Device uses it for a QEMU backend).
+            ["Device"] = new[] { "Backend", "Frontend", "Personality", "Ring", "Scsi", "Sim", "Storage", "Transport", "Xen" },
             ["Transport"] = new[] { "Backend", "Frontend", "Personality", "Ring", "Scsi", "Sim", "Storage", "Xen" },
             // Above Device.
             // Faults reads the frontend's XenStore path and event channel through the device (DeviceFaultSession).

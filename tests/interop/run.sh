@@ -258,7 +258,7 @@ for bits in $abis; do
 done
 
 # 4. A real, independent backend: QEMU's xen-disk from qemu-system-xen, under the Xen stand-in
-#    (tests/interop/xen-standin), serving the C# frontend through the shared-memory file, plus the
+#    (XenVbd.PowerShell/native/xen-standin), serving the C# frontend through the shared-memory file, plus the
 #    differential suite against the model's QEMU personality. Run once per QEMU version: the installed
 #    one (7.2 on bookworm), then QEMU 10 when XENVBD_QEMU10 names it or tests/interop/qemu/fetch-qemu10.sh
 #    has cached it (.ci/run fetches it and sets XENVBD_REQUIRE_QEMU10=1).

@@ -11,20 +11,20 @@ AfterAll {
 }
 
 Describe 'labs/Invoke-DefaultLab.ps1' {
-    It 'runs the six labs, prints a summary with findings and the report location, writes index.html and exits 0' {
+    It 'runs the seven labs, prints a summary with findings and the report location, writes index.html and exits 0' {
         $report = Join-Path $TestDrive 'report'
         $out = & $defaultLab -Seed 1 -ReportPath $report 6>&1 | Out-String
         $LASTEXITCODE | Should -Be 0
-        foreach ($lab in 'MisalignedBuffers', 'BitnessMatrix', 'DelayedResponses', 'Migration', 'RogueBackend', 'ChkdskBurst') {
+        foreach ($lab in 'MisalignedBuffers', 'BitnessMatrix', 'DelayedResponses', 'Migration', 'RogueBackend', 'ChkdskBurst', 'HardCasesOnQemu') {
             $out | Should -Match "(?m)^\s+$lab\s+PASS\s+[\d.]+s\s+\S"
         }
         $out | Should -Match 'Key findings'
         $out | Should -Match '24 combinations: 22 ran with data intact, 2 refused'
-        $out | Should -Match '6 passed, 0 failed in [\d.]+ s \(seed 1\)'
+        $out | Should -Match '7 passed, 0 failed in [\d.]+ s \(seed 1\)'
         $out | Should -Match ([regex]::Escape("Report: $(Join-Path $report 'index.html')"))
         foreach ($f in 'index.html', 'results.json', 'junit.xml', 'timings.json') { Join-Path $report $f | Should -Exist }
         (Get-Content -Raw (Join-Path $report 'index.html')) | Should -Match '<html'
-        @($out -split "`n").Count | Should -BeLessThan 60   # a summary, not a log
+        @($out -split "`n").Count | Should -BeLessThan 70   # a summary, not a log (seven labs, up to five lines each)
     }
 
     It 'prints every finding with -Detailed' {

@@ -51,9 +51,9 @@ Describe 'Lab scripts run alone' {
 }
 
 Describe 'Invoke-VbdLab' {
-    It 'runs the six shipped labs from the module''s Labs folder, in order, and every one passes' {
+    It 'runs the seven shipped labs from the module''s Labs folder, in order, and every one passes' {
         $results = @(Invoke-VbdLab -Seed 1)
-        $results.Name | Should -Be @('MisalignedBuffers', 'BitnessMatrix', 'DelayedResponses', 'Migration', 'RogueBackend', 'ChkdskBurst')
+        $results.Name | Should -Be @('MisalignedBuffers', 'BitnessMatrix', 'DelayedResponses', 'Migration', 'RogueBackend', 'ChkdskBurst', 'HardCasesOnQemu')
         foreach ($r in $results) {
             $r.Passed | Should -BeTrue -Because ($r.Failures -join '; ')
             $r.ReplayCommand | Should -Be "Invoke-VbdLab -Name $($r.Name) -Seed 1"

@@ -13,7 +13,7 @@ BeforeAll {
     $root = (Resolve-Path "$PSScriptRoot/../..").Path
     Import-Module (Join-Path $root 'XenVbd.psd1') -Force -ErrorAction Stop
     $exported = @((Get-Module XenVbd).ExportedCmdlets.Keys)
-    $pesterCommands = 'Describe', 'Context', 'It', 'BeforeAll', 'AfterAll', 'BeforeEach', 'AfterEach', 'BeforeDiscovery', 'Should', 'Mock', 'InModuleScope'
+    $pesterCommands = 'Describe', 'Context', 'It', 'BeforeAll', 'AfterAll', 'BeforeEach', 'AfterEach', 'BeforeDiscovery', 'Should', 'Mock', 'InModuleScope', 'Set-ItResult'
     # Plain .NET types a lab may name: parameter types, casts, and [Math]/[TimeSpan] for arithmetic.
     $allowedTypes = 'UInt64', 'Int32', 'Int64', 'Double', 'String', 'Boolean', 'Math', 'TimeSpan', 'Hashtable',
         'Object', 'Array', 'ScriptBlock', 'SwitchParameter', 'CmdletBinding', 'Parameter', 'ordered',

@@ -28,6 +28,7 @@ $m = Get-Module XenVbd
 "LAB $((Invoke-VbdLab -Name Migration).Passed)"
 "ABOUT $((Get-Help about_XenVbd | Out-String) -match 'GPLPV xenvbd')"
 "NOTES $([bool] $m.PrivateData.PSData.ReleaseNotes)"
+"STANDIN $((Test-Path (Join-Path $m.ModuleBase 'module/native/xen-standin/xen-standin.c')) -and (Test-Path (Join-Path $m.ModuleBase 'module/native/xen-standin/shm.h')))"
 '@
 }
 
@@ -56,6 +57,7 @@ Describe 'Publish-PSResource, Install-PSResource, Import-Module XenVbd' {
         $text | Should -Match 'LAB True'
         $text | Should -Match 'ABOUT True'
         $text | Should -Match 'NOTES True'
+        $text | Should -Match 'STANDIN True' -Because 'New-VbdDevice -Backend Qemu compiles the Xen stand-in from the source the installed module ships'
         Get-ChildItem -LiteralPath (Join-Path $work 'repo') -Filter 'XenVbd.*.nupkg' | Should -Not -BeNullOrEmpty
     }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The C# frontend against a real, independent backend: QEMU's Xen block backend (xen-disk, "qdisk")
 # from Debian's qemu-system-xen, running on the shared-memory file under the Xen stand-in
-# (tests/interop/xen-standin, LD_PRELOAD). See docs/INTEROP.md.
+# (XenVbd.PowerShell/native/xen-standin, LD_PRELOAD; the module uses the same library). See docs/INTEROP.md.
 #
 #   bash tests/interop/qemu/run.sh       ends with "N passed, N failed[, N skipped]"; exit 1 on any failure
 #   XENVBD_REQUIRE_INTEROP=1 ...         no qemu-system-xen is a failure, not a skip
@@ -15,7 +15,7 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 interop=$(cd "$here/.." && pwd)
 # The Xen stand-in's sources (xen-standin.c, standin_check.c): named once here.
-standin_dir="$interop/xen-standin"
+standin_dir=$(cd "$interop/../../XenVbd.PowerShell/native/xen-standin" && pwd)
 build="$interop/build/qemu"
 require="${XENVBD_REQUIRE_INTEROP:-0}"
 qemu="${XENVBD_QEMU:-/usr/libexec/xen-qemu-system-i386}"
@@ -74,7 +74,7 @@ standin="$build/libxen-standin.so"
 src="$standin_dir/xen-standin.c"
 if [ ! -f "$standin" ] || [ "$src" -nt "$standin" ] || [ "$interop/shm/shm.h" -nt "$standin" ]; then
     if ! gcc -shared -fPIC -fvisibility=hidden -std=gnu11 -Wall -Wextra -Werror -O2 -fno-strict-aliasing \
-            -D__XEN_INTERFACE_VERSION__=0x00040e00 -o "$standin" "$src" -lpthread >"$build/standin-gcc.log" 2>&1; then
+            -D__XEN_INTERFACE_VERSION__=0x00040e00 -I"$interop/shm" -o "$standin" "$src" -lpthread >"$build/standin-gcc.log" 2>&1; then
         cat "$build/standin-gcc.log"
         echo "FAIL qemu: the Xen stand-in did not compile"
         failed=$((failed + 1))
@@ -83,10 +83,10 @@ if [ ! -f "$standin" ] || [ "$src" -nt "$standin" ] || [ "$interop/shm/shm.h" -n
 fi
 
 # The stand-in on its own, without QEMU: XenStore watches, grant checks and busy bits, GNTST_*
-# per copy segment, event-channel masking, the file bridge (tests/interop/xen-standin/standin_check.c).
+# per copy segment, event-channel masking, the file bridge (XenVbd.PowerShell/native/xen-standin/standin_check.c).
 check="$build/standin_check"
 if [ ! -x "$check" ] || [ "$standin_dir/standin_check.c" -nt "$check" ] || [ "$standin" -nt "$check" ]; then
-    if ! gcc -std=gnu11 -Wall -Wextra -Werror -O2 -fno-strict-aliasing -D__XEN_INTERFACE_VERSION__=0x00040e00 \
+    if ! gcc -std=gnu11 -Wall -Wextra -Werror -O2 -fno-strict-aliasing -D__XEN_INTERFACE_VERSION__=0x00040e00 -I"$interop/shm" \
             -o "$check" "$standin_dir/standin_check.c" "$standin" -Wl,-rpath,"$build" >"$build/check-gcc.log" 2>&1; then
         cat "$build/check-gcc.log"
         echo "FAIL qemu: standin_check did not compile"

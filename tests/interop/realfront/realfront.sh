@@ -119,7 +119,7 @@ rf_main() {
     rf_qemu
 }
 
-# The same frontend against QEMU's xen-disk under the Xen stand-in (tests/interop/xen-standin): two
+# The same frontend against QEMU's xen-disk under the Xen stand-in (XenVbd.PowerShell/native/xen-standin): two
 # independent implementations, no code of this project's on the ring - the check that the stand-in
 # is faithful enough for a real frontend, not only for the C# one.
 rf_qemu() {
@@ -133,7 +133,7 @@ rf_qemu() {
         missing "real frontend vs QEMU: Xen's library headers not found: apt-get install libxen-dev" "realfront-qemu"
         return
     fi
-    if ! gcc -shared -fPIC -fvisibility=hidden "${cflags[@]}" -o "$standin" "$here/xen-standin/xen-standin.c" -lpthread >"$build/realfront-standin.log" 2>&1; then
+    if ! gcc -shared -fPIC -fvisibility=hidden "${cflags[@]}" -I"$here/shm" -o "$standin" "$here/../../XenVbd.PowerShell/native/xen-standin/xen-standin.c" -lpthread >"$build/realfront-standin.log" 2>&1; then
         cat "$build/realfront-standin.log"
         echo "FAIL realfront: the Xen stand-in did not compile"
         failed=$((failed + 1))

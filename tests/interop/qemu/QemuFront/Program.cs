@@ -19,7 +19,7 @@ namespace XenVbd.Interop.Qemu
     ///     --rounds=N         write/read rounds of 4 concurrent SRBs (default 4)
     ///     --timeout=MS       per step (default 20000)
     /// Creates the shared-memory file, runs an unchanged XenVbdFrontend against whatever backend serves it
-    /// (QEMU's xen-disk through tests/interop/xen-standin), checks the handshake, the probe answers, the keys
+    /// (QEMU's xen-disk through XenVbd.PowerShell/native/xen-standin), checks the handshake, the probe answers, the keys
     /// QEMU wrote (and did not), concurrent misaligned and large SRBs, flush, discard; after closing, every
     /// byte of the image against what the frontend wrote. One PASS/FAIL line per check.
     /// </summary>

@@ -40,6 +40,7 @@
  *                         percent by 1..max_ms ms (a seeded xorshift: the same seed, the same schedule)
  *   XENVBD_EVENT_DROP     percent: of the backend's notifies, dropped (never delivered) - seeded as above
  *   XENVBD_STANDIN_TRACE  1: every XenStore write, grant and event on stderr
+ *   XENVBD_PARENT_PID     the owner's pid: the process dies with it (PR_SET_PDEATHSIG) and exits at load if it is gone
  *
  * Signatures come from Xen's headers (xenstore.h, xengnttab.h, xenevtchn.h). No Xen code is copied.
  */
@@ -57,6 +58,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -67,7 +69,7 @@
 #include <xen/grant_table.h>
 #include <xen/io/xs_wire.h>
 
-#include "../shm/shm.h"
+#include "shm.h"   /* tests/interop/shm/shm.h: the build passes -I to its folder (the module ships a copy beside this file) */
 
 #define EXPORT __attribute__((visibility("default")))
 
@@ -552,6 +554,26 @@ static void init(void)
 }
 
 static void ensure_init(void) { pthread_once(&once, init); }
+
+/*
+ * No orphans: with XENVBD_PARENT_PID set (the XenVbd module sets it to its own pid), the kernel kills this
+ * process when its parent dies, however it dies (PR_SET_PDEATHSIG, SIGKILL). The parent may have died before
+ * this constructor ran (the signal is then never sent): a parent other than the one named means that, so exit.
+ * Runs when the library is loaded, before the backend program's main.
+ */
+__attribute__((constructor)) static void tie_to_parent(void)
+{
+    const char *want = getenv("XENVBD_PARENT_PID");
+    if (!want || !*want) return;
+    char *end;
+    long pid = strtol(want, &end, 10);
+    if (*end != '\0' || pid <= 0) fatal("XENVBD_PARENT_PID=%s is not a process id", want);
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fatal("prctl(PR_SET_PDEATHSIG): %s", strerror(errno));
+    if ((long)getppid() != pid) {
+        say("parent %ld is gone (parent now %ld): exiting, as the parent-death signal will never come", pid, (long)getppid());
+        _exit(70);
+    }
+}
 
 /* ---------------------------------------------------------------- libxenstore */
 

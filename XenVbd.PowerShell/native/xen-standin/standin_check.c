@@ -16,7 +16,7 @@
 #include <xen/grant_table.h>
 #include <xen/io/xs_wire.h>
 
-#include "../shm/shm.h"
+#include "shm.h"   /* tests/interop/shm/shm.h: the build passes -I to its folder (the module ships a copy beside this file) */
 
 #define GRANT_ENTRIES 512u
 #define GRANT_PAGES 1u
