@@ -297,11 +297,24 @@ function Invoke-MonoSuite {
     Write-Step 'mono: the netstandard2.0 engine under Mono (tests/mono)'
     $code = Invoke-Native dotnet @('build', $project, '-c', $Configuration, '--nologo', '-v', 'quiet') -AllowFailure
     $exe = Join-Path $Root "tests/mono/bin/$Configuration/net472/XenVbd.MonoTests.exe"
-    if ($code -ne 0 -or -not (Test-Path -LiteralPath $exe)) {
+    $coreDll = Join-Path $Root "tests/mono/bin/$Configuration/net10.0/XenVbd.MonoTests.dll"
+    if ($code -ne 0 -or -not (Test-Path -LiteralPath $exe) -or -not (Test-Path -LiteralPath $coreDll)) {
         return [pscustomobject]@{ Suite = 'mono'; Passed = 0; Failed = 1; Skipped = 0; Note = "build failed (exit code $code)" }
     }
     $lines = @(& mono $exe 2>&1 | ForEach-Object { $line = "$_"; Write-Host $line; $line })
     $code = $LASTEXITCODE
+    # A seed must replay the same run on both runtimes: the same checks on .NET 10 must print the same digests.
+    $coreLines = @(& dotnet $coreDll 2>&1 | ForEach-Object { "$_" })
+    $digests = @($lines | Where-Object { $_ -match '^\s+\w+ digest: ' })
+    $coreDigests = @($coreLines | Where-Object { $_ -match '^\s+\w+ digest: ' })
+    $check = 'the workload and retry digests are the same as on .NET 10 (one seed, one run)'
+    $diff = @(Compare-Object -ReferenceObject $coreDigests -DifferenceObject $digests -SyncWindow 0)
+    if ($digests.Count -gt 0 -and $digests.Count -eq $coreDigests.Count -and $diff.Count -eq 0) {
+        $digestLine = "PASS $check"
+    } else {
+        $digestLine = "FAIL ${check}: .NET 10 printed [$($coreDigests.Trim() -join '; ')], Mono [$($digests.Trim() -join '; ')]"
+    }
+    Write-Host $digestLine
     $passed = @($lines | Where-Object { $_ -like 'PASS *' }).Count
     $failed = @($lines | Where-Object { $_ -like 'FAIL *' }).Count
     $summary = $lines | Where-Object { $_ -match '^(\d+) passed, (\d+) failed$' } | Select-Object -Last 1
@@ -310,7 +323,8 @@ function Invoke-MonoSuite {
         # A crash (a missing assembly, an unsupported API under Mono) must not read as a pass.
         return [pscustomobject]@{ Suite = 'mono'; Passed = $passed; Failed = [math]::Max(1, $failed); Skipped = 0; Note = "exit code $code, summary '$summary'" }
     }
-    return [pscustomobject]@{ Suite = 'mono'; Passed = $passed; Failed = $failed; Skipped = 0; Note = 'netstandard2.0 engine, net472 host' }
+    if ($digestLine -like 'PASS *') { $passed++ } else { $failed++ }
+    return [pscustomobject]@{ Suite = 'mono'; Passed = $passed; Failed = $failed; Skipped = 0; Note = 'netstandard2.0 engine, net472 host, digests compared with .NET 10' }
 }
 
 function Invoke-Test {

@@ -15,7 +15,10 @@ namespace XenVbd.Faults
     /// Builds the host-side SRB pipeline (retry → circuit breaker → timeout → host chaos → SRB) on the
     /// engine's virtual clock and seeded random source. Delays and timeouts are scheduler timers, and
     /// continuations come back through the scheduler's synchronization context, so the same seed gives the
-    /// same retries at the same virtual instants and a 60-second timeout costs no wall-clock time.
+    /// same retries at the same virtual instants and a 60-second timeout costs no wall-clock time. Every wait
+    /// handed to Polly (retry delay, chaos latency, attempt timeout) is a whole number of milliseconds, because
+    /// .NET 8+ truncates a TimeProvider wait to milliseconds and netstandard2.0's does not
+    /// (<see cref="HostRetryBackoff"/>).
     /// </summary>
     public static class HostRetryPipeline
     {
@@ -37,14 +40,13 @@ namespace XenVbd.Faults
             var builder = new ResiliencePipelineBuilder<TResult> { TimeProvider = scheduler.Clock, Name = "xenvbd-host-srb" };
             if (options.MaxRetries > 0)
             {
+                // The engine computes the delays (whole milliseconds, see HostRetryBackoff): Polly's own
+                // jittered back-off is waited differently on .NET 10 and on .NET Framework / Mono.
+                var backoff = new HostRetryBackoff(options.BaseDelay, options.MaxDelay, random.Fork("retry-jitter"));
                 builder.AddRetry(new RetryStrategyOptions<TResult>
                 {
                     MaxRetryAttempts = options.MaxRetries,
-                    BackoffType = DelayBackoffType.Exponential,
-                    Delay = options.BaseDelay,
-                    MaxDelay = options.MaxDelay,
-                    UseJitter = true,
-                    Randomizer = random.Fork("retry-jitter").NextDouble,
+                    DelayGenerator = args => new ValueTask<TimeSpan?>(backoff.Next(args.AttemptNumber)),
                     ShouldHandle = shouldHandle,
                     OnRetry = _ =>
                     {
@@ -71,7 +73,7 @@ namespace XenVbd.Faults
             {
                 builder.AddTimeout(new TimeoutStrategyOptions
                 {
-                    Timeout = options.AttemptTimeout.Value,
+                    Timeout = HostRetryBackoff.RoundUpToMilliseconds(options.AttemptTimeout.Value),
                     OnTimeout = _ =>
                     {
                         counters.Timeout();
@@ -98,7 +100,7 @@ namespace XenVbd.Faults
                 builder.AddChaosLatency(new ChaosLatencyStrategyOptions
                 {
                     InjectionRate = options.HostStallRate,
-                    Latency = options.HostStall,
+                    Latency = HostRetryBackoff.RoundUpToMilliseconds(options.HostStall),
                     Randomizer = random.Fork("host-stall").NextDouble,
                     OnLatencyInjected = _ =>
                     {

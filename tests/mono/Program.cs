@@ -17,7 +17,8 @@ namespace XenVbd.MonoTests
     /// module's Windows PowerShell 5.1 edition relies on: devices of both ring layouts, the probe and its switch,
     /// aligned and bounced I/O byte for byte, a delayed response, a backend migration, a verified workload and
     /// Polly.Core's retries. One "PASS name" or "FAIL name: why" line per check, then "N passed, N failed";
-    /// the exit code is the number of failures (capped at 100).
+    /// the exit code is the number of failures (capped at 100). The net10.0 build runs the same checks on
+    /// .NET 10 (less the runtime check) so build.ps1 can compare the "digest" lines of the two runtimes.
     /// </summary>
     internal static class Program
     {
@@ -26,7 +27,9 @@ namespace XenVbd.MonoTests
 
         private static int Main()
         {
+#if NETFRAMEWORK
             Check("runs the netstandard2.0 engine on a .NET Framework runtime", RuntimeIsFramework);
+#endif
             foreach (var fe in new[] { BlkifAbi.X86_32, BlkifAbi.X86_64 })
             {
                 foreach (var be in new[] { BlkifAbi.X86_32, BlkifAbi.X86_64 })
@@ -190,9 +193,8 @@ namespace XenVbd.MonoTests
             Expect(r.FaultsByKind.TryGetValue("Error", out long injected) && injected > 0, "no error was injected");
             Expect(r.Retries > 0, "Polly retried nothing");
             Console.WriteLine($"  retry digest: injected {injected}, retries {r.Retries}, errors {r.Errors}, virtual {r.VirtualElapsed.Ticks} ticks");
-            // Not "no error at all": the retry path does not give the same operations on both runtimes (the plain
-            // workload above does). Under .NET 10 this workload ends with 0 errors, under Mono with 1 of 77 injected;
-            // docs/module.md records the difference. What must hold on both: Polly rescued nearly every fault.
+            // The digest line must be the same as the net10.0 build's (build.ps1 compares them): it was not while
+            // Polly's jittered back-off gave sub-millisecond waits, which .NET 10 truncated to none and Mono waited.
             Expect(r.Errors * 10 < injected, $"{r.Errors} of {injected} injected errors reached the caller: Polly's retries did not rescue them");
             Expect(r.ViolationCount == 0, "integrity violations: " + r.ViolationCount);
             Expect(r.Stuck == 0, "operations never completed: " + r.Stuck);

@@ -95,6 +95,29 @@ namespace XenVbd.Tests.Faults
         }
 
         [Fact]
+        public void A_sub_millisecond_back_off_is_waited_as_a_whole_millisecond()
+        {
+            // Polly's own jittered back-off gave 0.15-0.3 ms here: .NET 10 truncated that wait to nothing (the
+            // retry went out at once) while .NET Framework / Mono waited it, so one seed gave two different runs.
+            var scheduler = new Scheduler(9);
+            var counters = new HostRetryCounters();
+            var options = new HostRetryOptions { MaxRetries = 3, BaseDelay = TimeSpan.FromTicks(3000), UseCircuitBreaker = false, AttemptTimeout = null };
+            var pipeline = HostRetryPipeline.Build<int>(options, scheduler, scheduler.Random.Fork("host"), r => r == Busy, counters);
+            var device = new FlakyDevice(scheduler, failures: 3, serviceTicks: 10);
+
+            int result = RunSim(scheduler, () => Execute(pipeline, device));
+
+            Assert.Equal(Ok, result);
+            Assert.Equal(4, device.AttemptTimes.Count);
+            for (int i = 1; i < device.AttemptTimes.Count; i++)
+            {
+                long waited = device.AttemptTimes[i] - device.AttemptTimes[i - 1] - device.ServiceTicks;
+                Assert.True(waited >= TimeSpan.TicksPerMillisecond, $"retry {i} waited {waited} ticks after the answer");
+                Assert.Equal(0, waited % TimeSpan.TicksPerMillisecond);
+            }
+        }
+
+        [Fact]
         public void The_same_seed_gives_the_same_retry_sequence()
         {
             Assert.Equal(Trace(5), Trace(5));
