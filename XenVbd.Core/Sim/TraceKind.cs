@@ -22,5 +22,8 @@ namespace XenVbd.Sim
         Reconnect = 17,
         RequestRejected = 18,
         SpuriousEvent = 19,
+
+        /// <summary>A backend ring purged persistent grants: A = queue, B = grants unmapped, C = grants left, D = 1 if the tree had overflowed.</summary>
+        PersistentGrantPurge = 20,
     }
 }
