@@ -103,6 +103,18 @@ namespace XenVbd.Device
         /// </summary>
         public XenVbd.Backend.IBackendInterceptor? BackendInterceptor { get; set; }
 
+        /// <summary>
+        /// The backend offers <c>feature-persistent</c> (Linux blkback's module parameter, on by default) and keeps the grants
+        /// of a frontend that agrees mapped per ring. Only backend personalities that have persistent grants offer it.
+        /// </summary>
+        public bool PersistentGrants { get; set; } = true;
+
+        /// <summary><c>multi-queue-max-queues</c> the backend offers (1..64; Linux: the number of dom0's CPUs; 4 here).</summary>
+        public int BackendMaxQueues { get; set; } = 4;
+
+        /// <summary>A virtual-time service model for the backend (device latency, per-segment and grant map/unmap costs); null = <see cref="BackendServiceTime"/> per request.</summary>
+        public BackendServiceModel? BackendServiceModel { get; set; }
+
         public VbdDeviceOptions Clone() => (VbdDeviceOptions)MemberwiseClone();
 
         public void Validate()
@@ -131,6 +143,8 @@ namespace XenVbd.Device
                 throw new ArgumentException("ReconnectAfterTimeouts must be 0 (off) .. " + FrontendOptions.MaxReconnectAfterUnansweredTimeouts + ".", nameof(ReconnectAfterTimeouts));
             VirtualTimeLimit.Check(BackendServiceTime, nameof(BackendServiceTime));
             if (GuestBufferBytes < 4096 || GuestBufferBytes > 1 << 30) throw new ArgumentException("GuestBufferBytes must be 4 KiB..1 GiB.", nameof(GuestBufferBytes));
+            if (BackendMaxQueues < 1 || BackendMaxQueues > BlkBackOptions.MaxQueuesLimit)
+                throw new ArgumentException("BackendMaxQueues must be 1.." + BlkBackOptions.MaxQueuesLimit + ".", nameof(BackendMaxQueues));
         }
 
         internal FrontendOptions ToFrontendOptions() => new FrontendOptions
@@ -160,6 +174,9 @@ namespace XenVbd.Device
             MaxIndirectSegments = MaxIndirectSegments,
             ServiceTicks = BackendServiceTime.Ticks,
             ReadOnly = ReadOnly,
+            FeaturePersistent = PersistentGrants,
+            MaxQueues = BackendMaxQueues,
+            ServiceModel = BackendServiceModel,
         };
 
         private static string SanitiseSerial(string name)

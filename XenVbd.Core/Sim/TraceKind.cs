@@ -24,6 +24,6 @@ namespace XenVbd.Sim
         SpuriousEvent = 19,
 
         /// <summary>A backend ring purged persistent grants: A = queue, B = grants unmapped, C = grants left, D = 1 if the tree had overflowed.</summary>
-        PersistentGrantPurge = 20,
+        PersistentGrantPurge = 21,
     }
 }
