@@ -51,7 +51,7 @@ namespace XenVbd.Frontend
         /// <summary>
         /// Opt-in recovery policy, 0 (the default) = off, which is what blkfront and GPLPV do. With N &gt; 0 the
         /// frontend closes and reconnects its side through XenBus on its own (see
-        /// <c>XenVbdFrontend.ForcedReconnect.cs</c>) after N request timeouts in a row with no response at all
+        /// <c>XenbusHandshake</c>) after N request timeouts in a row with no response at all
         /// in between, or when bounce memory or SRB extensions that SRBs wait for have been pinned by
         /// unanswered requests of this connection for N request timeouts. This is how the frontend gets out of
         /// a backend restart it never saw (finding F4) and frees bounce memory a lost response pins (F3).

@@ -7,57 +7,35 @@ using XenVbd.Xen;
 namespace XenVbd.Frontend
 {
     /// <summary>
-    /// The GPLPV xenvbd driver: takes SRBs from scsiport, answers SCSI itself where it can, turns
-    /// reads and writes into blkif requests on the shared ring, and handles the three hard cases the
-    /// seed describes — unaligned buffers, a backend of the other bitness, late or missing responses.
-    /// Everything the I/O path touches is allocated in the constructor. Split over partial files by
-    /// concern: XenBus handshake, SCSI dispatch, request building, responses, probe, recovery.
+    /// The guest's block frontend: takes SRBs from scsiport and hands them to the parts it owns, laid out the way the
+    /// Xen Project driver is (src/xenvbd/frontend.c, ring.c, granter.c, target.c, adapter.c), one object per concern:
+    /// <list type="bullet">
+    /// <item><see cref="ScsiDispatcher"/> — what the driver answers itself and what becomes ring work (target.c);</item>
+    /// <item><see cref="RequestRing"/> — the request engine: queue, shadows, requests on the ring, responses (ring.c),
+    /// with <see cref="Granter"/> (grants and the XSA-396 quarantine, granter.c), <see cref="SrbExtensionPool"/>,
+    /// <see cref="BounceWindows"/>, <see cref="ResponseChecker"/> and <see cref="BackendFeatures"/>;</item>
+    /// <item><see cref="AbiProbe"/> — GPLPV's op-0xff layout detection and the Announce-mode check read;</item>
+    /// <item><see cref="XenbusHandshake"/> — XenBus states, keys, ring and event channel setup, connect, disconnect
+    /// and the forced reconnect (frontend.c);</item>
+    /// <item><see cref="Watchdog"/> and <see cref="Recovery"/> — timeouts, bus reset, the terminal states (adapter.c).</item>
+    /// </list>
+    /// Each part reads its switches from the personality (<see cref="FrontendBehaviours"/>): those are its seams. The
+    /// frontend's own state changes only in <see cref="TransitionTo"/>, which records every change in the trace.
+    /// Everything the I/O path touches is allocated in the constructor.
     /// </summary>
-    public sealed partial class XenVbdFrontend : ISimEventHandler, IEventChannelHandler, IDisposable
+    public sealed class XenVbdFrontend : ISimEventHandler, IEventChannelHandler, IDisposable
     {
-        private const int KindWatchdog = 1;
+        /// <summary>Scheduler event kind of the watchdog tick (the only timer the frontend sets).</summary>
+        internal const int KindWatchdog = 1;
 
         /// <summary>Id of the Announce-mode layout check read: both halves non-zero, so a backend reading
         /// the other layout sees a different id (its id field straddles ours) and the mismatch shows.</summary>
         public const ulong VerifyRequestId = 0xA5A5_0000_0000_5A5AUL;
 
-        private readonly XenHost _host;
-        private readonly Scheduler _scheduler;
-        private readonly XenStore _store;
-        private readonly GuestMemory _memory;
-        private readonly GrantTable _grants;
-        private readonly TraceRecorder _trace;
-        private readonly FrontendOptions _options;
-        private readonly ShadowTable _shadows;
-        private readonly SrbExtension[] _extensions;
-        private readonly int[] _freeExtensions;
-        private int _freeExtensionCount;
-        private readonly IBounceStrategy _bounce;
-        private readonly PageSegment[] _segments;
-        private readonly SrbQueue _queue = new SrbQueue();
-        private readonly SrbQueue _waiting = new SrbQueue();
-        private uint _ringFirstFrame;
-        private readonly uint[] _ringGrefs;
-        private readonly uint _scratchFrame;
-        private uint _scratchGref;
-        private readonly long _timeoutTicks;
-
-        /// <summary>The personality: every seam below reads its switches from here (see <see cref="FrontendBehaviours"/>).</summary>
-        private readonly FrontendBehaviours _p;
-
-        /// <summary>Seams the hardened design takes from the options and a real driver fixes: protocol key, probe, layout check read.</summary>
-        private readonly bool _writesProtocol;
-        private readonly ProbePolicy _probePolicy;
-        private readonly bool _verifyLayout;
-
-        private FrontRing? _front;
-        private EventChannel? _channel;
-        private ScsiDiskInfo? _disk;
+        /// <summary>The frontend's own view of the device; assigned only in <see cref="TransitionTo"/>.</summary>
         private FrontendState _state = FrontendState.Created;
-        private int _inFlight;
-        private bool _watchdogArmed;
-        private bool _pumping;
-        private bool _pumpAgain;
+
+        /// <summary>Set once by <see cref="Dispose"/>: events and timers that arrive later are ignored.</summary>
         private bool _disposed;
 
         public XenVbdFrontend(XenHost host, Domain domain, int deviceId, FrontendOptions options)
@@ -66,56 +44,101 @@ namespace XenVbd.Frontend
             if (domain == null) throw new ArgumentNullException(nameof(domain));
             if (options == null) throw new ArgumentNullException(nameof(options));
             options.Validate();
-            _host = host;
-            _scheduler = host.Scheduler;
-            _store = host.Store;
-            _trace = host.Trace;
-            _memory = domain.Memory;
-            _grants = domain.Grants;
-            _options = options;
+            Host = host;
+            Scheduler = host.Scheduler;
+            Store = host.Store;
+            Trace = host.Trace;
+            Memory = domain.Memory;
+            Options = options;
             DomainId = domain.Id;
             DeviceId = deviceId;
             Abi = options.Abi;
-            _timeoutTicks = options.RequestTimeout.Ticks;
+            TimeoutTicks = options.RequestTimeout.Ticks;
             FrontendPath = XenbusPaths.Frontend(domain.Id, deviceId);
-            _p = FrontendPersonalities.For(options.Personality);
-            if (_p.TakesAbiModeAndBounceFromOptions)
-            {
-                _writesProtocol = options.Mode != FrontendAbiMode.Probe;
-                _probePolicy = options.Mode == FrontendAbiMode.Announce ? ProbePolicy.Never : ProbePolicy.EveryConnect;
-                _verifyLayout = options.Mode == FrontendAbiMode.Announce && options.VerifyLayoutOnConnect;
-            }
-            else
-            {
-                _writesProtocol = _p.WritesProtocol;
-                _probePolicy = _p.Probe;
-                _verifyLayout = false;
-            }
+            Personality = FrontendPersonalities.For(options.Personality);
 
+            // Guest memory and grant refs are claimed in this order so frames and refs keep the numbers traces show.
             int ringPages = 1 << options.MaxRingPageOrder;
-            _ringFirstFrame = _memory.AllocatePages(ringPages);
-            _ringGrefs = new uint[ringPages];
-            for (int i = 0; i < ringPages; i++) _ringGrefs[i] = _grants.ClaimReference();
-            _scratchFrame = _memory.AllocatePages(1);
-            _scratchGref = _grants.ClaimReference();
-
-            _shadows = new ShadowTable(options.ShadowCount, options.SegmentsPerShadow, options.IndirectPagesPerShadow, _grants, _memory);
-            _segments = new PageSegment[options.SegmentsPerShadow];
-            _extensions = new SrbExtension[options.QueueDepth];
-            _freeExtensions = new int[options.QueueDepth];
-            for (int i = options.QueueDepth - 1; i >= 0; i--)
+            uint ringFirstFrame = Memory.AllocatePages(ringPages);
+            var ringGrefs = new uint[ringPages];
+            for (int i = 0; i < ringPages; i++) ringGrefs[i] = domain.Grants.ClaimReference();
+            uint scratchFrame = Memory.AllocatePages(1);
+            uint scratchGref = domain.Grants.ClaimReference();
+            var shadows = new ShadowTable(options.ShadowCount, options.SegmentsPerShadow, options.IndirectPagesPerShadow, domain.Grants, Memory);
+            Bounce = new BounceWindows(this, options.EffectiveBounce switch
             {
-                _extensions[i] = new SrbExtension(i, 16);
-                _freeExtensions[_freeExtensionCount++] = i;
-            }
-
-            _bounce = options.EffectiveBounce switch
-            {
-                BounceStrategyKind.PerSrb => new PerSrbBounce(_memory, options.QueueDepth),
-                BounceStrategyKind.DeviceBuffer => new DeviceBounce(_memory),
-                _ => new SegmentPoolBounce(_memory, options.SegmentPoolPages),
-            };
+                BounceStrategyKind.PerSrb => new PerSrbBounce(Memory, options.QueueDepth),
+                BounceStrategyKind.DeviceBuffer => new DeviceBounce(Memory),
+                _ => new SegmentPoolBounce(Memory, options.SegmentPoolPages),
+            });
+            Extensions = new SrbExtensionPool(this, options.QueueDepth);
+            Granter = new Granter(this, domain.Grants, shadows);
+            Features = new BackendFeatures(this);
+            Checker = new ResponseChecker(this, shadows);
+            Ring = new RequestRing(this, shadows, options.SegmentsPerShadow);
+            Probe = new AbiProbe(this, scratchFrame, scratchGref);
+            XenBus = new XenbusHandshake(this, ringFirstFrame, ringGrefs);
+            Watchdog = new Watchdog(this);
+            Recovery = new Recovery(this);
+            Scsi = new ScsiDispatcher(this);
         }
+
+        // ---- the parts the frontend owns ----
+
+        /// <summary>SCSI dispatch: answers, the waiting queue, unit attention.</summary>
+        internal ScsiDispatcher Scsi { get; }
+
+        /// <summary>The request engine: queue, shadows, the ring, responses.</summary>
+        internal RequestRing Ring { get; }
+
+        /// <summary>Grants of ring, data and indirect pages, and the quarantine of ids the backend still maps.</summary>
+        internal Granter Granter { get; }
+
+        /// <summary>The per-SRB working state, one per queue slot.</summary>
+        internal SrbExtensionPool Extensions { get; }
+
+        /// <summary>Bounce passes: the personality's bounce strategy, the copies and the XSA-403 scrub.</summary>
+        internal BounceWindows Bounce { get; }
+
+        /// <summary>Which response names which shadow, as the personality checks it.</summary>
+        internal ResponseChecker Checker { get; }
+
+        /// <summary>What the backend offers (flush, barrier, discard, indirect) and how the personality takes a refusal.</summary>
+        internal BackendFeatures Features { get; }
+
+        /// <summary>The op-0xff ABI probe and the Announce-mode check read.</summary>
+        internal AbiProbe Probe { get; }
+
+        /// <summary>The XenBus half: states, keys, ring and channel setup, connect, disconnect, forced reconnect.</summary>
+        internal XenbusHandshake XenBus { get; }
+
+        /// <summary>The one request timer and the bounded waits.</summary>
+        internal Watchdog Watchdog { get; }
+
+        /// <summary>Bus reset and the terminal states.</summary>
+        internal Recovery Recovery { get; }
+
+        // ---- what the parts share ----
+
+        internal XenHost Host { get; }
+
+        internal Scheduler Scheduler { get; }
+
+        internal XenStore Store { get; }
+
+        internal GuestMemory Memory { get; }
+
+        internal TraceRecorder Trace { get; }
+
+        /// <summary>The request timeout in virtual ticks.</summary>
+        internal long TimeoutTicks { get; }
+
+        internal bool IsDisposed => _disposed;
+
+        /// <summary>Broken, LayoutMismatch, Closed or Stopped: nothing more goes on the ring until a reconnect.</summary>
+        internal bool IsTerminal => _state == FrontendState.Broken || _state == FrontendState.LayoutMismatch || _state == FrontendState.Closed || _state == FrontendState.Stopped;
+
+        // ---- the public surface ----
 
         public int DomainId { get; }
 
@@ -123,55 +146,110 @@ namespace XenVbd.Frontend
 
         public string FrontendPath { get; }
 
-        public string BackendPath { get; private set; } = string.Empty;
+        public string BackendPath => XenBus.BackendPath;
 
-        public int BackendDomainId { get; private set; }
+        public int BackendDomainId => XenBus.BackendDomainId;
 
-        public FrontendOptions Options => _options;
+        public FrontendOptions Options { get; }
 
         public FrontendState State => _state;
 
         /// <summary>The ring layout in use now (after any probe switch).</summary>
-        public BlkifAbi Abi { get; private set; }
+        public BlkifAbi Abi { get; internal set; }
 
-        public BounceStrategyKind BounceStrategy => _bounce.Kind;
+        public BounceStrategyKind BounceStrategy => Bounce.Kind;
 
         public FrontendStatistics Statistics { get; } = new FrontendStatistics();
 
         /// <summary>The personality this frontend behaves as.</summary>
-        public FrontendBehaviours Personality => _p;
+        public FrontendBehaviours Personality { get; }
 
         /// <summary>
         /// Something the user should know that is not (yet) a failure: ring slots held by requests the backend never
         /// answered, a probe that got no answer. Null when there is nothing to say; cleared when the device is Ready again after a connect.
         /// </summary>
-        public string? Warning { get; private set; }
+        public string? Warning { get; internal set; }
 
         /// <summary>Requests on the ring whose SRB a reset already completed and whose answer never came: each holds a ring slot and a request id.</summary>
-        public int OrphanedRequests => _shadows.CountIn(ShadowState.Orphaned);
+        public int OrphanedRequests => Ring.Shadows.CountIn(ShadowState.Orphaned);
+
+        /// <summary>Ids held back because the backend kept a grant mapped.</summary>
+        public int QuarantinedRequestIds => Ring.Shadows.CountIn(ShadowState.Quarantined);
 
         /// <summary>The disk as the backend described it at (the last) connect; null before.</summary>
-        public ScsiDiskInfo? Disk => _disk;
+        public ScsiDiskInfo? Disk => XenBus.Disk;
 
-        /// <summary>Why the device is Broken or in LayoutMismatch; null otherwise.</summary>
-        public string? FailureReason { get; private set; }
+        /// <summary>Why the device is Broken, Stopped or in LayoutMismatch; null otherwise.</summary>
+        public string? FailureReason { get; internal set; }
 
         /// <summary>SRBs accepted and not yet completed (waiting, queued or in flight).</summary>
-        public int PendingSrbs => _waiting.Count + (_options.QueueDepth - _freeExtensionCount - DrainingExtensions);
+        public int PendingSrbs => Scsi.WaitingCount + Extensions.InUseByLiveSrbs;
 
-        public int RequestsInFlight => _inFlight;
+        public int RequestsInFlight => Ring.InFlight;
 
-        public bool IsIdle => PendingSrbs == 0 && _inFlight == 0;
+        public bool IsIdle => PendingSrbs == 0 && Ring.InFlight == 0;
 
-        private int DrainingExtensions
-        {
-            get
-            {
-                int n = 0;
-                foreach (var e in _extensions) if (e.State == ExtensionState.Draining) n++;
-                return n;
-            }
-        }
+        /// <summary>True while a UNIT ATTENTION (capacity changed) waits for the next command.</summary>
+        public bool UnitAttentionPending => Scsi.UnitAttentionPending;
+
+        public AbiProbeState ProbeState => Probe.State;
+
+        /// <summary>The last probe's outcome (cached across reconnects until a new probe replaces it).</summary>
+        public ProbeResult? ProbeResult => Probe.Result;
+
+        /// <summary>True while a forced close is waiting for the backend.</summary>
+        public bool IsReconnecting => XenBus.IsForcedClosing;
+
+        /// <summary>Connections made so far (1 after the first connect; +1 per reconnect).</summary>
+        public int Generation => XenBus.Generation;
+
+        public XenbusState XenbusState => XenBus.State;
+
+        /// <summary>The backend's XenBus state as XenStore has it now.</summary>
+        public XenbusState BackendState => XenBus.BackendState;
+
+        public int RingPageOrder => XenBus.RingPageOrder;
+
+        public int BackendMaxRingPageOrder => XenBus.BackendMaxRingPageOrder;
+
+        public bool FeatureFlush => Features.Flush;
+
+        public bool FeatureBarrier => Features.Barrier;
+
+        public bool FeatureDiscard => Features.Discard;
+
+        /// <summary>The backend's feature-max-indirect-segments (0 if it offers none).</summary>
+        public int BackendMaxIndirectSegments => Features.BackendMaxIndirectSegments;
+
+        /// <summary>Segments per request in use: 11, or the indirect limit both sides accept.</summary>
+        public int SegmentsPerRequest => Features.SegmentsPerRequest;
+
+        /// <summary>Writes state Initialising and starts watching the backend's state.</summary>
+        public void Start() => XenBus.Start();
+
+        /// <summary>
+        /// Suspend (or the source side of a migration): in-flight work is pulled back for resubmission,
+        /// the ring and channel are dropped and the frontend stops reacting to the backend until <see cref="Resume"/>.
+        /// </summary>
+        public void Suspend() => XenBus.Suspend();
+
+        /// <summary>
+        /// Resume (the destination side): handshake again with whatever backend is there now. Whether the ABI is probed
+        /// again is the personality's: the hardened design re-probes, GPLPV keeps the layout it detected before.
+        /// </summary>
+        public void Resume() => XenBus.Resume();
+
+        /// <summary>SCSI bus reset, as the personality's driver does it (see <see cref="Frontend.Recovery.ResetBus"/>).</summary>
+        public void ResetBus() => Recovery.ResetBus();
+
+        /// <summary>
+        /// A device reset from the user (Reset-VbdDevice): the bus reset, and under the hardened design a way back
+        /// (a reconnect through XenBus). Returns whether a reconnect was started.
+        /// </summary>
+        public bool ResetDevice() => Recovery.ResetDevice();
+
+        /// <summary>The ring as the frontend sees it now (allocates; for people and tests).</summary>
+        public RingSnapshot? GetRing() => Ring.Snapshot();
 
         /// <summary>Accepts an SRB. It completes later (or at once for answers the driver knows itself) exactly once.</summary>
         public void Submit(Srb srb)
@@ -181,137 +259,60 @@ namespace XenVbd.Frontend
             if (srb.IsComplete) ThrowHelper.ThrowInvalidOperation("The SRB has completed; Prepare it again before reuse.");
             if (_disposed) ThrowHelper.ThrowInvalidOperation("The frontend is disposed.");
             srb.InProgress = true;
-            srb.StartTicks = _scheduler.Now;
+            srb.StartTicks = Scheduler.Now;
             srb.RequestedLength = srb.DataTransferLength;
             Statistics.SrbsSubmitted++;
-            _trace.Record(TraceKind.SrbStart, DeviceId, srb.CdbLength > 0 ? srb.Cdb[0] : 0u, srb.DataAddress, srb.DataTransferLength);
-
-            switch (srb.Function)
-            {
-                case SrbFunction.ExecuteScsi:
-                    break;
-                case SrbFunction.ResetBus:
-                case SrbFunction.ResetDevice:
-                    ResetBus();
-                    Complete(srb, SrbStatus.Success, ScsiStatus.Good);
-                    return;
-                default:
-                    // Abort, flush and shutdown have nothing to do here: writes are not cached in the frontend.
-                    Complete(srb, SrbStatus.Success, ScsiStatus.Good);
-                    return;
-            }
-
-            if (_state == FrontendState.Broken && _p.Responses == ResponseValidation.DisableAndLeaveHanging)
-            {
-                // blkfront in BLKIF_STATE_ERROR: blkif_queue_request refuses, blk-mq keeps the request for later.
-                _waiting.Enqueue(srb);
-                return;
-            }
-
-            if (IsTerminal)
-            {
-                CompleteWithSense(srb, SenseInfo.Of(SenseKey.HardwareError, AdditionalSense.InternalTargetFailure));
-                return;
-            }
-
-            if (_state == FrontendState.Probing && _p.SrbsDuringProbe == ProbeSrbPolicy.AnswerNonReadWrite && !NeedsRing(srb))
-            {
-                // GPLPV 2012 answers what it can itself while the probe is out; only reads and writes queue behind it.
-                Start(srb);
-                return;
-            }
-
-            if (_state != FrontendState.Ready || _waiting.Count > 0 || (_freeExtensionCount == 0 && NeedsRing(srb)))
-            {
-                _waiting.Enqueue(srb);
-                // While Ready the wait is for an extension, which orphans may pin (finding F3): the watchdog
-                // bounds it. Waiting for a connection (migration) is not bounded here.
-                if (_state == FrontendState.Ready) ArmWatchdog();
-                return;
-            }
-
-            Start(srb);
-            Pump();
+            Trace.Record(TraceKind.SrbStart, DeviceId, srb.CdbLength > 0 ? srb.Cdb[0] : 0u, srb.DataAddress, srb.DataTransferLength);
+            Scsi.Accept(srb);
         }
 
-        private bool IsTerminal => _state == FrontendState.Broken || _state == FrontendState.LayoutMismatch || _state == FrontendState.Closed || _state == FrontendState.Stopped;
+        /// <summary>
+        /// The one place the frontend's state changes: every change is recorded in the trace
+        /// (<see cref="TraceKind.FrontendState"/>: A the new state, B the old one).
+        /// </summary>
+        internal void TransitionTo(FrontendState next)
+        {
+            var previous = _state;
+            if (previous == next) return;
+            _state = next;
+            Trace.Record(TraceKind.FrontendState, DeviceId, (uint)next, (ulong)previous);
+        }
 
         void IEventChannelHandler.OnEvent(EventChannelEnd end)
         {
-            if (_disposed || end != _channel?.Frontend) return;
+            if (_disposed || end != XenBus.Channel?.Frontend) return;
             Statistics.Interrupts++;
             // While a forced close waits for the backend, the ring is still its: answers to work on it count.
-            if (_front == null || !(_state == FrontendState.Ready || _state == FrontendState.Probing || _state == FrontendState.Verifying || _forcedClose))
+            if (!Ring.IsAttached || !(_state == FrontendState.Ready || _state == FrontendState.Probing || _state == FrontendState.Verifying || XenBus.IsForcedClosing))
             {
                 // XSA-332: an event with nothing behind it is counted and ignored, never trusted.
                 Statistics.SpuriousInterrupts++;
-                _trace.Record(TraceKind.SpuriousEvent, DeviceId);
+                Trace.Record(TraceKind.SpuriousEvent, DeviceId);
                 return;
             }
 
-            if (_state == FrontendState.Probing) _probeRoundTrips++;
-            ProcessResponses();
-            RetryQuarantined();
-            Pump();
+            if (_state == FrontendState.Probing) Probe.CountRoundTrip();
+            Ring.ProcessResponses();
+            Granter.RetryQuarantined();
+            Ring.Pump();
         }
 
         void ISimEventHandler.OnSimEvent(int kind, long argument)
         {
-            if (kind == KindWatchdog) OnWatchdog();
+            if (kind == KindWatchdog) Watchdog.OnTick();
         }
 
-        private void Notify()
+        /// <summary>Completes an SRB to scsiport (once: a second completion of the same SRB is ignored).</summary>
+        internal void Complete(Srb srb, SrbStatus status, ScsiStatus scsiStatus)
         {
-            if (_front!.PushRequestsAndCheckNotify())
-            {
-                Statistics.Notifies++;
-                _trace.Record(TraceKind.NotifyBackend, DeviceId, _front.ReqProdPvt);
-                _channel?.Frontend.Notify();
-            }
-        }
-
-        private bool TryAcquireExtension(out SrbExtension extension)
-        {
-            if (_freeExtensionCount == 0)
-            {
-                extension = null!;
-                return false;
-            }
-
-            extension = _extensions[_freeExtensions[--_freeExtensionCount]];
-            extension.Reset();
-            extension.State = ExtensionState.Active;
-            return true;
-        }
-
-        private void FreeExtension(SrbExtension extension)
-        {
-            if (extension.QuarantinedParts > 0)
-            {
-                // XSA-396: the backend still maps bounce pages this extension holds. Handing them (or, for
-                // PerSrb, the slot that owns them) to another SRB would let the backend write into that SRB's
-                // data, so the extension parks in Draining until RetryQuarantined sees the grants end.
-                extension.Srb = null;
-                extension.InQueue = false;
-                MarkDraining(extension);
-                return;
-            }
-
-            if (extension.HoldsBounce) _bounce.Release(extension);
-            extension.Reset();
-            extension.State = ExtensionState.Free;
-            _freeExtensions[_freeExtensionCount++] = extension.Index;
-        }
-
-        private void Complete(Srb srb, SrbStatus status, ScsiStatus scsiStatus)
-        {
-            if (!srb.TryComplete(status, scsiStatus, _scheduler.Now)) return;
+            if (!srb.TryComplete(status, scsiStatus, Scheduler.Now)) return;
             Finish(srb);
         }
 
-        private void CompleteWithSense(Srb srb, in SenseInfo sense)
+        /// <summary>Completes an SRB with CHECK CONDITION and the sense given (once).</summary>
+        internal void CompleteWithSense(Srb srb, in SenseInfo sense)
         {
-            if (!srb.TryCompleteWithSense(sense, _scheduler.Now)) return;
+            if (!srb.TryCompleteWithSense(sense, Scheduler.Now)) return;
             Finish(srb);
         }
 
@@ -320,7 +321,7 @@ namespace XenVbd.Frontend
             srb.Extension = null;
             Statistics.SrbsCompleted++;
             if (srb.SrbStatus.Base() != SrbStatus.Success) Statistics.SrbsFailed++;
-            _trace.Record(TraceKind.SrbComplete, DeviceId, (uint)srb.SrbStatus, 0, srb.LatencyTicks, (int)srb.ScsiStatus);
+            Trace.Record(TraceKind.SrbComplete, DeviceId, (uint)srb.SrbStatus, 0, srb.LatencyTicks, (int)srb.ScsiStatus);
             srb.Completed?.Invoke(srb);
         }
 
@@ -328,10 +329,7 @@ namespace XenVbd.Frontend
         {
             if (_disposed) return;
             _disposed = true;
-            _watch?.Dispose();
-            _watch = null;
-            if (_channel != null) _host.CloseEventChannel(_channel.Port);
-            _channel = null;
+            XenBus.Close();
         }
     }
 }

@@ -23,6 +23,8 @@ namespace XenVbd.Sim
         RequestRejected = 18,
         SpuriousEvent = 19,
 
+        /// <summary>The frontend's own state changed (A the new <c>FrontendState</c>, B the old one).</summary>
+        FrontendState = 20,
         /// <summary>A backend ring purged persistent grants: A = queue, B = grants unmapped, C = grants left, D = 1 if the tree had overflowed.</summary>
         PersistentGrantPurge = 21,
     }
