@@ -154,6 +154,7 @@ namespace XenVbd.Device
             Bounce = Bounce,
             Personality = Personality,
             UntrustedBackend = UntrustedBackend,
+            PersistentGrants = PersistentGrants,
             MaxRingPageOrder = RingPageOrder,
             MaxIndirectSegments = MaxIndirectSegments,
             QueueDepth = QueueDepth,

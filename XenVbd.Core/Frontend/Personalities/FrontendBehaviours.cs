@@ -78,6 +78,9 @@ namespace XenVbd.Frontend
 
         public UnansweredRequestPolicy UnansweredRequests { get; init; }
 
+        /// <summary>Offers <c>feature-persistent</c> and, when the backend agrees, bounces every segment through pages that stay granted (<see cref="PersistentGrantPool"/>).</summary>
+        public bool PersistentGrants { get; init; }
+
         public override string ToString() => Name;
     }
 }

@@ -25,12 +25,14 @@ namespace XenVbd.Frontend
         public const string Fua = "Fua";
         public const string XenbusPath = "XenbusPath";
         public const string UnansweredRequests = "UnansweredRequests";
+        public const string PersistentGrants = "PersistentGrants";
 
         /// <summary>Every behaviour id, in table order.</summary>
         public static IReadOnlyList<string> BehaviourIds { get; } = new[]
         {
             ProtocolKey, Probe, ProbeResultAcrossResume, SrbsDuringProbe, StuckProbe, BounceAlignment, BounceStrategy,
             ResponseChecks, IndirectResponseOp, SynchronizeCache, Unmap, FlushAnswers, Fua, XenbusPath, UnansweredRequests,
+            PersistentGrants,
         };
 
         private const string Gplpv = "spurious/win-pvdrivers-mirror";
@@ -74,6 +76,7 @@ namespace XenVbd.Frontend
                 Own(Fua, "DPOFUA is reported when the backend can flush; a FUA WRITE completes only after a flush behind it succeeded."),
                 Own(XenbusPath, "1 Initialising, 3 Initialised, 4 Connected."),
                 Own(UnansweredRequests, "A request timeout resets the bus (every pending SRB completes once); requests left on the ring keep their slots, which the device reports; a wait for a ring slot only orphans hold ends in TIMEOUT after a request timeout; Reset-VbdDevice reconnects through XenBus and gets the slots back, and brings a Broken device back."),
+                Own(PersistentGrants, "Never writes feature-persistent: every grant is ended after its request, and one the backend still maps is quarantined (XSA-396)."),
             })
         {
             TakesAbiModeAndBounceFromOptions = true,
@@ -113,6 +116,7 @@ namespace XenVbd.Frontend
                 P(Fua, "MODE SENSE returns no mode data at all (DataTransferLength 0): no DPOFUA; the FUA bit is never read.", G2008a("XenVbd_HwScsiStartIo")),
                 P(XenbusPath, "Writes Initialised after the ring keys, Connected in the backend-Connected handler: 1 → 3 → 4.", G2008a("XenVbd_BackEndStateHandler")),
                 P(UnansweredRequests, "XenVbd_HwScsiResetBus does nothing: an unanswered request's SRB never completes.", G2008a("XenVbd_HwScsiResetBus")),
+                DriverBehaviour.NotPinned(PersistentGrants, "Never writes feature-persistent: every grant is ended after its request.", "no feature-persistent anywhere in the tree at 6916b1a (git grep -i feature-persistent): the driver predates persistent grants (Linux, 2012) and ends every grant after its request"),
             })
         {
             WritesProtocol = true,
@@ -153,6 +157,7 @@ namespace XenVbd.Frontend
                 P(Fua, "MODE SENSE sets only WRITE PROTECT in the device-specific byte: no DPOFUA; the FUA bit is never read.", G2008b("XenVbd_FillModePage")),
                 DriverBehaviour.NotPinned(XenbusPath, "Modelled as 1 → 3 → 4.", "xenpci drives the states for this generation from the config page; the 2008 xenpci state code was not read"),
                 P(UnansweredRequests, "XenVbd_HwScsiResetBus only asks for the next request: an unanswered request's SRB never completes.", G2008b("XenVbd_HwScsiResetBus")),
+                DriverBehaviour.NotPinned(PersistentGrants, "Never writes feature-persistent: every grant is ended after its request.", "no feature-persistent anywhere in the tree at 2a08c4c (git grep -i feature-persistent): the driver predates persistent grants (Linux, 2012) and ends every grant after its request"),
             })
         {
             WritesProtocol = false,
@@ -193,6 +198,7 @@ namespace XenVbd.Frontend
                 P(Fua, "MODE SENSE sets only WRITE PROTECT in the device-specific byte: no DPOFUA; the FUA bit is never read.", G2012("XenVbd_FillModePage")),
                 P(XenbusPath, "The pre-connect state map is Connected/Connected: the frontend goes 1 → 4 with no Initialised.", G2012("DriverEntry")),
                 P(UnansweredRequests, "The reset completes queued SRBs with BUS RESET and only marks in-flight shadows reset, to complete when their answer comes: an unanswered request's SRB never completes.", G2012("XenVbd_HwScsiResetBus")),
+                DriverBehaviour.NotPinned(PersistentGrants, "Never writes feature-persistent: every grant is ended after its request.", "no feature-persistent anywhere in the tree at 4288e83 (git grep -i feature-persistent): the driver predates persistent grants (Linux, 2012) and ends every grant after its request"),
             })
         {
             WritesProtocol = false,
@@ -234,6 +240,7 @@ namespace XenVbd.Frontend
                 P(Fua, "MODE SENSE sets only WRITE PROTECT in the device-specific byte: no DPOFUA; the FUA bit is never read.", G2013("XenVbd_FillModePage")),
                 P(XenbusPath, "Initialising, Initialised after the keys, Connected after the backend connected: 1 → 3 → 4.", G2013("XenVbd_Connect", "xenvbd_common/common_xen.h")),
                 P(UnansweredRequests, "The reset completes every queued and in-flight SRB with BUS RESET and marks the shadows reset; an unanswered shadow is never freed, so its slot is gone for good and the queue stalls when all are gone.", G2013("XenVbd_ResetBus")),
+                DriverBehaviour.NotPinned(PersistentGrants, "Never writes feature-persistent: every grant is ended after its request.", "no feature-persistent anywhere in the tree at eacab29 (git grep -i feature-persistent): the driver predates persistent grants (Linux, 2012) and ends every grant after its request"),
             })
         {
             WritesProtocol = true,
@@ -276,6 +283,7 @@ namespace XenVbd.Frontend
                 DriverBehaviour.NotPinned(XenbusPath, "Modelled as 1 → 3 → 4.", "the XenBus state sequence lives in frontend.c's state machine (FrontendSetState), which was not read to the end"),
                 DriverBehaviour.NotPinned(UnansweredRequests, "Modelled as: the reset completes every SRB and the unanswered requests keep their ring slots.",
                     "TargetReset calls FrontendReset (Connected then Enabled again) and the ring's watchdog only re-sends and re-polls; whether re-enabling the ring gives unanswered slots back was not read"),
+                P(PersistentGrants, "Reads the backend's feature-persistent (only to log it) and never writes its own, so the backend never keeps its grants; every grant is ended after its request.", Xp("frontend.c", "FrontendReadFeatures")),
             })
         {
             WritesProtocol = true,
@@ -314,6 +322,7 @@ namespace XenVbd.Frontend
                 P(Fua, "With feature-flush-cache, feature_fua is 0 and blk_queue_write_cache(wc=1, fua=0): the block layer writes, then flushes, before a FUA write completes.", Lx("xlvbd_flush")),
                 P(XenbusPath, "Initialised at the end of talk_to_blkback, Connected in blkfront_connect: 1 → 3 → 4.", Lx("talk_to_blkback")),
                 P(UnansweredRequests, "blkfront_mq_ops has no .timeout: an unanswered request waits for ever; only a suspend/resume reconnects.", Lx("blkfront_mq_ops")),
+                P(PersistentGrants, "Writes feature-persistent = 1 (the feature_persistent parameter) and, if the backend's reads 1, copies every segment through pages that stay granted; after a response a grant the backend still maps is kept (not an error), one it did not keep is ended; every 10 s free grants the backend has unmapped since are ended (purge_persistent_grants).", Lx("blkif_completion")),
             })
         {
             WritesProtocol = true,
@@ -330,6 +339,7 @@ namespace XenVbd.Frontend
             Fua = FuaPolicy.WriteThenFlush,
             XenbusPath = XenbusPathPolicy.ThroughInitialised,
             UnansweredRequests = UnansweredRequestPolicy.NoTimeout,
+            PersistentGrants = true,
         };
 
         /// <summary>Every personality, the hardened design first.</summary>
