@@ -104,8 +104,9 @@ namespace XenVbd.Device
         public XenVbd.Backend.IBackendInterceptor? BackendInterceptor { get; set; }
 
         /// <summary>
-        /// The backend offers <c>feature-persistent</c> (Linux blkback's module parameter, on by default) and keeps the grants
-        /// of a frontend that agrees mapped per ring. Only backend personalities that have persistent grants offer it.
+        /// Both ends' <c>feature_persistent</c> parameter (Linux blkback's and blkfront's, on by default): the backend offers
+        /// <c>feature-persistent</c> and keeps the grants of a frontend that agrees mapped per ring; a frontend personality that
+        /// has persistent grants (LinuxBlkfront) offers them and bounces its data through pages that stay granted.
         /// </summary>
         public bool PersistentGrants { get; set; } = true;
 

@@ -141,8 +141,8 @@ namespace XenVbd.PowerShell.Cmdlets
         public TimeSpan BackendServiceTime { get; set; }
 
         /// <summary>
-        /// The backend offers persistent grants (feature-persistent, on by default as in Linux blkback); -PersistentGrants:$false
-        /// turns them off. A frontend that agrees has its grants kept mapped per ring (Get-VbdRing, Get-VbdStatistic show them).
+        /// Both ends offer persistent grants (feature-persistent, on by default as in Linux blkback and blkfront); -PersistentGrants:$false
+        /// turns them off. With the LinuxBlkfront personality they are used (Get-VbdRing, Get-VbdStatistic show them).
         /// </summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [SwitchValueTransformation(Parameter = "PersistentGrants")]

@@ -33,7 +33,7 @@ Describe 'New-VbdDevice -PersistentGrants and -BackendMaxQueues' {
 
     It 'writes no persistent or multi-queue key for the 2008 backend' {
         $d = New-VbdDevice -Name pg-2008 -SizeBytes 8MB -BackendPersonality LinuxBlkback2008 -BackendMode Native
-        Get-VbdXenStore -Device $d -Side Backend -Key feature-persistent, multi-queue-max-queues | Should -BeNullOrEmpty
+        Get-VbdXenStore -Device $d -Side Backend -Key feature-persistent, multi-queue-max-queues -WarningAction SilentlyContinue | Should -BeNullOrEmpty
     }
 }
 
@@ -52,5 +52,32 @@ Describe 'The backend grant counters on Get-VbdRing and Get-VbdStatistic' {
         $r = Get-VbdRing -Device $d
         $r.BackendQueues | Should -Be 1
         $r.PersistentGrants | Should -Be 0
+    }
+}
+
+Describe 'LinuxBlkfront on LinuxBlkback with persistent grants' {
+    AfterEach { Get-VbdDevice | Remove-VbdDevice -Confirm:$false }
+
+    It 'negotiates them, keeps the grants and maps each once' {
+        $d = New-VbdDevice -Name pg-linux -SizeBytes 8MB -Personality LinuxBlkfront
+        1..4 | ForEach-Object { Invoke-Srb -Device $d -Write -Lba ($_ * 64) -BlockCount 64 } | Out-Null
+        1..4 | ForEach-Object { Invoke-Srb -Device $d -Read -Lba ($_ * 64) -BlockCount 64 } | Out-Null
+        Test-VbdIntegrity -Device $d | Should -BeTrue
+        $s = Get-VbdStatistic -Device $d
+        $s.PersistentGrantsNegotiated | Should -BeTrue
+        $s.PersistentGrants | Should -BeGreaterThan 0
+        $s.PersistentGrantHits | Should -BeGreaterThan $s.GrantMaps
+        $s.GrantUnmaps | Should -Be 0
+        $s.PersistentSegments | Should -BeGreaterThan 0
+        (Get-VbdXenStore -Device $d -Side Frontend -Key feature-persistent).Value | Should -Be '1'
+    }
+
+    It 'keeps nothing with -PersistentGrants:$false' {
+        $d = New-VbdDevice -Name pg-linux-off -SizeBytes 8MB -Personality LinuxBlkfront -PersistentGrants:$false
+        Invoke-Srb -Device $d -Write -Lba 0 -BlockCount 64 | Out-Null
+        $s = Get-VbdStatistic -Device $d
+        $s.PersistentGrantsNegotiated | Should -BeFalse
+        $s.GrantUnmaps | Should -Be $s.GrantMaps
+        Get-VbdXenStore -Device $d -Side Frontend -Key feature-persistent -WarningAction SilentlyContinue | Should -BeNullOrEmpty
     }
 }
