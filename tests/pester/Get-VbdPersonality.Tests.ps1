@@ -16,7 +16,7 @@ Describe 'Get-VbdPersonality' {
         ($all | Where-Object Name -eq 'Hardened').RealDriver | Should -BeFalse
         @($all | Where-Object RealDriver).Count | Should -Be 6
         $all[0].PSObject.TypeNames[0] | Should -Be 'XenVbd.PowerShell.VbdPersonality'
-        $all | ForEach-Object { $_.Behaviours | Should -Be 15 }
+        $all | ForEach-Object { $_.Behaviours | Should -Be 16 }   # 15 + PersistentGrants
     }
 
     It 'takes wildcards and pipeline input' {
@@ -26,7 +26,7 @@ Describe 'Get-VbdPersonality' {
 
     It '-Detailed lists every behaviour with its source or the reason it is not pinned' {
         $rows = @(Get-VbdPersonality Gplpv2012 -Detailed)
-        $rows.Count | Should -Be 15
+        $rows.Count | Should -Be 16
         $rows[0].PSObject.TypeNames[0] | Should -Be 'XenVbd.PowerShell.VbdPersonalityBehaviour'
         $checks = $rows | Where-Object Behaviour -eq 'ResponseChecks'
         $checks.Repository | Should -Be 'spurious/win-pvdrivers-mirror'
