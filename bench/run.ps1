@@ -9,6 +9,8 @@
     3. Optionally (-Micro) runs the BenchmarkDotNet micro benchmarks.
     4. Writes bench/results/stack.json and bench/results/stack.md; docs/BENCHMARKS.md embeds the latter.
     5. Runs the device and campaign cost harness into bench/results/devices.{md,json}.
+    6. Prints the published effects (multi-page ring, persistent grants, multi-queue) as the virtual-time
+       service model reproduces them into bench/results/effects.md (deterministic, any machine).
 .EXAMPLE
     dotnet pwsh ./bench/run.ps1            # whole stack, ~2.5 minutes
 .EXAMPLE
@@ -68,6 +70,12 @@ $deviceRows = & dotnet $dll @deviceArgs
 if ($LASTEXITCODE -ne 0) { throw 'device cost harness failed' }
 $deviceRows | Set-Content -Path (Join-Path $out 'devices.md')
 $deviceRows | Write-Output
+
+# The published effects of multi-page rings, persistent grants and multi-queue in virtual time (deterministic).
+$effectRows = & dotnet $dll effects
+if ($LASTEXITCODE -ne 0) { throw 'published effects: a model ratio fell outside its published band' }
+$effectRows | Set-Content -Path (Join-Path $out 'effects.md')
+$effectRows | Write-Output
 
 if ($Micro) {
     & dotnet $dll micro --filter '*' --job short

@@ -80,6 +80,12 @@ namespace XenVbd.Backend
         /// <summary>Offers and reads multi-page rings (<c>max-ring-page-order</c> / <c>ring-page-order</c>).</summary>
         public bool MultiPageRing { get; private set; }
 
+        /// <summary>Offers <c>feature-persistent</c> and keeps grants mapped per ring when the frontend agrees (<see cref="PersistentGrantCache"/>).</summary>
+        public bool PersistentGrants { get; private set; }
+
+        /// <summary>Offers <c>multi-queue-max-queues</c> and reads <c>multi-queue-num-queues</c> and <c>queue-N/</c>: one ring and event channel per queue.</summary>
+        public bool MultiQueue { get; private set; }
+
         /// <summary>Accepts BLKIF_OP_INDIRECT and writes <c>feature-max-indirect-segments</c>.</summary>
         public bool Indirect { get; private set; }
 
@@ -196,6 +202,8 @@ namespace XenVbd.Backend
                 AttachesRing = true,
                 RingRefZeroFirst = true,
                 WritesPhysicalSectorSize = true,
+                PersistentGrants = true,
+                MultiQueue = true,
             };
             p.Add("ProtocolDefaultX86_32", "No protocol key, or an empty one (the %63s scan fails), means BLKIF_PROTOCOL_DEFAULT: x86_32 on x86.", LinuxRef(LinuxXenbusC, "connect_ring"));
             p.Add("UnknownProtocolFatal", "An unknown protocol value is fatal: \"unknown fe protocol\", -ENOSYS.", LinuxRef(LinuxXenbusC, "connect_ring"));
@@ -216,6 +224,18 @@ namespace XenVbd.Backend
             p.Add("NotSupportedWithdrawsFeature", "A BLK_STS_NOTSUPP from the disk on FLUSH or BARRIER answers EOPNOTSUPP and rewrites feature-flush-cache or feature-barrier to 0.", LinuxRef(LinuxBlkbackC, "__end_block_io_op"));
             p.Add("CompletionInAnyOrder", "Responses are made when each request's bios complete (__end_block_io_op), so they may come in any order among the requests in flight.", LinuxRef(LinuxBlkbackC, "__end_block_io_op"));
             p.Add("PendingIoRefusesConnect", "A connect while requests are in flight fails: xen_blkif_disconnect returns -EBUSY and frontend_changed reports \"pending I/O\" with xenbus_dev_fatal.", LinuxRef(LinuxXenbusC, "frontend_changed"));
+            p.Add("PersistentKeyIsTheParameter", "feature-persistent is written in connect() as the module parameter feature_persistent (default 1), whatever the frontend said.", LinuxRef(LinuxXenbusC, "connect"));
+            p.Add("PersistentNegotiated", "Persistent grants are used only if the parameter is set and the frontend's feature-persistent reads as 1 (xenbus_read_unsigned, default 0, kept in a one-bit field).", LinuxRef(LinuxXenbusC, "connect_ring"));
+            p.Add("PersistentTreePerRing", "Each ring keeps its own tree of persistent grants, ordered by grant reference; a request whose grant is in the tree is neither mapped nor unmapped.", LinuxRef(LinuxBlkbackC, "get_persistent_gnt"));
+            p.Add("PersistentMapsWritable", "With persistent grants every grant is mapped writable (no GNTMAP_readonly), so a kept page serves reads and writes alike.", LinuxRef(LinuxBlkbackC, "xen_blkbk_map"));
+            p.Add("PersistentLimit1056", "A ring keeps at most max_persistent_grants (1056) grants; past that, a new grant is mapped for its request only, unmapped after it, and overflow_max_grants is set.", LinuxRef(LinuxBlkbackC, "add_persistent_gnt"));
+            p.Add("PersistentInUseMappedAgain", "A grant the tree holds that another segment is using (\"requesting a grant already in use\") is mapped once more, non-persistently.", LinuxRef(LinuxBlkbackC, "get_persistent_gnt"));
+            p.Add("PersistentPurgeEvery100ms", "The ring thread runs purge_persistent_gnt when LRU_INTERVAL (100 ms) has passed: first every unused grant idle for persistent_grant_unused_seconds (60 s) goes; then, if the tree is full and has overflowed, more unused grants in reference order, leaving 5 % (LRU_PERCENT_CLEAN) free.", LinuxRef(LinuxBlkbackC, "purge_persistent_gnt"));
+            p.Add("PersistentFreedOnDisconnect", "Disconnecting a ring unmaps all its persistent grants (xen_blkbk_free_caches).", LinuxRef(LinuxBlkbackC, "xen_blkbk_free_caches"));
+            p.Add("PersistentStillMapped", "A kept grant stays mapped between requests, so the frontend cannot end foreign access to it (gnttab_end_foreign_access_ref fails) until blkback unmaps it; with persistent grants that is expected, not an XSA-396 leak.", LinuxRef(LinuxBlkbackC, "put_persistent_gnt"));
+            p.Add("MultiQueueMaxQueues", "multi-queue-max-queues is written at probe with the module parameter max_queues (default: the number of online dom0 CPUs).", LinuxRef(LinuxXenbusC, "xen_blkbk_probe"));
+            p.Add("MultiQueueNumQueues", "multi-queue-num-queues is read with xenbus_read_unsigned(..., 1); 0 or more than max_queues is fatal (\"guest requested %u queues, exceeding the maximum of %u.\").", LinuxRef(LinuxXenbusC, "connect_ring"));
+            p.Add("PerQueueRingKeys", "One queue reads ring-ref* and event-channel from the frontend's directory; more read them from queue-N/ each, one ring, one event channel and one thread per queue; ring-page-order is read once, at the top.", LinuxRef(LinuxXenbusC, "read_per_ring_refs"));
             p.Add("LateResponsesAfterClose", "On the frontend's Closed, xen_blkif_disconnect leaves a ring with in-flight requests mapped and bound; their responses are still written into it when they complete.", LinuxRef(LinuxXenbusC, "xen_blkif_disconnect"));
             return p;
         }
@@ -252,6 +272,7 @@ namespace XenVbd.Backend
             p.Add("RingInit", "The ring is initialised at index 0 (BACK_RING_INIT), not attached.", LinuxRef(LinuxXenbusC, "xen_blkif_map", Linux2011));
             p.Add("BarrierKeyAtConnect", "feature-barrier is written in connect().", LinuxRef(LinuxXenbusC, "connect", Linux2011));
             p.Add("NoPhysicalSectorSize", "connect() writes sectors, info and sector-size; physical-sector-size came later.", LinuxRef(LinuxXenbusC, "connect", Linux2011));
+            p.Add("NoPersistentNoMultiQueue", "Neither feature-persistent nor multi-queue-max-queues is written; every grant is mapped and unmapped per request, one ring (persistent grants came in 2012, multi-queue in 2015).", LinuxRef(LinuxXenbusC, "connect", Linux2011));
             return p;
         }
 
@@ -296,6 +317,7 @@ namespace XenVbd.Backend
             p.Add("DiscardKeys", "With discard=unmap: feature-discard 1, discard-granularity = the physical block size (when not set), discard-alignment 0; no discard-secure.", new SourceRef(Qemu, QemuDevice, "xen_block_realize", ten ? null : Qemu72Rev));
             p.Add("NoPhysicalSectorSize", "physical-sector-size is never written (only sector-size and sectors).", new SourceRef(Qemu, QemuDevice, "xen_block_realize", ten ? null : Qemu72Rev));
             p.Add("NoIndirectNoPersistent", "No feature-max-indirect-segments and no feature-persistent are written; BLKIF_OP_INDIRECT is an unknown operation.", new SourceRef(Qemu, QemuDevice, "xen_block_realize", ten ? null : Qemu72Rev));
+            p.Add("NoMultiQueue", "No multi-queue-max-queues is written and multi-queue-num-queues is not read: one ring from the frontend's own directory (the binary of Debian's 7.2 holds neither key's name).", new SourceRef(Qemu, QemuDevice, "xen_block_connect", ten ? null : Qemu72Rev));
             p.Add("UnknownOpError", "Unknown operations, WRITE_BARRIER and INDIRECT are answered BLKIF_RSP_ERROR (\"unknown operation\").", new SourceRef(Qemu, QemuDataplane, "xen_block_parse_request", Qemu72Rev));
             p.Add("OnlyOkayOrError", "Every answer is OKAY or ERROR (aio_errors ? ERROR : OKAY); a failed discard or flush is ERROR, never EOPNOTSUPP.", new SourceRef(Qemu, QemuDataplane, "xen_block_complete_aio", Qemu72Rev));
             p.Add("ZeroSegmentReadOkay", "READ or WRITE with 0 segments passes the checks and is answered OKAY (nothing is transferred).", new SourceRef(Qemu, QemuDataplane, "xen_block_do_aio", Qemu72Rev));

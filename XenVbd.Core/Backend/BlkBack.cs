@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using XenVbd.Ring;
 using XenVbd.Sim;
@@ -24,10 +25,11 @@ namespace XenVbd.Backend
         private readonly long _discardGranularity;
         private readonly long _discardAlignment;
         private IDisposable? _watch;
-        private RingConnection? _connection;
+        /// <summary>The connected rings, one per queue (Linux's blkif->rings[nr_rings]); empty while not connected.</summary>
+        private RingConnection[] _connections = Array.Empty<RingConnection>();
 
-        /// <summary>A ring the frontend closed while requests were in flight: still mapped, still answered (Linux), until they complete.</summary>
-        private RingConnection? _draining;
+        /// <summary>Rings the frontend closed while requests were in flight: still mapped, still answered (Linux), until they complete.</summary>
+        private readonly List<RingConnection> _draining = new List<RingConnection>();
         private bool _offline;
         private bool _disposed;
 
@@ -77,10 +79,60 @@ namespace XenVbd.Backend
         public BackendProfile Profile => _profile;
 
         /// <summary>Responses still owed on a ring the frontend has closed (Linux keeps it mapped until they are written).</summary>
-        public int DrainingResponses => _draining?.PendingResponses ?? 0;
+        public int DrainingResponses
+        {
+            get
+            {
+                int n = 0;
+                foreach (var c in _draining) n += c.PendingResponses;
+                return n;
+            }
+        }
 
         /// <summary>The layout the backend reads the ring in; null while not connected.</summary>
-        public BlkifAbi? ChosenAbi => _connection?.Abi;
+        public BlkifAbi? ChosenAbi => FirstQueue?.Abi;
+
+        /// <summary>Queue 0's ring (the only one of a single-queue frontend); null while not connected.</summary>
+        private RingConnection? FirstQueue => _connections.Length > 0 ? _connections[0] : null;
+
+        /// <summary>Rings (queues) in use: 0 while not connected, else what <c>multi-queue-num-queues</c> asked for (1 without it).</summary>
+        public int QueueCount => _connections.Length;
+
+        /// <summary>Both ends agreed on <c>feature-persistent</c> at the last connect: grants are kept mapped per ring.</summary>
+        public bool PersistentGrantsEnabled { get; private set; }
+
+        /// <summary>Persistent grants kept mapped, over all rings (each ring keeps at most <see cref="BlkBackOptions.MaxPersistentGrants"/>).</summary>
+        public int PersistentGrantCount
+        {
+            get
+            {
+                int n = 0;
+                foreach (var c in _connections) n += c.Persistent?.Count ?? 0;
+                return n;
+            }
+        }
+
+        /// <summary>Queue <paramref name="queue"/>'s ring view (for displays and tests).</summary>
+        public BackRing QueueRing(int queue) => Queue(queue).Ring;
+
+        /// <summary>Responses queue <paramref name="queue"/> still owes.</summary>
+        public int QueuePendingResponses(int queue) => Queue(queue).PendingResponses;
+
+        /// <summary>Persistent grants queue <paramref name="queue"/> keeps mapped (0 when not negotiated).</summary>
+        public int QueuePersistentGrants(int queue) => Queue(queue).Persistent?.Count ?? 0;
+
+        /// <summary>Whether queue <paramref name="queue"/>'s tree of persistent grants has overflowed since its last purge.</summary>
+        public bool QueuePersistentGrantOverflow(int queue) => Queue(queue).Persistent?.Overflow ?? false;
+
+        /// <summary>Whether queue <paramref name="queue"/>'s tree holds grant reference <paramref name="gref"/>.</summary>
+        public bool QueueHoldsPersistentGrant(int queue, uint gref) => Queue(queue).Persistent?.Contains(gref) ?? false;
+
+        private RingConnection Queue(int queue)
+        {
+            if ((uint)queue >= (uint)_connections.Length)
+                throw new ArgumentOutOfRangeException(nameof(queue), queue, "The backend has " + _connections.Length + " queue(s) connected.");
+            return _connections[queue];
+        }
 
         public BlkBackStatistics Statistics { get; } = new BlkBackStatistics();
 
@@ -91,19 +143,34 @@ namespace XenVbd.Backend
         /// </summary>
         public IBackendInterceptor? Interceptor { get; set; }
 
-        public bool IsConnected => _connection != null;
+        public bool IsConnected => _connections.Length > 0;
 
-        /// <summary>True once the current ring was abandoned for a req_prod overflow.</summary>
-        public bool IsRingHalted => _connection?.Halted ?? false;
+        /// <summary>True once a current ring was abandoned for a req_prod overflow.</summary>
+        public bool IsRingHalted
+        {
+            get
+            {
+                foreach (var c in _connections) if (c.Halted) return true;
+                return false;
+            }
+        }
 
         /// <summary>Ring pages in use (2^ring-page-order); 0 while not connected.</summary>
-        public int RingPageCount => _connection?.Ring.Shared.PageCount ?? 0;
+        public int RingPageCount => FirstQueue?.Ring.Shared.PageCount ?? 0;
 
         /// <summary>The backend's ring view while connected (for tests and displays).</summary>
-        public BackRing? Ring => _connection?.Ring;
+        public BackRing? Ring => FirstQueue?.Ring;
 
         /// <summary>Responses that are waiting out their service time.</summary>
-        public int PendingResponses => _connection?.PendingResponses ?? 0;
+        public int PendingResponses
+        {
+            get
+            {
+                int n = 0;
+                foreach (var c in _connections) n += c.PendingResponses;
+                return n;
+            }
+        }
 
         /// <summary>Whether the disk is exported read-only (options or the storage itself).</summary>
         public bool IsReadOnly => _options.ReadOnly || _storage.IsReadOnly;
@@ -172,9 +239,9 @@ namespace XenVbd.Backend
         /// <summary>A closed ring's last in-flight response was written: now it is unmapped and unbound.</summary>
         internal void OnDrained(RingConnection connection)
         {
-            if (!ReferenceEquals(connection, _draining)) return;
-            _draining = null;
-            Statistics.Disconnects++;
+            if (!_draining.Remove(connection)) return;
+            // The device is disconnected once its last ring has drained.
+            if (_draining.Count == 0) Statistics.Disconnects++;
         }
 
         /// <summary>Linux: sectors in 512-byte units; QEMU 7.2: in logical blocks.</summary>
@@ -212,6 +279,9 @@ namespace XenVbd.Backend
             // xen_blkbk_probe: indirect segments and the ring order are offered before InitWait.
             if (_profile.Indirect && _options.MaxIndirectSegments > 0)
                 store.Write(BlkifKeys.Path(BackendPath, BlkifKeys.FeatureMaxIndirectSegments), _options.MaxIndirectSegments);
+            // Linux's xen_blkbk_probe writes multi-queue-max-queues between the two.
+            if (_profile.MultiQueue)
+                store.Write(BlkifKeys.Path(BackendPath, BlkifKeys.MultiQueueMaxQueues), _options.MaxQueues);
             if (_profile.MultiPageRing)
                 store.Write(BlkifKeys.Path(BackendPath, BlkifKeys.MaxRingPageOrder), _options.MaxRingPageOrder);
             if (_profile.KeyTiming == FeatureKeyTiming.BeforeInitWait) WriteFeatureKeys();
@@ -247,6 +317,9 @@ namespace XenVbd.Backend
                 store.Write(BlkifKeys.Path(BackendPath, BlkifKeys.DiscardGranularity), _discardGranularity);
                 store.Write(BlkifKeys.Path(BackendPath, BlkifKeys.DiscardAlignment), 0);
             }
+            // connect(): feature-persistent is the module parameter (feature_gnt_persistent_parm), not the negotiated result.
+            if (_profile.PersistentGrants)
+                store.Write(BlkifKeys.Path(BackendPath, BlkifKeys.FeaturePersistent), _options.FeaturePersistent ? 1 : 0);
             if (_profile.KeyTiming != FeatureKeyTiming.AtConnect) WriteDiskKeys();
         }
 
@@ -305,10 +378,10 @@ namespace XenVbd.Backend
             {
                 // frontend_changed: xen_blkif_disconnect first; with requests in flight it is -EBUSY, fatal.
                 TearDown(keepInFlight: true);
-                if (_draining != null)
+                if (_draining.Count > 0)
                 {
                     Statistics.ConnectsRefused++;
-                    _host.Trace.Record(TraceKind.Fault, DeviceId, (uint)_draining.PendingResponses, 0, 0, (int)BackendFault.PendingIo);
+                    _host.Trace.Record(TraceKind.Fault, DeviceId, (uint)DrainingResponses, 0, 0, (int)BackendFault.PendingIo);
                     WriteError("pending I/O");
                     SwitchState(XenbusState.Closing);
                     return;
@@ -318,7 +391,7 @@ namespace XenVbd.Backend
             {
                 TearDown();
             }
-            string? error = TryOpenRing(out var connection);
+            string? error = TryOpenRings(out var connections);
             ConnectError = error;
             if (error != null)
             {
@@ -331,7 +404,7 @@ namespace XenVbd.Backend
                 SwitchState(XenbusState.Closing);
                 return;
             }
-            _connection = connection;
+            _connections = connections;
             Statistics.Connects++;
             var store = _host.Store;
             if (store.Exists(BlkifKeys.Path(BackendPath, BlkifKeys.Error))) store.Remove(BlkifKeys.Path(BackendPath, BlkifKeys.Error));
@@ -341,10 +414,14 @@ namespace XenVbd.Backend
             SwitchState(XenbusState.Connected);
         }
 
-        private unsafe string? TryOpenRing(out RingConnection? connection)
+        /// <summary>
+        /// connect_ring: the protocol, <c>feature-persistent</c>, <c>multi-queue-num-queues</c> and <c>ring-page-order</c>
+        /// from the frontend's directory, then each queue's ring (read_per_ring_refs: from the frontend's directory for
+        /// one queue, from <c>queue-N</c> for more), mapped and bound. Any failure unmaps what was mapped.
+        /// </summary>
+        private string? TryOpenRings(out RingConnection[] connections)
         {
-            connection = null;
-            var store = _host.Store;
+            connections = Array.Empty<RingConnection>();
             Domain frontend;
             try
             {
@@ -359,10 +436,24 @@ namespace XenVbd.Backend
                 && (!TryReadUInt(BlkifKeys.Path(FrontendPath, BlkifKeys.FeatureLargeSectorSize), out uint large) || large != 1))
                 return "logical_block_size != " + BlkifLayout.SectorSize + " not supported by frontend";
 
+            // Linux: feature_gnt_persistent = the module parameter && xenbus_read_unsigned(otherend, "feature-persistent", 0),
+            // stored in a one-bit field (so only the value's low bit counts).
+            PersistentGrantsEnabled = _profile.PersistentGrants && _options.FeaturePersistent
+                && TryReadUInt(BlkifKeys.Path(FrontendPath, BlkifKeys.FeaturePersistent), out uint persistent) && (persistent & 1) != 0;
+
+            // xenbus_read_unsigned(otherend, "multi-queue-num-queues", 1): 0 or more than max_queues is fatal.
+            int queues = 1;
+            if (_profile.MultiQueue && TryReadUInt(BlkifKeys.Path(FrontendPath, BlkifKeys.MultiQueueNumQueues), out uint requested))
+            {
+                if (requested == 0 || requested > (uint)_options.MaxQueues)
+                    return "guest requested " + requested + " queues, exceeding the maximum of " + _options.MaxQueues + ".";
+                queues = (int)requested;
+            }
+
             // Linux reads ring-page-order with xenbus_read_unsigned(..., 0) and QEMU with a %u scan that, failing,
             // means "no key": an absent or unparsable order is one page for both. The 2008 backend has one page only.
+            // One order for every queue, read from the frontend's own directory.
             int order = 0;
-            uint[] grefs;
             if (_profile.MultiPageRing && TryReadUInt(BlkifKeys.Path(FrontendPath, BlkifKeys.RingPageOrder), out uint o))
             {
                 if (o > (uint)_options.MaxRingPageOrder)
@@ -371,20 +462,45 @@ namespace XenVbd.Backend
                         : "invalid ring-page-order (" + o + ")";
                 order = (int)o;
             }
-            grefs = new uint[1 << order];
-            if (order > 0 || (_profile.RingRefZeroFirst && TryReadUInt(BlkifKeys.Path(FrontendPath, BlkifKeys.RingRefOf(0)), out _)))
+
+            var opened = new RingConnection[queues];
+            for (int q = 0; q < queues; q++)
+            {
+                string dir = queues == 1 ? FrontendPath : BlkifKeys.Path(FrontendPath, BlkifKeys.QueueDirectory(q));
+                string? error = TryOpenRing(frontend, dir, order, q, opened, out var ring);
+                if (error == null) opened[q] = ring!;
+                else
+                {
+                    for (int i = 0; i < q; i++) opened[i].Close();
+                    return error;
+                }
+            }
+            connections = opened;
+            return null;
+        }
+
+        /// <summary>read_per_ring_refs + xen_blkif_map for one queue's ring, its keys read from <paramref name="dir"/>.</summary>
+        private unsafe string? TryOpenRing(Domain frontend, string dir, int order, int queue, RingConnection[] opened, out RingConnection? connection)
+        {
+            connection = null;
+            var store = _host.Store;
+            uint[] grefs = new uint[1 << order];
+            if (order > 0 || (_profile.RingRefZeroFirst && TryReadUInt(BlkifKeys.Path(dir, BlkifKeys.RingRefOf(0)), out _)))
             {
                 // read_per_ring_refs: ring-ref%u, and for one page ring-ref0 before falling back to ring-ref.
                 for (int i = 0; i < grefs.Length; i++)
-                    if (!TryReadUInt(BlkifKeys.Path(FrontendPath, BlkifKeys.RingRefOf(i)), out grefs[i])) return "reading " + BlkifKeys.Path(FrontendPath, BlkifKeys.RingRefOf(i));
+                    if (!TryReadUInt(BlkifKeys.Path(dir, BlkifKeys.RingRefOf(i)), out grefs[i])) return "reading " + BlkifKeys.Path(dir, BlkifKeys.RingRefOf(i));
             }
-            else if (!TryReadUInt(BlkifKeys.Path(FrontendPath, BlkifKeys.RingRef), out grefs[0]))
+            else if (!TryReadUInt(BlkifKeys.Path(dir, BlkifKeys.RingRef), out grefs[0]))
             {
-                return "reading " + BlkifKeys.Path(FrontendPath, BlkifKeys.RingRef);
+                return "reading " + BlkifKeys.Path(dir, BlkifKeys.RingRef);
             }
 
-            if (!TryReadUInt(BlkifKeys.Path(FrontendPath, BlkifKeys.EventChannel), out uint port)) return "reading " + BlkifKeys.Path(FrontendPath, BlkifKeys.EventChannel);
+            if (!TryReadUInt(BlkifKeys.Path(dir, BlkifKeys.EventChannel), out uint port)) return "reading " + BlkifKeys.Path(dir, BlkifKeys.EventChannel);
             if (!_host.TryGetEventChannel((int)port, out var channel)) return "binding event channel " + port;
+            // An interdomain port binds once: a second queue naming the same port fails to bind (xen_blkif_map).
+            for (int i = 0; i < queue; i++)
+                if (opened[i].Channel.Port == (int)port) return "mapping ring-ref port " + port + " (bound by queue " + i + ")";
 
             if (!TryChooseAbi(store.Read(BlkifKeys.Path(FrontendPath, BlkifKeys.Protocol)), out var abi, out string? abiError)) return abiError;
 
@@ -421,7 +537,10 @@ namespace XenVbd.Backend
                 }
             }
             var executor = new RequestExecutor(_storage, _options, frontend.Grants, Statistics, IsReadOnly, _discardGranularity, _discardAlignment, this);
-            connection = new RingConnection(this, _host, _options, Statistics, frontend.Grants, grefs, shared, abi, channel, executor);
+            var persistent = PersistentGrantsEnabled
+                ? new PersistentGrantCache(frontend.Grants, _options.MaxPersistentGrants, _options.PersistentGrantTimeoutTicks)
+                : null;
+            connection = new RingConnection(this, _host, _options, Statistics, frontend.Grants, grefs, shared, abi, channel, executor, queue, persistent);
             return null;
         }
 
@@ -465,23 +584,28 @@ namespace XenVbd.Backend
         /// </summary>
         private void TearDown(bool keepInFlight = false)
         {
-            if (!keepInFlight && _draining != null)
+            if (!keepInFlight && _draining.Count > 0)
             {
-                _draining.Close();
-                _draining = null;
+                foreach (var d in _draining) d.Close();
+                _draining.Clear();
                 Statistics.Disconnects++;
             }
-            if (_connection == null) return;
-            var connection = _connection;
-            _connection = null;
-            if (keepInFlight && connection.PendingResponses > 0)
+            if (_connections.Length == 0) return;
+            var connections = _connections;
+            _connections = Array.Empty<RingConnection>();
+            bool anyDraining = false;
+            foreach (var connection in connections)
             {
-                connection.BeginDrain();
-                _draining = connection;
-                return;
+                if (keepInFlight && connection.PendingResponses > 0)
+                {
+                    connection.BeginDrain();
+                    _draining.Add(connection);
+                    anyDraining = true;
+                    continue;
+                }
+                connection.Close();
             }
-            connection.Close();
-            Statistics.Disconnects++;
+            if (!anyDraining) Statistics.Disconnects++;
         }
 
         private void SwitchState(XenbusState state, bool force = false)

@@ -70,6 +70,44 @@ namespace XenVbd.Backend
         /// </summary>
         public bool ReorderCompletions { get; set; }
 
+        /// <summary>max_pgrants: persistent grants Linux blkback keeps per ring (module parameter max_persistent_grants).</summary>
+        public const int DefaultMaxPersistentGrants = 1056;
+
+        /// <summary>LRU_INTERVAL: Linux's ring thread purges its persistent grants at most every 100 ms.</summary>
+        public const long LruIntervalTicks = 100 * TimeSpan.TicksPerMillisecond;
+
+        /// <summary>LRU_PERCENT_CLEAN: a purge of a full tree leaves this percentage of it free.</summary>
+        public const int LruPercentClean = 5;
+
+        /// <summary>
+        /// The module parameter <c>feature_persistent</c> (Linux default on): offer <c>feature-persistent</c> and use
+        /// persistent grants with a frontend that writes <c>feature-persistent = 1</c>. Only backends whose personality
+        /// has persistent grants (<see cref="BackendProfile.PersistentGrants"/>) look at it.
+        /// </summary>
+        public bool FeaturePersistent { get; set; } = true;
+
+        /// <summary>Persistent grants kept per ring (Linux's max_persistent_grants, 1056).</summary>
+        public int MaxPersistentGrants { get; set; } = DefaultMaxPersistentGrants;
+
+        /// <summary>How long a persistent grant may stay mapped unused before a purge unmaps it (persistent_grant_unused_seconds, 60 s); 0 = forever.</summary>
+        public long PersistentGrantTimeoutTicks { get; set; } = 60 * TimeSpan.TicksPerSecond;
+
+        /// <summary>
+        /// <c>multi-queue-max-queues</c>, the module parameter max_queues: rings a frontend may ask for. Linux's default is
+        /// the number of dom0's online CPUs, which a model has none of; 4 here. Only personalities with
+        /// <see cref="BackendProfile.MultiQueue"/> write the key or read <c>multi-queue-num-queues</c>.
+        /// </summary>
+        public int MaxQueues { get; set; } = 4;
+
+        /// <summary>Most queues a backend may be configured for (the model's bound; Linux has no fixed one).</summary>
+        public const int MaxQueuesLimit = 64;
+
+        /// <summary>
+        /// A service-time model in virtual time (device latency, per-segment cost, grant map/unmap and TLB-flush cost on the
+        /// ring thread); null = every request takes <see cref="ServiceTicks"/>.
+        /// </summary>
+        public BackendServiceModel? ServiceModel { get; set; }
+
         public BlkBackOptions Clone() => (BlkBackOptions)MemberwiseClone();
 
         internal void Validate()
@@ -87,6 +125,10 @@ namespace XenVbd.Backend
             if (ServiceTicks < 0) throw new ArgumentOutOfRangeException(nameof(ServiceTicks), ServiceTicks, "Must not be negative.");
             if (DiscardGranularity < 0) throw new ArgumentOutOfRangeException(nameof(DiscardGranularity), DiscardGranularity, "Must not be negative.");
             if (DiscardAlignment < 0) throw new ArgumentOutOfRangeException(nameof(DiscardAlignment), DiscardAlignment, "Must not be negative.");
+            if (MaxPersistentGrants < 0) throw new ArgumentOutOfRangeException(nameof(MaxPersistentGrants), MaxPersistentGrants, "Must not be negative.");
+            if (PersistentGrantTimeoutTicks < 0) throw new ArgumentOutOfRangeException(nameof(PersistentGrantTimeoutTicks), PersistentGrantTimeoutTicks, "Must not be negative (0 = never expire).");
+            if (MaxQueues < 1 || MaxQueues > MaxQueuesLimit) throw new ArgumentOutOfRangeException(nameof(MaxQueues), MaxQueues, "Must be 1.." + MaxQueuesLimit + ".");
+            ServiceModel?.Validate();
             if (SpuriousBackoffTicks < 0 || MaxSpuriousBackoffTicks < 0)
                 throw new ArgumentOutOfRangeException(nameof(SpuriousBackoffTicks), SpuriousBackoffTicks, "Back-off must not be negative.");
         }

@@ -71,6 +71,30 @@ namespace XenVbd.Backend
         /// <summary>Barriers that waited for the requests in flight before them (current Linux's drain).</summary>
         public long BarrierDrains { get; internal set; }
 
+        /// <summary>GNTTABOP_map_grant_ref calls for data and indirect pages (a persistent hit makes none).</summary>
+        public long GrantMaps { get; internal set; }
+
+        /// <summary>Grant unmaps after a request (persistent grants are not unmapped until purged).</summary>
+        public long GrantUnmaps { get; internal set; }
+
+        /// <summary>Segments served from a grant already kept mapped (get_persistent_gnt found it).</summary>
+        public long PersistentGrantHits { get; internal set; }
+
+        /// <summary>Grants added to a ring's tree of persistent grants (add_persistent_gnt).</summary>
+        public long PersistentGrantsAdded { get; internal set; }
+
+        /// <summary>Grants mapped once, non-persistently, because the ring's tree was full (overflow_max_grants).</summary>
+        public long PersistentGrantOverflows { get; internal set; }
+
+        /// <summary>A kept grant a request named while another segment was using it ("requesting a grant already in use"): mapped again.</summary>
+        public long PersistentGrantsInUse { get; internal set; }
+
+        /// <summary>Persistent grants unmapped by the 100 ms purge (expired, or to make room in a full tree).</summary>
+        public long PersistentGrantsPurged { get; internal set; }
+
+        /// <summary>Purges run (purge_persistent_gnt, at most every 100 ms per ring while the ring thread is awake).</summary>
+        public long PersistentGrantPurges { get; internal set; }
+
         public long RequestsByOp(byte operation) => _byOp[operation];
 
         public long Rejected(RequestRejectReason reason) => _rejected[(int)reason];

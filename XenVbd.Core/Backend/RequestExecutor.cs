@@ -33,7 +33,9 @@ namespace XenVbd.Backend
         private readonly MemoryRegion[] _pages;
         private readonly MemoryRegion[] _io;
         private readonly uint[] _mapped;
+        private readonly bool[] _mappedPersistent;
         private int _mappedCount;
+        private long _now;
 
         /// <summary>
         /// Where a READ's data for a segment whose grant does not copy goes (QEMU copies segment by segment): one page
@@ -61,6 +63,31 @@ namespace XenVbd.Backend
             _pages = new MemoryRegion[maxSegments];
             _io = new MemoryRegion[maxSegments];
             _mapped = new uint[maxSegments];
+            _mappedPersistent = new bool[maxSegments];
+        }
+
+        /// <summary>
+        /// The ring's persistent grants, once both ends agreed on <c>feature-persistent</c> (xen_blkbk_map's
+        /// use_persistent_gnts); null = every grant is mapped for its request and unmapped after it.
+        /// </summary>
+        public PersistentGrantCache? Persistent { get; set; }
+
+        /// <summary>Grant maps (GNTTABOP_map_grant_ref) the last executed request made: the service-time model's cost.</summary>
+        public int LastMaps { get; private set; }
+
+        /// <summary>Grant unmaps the last executed request made (each batch of them costs a TLB flush).</summary>
+        public int LastUnmaps { get; private set; }
+
+        /// <summary>Segments of the last executed request that were served from a persistent grant (no map, no unmap).</summary>
+        public int LastPersistentHits { get; private set; }
+
+        /// <summary>Virtual time the next request runs at: persistent grants are stamped with it when put back.</summary>
+        public void SetNow(long now)
+        {
+            _now = now;
+            LastMaps = 0;
+            LastUnmaps = 0;
+            LastPersistentHits = 0;
         }
 
         /// <summary>
@@ -368,8 +395,35 @@ namespace XenVbd.Backend
 
         private bool MapOne(uint gref, bool writable)
         {
+            var persistent = Persistent;
+            if (persistent is not null)
+            {
+                // xen_blkbk_map: a grant already in the tree costs nothing; one in use by another segment is mapped again.
+                if (persistent.TryGet(gref, out var kept, out bool inUse))
+                {
+                    _stats.PersistentGrantHits++;
+                    LastPersistentHits++;
+                    _pages[_mappedCount] = kept;
+                    _mappedPersistent[_mappedCount] = true;
+                    _mapped[_mappedCount++] = gref;
+                    return true;
+                }
+                if (inUse) _stats.PersistentGrantsInUse++;
+                // With persistent grants blkback maps every grant writable (no GNTMAP_readonly), so it can be kept for either direction.
+                writable = true;
+            }
+            LastMaps++;
+            _stats.GrantMaps++;
             if (_grants.Map(gref, BackendDomainId, writable, out var page) != GrantStatus.Okay) return false;
+            bool keep = false;
+            if (persistent is not null)
+            {
+                keep = persistent.TryAdd(gref, page);
+                if (keep) _stats.PersistentGrantsAdded++;
+                else if (persistent.Overflow) _stats.PersistentGrantOverflows++;
+            }
             _pages[_mappedCount] = page;
+            _mappedPersistent[_mappedCount] = keep;
             _mapped[_mappedCount++] = gref;
             return true;
         }
@@ -378,7 +432,16 @@ namespace XenVbd.Backend
         {
             for (int i = 0; i < _mappedCount; i++)
             {
-                if (_mapped[i] != SinkRef) _grants.Unmap(_mapped[i]);
+                // xen_blkbk_unmap_prepare: a persistent grant is only put back (put_persistent_gnt), never unmapped.
+                // The sink page stands in for a segment that failed to map: nothing to unmap.
+                if (_mappedPersistent[i]) Persistent!.Put(_mapped[i], _now);
+                else if (_mapped[i] != SinkRef)
+                {
+                    _grants.Unmap(_mapped[i]);
+                    LastUnmaps++;
+                    _stats.GrantUnmaps++;
+                }
+                _mappedPersistent[i] = false;
                 _pages[i] = default;
                 _io[i] = default;
             }

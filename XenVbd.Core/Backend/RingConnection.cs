@@ -34,6 +34,11 @@ namespace XenVbd.Backend
         private readonly BackRing _ring;
         private readonly RequestExecutor _executor;
         private readonly IStoragePrefetch? _prefetch;
+        private readonly PersistentGrantCache? _persistent;
+        private readonly BackendServiceModel? _model;
+
+        /// <summary>With a service-time model: when this ring's thread is free to dispatch the next request.</summary>
+        private long _threadFreeAt;
         private readonly byte[] _copy = new byte[BlkifLayout.RequestSize(BlkifAbi.X86_64)];
         private readonly PendingResponse[] _pending;
         private readonly int[] _free;
@@ -60,8 +65,14 @@ namespace XenVbd.Backend
         private int _batchHead = -1;
 
         internal RingConnection(BlkBack owner, XenHost host, BlkBackOptions options, BlkBackStatistics stats, GrantTable grants,
-            uint[] ringGrefs, SharedRing shared, BlkifAbi abi, EventChannel channel, RequestExecutor executor)
+            uint[] ringGrefs, SharedRing shared, BlkifAbi abi, EventChannel channel, RequestExecutor executor,
+            int queue = 0, PersistentGrantCache? persistent = null)
         {
+            Queue = queue;
+            _persistent = persistent;
+            _model = options.ServiceModel;
+            executor.Persistent = persistent;
+            if (persistent is not null) persistent.NextPurgeAt = host.Scheduler.Now + BlkBackOptions.LruIntervalTicks;
             _owner = owner;
             _host = host;
             _options = options;
@@ -85,6 +96,12 @@ namespace XenVbd.Backend
         }
 
         public BackRing Ring => _ring;
+
+        /// <summary>Which queue (ring) of the device this is: 0 for a single-queue frontend, else the N of <c>queue-N</c>.</summary>
+        public int Queue { get; }
+
+        /// <summary>This ring's persistent grants; null when they were not negotiated.</summary>
+        public PersistentGrantCache? Persistent => _persistent;
 
         public BlkifAbi Abi => _ring.Abi;
 
@@ -171,6 +188,8 @@ namespace XenVbd.Backend
             // Unbind only our end; the port is the frontend's to close.
             if (ReferenceEquals(_channel.Backend.Handler, this)) _channel.Backend.Handler = null;
             foreach (var gref in _ringGrefs) _grants.Unmap(gref);
+            // xen_blkbk_free_caches: the ring's persistent grants are unmapped with it.
+            if (_persistent is not null) _stats.PersistentGrantsPurged += _persistent.Clear();
             _freeCount = _free.Length;
         }
 
@@ -178,6 +197,7 @@ namespace XenVbd.Backend
         public int Process()
         {
             int total = 0;
+            PurgeIfDue();
             while (true)
             {
                 if (Closed || Halted || Draining || _barrierHeld) return total;
@@ -205,9 +225,30 @@ namespace XenVbd.Backend
             }
         }
 
+        /// <summary>
+        /// xen_blkif_schedule: when the ring thread wakes and LRU_INTERVAL (100 ms) has passed, purge_persistent_gnt.
+        /// Linux's thread also wakes every 100 ms while idle; here an idle ring schedules nothing (an idle device must
+        /// not keep the virtual clock running), so grants that expired meanwhile go at its next wake, before any request is read.
+        /// </summary>
+        private void PurgeIfDue()
+        {
+            var p = _persistent;
+            if (p is null) return;
+            long now = _host.Scheduler.Now;
+            if (now <= p.NextPurgeAt) return;
+            bool overflowed = p.Overflow;
+            int purged = p.Purge(now);
+            p.NextPurgeAt = now + BlkBackOptions.LruIntervalTicks;
+            _stats.PersistentGrantPurges++;
+            if (purged == 0) return;
+            _stats.PersistentGrantsPurged += purged;
+            _host.Trace.Record(TraceKind.PersistentGrantPurge, _owner.DeviceId, (uint)Queue, (ulong)purged, p.Count, overflowed ? 1 : 0);
+        }
+
         private void ConsumeOne()
         {
             uint index = _ring.ReqCons;
+            _executor.SetNow(_host.Scheduler.Now);
             // XSA-155: one copy of the whole entry; everything below reads the copy, never the ring.
             _ring.CopyRequest(index, _copy.AsSpan(0, BlkifLayout.RequestSize(_ring.Abi)));
             _ring.ConsumeRequest();
@@ -236,6 +277,7 @@ namespace XenVbd.Backend
             _barrierHeld = false;
             var request = _heldRequest;
             _heldRequest = default;
+            _executor.SetNow(_host.Scheduler.Now);
             Dispatch(_heldIndex, ref request);
         }
 
@@ -263,6 +305,10 @@ namespace XenVbd.Backend
                     _host.Trace.Record(TraceKind.RequestRejected, _owner.DeviceId, index, request.Id, (long)request.Reject, request.Operation);
                     // Linux answers a refused request at once, from the dispatch path.
                     service = 0;
+                }
+                else if (_model is not null)
+                {
+                    service = ModelledService(request.SegmentCount);
                 }
             }
 
@@ -301,6 +347,22 @@ namespace XenVbd.Backend
             ulong sector = BinaryPrimitives.ReadUInt64LittleEndian(slot.Slice(BlkifLayout.SectorNumberOffset(_ring.Abi)));
             if (sector > long.MaxValue / BlkifLayout.SectorSize) return;
             _prefetch!.Prefetch((long)sector * BlkifLayout.SectorSize, BlkifLayout.PageSize);
+        }
+
+        /// <summary>
+        /// The service-time model for one request: it waits for this ring's thread (one thread per ring, as
+        /// xen_blkif_schedule), which spends dispatch and grant-map time on it; then the device; then the completion's
+        /// unmaps and TLB flush. Shared dom0 CPUs, grant-table locks and the device queue are contended for only in
+        /// <see cref="ServiceTimeSimulation"/>: here each ring is alone.
+        /// </summary>
+        private long ModelledService(int segments)
+        {
+            var m = _model!;
+            long now = _host.Scheduler.Now;
+            long start = _threadFreeAt > now ? _threadFreeAt : now;
+            _threadFreeAt = start + m.ThreadTicks(segments, _executor.LastMaps);
+            long done = _threadFreeAt + m.DeviceTicks(segments) + m.CompletionTicks(_executor.LastUnmaps);
+            return done - now;
         }
 
         private void ScheduleCompletion(int slot, long delay)

@@ -267,6 +267,12 @@ namespace XenVbd.Device
                     Arg(args, "reason", e.C);
                     Arg(args, "operation", BlkifOp.Name((byte)e.D));
                     return ("request rejected", FaultTrack, "faults + rejections", args);
+                case TraceKind.PersistentGrantPurge:
+                    Arg(args, "queue", e.A);
+                    Arg(args, "purged", e.B);
+                    Arg(args, "kept", e.C);
+                    Arg(args, "overflowed", e.D);
+                    return ("persistent grants purged", NotifyTrack, "event channel", args);
                 case TraceKind.Fault:
                     Arg(args, "ring_index", e.A);
                     Arg(args, "id", e.B);

@@ -121,6 +121,19 @@ namespace XenVbd.Device
             copy.Qemu = Qemu?.Clone();
             return copy;
         }
+        /// <summary>
+        /// Both ends' <c>feature_persistent</c> parameter (Linux blkback's and blkfront's, on by default): the backend offers
+        /// <c>feature-persistent</c> and keeps the grants of a frontend that agrees mapped per ring; a frontend personality that
+        /// has persistent grants (LinuxBlkfront) offers them and bounces its data through pages that stay granted.
+        /// </summary>
+        public bool PersistentGrants { get; set; } = true;
+
+        /// <summary><c>multi-queue-max-queues</c> the backend offers (1..64; Linux: the number of dom0's CPUs; 4 here).</summary>
+        public int BackendMaxQueues { get; set; } = 4;
+
+        /// <summary>A virtual-time service model for the backend (device latency, per-segment and grant map/unmap costs); null = <see cref="BackendServiceTime"/> per request.</summary>
+        public BackendServiceModel? BackendServiceModel { get; set; }
+
 
         public void Validate()
         {
@@ -161,6 +174,8 @@ namespace XenVbd.Device
             {
                 throw new ArgumentException("Qemu options apply only with Backend = Qemu.", nameof(Qemu));
             }
+            if (BackendMaxQueues < 1 || BackendMaxQueues > BlkBackOptions.MaxQueuesLimit)
+                throw new ArgumentException("BackendMaxQueues must be 1.." + BlkBackOptions.MaxQueuesLimit + ".", nameof(BackendMaxQueues));
         }
 
         internal FrontendOptions ToFrontendOptions() => new FrontendOptions
@@ -172,6 +187,7 @@ namespace XenVbd.Device
             UntrustedBackend = UntrustedBackend,
             DumpMode = DumpMode,
             InheritedProbeBits = InheritedProbeBits,
+            PersistentGrants = PersistentGrants,
             MaxRingPageOrder = RingPageOrder,
             MaxIndirectSegments = MaxIndirectSegments,
             QueueDepth = QueueDepth,
@@ -192,6 +208,9 @@ namespace XenVbd.Device
             MaxIndirectSegments = MaxIndirectSegments,
             ServiceTicks = BackendServiceTime.Ticks,
             ReadOnly = ReadOnly,
+            FeaturePersistent = PersistentGrants,
+            MaxQueues = BackendMaxQueues,
+            ServiceModel = BackendServiceModel,
         };
 
         private static string SanitiseSerial(string name)

@@ -32,6 +32,12 @@ namespace XenVbd.Frontend
         /// <summary>Segments per request in use: 11, or the indirect limit both sides accept.</summary>
         public int SegmentsPerRequest { get; private set; } = BlkifLayout.MaxSegmentsPerRequest;
 
+        /// <summary>
+        /// Persistent grants in use: this frontend offers them and the backend's feature-persistent reads 1
+        /// (blkfront_gather_backend_features: the parameter &amp;&amp; xenbus_read_unsigned(..., 0), kept in a one-bit field).
+        /// </summary>
+        public bool Persistent { get; private set; }
+
         /// <summary>Either way of making written data durable is offered.</summary>
         public bool CanFlush => Flush || Barrier;
 
@@ -41,6 +47,7 @@ namespace XenVbd.Frontend
             Flush = ReadFlag(BlkifKeys.FeatureFlushCache);
             Barrier = ReadFlag(BlkifKeys.FeatureBarrier);
             Discard = ReadFlag(BlkifKeys.FeatureDiscard);
+            Persistent = _f.PersistentGrants != null && (_f.Store.ReadInt64OrDefault(BlkifKeys.Path(_f.BackendPath, BlkifKeys.FeaturePersistent), 0) & 1) != 0;
             BackendMaxIndirectSegments = (int)_f.Store.ReadInt64OrDefault(BlkifKeys.Path(_f.BackendPath, BlkifKeys.FeatureMaxIndirectSegments), 0);
             int limit = Math.Min(BackendMaxIndirectSegments, _f.Options.SegmentsPerShadow);
             SegmentsPerRequest = _f.Options.IndirectEnabled && limit > BlkifLayout.MaxSegmentsPerRequest ? limit : BlkifLayout.MaxSegmentsPerRequest;

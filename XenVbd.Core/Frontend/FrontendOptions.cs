@@ -74,6 +74,14 @@ namespace XenVbd.Frontend
         /// (<see cref="XenVbdFrontend.ProbeCacheBits"/>). Stale bits (the dom0 changed since) are taken as they are, as GPLPV did.
         /// </summary>
         public uint InheritedProbeBits { get; set; }
+        /// <summary>
+        /// The frontend's <c>feature_persistent</c> parameter (Linux blkfront: on by default): a personality that has persistent
+        /// grants (<see cref="FrontendBehaviours.PersistentGrants"/>) offers them and uses them if the backend does too.
+        /// </summary>
+        public bool PersistentGrants { get; set; } = true;
+
+        /// <summary>The personality offers persistent grants and this frontend is allowed to.</summary>
+        public bool OffersPersistentGrants => PersistentGrants && FrontendPersonalities.For(Personality).PersistentGrants;
 
         /// <summary>VPD page 80h serial; defaults to one derived from the device id.</summary>
         public string? SerialNumber { get; set; }
@@ -98,7 +106,8 @@ namespace XenVbd.Frontend
                     BounceStrategyKind.DeviceBuffer => BounceLimits.MaxPagesPerPass,
                     _ => SegmentPoolPages,
                 };
-                return (1 << MaxRingPageOrder) + bounce + 1 + ShadowCount * IndirectPagesPerShadow;
+                int persistent = OffersPersistentGrants ? PersistentGrantPool.PagesFor(this) : 0;
+                return (1 << MaxRingPageOrder) + bounce + 1 + ShadowCount * IndirectPagesPerShadow + persistent;
             }
         }
 

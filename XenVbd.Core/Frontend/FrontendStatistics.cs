@@ -62,6 +62,14 @@ namespace XenVbd.Frontend
 
         /// <summary>Times the queue stalled because the SRB at its head overlaps an outstanding WRITE (GPLPV 2012 and 2013).</summary>
         public long OverlappingWriteStalls { get; internal set; }
+        /// <summary>Data segments that went through a persistently granted page (copied in for a write, out for a read).</summary>
+        public long PersistentSegments { get; internal set; }
+
+        /// <summary>Persistent grants ended after a response because the backend had not kept them mapped.</summary>
+        public long PersistentGrantsEnded { get; internal set; }
+
+        /// <summary>Free persistent grants ended by the 10 s purge because the backend had let go of them since.</summary>
+        public long PersistentGrantsPurged { get; internal set; }
 
         public FrontendStatistics Clone() => (FrontendStatistics)MemberwiseClone();
     }

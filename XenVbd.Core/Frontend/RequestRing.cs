@@ -131,6 +131,7 @@ namespace XenVbd.Frontend
                     _pumpAgain = false;
                     // Memory the backend finally let go of (XSA-396) goes back before anything waits for it.
                     _f.Granter.RetryQuarantined();
+                    if (_f.Features.Persistent) _f.PersistentGrants!.PurgeIfDue(Shadows);
                     _f.Scsi.AdmitWaiting();
                     if (_f.State != FrontendState.Ready || _front == null) return;
                     uint before = _front.ReqProdPvt;
@@ -307,8 +308,21 @@ namespace XenVbd.Frontend
             ulong sector = ext.StartSector + (ulong)((ext.DoneBytes + ext.WindowIssued) / BlkifLayout.SectorSize);
             bool write = ext.Operation == BlkifOp.Write;
             int backend = _f.BackendDomainId;
-            for (int i = 0; i < n; i++)
-                _f.Granter.Grant(shadow.Grefs[i], backend, _segments[i].Frame, readOnly: write);
+            var persistent = _f.Features.Persistent ? _f.PersistentGrants : null;
+            if (persistent != null)
+            {
+                for (int i = 0; i < n; i++) persistent.Prepare(shadow, i, _segments[i], write, backend);
+            }
+            else
+            {
+                for (int i = 0; i < n; i++)
+                {
+                    // A grant kept from a connection that had persistent grants may still be mapped: not reused (XSA-396).
+                    if (_f.PersistentGrants != null) _f.Granter.EndOrReplace(ref shadow.Grefs[i]);
+                    _f.Granter.Grant(shadow.Grefs[i], backend, _segments[i].Frame, readOnly: write);
+                }
+            }
+
             shadow.ActiveGrants = n;
 
             var slot = _front!.NextRequestSlot();
@@ -343,7 +357,9 @@ namespace XenVbd.Frontend
                     int to = Math.Min(n, from + BlkifLayout.SegmentsPerIndirectPage);
                     for (int i = from; i < to; i++)
                         BlkifCodec.WriteSegment(page.Slice(BlkifCodec.IndirectSegmentOffset(i)), new BlkifSegment(shadow.Grefs[i], _segments[i].FirstSect, _segments[i].LastSect));
-                    _f.Granter.Grant(shadow.IndirectGrefs[p], backend, shadow.IndirectFrames[p], readOnly: true);
+                    // With persistent grants the shadow's indirect page stays granted (the backend may keep it mapped).
+                    if (persistent == null || !_f.Granter.IsActive(shadow.IndirectGrefs[p]))
+                        _f.Granter.Grant(shadow.IndirectGrefs[p], backend, shadow.IndirectFrames[p], readOnly: persistent == null);
                     req.SetIndirectGref(p, shadow.IndirectGrefs[p]);
                 }
 
@@ -457,6 +473,7 @@ namespace XenVbd.Frontend
             int segments = shadow.Segments;
             bool orphan = shadow.State == ShadowState.Orphaned;
             var ext = shadow.Owner;
+            if (rsp.Status == BlkifStatus.Okay && op == BlkifOp.Read && !orphan && _f.Features.Persistent) _f.PersistentGrants!.CopyBack(shadow);
             RetireShadow(shadow);
             if (ext == null) return;
             ext.PartsOutstanding--;
@@ -574,7 +591,13 @@ namespace XenVbd.Frontend
         private void RetireShadow(Shadow shadow)
         {
             if (shadow.State == ShadowState.InFlight || shadow.State == ShadowState.Orphaned) InFlight--;
-            if (_f.Granter.EndGrants(shadow)) Shadows.Release(shadow);
+            if (_f.Features.Persistent)
+            {
+                // blkif_completion with persistent grants: a grant still mapped is kept, not an XSA-396 error.
+                _f.PersistentGrants!.Retire(shadow);
+                Shadows.Release(shadow);
+            }
+            else if (_f.Granter.EndGrants(shadow)) Shadows.Release(shadow);
             else _f.Granter.Quarantine(shadow);
         }
 

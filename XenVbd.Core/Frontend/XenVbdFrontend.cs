@@ -73,6 +73,7 @@ namespace XenVbd.Frontend
             });
             Extensions = new SrbExtensionPool(this, options.QueueDepth);
             Granter = new Granter(this, domain.Grants, shadows);
+            PersistentGrants = options.OffersPersistentGrants ? new PersistentGrantPool(this, domain.Grants, options.ShadowCount, options.SegmentsPerShadow) : null;
             Features = new BackendFeatures(this);
             Checker = new ResponseChecker(this, shadows);
             Ring = new RequestRing(this, shadows, options.SegmentsPerShadow);
@@ -93,6 +94,9 @@ namespace XenVbd.Frontend
 
         /// <summary>Grants of ring, data and indirect pages, and the quarantine of ids the backend still maps.</summary>
         internal Granter Granter { get; }
+
+        /// <summary>Persistently granted data pages (blkfront's feature-persistent); null when the personality or the options do not offer them.</summary>
+        internal PersistentGrantPool? PersistentGrants { get; }
 
         /// <summary>The per-SRB working state, one per queue slot.</summary>
         internal SrbExtensionPool Extensions { get; }

@@ -229,6 +229,8 @@ namespace XenVbd.Frontend
 
             store.Write(BlkifKeys.Path(dir, BlkifKeys.EventChannel), Channel.Port);
             if (_writesProtocol) store.Write(BlkifKeys.Path(dir, BlkifKeys.Protocol), _f.Options.Abi.ToProtocolString());
+            // talk_to_blkback: feature-persistent = the module parameter, whatever the backend offers.
+            if (_f.PersistentGrants != null) store.Write(BlkifKeys.Path(dir, BlkifKeys.FeaturePersistent), 1);
             _f.TransitionTo(FrontendState.Initialised);
             _awaitingConnect = true;
             // GPLPV 2012's pre-connect state map is Connected/Connected: it never writes Initialised (1 -> 4).

@@ -25,5 +25,8 @@ namespace XenVbd.Sim
 
         /// <summary>The frontend's own state changed (A the new <c>FrontendState</c>, B the old one).</summary>
         FrontendState = 20,
+
+        /// <summary>A backend ring purged persistent grants: A = queue, B = grants unmapped, C = grants left, D = 1 if the tree had overflowed.</summary>
+        PersistentGrantPurge = 21,
     }
 }

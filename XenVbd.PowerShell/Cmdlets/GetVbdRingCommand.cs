@@ -34,7 +34,7 @@ namespace XenVbd.PowerShell.Cmdlets
 
             if (!InFlight)
             {
-                WriteObject(Decorate.WithDevice(ring, session.Name));
+                WriteObject(Decorate.WithBackendGrants(Decorate.WithDevice(ring, session.Name), session.Device.Backend));
                 return;
             }
 

@@ -140,6 +140,19 @@ namespace XenVbd.PowerShell.Cmdlets
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public TimeSpan BackendServiceTime { get; set; }
 
+        /// <summary>
+        /// Both ends offer persistent grants (feature-persistent, on by default as in Linux blkback and blkfront); -PersistentGrants:$false
+        /// turns them off. With the LinuxBlkfront personality they are used (Get-VbdRing, Get-VbdStatistic show them).
+        /// </summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [SwitchValueTransformation(Parameter = "PersistentGrants")]
+        public SwitchParameter PersistentGrants { get; set; }
+
+        /// <summary>multi-queue-max-queues the backend offers (1..64; default 4).</summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateRange(1, 64)]
+        public int BackendMaxQueues { get; set; } = 4;
+
         /// <summary>A volatile write-back cache in front of the disk: a PowerCut fault drops writes not yet flushed.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [SwitchValueTransformation(Parameter = "VolatileWriteCache")]
@@ -304,6 +317,8 @@ namespace XenVbd.PowerShell.Cmdlets
             if (MyInvocation.BoundParameters.ContainsKey(nameof(FeatureBarrier))) options.FeatureBarrier = FeatureBarrier.IsPresent;
             if (MyInvocation.BoundParameters.ContainsKey(nameof(FeatureDiscard))) options.FeatureDiscard = FeatureDiscard.IsPresent;
             if (MyInvocation.BoundParameters.ContainsKey(nameof(RequestTimeout))) options.RequestTimeout = RequestTimeout;
+            if (MyInvocation.BoundParameters.ContainsKey(nameof(PersistentGrants))) options.PersistentGrants = PersistentGrants.IsPresent;
+            options.BackendMaxQueues = BackendMaxQueues;
             if (MyInvocation.BoundParameters.ContainsKey(nameof(BackendServiceTime)))
             {
                 if (BackendServiceTime < TimeSpan.Zero)

@@ -17,5 +17,27 @@ namespace XenVbd.PowerShell.Infrastructure
 
             return pso;
         }
+
+        /// <summary>
+        /// The backend's side of persistent grants and multi-queue, as note properties: queues connected, whether both ends
+        /// agreed on feature-persistent, grants kept mapped now, and the map/unmap/hit/purge counters since the device was made.
+        /// </summary>
+        public static PSObject WithBackendGrants(PSObject pso, XenVbd.Backend.BlkBack backend)
+        {
+            var st = backend.Statistics;
+            Set(pso, "BackendQueues", backend.QueueCount);
+            Set(pso, "PersistentGrantsNegotiated", backend.PersistentGrantsEnabled);
+            Set(pso, "PersistentGrants", backend.PersistentGrantCount);
+            Set(pso, "PersistentGrantHits", st.PersistentGrantHits);
+            Set(pso, "GrantMaps", st.GrantMaps);
+            Set(pso, "GrantUnmaps", st.GrantUnmaps);
+            Set(pso, "PersistentGrantsPurged", st.PersistentGrantsPurged);
+            return pso;
+        }
+
+        private static void Set(PSObject pso, string name, object value)
+        {
+            if (pso.Properties[name] is null) pso.Properties.Add(new PSNoteProperty(name, value));
+        }
     }
 }

@@ -7,7 +7,9 @@ namespace XenVbd.Bench
         /// <summary>
         /// `micro [BenchmarkDotNet args]` runs the BenchmarkDotNet micro benchmarks;
         /// `stack [--quick] [--out file.json]` runs the whole-stack harness with its baselines;
-        /// `devices [--quick] [--out file.json]` measures device memory, creation and campaign cases per second.
+        /// `devices [--quick] [--out file.json]` measures device memory, creation and campaign cases per second;
+        /// `effects` prints the published effects of multi-page rings, persistent grants and multi-queue as the
+        /// virtual-time service model reproduces them (deterministic: the same table on any machine).
         /// </summary>
         public static int Main(string[] args)
         {
@@ -22,8 +24,10 @@ namespace XenVbd.Bench
                     return StackHarness.Run(rest);
                 case "devices":
                     return DeviceCost.Run(rest);
+                case "effects":
+                    return PublishedEffectsReport.Run();
                 default:
-                    System.Console.Error.WriteLine("usage: XenVbd.Bench micro|stack|devices [options]");
+                    System.Console.Error.WriteLine("usage: XenVbd.Bench micro|stack|devices|effects [options]");
                     return 2;
             }
         }

@@ -18,7 +18,7 @@ Describe 'Get-VbdPersonality' {
         ($all | Where-Object Name -eq 'Hardened').RealDriver | Should -BeFalse
         @($all | Where-Object RealDriver).Count | Should -Be 6
         $all[0].PSObject.TypeNames[0] | Should -Be 'XenVbd.PowerShell.VbdPersonality'
-        $behaviourCount | Should -BeGreaterOrEqual 18
+        $behaviourCount | Should -BeGreaterOrEqual 19
         $all | ForEach-Object { $_.Behaviours | Should -Be $behaviourCount }
     }
 

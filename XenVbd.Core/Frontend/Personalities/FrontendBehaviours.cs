@@ -86,6 +86,8 @@ namespace XenVbd.Frontend
 
         /// <summary>What an adapter restart (ScsiRestartAdapter) does to the ABI detector.</summary>
         public AdapterRestartPolicy AdapterRestart { get; init; }
+        /// <summary>Offers <c>feature-persistent</c> and, when the backend agrees, bounces every segment through pages that stay granted (<see cref="PersistentGrantPool"/>).</summary>
+        public bool PersistentGrants { get; init; }
 
         public override string ToString() => Name;
     }

@@ -28,6 +28,7 @@ namespace XenVbd.Frontend
         public const string OverlappingWrites = "OverlappingWrites";
         public const string DumpModeProbeCache = "DumpModeProbeCache";
         public const string AdapterRestart = "AdapterRestart";
+        public const string PersistentGrants = "PersistentGrants";
 
         /// <summary>Every behaviour id, in table order.</summary>
         public static IReadOnlyList<string> BehaviourIds { get; } = new[]
@@ -35,6 +36,7 @@ namespace XenVbd.Frontend
             ProtocolKey, Probe, ProbeResultAcrossResume, SrbsDuringProbe, StuckProbe, BounceAlignment, BounceStrategy,
             ResponseChecks, IndirectResponseOp, SynchronizeCache, Unmap, FlushAnswers, Fua, XenbusPath, UnansweredRequests,
             OverlappingWrites, DumpModeProbeCache, AdapterRestart,
+            PersistentGrants,
         };
 
         private const string Gplpv = "spurious/win-pvdrivers-mirror";
@@ -84,6 +86,7 @@ namespace XenVbd.Frontend
                 Own(OverlappingWrites, "No overlap check: an SRB goes to the ring whatever writes are outstanding."),
                 DriverBehaviour.NotPinned(DumpModeProbeCache, "Saves nothing and reads nothing: a crash-dump or hibernate instance probes at connect like any connection.", OwnDesign),
                 DriverBehaviour.NotPinned(AdapterRestart, "An adapter restart probes again at once, from the native layout (Probe and AnnounceAndProbe modes).", OwnDesign),
+                Own(PersistentGrants, "Never writes feature-persistent: every grant is ended after its request, and one the backend still maps is quarantined (XSA-396)."),
             })
         {
             TakesAbiModeAndBounceFromOptions = true,
@@ -129,6 +132,7 @@ namespace XenVbd.Frontend
                 P(OverlappingWrites, "No check against outstanding writes: an SRB goes to the ring as soon as a request id is free.", G2008a("XenVbd_PutSrbOnRing")),
                 P(DumpModeProbeCache, "The probe's outcome lives only in the running instance (TargetData->use_other) and is saved nowhere, so a crash-dump instance probes again (the model probes it at connect, as at every Connected); the saved bits came with 2a08c4c.", G2008a("XenVbd_HwScsiInterruptTarget")),
                 P(AdapterRestart, "ScsiRestartAdapter only logs (it is not even in the supported list): the layout chosen at the last Connected stays.", G2008a("XenVbd_HwScsiAdapterControl")),
+                DriverBehaviour.NotPinned(PersistentGrants, "Never writes feature-persistent: every grant is ended after its request.", "no feature-persistent anywhere in the tree at 6916b1a (git grep -i feature-persistent): the driver predates persistent grants (Linux, 2012) and ends every grant after its request"),
             })
         {
             WritesProtocol = true,
@@ -175,6 +179,7 @@ namespace XenVbd.Frontend
                 P(OverlappingWrites, "No check against outstanding writes: an SRB goes to the ring as soon as a request id is free.", G2008b("XenVbd_PutSrbOnRing")),
                 P(DumpModeProbeCache, "After the probe XenVbd_HwScsiInterrupt sets 0x80000000 (and 0x40000000 when it switched) in the config page's event-channel word; the crash-dump instance (dump_mode) finds them (XenVbd_InitFromConfig) and skips the probe, taking the saved layout, right or not.", G2008b("XenVbd_HwScsiInitialize")),
                 P(AdapterRestart, "ScsiRestartAdapter only logs: ring_detect_state and use_other stay as they are.", G2008b("XenVbd_HwScsiAdapterControl")),
+                DriverBehaviour.NotPinned(PersistentGrants, "Never writes feature-persistent: every grant is ended after its request.", "no feature-persistent anywhere in the tree at 2a08c4c (git grep -i feature-persistent): the driver predates persistent grants (Linux, 2012) and ends every grant after its request"),
             })
         {
             WritesProtocol = false,
@@ -221,6 +226,7 @@ namespace XenVbd.Frontend
                 P(OverlappingWrites, "Before an SRB goes to the ring every shadow is scanned: when an outstanding WRITE overlaps its sectors (the SRB may be a read) it goes back to the head of the queue and the whole queue stalls until that write is answered (\"we get warnings from drbd if we don't\").", G2012("XenVbd_PutQueuedSrbsOnRing")),
                 P(DumpModeProbeCache, "After the probe XenVbd_HwScsiInterrupt sets 0x80000000 (and 0x40000000 when it switched) in the config page's event-channel word; any instance that starts with them valid (cached_use_other_valid, read in XenVbd_InitFromConfig), the crash-dump and hibernate ones included, skips the probe and takes the saved layout, right or not.", G2012("XenVbd_HwScsiInitialize")),
                 P(AdapterRestart, "ScsiRestartAdapter re-reads the config and sets ring_detect_state back to NOT_STARTED, so the next SRB probes again (the model probes at once); use_other is never cleared (only XenVbd_HwScsiInterrupt sets it, to TRUE), so a driver that switched stays on the other layout even when the new probe finds the native one.", G2012("XenVbd_HwScsiAdapterControl")),
+                DriverBehaviour.NotPinned(PersistentGrants, "Never writes feature-persistent: every grant is ended after its request.", "no feature-persistent anywhere in the tree at 4288e83 (git grep -i feature-persistent): the driver predates persistent grants (Linux, 2012) and ends every grant after its request"),
             })
         {
             WritesProtocol = false,
@@ -268,6 +274,7 @@ namespace XenVbd.Frontend
                 P(OverlappingWrites, "On an SRB's first pass, an outstanding WRITE that overlaps its sectors sends it back to the head of the queue and XenVbd_ProcessSrbList stops: the whole queue waits for that write.", G2013("XenVbd_PutSrbOnRing")),
                 P(DumpModeProbeCache, "There is no probe: nothing is saved.", G2013("XenVbd_Connect", "xenvbd_common/common_xen.h")),
                 P(AdapterRestart, "ScsiRestartAdapter queues XenVbd_ConnectWorkItem, which connects again and writes protocol; there is no detector to reset (the model keeps the connection as it is).", G2013("XenVbd_HwStorAdapterControl", G2013Storport)),
+                DriverBehaviour.NotPinned(PersistentGrants, "Never writes feature-persistent: every grant is ended after its request.", "no feature-persistent anywhere in the tree at eacab29 (git grep -i feature-persistent): the driver predates persistent grants (Linux, 2012) and ends every grant after its request"),
             })
         {
             WritesProtocol = true,
@@ -316,6 +323,7 @@ namespace XenVbd.Frontend
                 P(OverlappingWrites, "No check against outstanding writes: BlkifRingSchedule prepares every queued SRB in turn.", Xp("ring.c", "BlkifRingSchedule")),
                 P(DumpModeProbeCache, "There is no probe: nothing is saved.", Xp("ring.c", "RingStoreWrite")),
                 P(AdapterRestart, "AdapterHwAdapterControl supports only ScsiQuerySupportedControlTypes: a restart does nothing, and there is no detector.", Xp("adapter.c", "AdapterHwAdapterControl")),
+                P(PersistentGrants, "Reads the backend's feature-persistent (only to log it) and never writes its own, so the backend never keeps its grants; every grant is ended after its request.", Xp("frontend.c", "FrontendReadFeatures")),
             })
         {
             WritesProtocol = true,
@@ -360,6 +368,7 @@ namespace XenVbd.Frontend
                 P(OverlappingWrites, "No check against outstanding writes: blkif_queue_rq puts every request the block layer hands it on the ring while there is room.", Lx("blkif_queue_rq")),
                 P(DumpModeProbeCache, "There is no probe: nothing is saved.", Lx("talk_to_blkback")),
                 P(AdapterRestart, "Not a SCSI miniport: there is no adapter restart, and no detector; a resume runs talk_to_blkback again.", Lx("blkfront_resume")),
+                P(PersistentGrants, "Writes feature-persistent = 1 (the feature_persistent parameter) and, if the backend's reads 1, copies every segment through pages that stay granted; after a response a grant the backend still maps is kept (not an error), one it did not keep is ended; every 10 s free grants the backend has unmapped since are ended (purge_persistent_grants).", Lx("blkif_completion")),
             })
         {
             WritesProtocol = true,
@@ -379,6 +388,7 @@ namespace XenVbd.Frontend
             StallsOnOverlappingWrite = false,
             ProbeCache = ProbeCachePolicy.None,
             AdapterRestart = AdapterRestartPolicy.NoDetector,
+            PersistentGrants = true,
         };
 
         /// <summary>Every personality, the hardened design first.</summary>

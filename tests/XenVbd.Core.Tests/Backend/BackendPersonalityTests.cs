@@ -342,6 +342,243 @@ namespace XenVbd.Tests.Backend
             Assert.Equal(0, rig.Backend.DrainingResponses);
         }
 
+        // ---------------- persistent grants and multi-queue ----------------
+
+        /// <summary>A Linux blkback rig whose frontend offers feature-persistent (blkfront writes it in talk_to_blkback).</summary>
+        private static BackendRig PersistentRig(Action<BlkBackOptions>? more = null, BackendPersonality p = BackendPersonality.LinuxBlkback, string frontendValue = "1")
+        {
+            var rig = BackendRig.Create(As(p, more));
+            rig.Host.Store.Write(rig.Frontend.Path + "/feature-persistent", frontendValue);
+            rig.Frontend.Connect("x86_64-abi");
+            Assert.Equal(XenbusState.Connected, rig.Backend.State);
+            return rig;
+        }
+
+        private static BlkifResponse ReadPage(BackendRig rig, uint gref, ulong id = 1) =>
+            rig.Frontend.Submit(BlkifOp.Read, id, 0, new BlkifSegment(gref, 0, 7));
+
+        [Fact]
+        public void LinuxBlkback_PersistentKeyIsTheParameter_feature_persistent_is_the_module_parameter_written_in_connect()
+        {
+            using var rig = BackendRig.Create(As(BackendPersonality.LinuxBlkback));
+            Assert.False(Has(rig, "feature-persistent"));
+            rig.Frontend.Connect("x86_64-abi");
+            Assert.Equal("1", Key(rig, "feature-persistent"));
+            Assert.False(rig.Backend.PersistentGrantsEnabled);   // the frontend did not offer it: written all the same
+            using var off = ConnectedAs(BackendPersonality.LinuxBlkback, more: o => o.FeaturePersistent = false);
+            Assert.Equal("0", Key(off, "feature-persistent"));
+        }
+
+        [Theory]
+        [InlineData("1", true)]
+        [InlineData("3", true)]
+        [InlineData("2", false)]
+        [InlineData("0", false)]
+        [InlineData("yes", false)]
+        public void LinuxBlkback_PersistentNegotiated_both_ends_must_agree_and_only_the_low_bit_counts(string frontendValue, bool expected)
+        {
+            using var rig = PersistentRig(frontendValue: frontendValue);
+            Assert.Equal(expected, rig.Backend.PersistentGrantsEnabled);
+            using var paramOff = PersistentRig(o => o.FeaturePersistent = false, frontendValue: frontendValue);
+            Assert.False(paramOff.Backend.PersistentGrantsEnabled);
+        }
+
+        [Fact]
+        public void LinuxBlkback_PersistentTreePerRing_a_kept_grant_is_neither_mapped_nor_unmapped_again()
+        {
+            using var rig = PersistentRig();
+            var page = rig.GrantPages(1)[0];
+            Assert.Equal(BlkifStatus.Okay, ReadPage(rig, page.Gref, 1).Status);
+            Assert.Equal(BlkifStatus.Okay, ReadPage(rig, page.Gref, 2).Status);
+            var st = rig.Backend.Statistics;
+            Assert.Equal(1, st.GrantMaps);
+            Assert.Equal(0, st.GrantUnmaps);
+            Assert.Equal(1, st.PersistentGrantHits);
+            Assert.Equal(1, rig.Backend.PersistentGrantCount);
+            Assert.True(rig.Backend.QueueHoldsPersistentGrant(0, page.Gref));
+            Assert.True(rig.Frontend.Grants.IsMapped(page.Gref));
+
+            // Without the feature the same two reads map and unmap twice.
+            using var plain = BackendRig.Connected();
+            var p2 = plain.GrantPages(1)[0];
+            ReadPage(plain, p2.Gref, 1);
+            ReadPage(plain, p2.Gref, 2);
+            Assert.Equal(2, plain.Backend.Statistics.GrantMaps);
+            Assert.Equal(2, plain.Backend.Statistics.GrantUnmaps);
+            Assert.False(plain.Frontend.Grants.IsMapped(p2.Gref));
+        }
+
+        [Fact]
+        public void LinuxBlkback_PersistentMapsWritable_a_read_only_grant_cannot_be_kept_so_its_write_fails()
+        {
+            using var rig = PersistentRig();
+            var ro = rig.GrantPages(1, fill: 0x5A, readOnly: true)[0];
+            Assert.Equal(BlkifStatus.Error, rig.Frontend.Submit(BlkifOp.Write, 1, 0, new BlkifSegment(ro.Gref, 0, 7)).Status);
+            using var plain = BackendRig.Connected();
+            var ro2 = plain.GrantPages(1, fill: 0x5A, readOnly: true)[0];
+            Assert.Equal(BlkifStatus.Okay, plain.Frontend.Submit(BlkifOp.Write, 1, 0, new BlkifSegment(ro2.Gref, 0, 7)).Status);
+        }
+
+        [Fact]
+        public void LinuxBlkback_PersistentLimit1056_past_the_limit_grants_are_mapped_once_and_the_overflow_is_flagged()
+        {
+            Assert.Equal(1056, new BlkBackOptions().MaxPersistentGrants);
+            using var rig = PersistentRig(o => o.MaxPersistentGrants = 4);
+            var pages = rig.GrantPages(6);
+            var segs = pages.Select(pg => new BlkifSegment(pg.Gref, 0, 7)).ToArray();
+            Assert.Equal(BlkifStatus.Okay, rig.Frontend.Submit(BlkifOp.Read, 1, 0, segs).Status);
+            Assert.Equal(4, rig.Backend.PersistentGrantCount);
+            Assert.True(rig.Backend.QueuePersistentGrantOverflow(0));
+            Assert.Equal(2, rig.Backend.Statistics.PersistentGrantOverflows);
+            Assert.Equal(2, rig.Backend.Statistics.GrantUnmaps);
+            for (int i = 0; i < 6; i++) Assert.Equal(i < 4, rig.Frontend.Grants.IsMapped(pages[i].Gref));
+        }
+
+        [Fact]
+        public void LinuxBlkback_PersistentInUseMappedAgain_the_same_grant_twice_in_one_request_is_mapped_a_second_time()
+        {
+            using var rig = PersistentRig();
+            var page = rig.GrantPages(1)[0];
+            Assert.Equal(BlkifStatus.Okay, rig.Frontend.Submit(BlkifOp.Read, 1, 0, new BlkifSegment(page.Gref, 0, 3), new BlkifSegment(page.Gref, 4, 7)).Status);
+            var st = rig.Backend.Statistics;
+            Assert.Equal(1, st.PersistentGrantsInUse);
+            Assert.Equal(2, st.GrantMaps);
+            Assert.Equal(1, st.GrantUnmaps);
+            Assert.Equal(1, rig.Backend.PersistentGrantCount);
+        }
+
+        [Fact]
+        public void LinuxBlkback_PersistentPurgeEvery100ms_unused_grants_expire_after_60_s_and_a_full_tree_is_trimmed_to_95_percent()
+        {
+            using var rig = PersistentRig();
+            var old = rig.GrantPages(1)[0];
+            var fresh = rig.GrantPages(1)[0];
+            ReadPage(rig, old.Gref, 1);
+            rig.Host.Scheduler.RunUntil(rig.Host.Scheduler.Now + 59 * TimeSpan.TicksPerSecond);
+            ReadPage(rig, fresh.Gref, 2);
+            Assert.True(rig.Frontend.Grants.IsMapped(old.Gref));           // idle 59 s: kept
+            rig.Host.Scheduler.RunUntil(rig.Host.Scheduler.Now + 2 * TimeSpan.TicksPerSecond);
+            ReadPage(rig, fresh.Gref, 3);
+            Assert.False(rig.Frontend.Grants.IsMapped(old.Gref));          // idle 61 s: purged at the next wake
+            Assert.True(rig.Frontend.Grants.IsMapped(fresh.Gref));
+            Assert.Equal(1, rig.Backend.Statistics.PersistentGrantsPurged);
+            Assert.Contains(rig.Host.Trace.Snapshot(), e => e.Kind == global::XenVbd.Sim.TraceKind.PersistentGrantPurge && e.B == 1);
+
+            // A full tree that overflowed: the purge leaves max/100*5 = 5 of 100 free.
+            using var full = PersistentRig(o => o.MaxPersistentGrants = 100);
+            var pages = full.GrantPages(101);
+            for (int i = 0; i < 101; i++) ReadPage(full, pages[i].Gref, (ulong)i);
+            Assert.Equal(100, full.Backend.PersistentGrantCount);
+            Assert.True(full.Backend.QueuePersistentGrantOverflow(0));
+            full.Host.Scheduler.RunUntil(full.Host.Scheduler.Now + BlkBackOptions.LruIntervalTicks + 1);
+            ReadPage(full, pages[100].Gref, 500);
+            // The purge ran at the wake, before the request: five grants not in use went, in reference order (the lowest
+            // five), which left room to keep pages[100]'s grant this time.
+            Assert.Equal(5, full.Backend.Statistics.PersistentGrantsPurged);
+            Assert.Equal(96, full.Backend.PersistentGrantCount);
+            Assert.False(full.Backend.QueuePersistentGrantOverflow(0));
+            var lowest = pages.Select(pg => pg.Gref).Where(g => g != pages[100].Gref).OrderBy(g => g).Take(5).ToArray();
+            Assert.All(lowest, g => Assert.False(full.Backend.QueueHoldsPersistentGrant(0, g)));
+            Assert.True(full.Backend.QueueHoldsPersistentGrant(0, pages[100].Gref));
+        }
+
+        [Fact]
+        public void LinuxBlkback_PersistentFreedOnDisconnect_closing_unmaps_every_kept_grant()
+        {
+            using var rig = PersistentRig();
+            var pages = rig.GrantPages(3);
+            for (int i = 0; i < 3; i++) ReadPage(rig, pages[i].Gref, (ulong)i);
+            Assert.Equal(3, rig.Backend.PersistentGrantCount);
+            rig.Frontend.SetState(XenbusState.Closed);
+            rig.Frontend.Run();
+            Assert.All(pages, pg => Assert.False(rig.Frontend.Grants.IsMapped(pg.Gref)));
+            Assert.Equal(3, rig.Backend.Statistics.PersistentGrantsPurged);
+        }
+
+        [Fact]
+        public void LinuxBlkback_PersistentStillMapped_the_frontend_cannot_end_access_to_a_kept_grant_until_blkback_lets_go()
+        {
+            using var rig = PersistentRig();
+            var page = rig.GrantPages(1)[0];
+            ReadPage(rig, page.Gref);
+            Assert.False(rig.Frontend.Grants.EndAccess(page.Gref));
+            rig.Frontend.SetState(XenbusState.Closed);
+            rig.Frontend.Run();
+            Assert.True(rig.Frontend.Grants.EndAccess(page.Gref));
+        }
+
+        [Fact]
+        public void LinuxBlkback_MultiQueueMaxQueues_written_at_probe_from_the_parameter()
+        {
+            using var rig = BackendRig.Create(As(BackendPersonality.LinuxBlkback));
+            Assert.Equal(XenbusState.InitWait, rig.Backend.State);
+            Assert.Equal("4", Key(rig, "multi-queue-max-queues"));
+            using var two = BackendRig.Create(As(BackendPersonality.LinuxBlkback, o => o.MaxQueues = 2));
+            Assert.Equal("2", Key(two, "multi-queue-max-queues"));
+        }
+
+        [Theory]
+        [InlineData("0", "guest requested 0 queues, exceeding the maximum of 4.")]
+        [InlineData("5", "guest requested 5 queues, exceeding the maximum of 4.")]
+        [InlineData("many", null)]
+        public void LinuxBlkback_MultiQueueNumQueues_zero_or_too_many_is_fatal_unparsable_is_one(string value, string? error)
+        {
+            using var rig = BackendRig.Create(As(BackendPersonality.LinuxBlkback));
+            rig.Host.Store.Write(rig.Frontend.Path + "/multi-queue-num-queues", value);
+            rig.Frontend.Connect("x86_64-abi");
+            if (error is null)
+            {
+                Assert.Equal(XenbusState.Connected, rig.Backend.State);
+                Assert.Equal(1, rig.Backend.QueueCount);
+            }
+            else
+            {
+                Assert.Equal(XenbusState.Closing, rig.Backend.State);
+                Assert.Equal(error, Key(rig, "error"));
+            }
+        }
+
+        [Fact]
+        public void LinuxBlkback_PerQueueRingKeys_each_queue_has_its_own_ring_and_event_channel_under_queue_N()
+        {
+            using var rig = BackendRig.Create(As(BackendPersonality.LinuxBlkback));
+            var fe = rig.Frontend;
+            var q1 = new TestQueueRing(fe);
+            fe.Store.Write(fe.Path + "/multi-queue-num-queues", 2);
+            fe.Store.Write(fe.Path + "/queue-0/ring-ref", fe.RingRefs[0]);
+            fe.Store.Write(fe.Path + "/queue-0/event-channel", fe.Channel.Port);
+            q1.Publish(fe.Path + "/queue-1");
+            fe.Store.Write(fe.Path + "/protocol", "x86_64-abi");
+            fe.SetState(XenbusState.Initialised);
+            fe.Run();
+            Assert.Equal(XenbusState.Connected, rig.Backend.State);
+            Assert.Equal(2, rig.Backend.QueueCount);
+
+            var page = rig.GrantPages(1)[0];
+            q1.Queue(BlkifOp.Read, 77, 0, new BlkifSegment(page.Gref, 0, 7));
+            q1.Push();
+            fe.Run();
+            var r = Assert.Single(q1.TakeResponses());
+            Assert.Equal(77UL, r.Id);
+            Assert.Empty(fe.TakeResponses());
+            Assert.Equal(1U, rig.Backend.QueueRing(1).ReqCons);
+            Assert.Equal(0U, rig.Backend.QueueRing(0).ReqCons);
+
+            // Both queues naming one event channel: the second cannot bind it.
+            using var same = BackendRig.Create(As(BackendPersonality.LinuxBlkback));
+            var f2 = same.Frontend;
+            var q = new TestQueueRing(f2, f2.Channel);
+            f2.Store.Write(f2.Path + "/multi-queue-num-queues", 2);
+            f2.Store.Write(f2.Path + "/queue-0/ring-ref", f2.RingRefs[0]);
+            f2.Store.Write(f2.Path + "/queue-0/event-channel", f2.Channel.Port);
+            q.Publish(f2.Path + "/queue-1");
+            f2.SetState(XenbusState.Initialised);
+            f2.Run();
+            Assert.Equal(XenbusState.Closing, same.Backend.State);
+            Assert.StartsWith("mapping ring-ref port", Key(same, "error"));
+            Assert.False(f2.Grants.IsMapped(f2.RingRefs[0]));
+        }
+
         // ---------------- LinuxBlkback2008 ----------------
 
         [Fact]
@@ -452,6 +689,18 @@ namespace XenVbd.Tests.Backend
             using var rig = ConnectedAs(BackendPersonality.LinuxBlkback2008, null, disk: new MemoryDisk(1 << 20, 512, 4096));
             Assert.Equal("512", Key(rig, "sector-size"));
             Assert.False(Has(rig, "physical-sector-size"));
+        }
+
+        [Fact]
+        public void LinuxBlkback2008_NoPersistentNoMultiQueue_no_keys_and_every_grant_is_unmapped_after_its_request()
+        {
+            using var rig = PersistentRig(p: BackendPersonality.LinuxBlkback2008);
+            Assert.False(Has(rig, "feature-persistent"));
+            Assert.False(Has(rig, "multi-queue-max-queues"));
+            Assert.False(rig.Backend.PersistentGrantsEnabled);
+            var page = rig.GrantPages(1)[0];
+            ReadPage(rig, page.Gref);
+            Assert.False(rig.Frontend.Grants.IsMapped(page.Gref));
         }
 
         // ---------------- Qemu72 / Qemu10 ----------------
@@ -910,5 +1159,28 @@ namespace XenVbd.Tests.Backend
             using var ro = BackendRig.Create(As(BackendPersonality.Qemu10, o => o.ReadOnly = true));
             Assert.Equal("r", Key(ro, "mode"));
         }
+        [Theory]
+        [InlineData(BackendPersonality.Qemu72)]
+        [InlineData(BackendPersonality.Qemu10)]
+        public void Qemu72_NoMultiQueue_no_key_and_queue_directories_are_not_read(BackendPersonality p)
+        {
+            using var rig = BackendRig.Create(As(p));
+            Assert.False(Has(rig, "multi-queue-max-queues"));
+            Assert.False(Has(rig, "feature-persistent"));
+            var fe = rig.Frontend;
+            fe.Store.Write(fe.Path + "/multi-queue-num-queues", 2);
+            fe.Store.Write(fe.Path + "/queue-0/ring-ref", fe.RingRefs[0]);
+            fe.Store.Write(fe.Path + "/queue-0/event-channel", fe.Channel.Port);
+            new TestQueueRing(fe).Publish(fe.Path + "/queue-1");
+            fe.SetState(XenbusState.Initialised);
+            fe.Run();
+            // No ring-ref in the device's own directory: connect fails, and QEMU only logs it (ConnectErrorOnlyLogged).
+            Assert.Equal(XenbusState.InitWait, rig.Backend.State);
+            Assert.Contains("ring-ref", rig.Backend.ConnectError);
+            Assert.False(Has(rig, "error"));
+        }
+
+        [Fact]
+        public void Qemu10_NoMultiQueue_same_as_72() => Qemu72_NoMultiQueue_no_key_and_queue_directories_are_not_read(BackendPersonality.Qemu10);
     }
 }

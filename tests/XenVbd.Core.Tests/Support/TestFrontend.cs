@@ -17,6 +17,8 @@ namespace XenVbd.Tests.Support
 
         private readonly XenHost _host;
 
+        public XenHost Host => _host;
+
         public TestFrontend(XenHost host, int domainId = 1, int deviceId = DefaultDeviceId, int pages = 1024, int ringPageOrder = 0)
         {
             _host = host;
