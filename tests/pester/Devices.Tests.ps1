@@ -29,7 +29,7 @@ Describe 'New-VbdDevice' {
 
     It 'passes every option to the engine' {
         $d = New-VbdDevice -Name opts -SizeBytes 8MB -LogicalSectorSize 4096 -PhysicalSectorSize 4096 -ReadOnly `
-            -FrontendAbi x86_32-abi -FrontendMode Announce -BackendAbi 32 -BackendMode Protocol -Bounce SegmentPool `
+            -Personality Hardened -FrontendAbi x86_32-abi -FrontendMode Announce -BackendAbi 32 -BackendMode Protocol -Bounce SegmentPool `
             -RingPageOrder 2 -MaxIndirectSegments 32 -FeatureFlush:$false -FeatureBarrier:$false -FeatureDiscard:$false -Seed 42 -RequestTimeout 00:00:05
         $o = $d.Options
         $o.SizeBytes | Should -Be 8MB
@@ -637,7 +637,7 @@ Describe 'Get-VbdRing' {
 }
 
 Describe 'Get-VbdXenStore' {
-    BeforeAll { $d = New-VbdDevice -Name xs -FrontendMode Announce -SizeBytes 8MB }
+    BeforeAll { $d = New-VbdDevice -Name xs -Personality Hardened -FrontendMode Announce -SizeBytes 8MB }
     AfterAll { Remove-VbdDevice -Name xs }
 
     It 'returns both halves with decoded states' {

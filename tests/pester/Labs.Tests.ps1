@@ -56,7 +56,8 @@ Describe 'Invoke-VbdLab' {
         $results.Name | Should -Be @('MisalignedBuffers', 'BitnessMatrix', 'DelayedResponses', 'Migration', 'RogueBackend', 'ChkdskBurst')
         foreach ($r in $results) {
             $r.Passed | Should -BeTrue -Because ($r.Failures -join '; ')
-            $r.ReplayCommand | Should -Be "Invoke-VbdLab -Name $($r.Name) -Seed 1"
+            # The personality is part of the replay: it still replays the same run if the default ever changes.
+            $r.ReplayCommand | Should -Be "Invoke-VbdLab -Name $($r.Name) -Seed 1 -Personality Gplpv2008b"
             $r.WallTime | Should -BeGreaterThan ([timespan]::Zero)
         }
         Get-VbdDevice | Should -BeNullOrEmpty -Because 'the labs remove their devices'
@@ -87,8 +88,8 @@ Describe 'Invoke-VbdLab' {
     }
 
     It 'passes -DeviceOptions to every device a lab creates' {
-        # A 1 ms request timeout is shorter than the latency the lab injects: the watchdog fires where it must not.
-        $r = Invoke-VbdLab -Name DelayedResponses -DeviceOptions @{ RequestTimeout = '00:00:00.001' }
+        # A 1 ms request timeout is shorter than the latency the lab injects: the hardened design's watchdog fires where it must not.
+        $r = Invoke-VbdLab -Name DelayedResponses -Personality Hardened -DeviceOptions @{ RequestTimeout = '00:00:00.001' }
         $r.Passed | Should -BeFalse
         $r.Failures -join "`n" | Should -Match 'operations failed|timeouts|watchdog'
     }

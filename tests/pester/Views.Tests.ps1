@@ -19,7 +19,8 @@ BeforeAll {
         'XenVbd.Faults.FaultRule'            = @(Add-VbdFault viewimg -Kind Latency -Delay 00:00:00.001 -FaultName slow; Add-VbdFault viewimg -Kind Drop -Rate 0.001 -MaxCount 2)
         'XenVbd.Workload.WorkloadResult'     = @(Invoke-VbdWorkload viewimg -Count 200 -QueueDepth 4)
         'XenVbd.Frontend.FrontendStatistics' = @(Get-VbdStatistic)
-        'XenVbd.Lab.LabResult'               = @(Invoke-VbdLab -Name Migration)
+        'XenVbd.Lab.LabResult'               = @(Invoke-VbdLab -Name Migration, RogueBackend -Personality Gplpv2012, LinuxBlkfront)
+        'XenVbd.Lab.LabOutcome'              = @((Invoke-VbdLab -Name RogueBackend -Personality Gplpv2012).Outcomes)
         'XenVbd.PowerShell.VbdPersonality'   = @(Get-VbdPersonality)
         'XenVbd.PowerShell.VbdPersonalityBehaviour' = @(Get-VbdPersonality -Name Gplpv2012 -Detailed)
     }
@@ -80,7 +81,7 @@ Describe 'Default views' {
     It 'Select-Object, Where-Object and Sort-Object work on every column of <_>' -ForEach @(
         'XenVbd.Ring.BlkifFieldInfo', 'XenVbd.Device.VbdDevice', 'XenVbd.PowerShell.VbdSrbResult', 'XenVbd.Device.MigrationResult',
         'XenVbd.Frontend.RingSnapshot', 'XenVbd.Frontend.RingSlotInfo', 'XenVbd.PowerShell.VbdXenStoreEntry', 'XenVbd.Faults.FaultRule',
-        'XenVbd.Workload.WorkloadResult', 'XenVbd.Frontend.FrontendStatistics', 'XenVbd.Lab.LabResult',
+        'XenVbd.Workload.WorkloadResult', 'XenVbd.Frontend.FrontendStatistics', 'XenVbd.Lab.LabResult', 'XenVbd.Lab.LabOutcome',
         'XenVbd.PowerShell.VbdPersonality', 'XenVbd.PowerShell.VbdPersonalityBehaviour', 'XenVbd.Campaign.CampaignResult', 'XenVbd.Campaign.CampaignReport') {
         $type = $_
         $objects = @($samples[$type])
@@ -107,7 +108,7 @@ Describe 'Default views' {
     It 'renders <_> at 80 and 120 columns: header in one line, every column named in full, no line too long' -ForEach @(
         'XenVbd.Ring.BlkifFieldInfo', 'XenVbd.Device.VbdDevice', 'XenVbd.PowerShell.VbdSrbResult', 'XenVbd.Device.MigrationResult',
         'XenVbd.Frontend.RingSnapshot', 'XenVbd.Frontend.RingSlotInfo', 'XenVbd.PowerShell.VbdXenStoreEntry', 'XenVbd.Faults.FaultRule',
-        'XenVbd.Workload.WorkloadResult', 'XenVbd.Frontend.FrontendStatistics', 'XenVbd.Lab.LabResult',
+        'XenVbd.Workload.WorkloadResult', 'XenVbd.Frontend.FrontendStatistics', 'XenVbd.Lab.LabResult', 'XenVbd.Lab.LabOutcome',
         'XenVbd.PowerShell.VbdPersonality', 'XenVbd.PowerShell.VbdPersonalityBehaviour', 'XenVbd.Campaign.CampaignResult', 'XenVbd.Campaign.CampaignReport') {
         $type = $_
         $objects = @($samples[$type])

@@ -47,6 +47,7 @@ namespace XenVbd.Reliability
             _planner = new RogueResponsePlanner(body.Slice(stepBytes).ToArray(), _timeoutTicks);
             _dev = VbdDevice.Create(new VbdDeviceOptions
             {
+                Personality = FrontendPersonality.Hardened,
                 // One region per SRB plus one for the final fresh SRB.
                 SizeBytes = (MaxSrbs + 1L) * RegionBytes,
                 // Guest memory is most of a device's cost, so it is sized to this case's SRBs; Execute's
