@@ -208,8 +208,11 @@ namespace XenVbd.PowerShell.Cmdlets
             string? problem = null;
             try
             {
+                // Run anyway, such a lab would run under the default personality while its row claims another.
+                bool deaf = personality is not null && InvokeCommand.GetCommand(lab.Path, CommandTypes.ExternalScript) is ExternalScriptInfo script
+                    && !script.Parameters.ContainsKey("Personality");
                 var run = ScriptBlock.Create("param($__path, $__arguments) & $__path @__arguments");
-                foreach (PSObject output in InvokeCommand.InvokeScript(true, run, null, lab.Path, arguments))
+                foreach (PSObject output in deaf ? (IEnumerable<PSObject>)Array.Empty<PSObject>() : InvokeCommand.InvokeScript(true, run, null, lab.Path, arguments))
                 {
                     if (output?.BaseObject is LabResult r)
                     {
@@ -217,7 +220,11 @@ namespace XenVbd.PowerShell.Cmdlets
                     }
                 }
 
-                if (result is null)
+                if (deaf)
+                {
+                    problem = "the lab takes no -Personality: add [string] $Personality to its param block and pass it on (New-VbdLabResult -Personality $Personality)";
+                }
+                else if (result is null)
                 {
                     problem = "the lab script wrote no lab result (New-VbdLabResult) to the pipeline";
                 }

@@ -134,3 +134,20 @@ Describe 'New-VbdLabResult -Personality and New-VbdLabDevice' {
         { New-VbdLabDevice $lab 'x' @{ Bounce = 'PerSrb' } -ErrorAction Stop } | Should -Throw -ExpectedMessage '*-Bounce cannot be chosen with -Personality Gplpv2012*'
     }
 }
+
+Describe 'A lab of the user''s own that takes no -Personality' {
+    It 'runs under the default, and fails under -Personality with what to add instead of claiming a personality it never ran' {
+        $dir = Join-Path $TestDrive 'deaf'
+        $null = New-Item -ItemType Directory $dir
+        Set-Content (Join-Path $dir 'Deaf.ps1') @'
+param([UInt64] $Seed = 1, [hashtable] $DeviceOptions = @{})
+$lab = New-VbdLabResult -Name Deaf -Seed $Seed
+$null = $lab.Check($true, 'ran'); $lab
+'@
+        (Invoke-VbdLab -Path $dir).Passed | Should -BeTrue
+        $r = Invoke-VbdLab -Path $dir -Personality LinuxBlkfront
+        $r.Passed | Should -BeFalse
+        $r.Personality | Should -Be 'LinuxBlkfront'
+        $r.Failures[0] | Should -Match '^the lab takes no -Personality: add \[string\] \$Personality'
+    }
+}
