@@ -45,7 +45,7 @@ $about = [ordered]@{
 function Get-KeyFindings($Result) {
     # A few lines a person reads; -Detailed (or the report) has every finding.
     $findings = @($Result.Findings | Where-Object { $_ -notmatch "`n" })
-    if ($Detailed -or $findings.Count -le 5) { return $findings }
+    if ($Detailed -or $findings.Count -le 3) { return $findings }
     if ($Result.Name -eq 'BitnessMatrix') {
         $refused = @($findings | Where-Object { $_ -match 'refused' })
         $switched = @($findings | Where-Object { $_ -match 'switched' })
@@ -59,7 +59,7 @@ function Get-KeyFindings($Result) {
         }
         return $lines
     }
-    return @($findings | Select-Object -First 4) + "... and $($findings.Count - 4) more (-Detailed, or the report)"
+    return @($findings | Select-Object -First 2) + "... and $($findings.Count - 2) more (-Detailed, or the report)"
 }
 
 $lab = @{ Seed = $Seed; ReportPath = $ReportPath }

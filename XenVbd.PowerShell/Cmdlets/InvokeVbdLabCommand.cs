@@ -140,12 +140,13 @@ namespace XenVbd.PowerShell.Cmdlets
 
                 LabResult result = RunLab(runs[i].Lab, runs[i].Personality);
                 _results.Add(result);
-                WriteObject(result);
                 if (runs.Count > 1)
                 {
-                    // Ctrl+C between two runs keeps the report of every run that finished.
+                    // Before the result goes out (a stop can come from downstream too): Ctrl+C keeps the report of every run that finished.
                     WriteReport();
                 }
+
+                WriteObject(result);
             }
 
             if (runs.Count > 1)
@@ -209,7 +210,7 @@ namespace XenVbd.PowerShell.Cmdlets
             try
             {
                 // Run anyway, such a lab would run under the default personality while its row claims another.
-                bool deaf = personality is not null && InvokeCommand.GetCommand(lab.Path, CommandTypes.ExternalScript) is ExternalScriptInfo script
+                bool deaf = personality is not null && personality != FrontendOptions.DefaultPersonality.ToString() && InvokeCommand.GetCommand(lab.Path, CommandTypes.ExternalScript) is ExternalScriptInfo script
                     && !script.Parameters.ContainsKey("Personality");
                 var run = ScriptBlock.Create("param($__path, $__arguments) & $__path @__arguments");
                 foreach (PSObject output in deaf ? (IEnumerable<PSObject>)Array.Empty<PSObject>() : InvokeCommand.InvokeScript(true, run, null, lab.Path, arguments))

@@ -7,7 +7,8 @@ BeforeAll {
     [xml] $script:format = Get-Content -Raw -LiteralPath (Join-Path $root 'XenVbd.Format.ps1xml')
 
     # One real object per table view, made the way a user makes them.
-    $null = New-VbdDevice -Name viewguest -FrontendAbi X86_64 -BackendAbi X86_32 -BackendMode Native
+    # Hardened: it follows the migration the samples make (GPLPV 2008b would keep the stale layout and hang the walk-through's READ).
+    $null = New-VbdDevice -Name viewguest -Personality Hardened -FrontendAbi X86_64 -BackendAbi X86_32 -BackendMode Native
     $null = New-VbdDevice -Name viewimg -SizeBytes 1GB -QueueDepth 4
     $script:samples = @{
         'XenVbd.Ring.BlkifFieldInfo'         = @(Get-BlkifLayout -Abi X86_32)
