@@ -163,7 +163,8 @@ Describe 'Invoke-VbdLab' {
             $html | Should -Match 'leeoniya/uPlot \(v1\.6\.32\)'
 
         }
-        $r | Out-String -Width 200 | Should -Match 'PASS\s+Migration\s+3'
+        $r | Out-String -Width 200 | Should -Match 'PASS\s+Gplpv2008b\s+Migration\s+StaleLayout\s+StaleLayout'
+        $r | Format-Table -View XenVbd.Lab.LabResult.Checks | Out-String -Width 200 | Should -Match 'PASS\s+Migration\s+3'
     }
 
     It 'writes LabNotFound for an unknown lab, and completes lab names' {
