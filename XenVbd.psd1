@@ -33,6 +33,7 @@
         'Connect-VbdDevice',
         'Get-VbdMigration',
         'New-VbdLabResult',
+        'New-VbdLabDevice',
         'Invoke-VbdCampaign',
         'Merge-VbdCampaign'
     )

@@ -45,7 +45,7 @@ namespace XenVbd.Reports
               .Append(Asset("uPlot.min.css"))
               .Append("body{font-family:system-ui,sans-serif;margin:1.5em;max-width:1500px;color:#222}h2{margin-top:2em;border-bottom:1px solid #ddd}")
               .Append(".pass{color:#17803d}.fail{color:#b3261e}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}")
-              .Append("td:first-child{text-align:left}code{background:#f3f3f3;padding:2px 4px}")
+              .Append("td:first-child{text-align:left}table.outcomes td,table.side-by-side td{text-align:left}code{background:#f3f3f3;padding:2px 4px}")
               .Append(".row{display:flex;gap:1.5em;align-items:flex-start;margin:1em 0}.row .chart{flex:1 1 62%;min-width:320px}.row .notes{flex:1 1 38%;font-size:.92em}")
               .Append(".grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(360px,1fr));gap:1em}.grid .chart{min-width:300px}")
               .Append(".toggles button{font-size:.8em;margin-right:.4em}.uplot .u-legend{font-size:.8em;text-align:left}.uplot .u-title{font-size:1em}")
@@ -54,9 +54,11 @@ namespace XenVbd.Reports
             sb.Append("<h1>XenVbd lab report</h1><p>").Append(passed).Append(" passed, ").Append(results.Count - passed)
               .Append(" failed. Every series is drawn: click a legend entry to hide or show it, hover for values.</p><ul>");
             foreach (var r in results)
-                sb.Append("<li><a href=\"#").Append(Enc(r.Name)).Append("\" class=\"").Append(r.Passed ? "pass" : "fail").Append("\">")
-                  .Append(r.Passed ? "PASS " : "FAIL ").Append(Enc(r.Name)).Append("</a></li>");
-            sb.Append("</ul><div id=\"render-status\" data-charts=\"0\" data-errors=\"0\"></div>");
+                sb.Append("<li><a href=\"#").Append(Enc(Anchor(r))).Append("\" class=\"").Append(r.Passed ? "pass" : "fail").Append("\">")
+                  .Append(r.Passed ? "PASS " : "FAIL ").Append(Enc(Title(r))).Append("</a></li>");
+            sb.Append("</ul>");
+            SideBySide(sb, results);
+            sb.Append("<div id=\"render-status\" data-charts=\"0\" data-errors=\"0\"></div>");
             int chartId = 0;
             foreach (var r in results) Lab(sb, r, ref chartId);
             sb.Append("<script>").Append(Asset("uPlot.iife.min.js")).Append("</script><script>").Append(Asset("report.js")).Append("</script>");
@@ -66,9 +68,21 @@ namespace XenVbd.Reports
 
         private static void Lab(StringBuilder sb, LabResult r, ref int chartId)
         {
-            sb.Append("<h2 id=\"").Append(Enc(r.Name)).Append("\" class=\"").Append(r.Passed ? "pass" : "fail").Append("\">")
-              .Append(r.Passed ? "PASS " : "FAIL ").Append(Enc(r.Name)).Append("</h2>");
+            sb.Append("<h2 id=\"").Append(Enc(Anchor(r))).Append("\" class=\"").Append(r.Passed ? "pass" : "fail").Append("\">")
+              .Append(r.Passed ? "PASS " : "FAIL ").Append(Enc(Title(r))).Append("</h2>");
             sb.Append("<p>Seed ").Append(r.Seed.ToString(CultureInfo.InvariantCulture)).Append(" &middot; replay: <code>").Append(Enc(r.ReplayCommand)).Append("</code></p>");
+            if (r.Outcomes.Count > 0)
+            {
+                // Each case: what the real driver does (and where in its code), what the model showed, what the checkers saw.
+                sb.Append("<table class=\"outcomes\"><tr><th>case</th><th>expected</th><th>observed</th><th>because</th><th>source</th><th>checkers</th></tr>");
+                foreach (var o in r.Outcomes)
+                {
+                    sb.Append("<tr class=\"").Append(o.Matched ? "pass" : "fail").Append("\"><td>").Append(Enc(o.Case)).Append("</td><td>").Append(Enc(o.Expected))
+                      .Append("</td><td>").Append(Enc(o.Observed ?? "not observed")).Append("</td><td>").Append(Enc(o.Behaviour + ": " + o.Because))
+                      .Append("</td><td>").Append(Enc(o.Source?.ToString() ?? o.SourceText)).Append("</td><td>").Append(Enc(o.Evidence ?? "")).Append("</td></tr>");
+                }
+                sb.Append("</table>");
+            }
             if (r.Failures.Count > 0)
             {
                 sb.Append("<ul class=\"fail\">");
@@ -132,6 +146,49 @@ namespace XenVbd.Reports
                 sb.Append("</table></details>");
             }
         }
+
+        /// <summary>
+        /// The labs side by side, one row per lab and one column per personality: each cell the observed outcome,
+        /// PASS when it is the real driver's (the expected one, shown when it differs); the cell's tooltip lists each
+        /// case with its behaviour and source. Nothing when every result is under one personality or none.
+        /// </summary>
+        private static void SideBySide(StringBuilder sb, IReadOnlyList<LabResult> results)
+        {
+            var personalities = results.Select(r => r.Personality).Where(p => p.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+            if (personalities.Count < 2) return;
+            var labs = results.Select(r => r.Name).Distinct(StringComparer.Ordinal).ToList();
+            sb.Append("<h2 id=\"side-by-side\">Side by side</h2><p>Each cell: the outcome the model showed under that frontend; PASS when it is the real driver's (hover for each case, its behaviour and source).</p>");
+            sb.Append("<table class=\"side-by-side\"><tr><th>lab</th>");
+            foreach (string p in personalities) sb.Append("<th>").Append(Enc(p)).Append("</th>");
+            sb.Append("</tr>");
+            foreach (string lab in labs)
+            {
+                sb.Append("<tr><td>").Append(Enc(lab)).Append("</td>");
+                foreach (string p in personalities)
+                {
+                    LabResult? r = results.FirstOrDefault(x => x.Name == lab && x.Personality == p);
+                    if (r == null)
+                    {
+                        sb.Append("<td>-</td>");
+                        continue;
+                    }
+
+                    string tip = string.Join("\n", r.Outcomes.Select(o => o.Case + ": expected " + o.Expected + ", observed " + (o.Observed ?? "nothing") + " (" + o.Behaviour + ", " + o.SourceText + ")"));
+                    sb.Append("<td class=\"").Append(r.Passed ? "pass" : "fail").Append("\" title=\"").Append(Enc(tip)).Append("\"><a href=\"#").Append(Enc(Anchor(r))).Append("\">")
+                      .Append(r.Passed ? "PASS " : "FAIL ").Append(Enc(r.Observed.Length == 0 ? "-" : r.Observed)).Append("</a>");
+                    if (!r.Passed && r.Expected != r.Observed) sb.Append("<br>expected ").Append(Enc(r.Expected));
+                    sb.Append("</td>");
+                }
+
+                sb.Append("</tr>");
+            }
+
+            sb.Append("</table>");
+        }
+
+        private static string Anchor(LabResult r) => r.Personality.Length == 0 ? r.Name : r.Name + "-" + r.Personality;
+
+        private static string Title(LabResult r) => r.Personality.Length == 0 ? r.Name : r.Name + " under " + r.Personality;
 
         /// <summary>
         /// Cumulative completion latency (the fio "clat percentiles" view), one stepped line per workload: x =

@@ -5,17 +5,63 @@ param(
     [UInt64] $Seed = $(if ($env:XENVBD_LAB_SEED) { [UInt64] $env:XENVBD_LAB_SEED } else { 1 })
 )
 
+BeforeDiscovery {
+    if (-not (Get-Command New-VbdLabDevice -ErrorAction SilentlyContinue)) {
+        $manifest = @('../XenVbd.psd1', '../../XenVbd.psd1') | ForEach-Object { Join-Path $PSScriptRoot $_ } |
+            Where-Object { Test-Path -LiteralPath $_ } | Select-Object -First 1
+        if ($manifest) { Import-Module $manifest } else { Import-Module XenVbd }
+    }
+    # One context per frontend personality, each named by the lab and the personality.
+    $personalities = @(Get-VbdPersonality | ForEach-Object Name)
+}
+
 BeforeAll {
-    if (-not (Get-Command New-VbdLabResult -ErrorAction SilentlyContinue)) {
+    if (-not (Get-Command New-VbdLabDevice -ErrorAction SilentlyContinue)) {
         $manifest = @('../XenVbd.psd1', '../../XenVbd.psd1') | ForEach-Object { Join-Path $PSScriptRoot $_ } |
             Where-Object { Test-Path -LiteralPath $_ } | Select-Object -First 1
         if ($manifest) { Import-Module $manifest } else { Import-Module XenVbd }
     }
     $ProgressPreference = 'SilentlyContinue'
-    $lab = & (Join-Path $PSScriptRoot '02-BitnessMatrix.ps1') -Seed $Seed
+    $labScript = Join-Path $PSScriptRoot '02-BitnessMatrix.ps1'
+    $lab = & $labScript -Seed $Seed -Personality Hardened
 }
 
-Describe "BitnessMatrix lab, seed $Seed" {
+Describe "BitnessMatrix lab: the real driver's outcome under each personality, seed $Seed" {
+    Context 'BitnessMatrix under <_>' -ForEach $personalities {
+        BeforeAll {
+            $under = & $labScript -Seed $Seed -Personality $_
+        }
+
+        It 'BitnessMatrix under <_> reproduces the outcome the real driver has in every case' {
+            $under.Personality | Should -Be $_
+            $under.Outcomes.Count | Should -BeGreaterThan 0
+            foreach ($o in $under.Outcomes) { $o.Observed | Should -Be $o.Expected -Because "$($o.Case): $($o.Evidence)" }
+            $under.Failures | Should -BeNullOrEmpty
+            $under.Passed | Should -BeTrue
+        }
+
+        It 'BitnessMatrix under <_> cites the behaviour that decides each outcome, with its source' {
+            $behaviours = @(Get-VbdPersonality $_ -Detailed)
+            foreach ($o in $under.Outcomes) {
+                $b = $behaviours | Where-Object Behaviour -eq $o.Behaviour
+                $b | Should -Not -BeNullOrEmpty -Because $o.Case
+                $o.Because | Should -Be $b.Summary
+                if ($b.Pinned) { $o.Source.Function | Should -Be $b.Function; $o.SourceText | Should -BeLike "$($b.Function) (*)" }
+                else { $o.SourceText | Should -Match '^not pinned: ' }
+            }
+        }
+    }
+
+    Context 'BitnessMatrix: the drivers that never probe' {
+        It 'under LinuxBlkfront stay on their own layout against a Native dom0 of the other bitness' {
+            $l = & $labScript -Seed $Seed -Personality LinuxBlkfront
+            @($l.Outcomes | Where-Object Observed -eq 'Mismatch').Case | Should -Be 'fe 32 / be 64 Native', 'fe 64 / be 32 Native'
+            ($l.Outcomes | Where-Object Case -eq 'fe 64 / be 32 Native').Evidence | Should -Match '^ring 64 against a native 32 dom0'
+        }
+    }
+}
+
+Describe "BitnessMatrix lab under Hardened, seed $Seed" {
     It 'passes every check it makes' {
         $lab.Failures | Should -BeNullOrEmpty
         $lab.Passed | Should -BeTrue

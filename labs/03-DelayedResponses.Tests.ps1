@@ -5,17 +5,67 @@ param(
     [UInt64] $Seed = $(if ($env:XENVBD_LAB_SEED) { [UInt64] $env:XENVBD_LAB_SEED } else { 1 })
 )
 
+BeforeDiscovery {
+    if (-not (Get-Command New-VbdLabDevice -ErrorAction SilentlyContinue)) {
+        $manifest = @('../XenVbd.psd1', '../../XenVbd.psd1') | ForEach-Object { Join-Path $PSScriptRoot $_ } |
+            Where-Object { Test-Path -LiteralPath $_ } | Select-Object -First 1
+        if ($manifest) { Import-Module $manifest } else { Import-Module XenVbd }
+    }
+    # One context per frontend personality, each named by the lab and the personality.
+    $personalities = @(Get-VbdPersonality | ForEach-Object Name)
+}
+
 BeforeAll {
-    if (-not (Get-Command New-VbdLabResult -ErrorAction SilentlyContinue)) {
+    if (-not (Get-Command New-VbdLabDevice -ErrorAction SilentlyContinue)) {
         $manifest = @('../XenVbd.psd1', '../../XenVbd.psd1') | ForEach-Object { Join-Path $PSScriptRoot $_ } |
             Where-Object { Test-Path -LiteralPath $_ } | Select-Object -First 1
         if ($manifest) { Import-Module $manifest } else { Import-Module XenVbd }
     }
     $ProgressPreference = 'SilentlyContinue'
-    $lab = & (Join-Path $PSScriptRoot '03-DelayedResponses.ps1') -Seed $Seed
+    $labScript = Join-Path $PSScriptRoot '03-DelayedResponses.ps1'
+    $lab = & $labScript -Seed $Seed -Personality Hardened
 }
 
-Describe "DelayedResponses lab, seed $Seed" {
+Describe "DelayedResponses lab: the real driver's outcome under each personality, seed $Seed" {
+    Context 'DelayedResponses under <_>' -ForEach $personalities {
+        BeforeAll {
+            $under = & $labScript -Seed $Seed -Personality $_
+        }
+
+        It 'DelayedResponses under <_> reproduces the outcome the real driver has in every case' {
+            $under.Personality | Should -Be $_
+            $under.Outcomes.Count | Should -BeGreaterThan 0
+            foreach ($o in $under.Outcomes) { $o.Observed | Should -Be $o.Expected -Because "$($o.Case): $($o.Evidence)" }
+            $under.Failures | Should -BeNullOrEmpty
+            $under.Passed | Should -BeTrue
+        }
+
+        It 'DelayedResponses under <_> cites the behaviour that decides each outcome, with its source' {
+            $behaviours = @(Get-VbdPersonality $_ -Detailed)
+            foreach ($o in $under.Outcomes) {
+                $b = $behaviours | Where-Object Behaviour -eq $o.Behaviour
+                $b | Should -Not -BeNullOrEmpty -Because $o.Case
+                $o.Because | Should -Be $b.Summary
+                if ($b.Pinned) { $o.Source.Function | Should -Be $b.Function; $o.SourceText | Should -BeLike "$($b.Function) (*)" }
+                else { $o.SourceText | Should -Match '^not pinned: ' }
+            }
+        }
+    }
+
+    Context 'DelayedResponses: the watchdog' {
+        It 'under Gplpv2008b the reset does nothing: no SRB is retried, the late answers complete them' {
+            $g = & $labScript -Seed $Seed -Personality Gplpv2008b
+            $g.Metrics['watchdog.retries'] | Should -Be 0
+            $g.Metrics['watchdog.timeouts'] | Should -BeGreaterThan 0
+        }
+
+        It 'under LinuxBlkfront there is no request timeout at all' {
+            (& $labScript -Seed $Seed -Personality LinuxBlkfront).Metrics['watchdog.timeouts'] | Should -Be 0
+        }
+    }
+}
+
+Describe "DelayedResponses lab under Hardened, seed $Seed" {
     It 'passes every check it makes' {
         $lab.Failures | Should -BeNullOrEmpty
         $lab.Passed | Should -BeTrue

@@ -5,17 +5,67 @@ param(
     [UInt64] $Seed = $(if ($env:XENVBD_LAB_SEED) { [UInt64] $env:XENVBD_LAB_SEED } else { 1 })
 )
 
+BeforeDiscovery {
+    if (-not (Get-Command New-VbdLabDevice -ErrorAction SilentlyContinue)) {
+        $manifest = @('../XenVbd.psd1', '../../XenVbd.psd1') | ForEach-Object { Join-Path $PSScriptRoot $_ } |
+            Where-Object { Test-Path -LiteralPath $_ } | Select-Object -First 1
+        if ($manifest) { Import-Module $manifest } else { Import-Module XenVbd }
+    }
+    # One context per frontend personality, each named by the lab and the personality.
+    $personalities = @(Get-VbdPersonality | ForEach-Object Name)
+}
+
 BeforeAll {
-    if (-not (Get-Command New-VbdLabResult -ErrorAction SilentlyContinue)) {
+    if (-not (Get-Command New-VbdLabDevice -ErrorAction SilentlyContinue)) {
         $manifest = @('../XenVbd.psd1', '../../XenVbd.psd1') | ForEach-Object { Join-Path $PSScriptRoot $_ } |
             Where-Object { Test-Path -LiteralPath $_ } | Select-Object -First 1
         if ($manifest) { Import-Module $manifest } else { Import-Module XenVbd }
     }
     $ProgressPreference = 'SilentlyContinue'
-    $lab = & (Join-Path $PSScriptRoot '04-Migration.ps1') -Seed $Seed
+    $labScript = Join-Path $PSScriptRoot '04-Migration.ps1'
+    $lab = & $labScript -Seed $Seed -Personality Hardened
 }
 
-Describe "Migration lab, seed $Seed" {
+Describe "Migration lab: the real driver's outcome under each personality, seed $Seed" {
+    Context 'Migration under <_>' -ForEach $personalities {
+        BeforeAll {
+            $under = & $labScript -Seed $Seed -Personality $_
+        }
+
+        It 'Migration under <_> reproduces the outcome the real driver has in every case' {
+            $under.Personality | Should -Be $_
+            $under.Outcomes.Count | Should -BeGreaterThan 0
+            foreach ($o in $under.Outcomes) { $o.Observed | Should -Be $o.Expected -Because "$($o.Case): $($o.Evidence)" }
+            $under.Failures | Should -BeNullOrEmpty
+            $under.Passed | Should -BeTrue
+        }
+
+        It 'Migration under <_> cites the behaviour that decides each outcome, with its source' {
+            $behaviours = @(Get-VbdPersonality $_ -Detailed)
+            foreach ($o in $under.Outcomes) {
+                $b = $behaviours | Where-Object Behaviour -eq $o.Behaviour
+                $b | Should -Not -BeNullOrEmpty -Because $o.Case
+                $o.Because | Should -Be $b.Summary
+                if ($b.Pinned) { $o.Source.Function | Should -Be $b.Function; $o.SourceText | Should -BeLike "$($b.Function) (*)" }
+                else { $o.SourceText | Should -Match '^not pinned: ' }
+            }
+        }
+    }
+
+    Context 'Migration: the stale layout' {
+        It 'under Gplpv2008b keeps the x86_64 layout after moving to an x86_32 dom0, without probing' {
+            $g = & $labScript -Seed $Seed -Personality Gplpv2008b
+            $g.Findings[0] | Should -Match 'X86_32 Native dom0: re-probed False, ring X86_64 -> X86_64'
+            $o = $g.Outcomes | Where-Object Case -eq 'layout after the moves'
+            $o.Observed | Should -Be 'StaleLayout'
+            $o.Behaviour | Should -Be 'ProbeResultAcrossResume'
+            $o.Source.Function | Should -Be 'XenVbd_Resume'
+            $o.Evidence | Should -Match '^ring X86_64 against an X86_32 Native dom0'
+        }
+    }
+}
+
+Describe "Migration lab under Hardened, seed $Seed" {
     It 'passes every check it makes' {
         $lab.Failures | Should -BeNullOrEmpty
         $lab.Passed | Should -BeTrue

@@ -5,30 +5,97 @@ param(
     [UInt64] $Seed = $(if ($env:XENVBD_LAB_SEED) { [UInt64] $env:XENVBD_LAB_SEED } else { 1 })
 )
 
+BeforeDiscovery {
+    if (-not (Get-Command New-VbdLabDevice -ErrorAction SilentlyContinue)) {
+        $manifest = @('../XenVbd.psd1', '../../XenVbd.psd1') | ForEach-Object { Join-Path $PSScriptRoot $_ } |
+            Where-Object { Test-Path -LiteralPath $_ } | Select-Object -First 1
+        if ($manifest) { Import-Module $manifest } else { Import-Module XenVbd }
+    }
+    # One context per frontend personality, each named by the lab and the personality.
+    $personalities = @(Get-VbdPersonality | ForEach-Object Name)
+}
+
 BeforeAll {
-    if (-not (Get-Command New-VbdLabResult -ErrorAction SilentlyContinue)) {
+    if (-not (Get-Command New-VbdLabDevice -ErrorAction SilentlyContinue)) {
         $manifest = @('../XenVbd.psd1', '../../XenVbd.psd1') | ForEach-Object { Join-Path $PSScriptRoot $_ } |
             Where-Object { Test-Path -LiteralPath $_ } | Select-Object -First 1
         if ($manifest) { Import-Module $manifest } else { Import-Module XenVbd }
     }
     $ProgressPreference = 'SilentlyContinue'
-    $lab = & (Join-Path $PSScriptRoot '05-RogueBackend.ps1') -Seed $Seed
+    $labScript = Join-Path $PSScriptRoot '05-RogueBackend.ps1'
+    $lab = & $labScript -Seed $Seed -Personality Hardened
 }
 
-Describe "RogueBackend lab, seed $Seed" {
+Describe "RogueBackend lab: the real driver's outcome under each personality, seed $Seed" {
+    Context 'RogueBackend under <_>' -ForEach $personalities {
+        BeforeAll {
+            $under = & $labScript -Seed $Seed -Personality $_
+        }
+
+        It 'RogueBackend under <_> reproduces the outcome the real driver has in every case' {
+            $under.Personality | Should -Be $_
+            $under.Outcomes.Count | Should -BeGreaterThan 0
+            foreach ($o in $under.Outcomes) { $o.Observed | Should -Be $o.Expected -Because "$($o.Case): $($o.Evidence)" }
+            $under.Failures | Should -BeNullOrEmpty
+            $under.Passed | Should -BeTrue
+        }
+
+        It 'RogueBackend under <_> cites the behaviour that decides each outcome, with its source' {
+            $behaviours = @(Get-VbdPersonality $_ -Detailed)
+            foreach ($o in $under.Outcomes) {
+                $b = $behaviours | Where-Object Behaviour -eq $o.Behaviour
+                $b | Should -Not -BeNullOrEmpty -Because $o.Case
+                $o.Because | Should -Be $b.Summary
+                if ($b.Pinned) { $o.Source.Function | Should -Be $b.Function; $o.SourceText | Should -BeLike "$($b.Function) (*)" }
+                else { $o.SourceText | Should -Match '^not pinned: ' }
+            }
+        }
+    }
+
+    Context 'RogueBackend: what the checkers name' {
+        It 'under Gplpv2012 an id indexing past the 64-entry shadows array stops the device with that finding' {
+            $g = & $labScript -Seed $Seed -Personality Gplpv2012
+            $o = $g.Outcomes | Where-Object Case -eq 'RspProdJump'
+            $o.Observed | Should -Be 'Stopped'
+            $o.Evidence | Should -Match 'past the driver''s 64-entry shadow array'
+            $o.Source.File | Should -Be 'xenvbd/xenvbd_scsiport.c'
+            $o.Source.Function | Should -Be 'XenVbd_HwScsiInterrupt'
+            # The top bit a BadId flips is masked off by SHADOW_ID_ID_MASK: the SRB completes, nothing noticed.
+            ($g.Outcomes | Where-Object Case -eq 'BadId').Observed | Should -Be 'Intact'
+        }
+
+        It 'under LinuxBlkfront the bad response is flagged and the hang detector names the I/O left hanging' {
+            $l = & $labScript -Seed $Seed -Personality LinuxBlkfront
+            foreach ($o in $l.Outcomes) {
+                $o.Observed | Should -Be 'Hangs'
+                $o.Evidence | Should -Match 'hang detector: \d+ never completed by [\d.]+ s virtual'
+                $o.Evidence | Should -Match 'device Broken \('
+            }
+        }
+
+        It 'runs under the default personality, Gplpv2008b, when none is given' {
+            $d = & $labScript -Seed $Seed
+            $d.Personality | Should -Be 'Gplpv2008b'
+            $d.Passed | Should -BeTrue
+            $d.ReplayCommand | Should -Match '-Personality Gplpv2008b'
+        }
+    }
+}
+
+Describe "RogueBackend lab under Hardened, seed $Seed" {
     It 'passes every check it makes' {
         $lab.Failures | Should -BeNullOrEmpty
         $lab.Passed | Should -BeTrue
     }
 
     It 'goes Broken cleanly after each lie: <_>' -ForEach 'BadId', 'WrongOp', 'RspProdJump', 'Duplicate' {
-        $w = $lab.Workloads | Where-Object Label -eq "rogue $_"
+        $w = $lab.Workloads | Where-Object Label -eq $_
         $w.Result.Operations | Should -Be 400
         $w.Result.Stuck | Should -Be 0
         $w.Result.DoubleCompletions | Should -Be 0
         $w.Result.ViolationCount | Should -Be 0
         $w.Result.Errors | Should -BeGreaterThan 0
         $w.Result.FaultsByKind[$_] | Should -Be 1
-        $lab.Findings | Where-Object { $_ -like "$($w.Label.Substring(6)): device Broken (*" } | Should -Not -BeNullOrEmpty
+        $lab.Findings | Where-Object { $_ -like "$($w.Label): device Broken (*" } | Should -Not -BeNullOrEmpty
     }
 }

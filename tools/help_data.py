@@ -19,7 +19,7 @@ New-VbdDevice builds one simulated machine: a Xen host with a seeded random sour
 
 The disk is a sparse in-memory disk unless -ImagePath names a raw image file. An existing image is opened (and locked) and gives the size; a missing image is created at -SizeBytes.
 
--FrontendAbi and -BackendAbi choose the bitness of the two sides (x86_32 or x86_64, which lay ring entries out at 108 or 112 bytes). -BackendMode Native makes the backend use its own layout whatever the frontend says (a backend from before the protocol key); Protocol makes it read the frontend's protocol key and assume x86_32 without one, as Linux does. -FrontendMode Probe is GPLPV 2008-2013 (no protocol key, probe with two operation-0xff requests and switch layout on the fly); Announce writes the protocol key and does not probe; AnnounceAndProbe does both.
+-FrontendAbi and -BackendAbi choose the bitness of the two sides (x86_32 or x86_64, which lay ring entries out at 108 or 112 bytes). -BackendMode Native makes the backend use its own layout whatever the frontend says (a backend from before the protocol key); Protocol makes it read the frontend's protocol key and assume x86_32 without one, as Linux does. -FrontendMode Probe is GPLPV 2008-2013 (no protocol key, probe with two operation-0xff requests and switch layout on the fly); Announce writes the protocol key and does not probe; AnnounceAndProbe does both. -FrontendMode and -Bounce are the hardened design's choices (-Personality Hardened); a real driver's personality, the default Gplpv2008b included, has its own.
 
 Bad input stops the cmdlet with an error and creates nothing: a size that is not a positive multiple of the logical sector size (SizeNotMultipleOfSector), a name already in use (DuplicateDeviceName), an image that is a folder or whose length is not a whole number of sectors (ImageNotADisk), an image another device or process holds (ImageLocked; on Linux the message names the holder's pid and the recommended action says how to free it), a -SizeBytes that differs from an existing image's length (ImageSizeMismatch), an -ImagePath on another provider or with wildcards that do not match exactly one file (NotAFileSystemPath, PathNotUnique), a physical sector size below the logical one, a negative -BackendServiceTime, or a -RequestTimeout or -BackendServiceTime beyond 365 days of virtual time (InvalidDeviceOptions). Values outside a parameter's range (-QueueDepth, -GuestBufferBytes, -ReconnectAfterTimeouts, -RingPageOrder, -MaxIndirectSegments) are refused at binding with ParameterArgumentValidationError.
 
@@ -43,7 +43,7 @@ Bad input stops the cmdlet with an error and creates nothing: a size that is not
   {"name": "FrontendAbi", "type": "XenVbd.Ring.BlkifAbi", "values": ["X86_32", "X86_64"], "pipeline": "True (ByPropertyName)", "default": "X86_64",
    "desc": "The frontend's own ring layout (the guest's bitness). X86_32, X86_64, the protocol strings x86_32-abi / x86_64-abi and 32 / 64 are accepted."},
   {"name": "FrontendMode", "type": "XenVbd.Frontend.FrontendAbiMode", "values": ["Probe", "Announce", "AnnounceAndProbe"], "pipeline": "True (ByPropertyName)", "default": "Probe",
-   "desc": "How the frontend finds the backend's layout: Probe (no protocol key, probe and switch), Announce (write the protocol key, no probe), AnnounceAndProbe (both)."},
+   "desc": "How the frontend finds the backend's layout under -Personality Hardened: Probe (no protocol key, probe and switch), Announce (write the protocol key, no probe), AnnounceAndProbe (both). A real driver's personality fixes its own (PersonalityFixesOption)."},
   {"name": "BackendAbi", "type": "XenVbd.Ring.BlkifAbi", "values": ["X86_32", "X86_64"], "pipeline": "True (ByPropertyName)", "default": "X86_64",
    "desc": "The backend's native layout (dom0's bitness). Accepts the same forms as -FrontendAbi."},
   {"name": "BackendMode", "type": "XenVbd.Backend.BackendAbiMode", "values": ["Protocol", "Native"], "pipeline": "True (ByPropertyName)", "default": "Protocol",
@@ -58,8 +58,8 @@ Bad input stops the cmdlet with an error and creates nothing: a size that is not
    "desc": "multi-queue-max-queues the backend writes at probe, 1..64 (Linux: the number of dom0's online CPUs). A frontend may then ask for up to that many rings with multi-queue-num-queues and queue-N/ring-ref, queue-N/event-channel; 0 or more than this is fatal to the connect. Only LinuxBlkback offers multi-queue; Get-VbdRing and Get-VbdStatistic show BackendQueues, the rings connected."},
   {"name": "Bounce", "type": "XenVbd.Frontend.BounceStrategyKind", "values": ["PerSrb", "DeviceBuffer", "SegmentPool"], "pipeline": "True (ByPropertyName)", "default": "PerSrb",
    "desc": "How the frontend handles data buffers that are not 512-byte aligned: PerSrb (a 4 KiB buffer per SRB, several passes for larger transfers; the original GPLPV), DeviceBuffer (one 11-page buffer per device), SegmentPool (bounce per segment from a page pool). Alias: BounceStrategy."},
-  {"name": "Personality", "type": "XenVbd.Frontend.FrontendPersonality", "values": ["Hardened", "Gplpv2008a", "Gplpv2008b", "Gplpv2012", "Gplpv2013", "XenProject", "LinuxBlkfront"], "pipeline": "True (ByPropertyName)", "default": "Hardened",
-   "desc": "Which real frontend the guest runs: Gplpv2008a, Gplpv2008b (the driver the original page describes), Gplpv2012, Gplpv2013, XenProject (win-xenvbd) or LinuxBlkfront; Hardened is this project's own design and the default for now. A real driver's personality fixes its own protocol key, probe, bounce strategy, response checks, SYNCHRONIZE CACHE and UNMAP handling, FUA and reset behaviour, so -FrontendMode and -Bounce cannot be given with it (PersonalityFixesOption, InvalidArgument). Get-VbdPersonality -Name <name> -Detailed shows every behaviour with the code it was read from. Tab completion offers the names; an unknown name is refused at binding."},
+  {"name": "Personality", "type": "XenVbd.Frontend.FrontendPersonality", "values": ["Hardened", "Gplpv2008a", "Gplpv2008b", "Gplpv2012", "Gplpv2013", "XenProject", "LinuxBlkfront"], "pipeline": "True (ByPropertyName)", "default": "Gplpv2008b",
+   "desc": "Which real frontend the guest runs: Gplpv2008a, Gplpv2008b (the driver the original Xen wiki page describes, and the default), Gplpv2012, Gplpv2013, XenProject (win-xenvbd) or LinuxBlkfront; Hardened is this project's own design, never a real driver, and the only one that takes -FrontendMode and -Bounce. A real driver's personality fixes its own protocol key, probe, bounce strategy, response checks, SYNCHRONIZE CACHE and UNMAP handling, FUA and reset behaviour, so -FrontendMode and -Bounce cannot be given with it (PersonalityFixesOption, InvalidArgument). Get-VbdPersonality -Name <name> -Detailed shows every behaviour with the code it was read from. Tab completion offers the names; an unknown name is refused at binding."},
   {"name": "RingPageOrder", "type": "System.Int32", "pipeline": "True (ByPropertyName)", "default": "0",
    "desc": "The largest ring the frontend asks for, as a power of two of pages: 0..4 (1 to 16 pages, 32 to 512 entries)."},
   {"name": "MaxIndirectSegments", "type": "System.Int32", "pipeline": "True (ByPropertyName)", "default": "0",
@@ -214,8 +214,8 @@ How failures are reported. A command the device answered - even with CHECK CONDI
    "Pipes the device into Invoke-Srb; READ CAPACITY(16) returns the last LBA big-endian in bytes 0..7."),
   ("a raw CDB", "$d = New-VbdDevice -Name ex-srb4 -SizeBytes 16MB\nInvoke-Srb -Device $d -Cdb 0x12, 0, 0, 0, 36, 0 -DataInLength 36 | Select-Object Command, CdbHex, ScsiStatus, DataLength\nRemove-VbdDevice -Device $d",
    "Sends a 6-byte INQUIRY CDB as given and asks for 36 bytes."),
-  ("unmap, flush, test unit ready, mode sense, request sense, report LUNs", "$d = New-VbdDevice -Name ex-srb5 -SizeBytes 16MB\nInvoke-Srb -Device $d -Unmap -Lba 0 -BlockCount 64\nInvoke-Srb -Device $d -SynchronizeCache\nInvoke-Srb -Device $d\nInvoke-Srb -Device $d -ModeSense -PageCode 0x08\nInvoke-Srb -Device $d -RequestSense\nInvoke-Srb -Device $d -ReportLuns\nRemove-VbdDevice -Device $d",
-   "The other friendly parameter sets; a plain Invoke-Srb sends TEST UNIT READY."),
+  ("unmap, flush, test unit ready, mode sense, request sense, report LUNs", "$d = New-VbdDevice -Name ex-srb5 -Personality Hardened -SizeBytes 16MB\nInvoke-Srb -Device $d -Unmap -Lba 0 -BlockCount 64\nInvoke-Srb -Device $d -SynchronizeCache\nInvoke-Srb -Device $d\nInvoke-Srb -Device $d -ModeSense -PageCode 0x08\nInvoke-Srb -Device $d -RequestSense\nInvoke-Srb -Device $d -ReportLuns\nRemove-VbdDevice -Device $d",
+   "The other friendly parameter sets under the hardened design, which puts UNMAP and SYNCHRONIZE CACHE on the ring as DISCARD and FLUSH_DISKCACHE (GPLPV 2008b, the default, answers both ILLEGAL REQUEST); a plain Invoke-Srb sends TEST UNIT READY."),
  ],
  "links": ["Test-VbdIntegrity", "Get-VbdRing", "Get-VbdStatistic"],
 },
@@ -288,7 +288,7 @@ Without -Name or -Device it returns the keys of every device.
  "inputs": DEVICE_INPUTS,
  "outputs": [("XenVbd.PowerShell.VbdXenStoreEntry", "DeviceName, Side, Directory, SideState, Path, Key, Value, State (decoded for state keys) and Display.")],
  "examples": [
-  ("the handshake's outcome", "$d = New-VbdDevice -Name ex-xs1 -FrontendMode Announce\nGet-VbdXenStore -Device $d -Key state, protocol, ring-ref*, event-channel, feature-*\nRemove-VbdDevice -Device $d",
+  ("the handshake's outcome", "$d = New-VbdDevice -Name ex-xs1 -Personality Hardened -FrontendMode Announce\nGet-VbdXenStore -Device $d -Key state, protocol, ring-ref*, event-channel, feature-*\nRemove-VbdDevice -Device $d",
    "An announcing frontend writes protocol = x86_64-abi; both halves are in state 4 (Connected)."),
   ("only the backend's keys", "$d = New-VbdDevice -Name ex-xs2 -SizeBytes 8MB -ReadOnly\nGet-VbdXenStore -Device $d -Side Backend\nRemove-VbdDevice -Device $d",
    "Shows what blkback published: sectors (512-byte units), sector-size, info 4 (read-only), mode r and the features."),
@@ -320,7 +320,7 @@ Without -Name or -Device it returns the statistics of every device.
  "name": "Reset-VbdDevice",
  "synopsis": "Resets a device the way a SCSI bus reset does: pending SRBs complete with BUS RESET and the frontend recovers.",
  "description": """
-Reset-VbdDevice sends the frontend a bus reset (SRB_FUNCTION_RESET_BUS, what storport sends after a timeout), as the device's personality does it: under the default Hardened personality every pending SRB completes exactly once with SRB_STATUS_BUS_RESET, and a device that is Broken (it answers HARDWARE ERROR, and Get-VbdDevice shows its FailureReason) or whose ring slots are all held by requests the backend never answered also closes and reconnects its side through XenBus, so it is Ready again when the cmdlet returns. Under a real driver's personality the reset is that driver's: GPLPV 2008 does nothing, GPLPV 2012 completes only queued SRBs, GPLPV 2013 and the Xen Project driver complete everything but never get unanswered ring slots back; a warning then says what is held. The data on the disk is not touched. It supports -WhatIf and -Confirm; -PassThru returns the device.
+Reset-VbdDevice sends the frontend a bus reset (SRB_FUNCTION_RESET_BUS, what storport sends after a timeout), as the device's personality does it: under the Hardened personality (this project's design) every pending SRB completes exactly once with SRB_STATUS_BUS_RESET, and a device that is Broken (it answers HARDWARE ERROR, and Get-VbdDevice shows its FailureReason) or whose ring slots are all held by requests the backend never answered also closes and reconnects its side through XenBus, so it is Ready again when the cmdlet returns. Under a real driver's personality the reset is that driver's: GPLPV 2008 does nothing, GPLPV 2012 completes only queued SRBs, GPLPV 2013 and the Xen Project driver complete everything but never get unanswered ring slots back; a warning then says what is held. The data on the disk is not touched. It supports -WhatIf and -Confirm; -PassThru returns the device.
 """ + "\n\n" + ERRORS_DEVICE,
  "parameters": [DEV, NAME(), DEVNAME,
   {"name": "PassThru", "type": "SwitchParameter", "default": "False", "desc": "Returns the device after the reset."},
@@ -331,8 +331,8 @@ Reset-VbdDevice sends the frontend a bus reset (SRB_FUNCTION_RESET_BUS, what sto
  "examples": [
   ("reset and keep going", "$d = New-VbdDevice -Name ex-reset1 -SizeBytes 8MB\nReset-VbdDevice -Device $d -PassThru\nInvoke-Srb -Device $d -Write -Lba 0 -BlockCount 1\nRemove-VbdDevice -Device $d",
    "The device is Ready again after the reset and takes new SRBs."),
-  ("bring back a device whose ring lost its answers", "$d = New-VbdDevice -Name ex-reset2 -SizeBytes 1MB -RequestTimeout 00:00:01\nAdd-VbdFault -Device $d -Kind Drop -Rate 1 -MaxCount 32\n1..33 | ForEach-Object { (Invoke-Srb -Device $d -Read -Lba 0 -BlockCount 1 -ErrorAction SilentlyContinue).SrbStatus }\nReset-VbdDevice -Device $d\n(Invoke-Srb -Device $d -Read -Lba 0 -BlockCount 1).SrbStatus\nRemove-VbdDevice -Device $d",
-   "32 reads time out and leave their requests on the ring; the 33rd waits a request timeout for a slot and times out too, with a warning that says the slots are held. The reset reconnects and the next read succeeds."),
+  ("bring back a device whose ring lost its answers", "$d = New-VbdDevice -Name ex-reset2 -Personality Hardened -SizeBytes 1MB -RequestTimeout 00:00:01\nAdd-VbdFault -Device $d -Kind Drop -Rate 1 -MaxCount 32\n1..33 | ForEach-Object { (Invoke-Srb -Device $d -Read -Lba 0 -BlockCount 1 -ErrorAction SilentlyContinue).SrbStatus }\nReset-VbdDevice -Device $d\n(Invoke-Srb -Device $d -Read -Lba 0 -BlockCount 1).SrbStatus\nRemove-VbdDevice -Device $d",
+   "Under the hardened design: 32 reads time out and leave their requests on the ring; the 33rd waits a request timeout for a slot and times out too, with a warning that says the slots are held. The reset reconnects and the next read succeeds. (Under GPLPV 2008b, the default, the reset does nothing and the reads never complete.)"),
  ],
  "links": ["Get-VbdStatistic", "Invoke-Srb", "Get-VbdPersonality"],
 },
@@ -514,28 +514,53 @@ The workload's headers overwrite what Invoke-Srb wrote, so Test-VbdIntegrity for
  "description": """
 A lab is a PowerShell script on the module's own cmdlets: it creates devices, adds faults, runs verified workloads, migrates, checks what happened and returns a lab result (New-VbdLabResult) holding its checks, findings, metrics, workloads and plot points. Get-Help about_XenVbd_Labs shows how to write one.
 
-The labs shipped with the module (in its Labs folder) prove on demand that the driver survives the original page's hard cases: MisalignedBuffers (the three bounce strategies against aligned I/O), BitnessMatrix (frontend ABI x backend ABI x backend mode x frontend mode), DelayedResponses (latency up to seconds, the probe under delay, timeouts with nothing lost or doubled), Migration (a live workload while the backend moves to a dom0 of the other bitness), RogueBackend (every corruption kind: the device goes Broken cleanly, no SRB completes twice) and ChkdskBurst (large misaligned transfers through the multi-pass path).
+The labs shipped with the module (in its Labs folder) reproduce the original page's hard cases: MisalignedBuffers (bounce buffers against aligned I/O), BitnessMatrix (frontend ABI x backend ABI x backend mode, and frontend mode under the hardened design), DelayedResponses (latency up to seconds, the probe under delay, responses later than the watchdog), Migration (a live workload while the backend moves to a dom0 of the other bitness), RogueBackend (a backend that lies: bad id, wrong operation, rsp_prod jump, duplicate) and ChkdskBurst (large misaligned transfers through the bounce path).
 
-Invoke-VbdLab runs the labs named by -Name (names, number prefixes such as 03, or wildcards; tab completion offers them), or every lab, from the shipped folder or the folders and files given to -Path (every *.ps1 there except Pester suites, *.Tests.ps1, and runners, Invoke-*.ps1). Each script gets -Seed and, when given, -DeviceOptions. Devices a script leaves behind are removed. A lab fails when a check fails, when its script throws (the error and where become a failure), when it returns no lab result, names itself other than its file, ignores the seed, or checks nothing. Each result says whether the lab passed, what it found, its failures, its metrics, and the command that replays it exactly (with -Path for a lab of your own). With -ReportPath the cmdlet writes results.json (byte-identical for the same seed), junit.xml, timings.json and, in PowerShell 7, index.html with the plots into that folder after the last lab. An unknown lab name gives a non-terminating LabNotFound error; a -Path with no lab scripts gives LabPathNotFound.
+Each lab runs under a frontend personality (Get-VbdPersonality lists them; the module's default, Gplpv2008b, is the GPLPV driver the original page describes) and states, for each of its cases, the outcome the real driver has there, with the behaviour that decides it and that behaviour's source: GPLPV 2012 stops the device where a response id indexes past its 64-entry shadow array, Linux blkfront flags a bad response and leaves the I/O hanging, GPLPV of November 2008 keeps the stale layout after a migration. A lab passes when the model reproduces the real driver's outcome, and fails (a regression) when it stops happening; the failure names the case, the expected and observed outcome, the behaviour, its source and what the checkers (hang detector on the virtual clock, exactly-once, integrity) saw. -Personality * runs every lab under every personality, one result per lab and personality; the default table shows them side by side (Result, Personality, Name, Expected, Observed; Format-Table -View XenVbd.Lab.LabResult.Checks shows seeds, findings and the first failure), and the HTML report gets a grid of labs against personalities. A progress bar counts the runs; with -ReportPath the report is rewritten after each run, so Ctrl+C keeps every run that finished (so does -OutVariable). Lab results piped back in (Name and Personality bind by property name) run again, each under its own personality.
+
+Invoke-VbdLab runs the labs named by -Name (names, number prefixes such as 03, or wildcards; tab completion offers them), or every lab, from the shipped folder or the folders and files given to -Path (every *.ps1 there except Pester suites, *.Tests.ps1, and runners, Invoke-*.ps1). Each script gets -Seed and, when given, -Personality and -DeviceOptions. Devices a script leaves behind are removed. A lab fails when a check fails, when its script throws (the error and where become a failure), when it returns no lab result, names itself other than its file, ignores the seed, or checks nothing. Each result says whether the lab passed, what it found, its failures, its metrics, and the command that replays it exactly (with -Path for a lab of your own). With -ReportPath the cmdlet writes results.json (byte-identical for the same seed), junit.xml, timings.json and, in PowerShell 7, index.html with the plots into that folder after the last lab. An unknown lab name gives a non-terminating LabNotFound error; a -Path with no lab scripts gives LabPathNotFound.
 """,
  "parameters": [
   {"name": "Name", "type": "System.String[]", "position": 0, "pipeline": "True (ByPropertyName, ByValue)", "wildcards": True, "default": "All labs of the folder", "desc": "The labs to run, by name (the script's file name without its number prefix: MisalignedBuffers, BitnessMatrix, DelayedResponses, Migration, RogueBackend, ChkdskBurst for the shipped ones), by number prefix (01..06) or by wildcard."},
   {"name": "Path", "type": "System.String[]", "pipeline": "True (ByPropertyName)", "default": "The module's Labs folder", "desc": "Folders of lab scripts, or lab script files, to run instead of the shipped labs. Relative paths are relative to the current location. Binds the FullName property of piped objects, so Get-ChildItem ./my-labs/*.ps1 | Invoke-VbdLab runs each file (its file name, bound to -Name, matches it). Alias: FullName."},
   {"name": "Seed", "type": "System.UInt64", "default": "1", "desc": "The seed every lab runs with; the same seed gives the same results."},
+  {"name": "Personality", "type": "System.String[]", "pipeline": "True (ByPropertyName)", "wildcards": True, "default": "The module's default, Gplpv2008b", "desc": "Frontend personalities to run each lab under, by name or wildcard (* for all, in Get-VbdPersonality's order); each lab runs once under each, one result each. Tab completion offers the names. An unknown name gives a non-terminating PersonalityNotFound error."},
   {"name": "DeviceOptions", "type": "System.Collections.Hashtable", "default": "None", "desc": "New-VbdDevice parameters each lab adds to every device it creates, e.g. @{ RequestTimeout = '00:00:10' }; passed to each script as -DeviceOptions."},
-  {"name": "ReportPath", "type": "System.String", "default": "None (no report)", "desc": "A folder to write results.json, junit.xml, timings.json and index.html into; created if missing."}],
+  {"name": "ReportPath", "type": "System.String", "default": "None (no report)", "desc": "A folder to write results.json, junit.xml, timings.json and index.html into; created if missing. Rewritten after each run when several labs or personalities run."}],
  "inputs": [("System.String", "Lab names.")],
- "outputs": [("XenVbd.Lab.LabResult", "Name, Seed, Passed, Findings, Failures, Metrics, Workloads, Points, WallTime, ScriptPath and ReplayCommand.")],
+ "outputs": [("XenVbd.Lab.LabResult", "Name, Personality, Seed, Passed, Expected, Observed, Outcomes (each case: Case, Expected, Observed, Behaviour, Because, Source, SourceText, Evidence), Findings, Failures, Metrics, Workloads, Points, WallTime, ScriptPath and ReplayCommand.")],
  "examples": [
   ("one lab", "Invoke-VbdLab -Name Migration -Seed 7",
-   "Runs the migration lab: a verified workload while the backend moves between 32- and 64-bit dom0s."),
+   "Runs the migration lab under the default personality: GPLPV of November 2008 keeps the probe's result across the resume, so after the move to a 32-bit dom0 its ring keeps the stale 64-bit layout, which is the real driver's outcome (PASS)."),
+  ("one lab under every personality", "Invoke-VbdLab -Name RogueBackend -Personality *\n(Invoke-VbdLab -Name RogueBackend -Personality Gplpv2012).Outcomes",
+   "One row per personality, side by side: the hardened design goes Broken, GPLPV stops the device where an id indexes past its shadows, the Xen Project driver ignores unknown ids, Linux blkfront hangs. The second command lists each case with the behaviour and its source."),
   ("two labs with a report", "$report = Join-Path ([IO.Path]::GetTempPath()) 'xenvbd-help-lab'\nInvoke-VbdLab -Name BitnessMatrix, RogueBackend -ReportPath $report\nGet-ChildItem $report | Select-Object Name, Length\nRemove-Item -Recurse $report",
    "Runs two labs, then lists the report files they produced."),
   ("a lab of your own", "$folder = Join-Path ([IO.Path]::GetTempPath()) 'xenvbd-help-mylabs'\n$null = New-Item -ItemType Directory -Force $folder\nSet-Content (Join-Path $folder 'SlowStorage.ps1') @'\nparam([UInt64] $Seed = 1, [hashtable] $DeviceOptions = @{})\n$lab = New-VbdLabResult -Name SlowStorage -Seed $Seed\n$d = New-VbdDevice -Name slow-lab -Seed $lab.SeedFor('device') @DeviceOptions\n$null = Add-VbdFault -Device $d -Kind SlowStorage -BytesPerSecond 10MB\n$r = Invoke-VbdWorkload -Device $d -Count 200 -Seed $lab.SeedFor('workload') -AssumeZeroedDisk\n$null = $lab.CheckWorkload('slow storage', $r, $false)\n$null = $lab.Check($r.Latency.P50Us -ge 390, \"p50 $($r.Latency.P50Us) us is faster than 4 KiB at 10 MB/s\")\n$lab.Find(\"4 KiB at 10 MB/s: p50 $($r.Latency.P50Us) us.\")\n$lab\n'@\nInvoke-VbdLab -Path $folder -Seed 3\nRemove-Item -Recurse $folder",
    "Writes a small lab script and runs it like a shipped one; its replay command names its path. Get-Help about_XenVbd_Labs builds a fuller one step by step."),
  ],
  "notes": "labs/Invoke-DefaultLab.ps1 runs every lab and prints a summary; labs/0N-*.ps1 run one lab each and labs/0N-*.Tests.ps1 run it as a Pester suite (Invoke-Pester ./labs). Get-Help about_XenVbd_Labs: how to write a lab.",
- "links": ["New-VbdLabResult", "Invoke-VbdWorkload", "Add-VbdFault", "about_XenVbd_Labs"],
+ "links": ["New-VbdLabResult", "New-VbdLabDevice", "Get-VbdPersonality", "Invoke-VbdWorkload", "Add-VbdFault", "about_XenVbd_Labs"],
+},
+{
+ "name": "New-VbdLabDevice",
+ "synopsis": "Creates the device for one step of a lab: New-VbdDevice with a name and seed from the step, the lab's personality and its -DeviceOptions.",
+ "description": """
+Every lab creates one or more devices, each for a step ('rogue BadId', 'migration'). New-VbdLabDevice makes that device the same way in every lab: it is named <lab>-<step> (characters other than letters and digits become '-'), seeded with $lab.SeedFor('<step>') so adding a step leaves the others' seeds alone, 64 MiB in memory with a queue depth of 8 and 8 MiB of guest buffers, under the lab's personality (New-VbdLabResult -Personality). -With adds or overrides New-VbdDevice parameters for this device; the lab's -DeviceOptions (New-VbdLabResult -DeviceOptions) go on top of those. The device is created by New-VbdDevice itself, so its errors are New-VbdDevice's (for example PersonalityFixesOption for -Bounce under a real driver). It supports -WhatIf and -Confirm.
+""",
+ "parameters": [
+  {"name": "Lab", "type": "XenVbd.Lab.LabResult", "required": True, "position": 0, "desc": "The lab's result from New-VbdLabResult: its name, seed, personality and device options."},
+  {"name": "Step", "type": "System.String", "required": True, "position": 1, "desc": "The step the device is for; it names and seeds the device."},
+  {"name": "With", "type": "System.Collections.Hashtable", "position": 2, "default": "None", "desc": "New-VbdDevice parameters for this device, e.g. @{ BackendMode = 'Native'; FrontendAbi = 'X86_64' }."},
+  {"name": "WhatIf", "type": "SwitchParameter", "default": "False", "desc": "Shows the device that would be created."},
+  {"name": "Confirm", "type": "SwitchParameter", "default": "False", "desc": "Asks before creating it."}],
+ "inputs": [("None", "Nothing is read from the pipeline.")],
+ "outputs": [("XenVbd.Device.VbdDevice", "The device, connected as New-VbdDevice leaves it.")],
+ "examples": [
+  ("a step's device", "$lab = New-VbdLabResult -Name Demo -Seed 3 -Personality LinuxBlkfront\n$d = New-VbdLabDevice $lab 'first step' @{ BackendMode = 'Native' }\n$d | Format-List Name, Personality, BackendMode\nRemove-VbdDevice -Device $d",
+   "Creates Demo-first-step under Linux blkfront with a Native backend, seeded from the step."),
+ ],
+ "links": ["New-VbdLabResult", "New-VbdDevice", "Invoke-VbdLab", "about_XenVbd_Labs"],
 },
 {
  "name": "Connect-VbdDevice",
@@ -573,7 +598,7 @@ A Migration fault moves the device's backend to a dom0 of another bitness (Add-V
 },
 {
  "name": "New-VbdLabResult",
- "synopsis": "Starts the result of a lab script: its name and seed, then its checks, findings, metrics, workloads and plot points.",
+ "synopsis": "Starts the result of a lab script: its name, seed and frontend personality, then its expected outcomes, checks, findings, metrics, workloads and plot points.",
  "description": """
 A lab script returns one lab result; Invoke-VbdLab collects it, writes it into results.json, junit.xml and the HTML report, and prints its replay command. New-VbdLabResult creates it empty. The script then fills it with the result's methods:
 
@@ -589,13 +614,21 @@ $lab.Point('<plot>', '<series>', <x>, <y>): a point of the lab's own plot in the
 
 $lab.SeedFor('<step>'): a seed for one device or workload, derived from the lab's seed and the step's name, so adding a step does not move the others.
 
-Passed is true while no check failed; Failures, Findings, Metrics, Workloads and Points hold what was added; ChecksMade counts the checks. -Name must be the lab script's file name without its number prefix and -Seed the seed the script was given: Invoke-VbdLab fails a lab otherwise, since its replay command would not replay it.
+$lab.Expect('<case>', '<Outcome>', '<BehaviourId>'): states the outcome the real driver has in the case (one word: Broken, Hangs, Stopped, Intact, StaleLayout, ...) and the id of the personality's behaviour that decides it (Get-VbdPersonality <name> -Detailed lists them); its summary and source go with the outcome. An unknown behaviour id, an empty outcome or a case stated twice is an error.
+
+$lab.Observe('<case>', '<Outcome>', '<evidence>'): records what the model showed; a failure naming the expected outcome, the behaviour and its source unless they agree.
+
+$lab.ObserveWorkload('<case>', $workloadResult, "$($device.State)", $device.FailureReason): adds the workload and observes the case from it: Stopped (the model stopped the device where the real driver touches memory outside its structures), Corrupt (integrity violations), Twice (an SRB completed twice), Hangs (SRBs never completed, the hang detector on the virtual clock), Broken, Errors or Intact, with what each checker saw as the evidence. $lab.Evidence($workloadResult) gives that evidence alone; $lab.AddWorkload('<label>', $workloadResult) adds a workload for the plots without checking it.
+
+Passed is true while no check failed and every expected outcome was observed as expected; Failures, Findings, Metrics, Workloads and Points hold what was added; ChecksMade counts the checks. -Name must be the lab script's file name without its number prefix and -Seed the seed the script was given: Invoke-VbdLab fails a lab otherwise, since its replay command would not replay it.
 """,
  "parameters": [
   {"name": "Name", "type": "System.String", "required": True, "position": 0, "desc": "The lab's name: its script's file name without the number prefix (03-DelayedResponses.ps1 is DelayedResponses)."},
-  {"name": "Seed", "type": "System.UInt64", "required": True, "position": 1, "desc": "The seed the lab runs from, as the script received it."}],
+  {"name": "Seed", "type": "System.UInt64", "required": True, "position": 1, "desc": "The seed the lab runs from, as the script received it."},
+  {"name": "Personality", "type": "System.String", "default": "The module's default, Gplpv2008b", "desc": "The frontend personality the lab's devices run, as the script received it (empty or omitted for the default). An unknown name is a terminating PersonalityNotFound error. A Personality key in -DeviceOptions is taken when -Personality is not given; both, naming two, is InvalidDeviceOptions."},
+  {"name": "DeviceOptions", "type": "System.Collections.Hashtable", "default": "None", "desc": "New-VbdDevice parameters every device New-VbdLabDevice makes for this lab gets, as the script received them."}],
  "inputs": [("None", "Nothing is read from the pipeline.")],
- "outputs": [("XenVbd.Lab.LabResult", "An empty lab result: Name, Seed, Passed (true), and empty Findings, Failures, Metrics, Workloads and Points.")],
+ "outputs": [("XenVbd.Lab.LabResult", "An empty lab result: Name, Seed, Personality, Passed (true), and empty Outcomes, Findings, Failures, Metrics, Workloads and Points.")],
  "examples": [
   ("a lab in five lines", "$lab = New-VbdLabResult -Name Tiny -Seed 5\n$d = New-VbdDevice -Name ex-lab1 -Seed $lab.SeedFor('device')\n$r = Invoke-VbdWorkload -Device $d -Count 100 -Seed $lab.SeedFor('workload') -AssumeZeroedDisk\n$null = $lab.CheckWorkload('100 random 4 KiB I/Os', $r, $false)\n$lab.Find(\"$($r.Operations) I/Os, $($r.ViolationCount) violations.\")\nRemove-VbdDevice -Device $d\n$lab",
    "Builds a lab result by hand: one verified workload, its promises checked, one finding."),

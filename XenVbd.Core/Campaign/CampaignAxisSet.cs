@@ -38,7 +38,7 @@ namespace XenVbd.Campaign
             CampaignAxis.ForIntegers("MaxIndirectSegments", new[] { 0, 8, 16, 32, 64, 128, 256 }, (o, v) => o.MaxIndirectSegments = v, "indirect segments per request; 0 = direct requests only"),
             CampaignAxis.ForSwitch("UntrustedBackend", (o, v) => o.UntrustedBackend = v, "bounce every transfer so the backend never sees guest buffers (XSA-403)"),
             CampaignAxis.ForSwitch("VolatileWriteCache", (o, v) => o.VolatileWriteCache = v, "a write-back cache in front of the disk (PowerCut faults need it)"),
-            CampaignAxis.ForEnum("Personality", FrontendPersonality.Hardened, (o, v) => o.Personality = v, "which real frontend the guest runs (a real driver's personality fixes its own mode and bounce strategy)"),
+            CampaignAxis.ForEnum("Personality", FrontendOptions.DefaultPersonality, (o, v) => o.Personality = v, "which real frontend the guest runs (a real driver's personality fixes its own mode and bounce strategy)"),
             CampaignAxis.ForEnum("BackendPersonality", BackendPersonality.LinuxBlkback, (o, v) => o.BackendPersonality = v, "which real backend dom0 runs"),
         });
 

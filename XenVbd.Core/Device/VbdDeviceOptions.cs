@@ -50,10 +50,10 @@ namespace XenVbd.Device
 
         /// <summary>
         /// Which real frontend the guest runs (each behaviour with its source: <see cref="FrontendPersonalities"/>).
-        /// <see cref="FrontendPersonality.Hardened"/>, this project's own design, is the default for now; under a real
-        /// driver's personality <see cref="FrontendMode"/> and <see cref="Bounce"/> are the driver's, not these options.
+        /// <see cref="FrontendOptions.DefaultPersonality"/> when not set; <see cref="FrontendPersonality.Hardened"/> is this
+        /// project's own design. Under a real driver's personality <see cref="FrontendMode"/> and <see cref="Bounce"/> are the driver's, not these options.
         /// </summary>
-        public FrontendPersonality Personality { get; set; } = FrontendPersonality.Hardened;
+        public FrontendPersonality Personality { get; set; } = FrontendOptions.DefaultPersonality;
 
         /// <summary>The frontend is the driver's crash-dump or hibernate instance (see <see cref="FrontendOptions.DumpMode"/>).</summary>
         public bool DumpMode { get; set; }

@@ -13,8 +13,14 @@ namespace XenVbd.Frontend
         /// <summary>The bounce strategy for the <see cref="FrontendPersonality.Hardened"/> personality; a real driver's personality fixes its own.</summary>
         public BounceStrategyKind Bounce { get; set; } = BounceStrategyKind.PerSrb;
 
-        /// <summary>Which real frontend to behave as; <see cref="FrontendPersonality.Hardened"/> (this project's own design) by default.</summary>
-        public FrontendPersonality Personality { get; set; } = FrontendPersonality.Hardened;
+        /// <summary>
+        /// The frontend a guest runs when none is named: GPLPV xenvbd of November 2008, the driver the original Xen wiki
+        /// page describes. The one definition of the default (device options, New-VbdDevice and campaigns use it).
+        /// </summary>
+        public const FrontendPersonality DefaultPersonality = FrontendPersonality.Gplpv2008b;
+
+        /// <summary>Which real frontend to behave as; <see cref="DefaultPersonality"/> when not set.</summary>
+        public FrontendPersonality Personality { get; set; } = DefaultPersonality;
 
         /// <summary>The bounce strategy in use: <see cref="Bounce"/> under the hardened design, the personality's own otherwise.</summary>
         public BounceStrategyKind EffectiveBounce => Personality == FrontendPersonality.Hardened ? Bounce : FrontendPersonalities.For(Personality).Bounce;

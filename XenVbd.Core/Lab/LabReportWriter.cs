@@ -52,9 +52,15 @@ namespace XenVbd.Lab
             {
                 w.WriteStartObject();
                 w.WriteString("name", lab.Name);
+                w.WriteString("personality", lab.Personality);
                 w.WriteNumber("seed", lab.Seed);
                 w.WriteBoolean("passed", lab.Passed);
                 w.WriteString("replay", lab.ReplayCommand);
+                w.WriteString("expected", lab.Expected);
+                w.WriteString("observed", lab.Observed);
+                w.WriteStartArray("outcomes");
+                foreach (var o in lab.Outcomes) Outcome(w, o);
+                w.WriteEndArray();
                 Strings(w, "failures", lab.Failures);
                 Strings(w, "findings", lab.Findings);
                 w.WriteStartObject("metrics");
@@ -77,6 +83,22 @@ namespace XenVbd.Lab
                 w.WriteEndObject();
             }
             w.WriteEndArray();
+            w.WriteEndObject();
+        }
+
+        private static void Outcome(Utf8JsonWriter w, LabOutcome o)
+        {
+            w.WriteStartObject();
+            w.WriteString("case", o.Case);
+            w.WriteString("expected", o.Expected);
+            if (o.Observed == null) w.WriteNull("observed");
+            else w.WriteString("observed", o.Observed);
+            w.WriteBoolean("matched", o.Matched);
+            w.WriteString("behaviour", o.Behaviour);
+            w.WriteString("because", o.Because);
+            if (o.Source == null) w.WriteString("not_pinned_because", o.NotPinnedBecause);
+            else w.WriteString("source", o.Source.ToString());
+            w.WriteString("evidence", o.Evidence ?? "");
             w.WriteEndObject();
         }
 
@@ -154,12 +176,12 @@ namespace XenVbd.Lab
             {
                 x.WriteStartElement("testcase");
                 x.WriteAttributeString("classname", "XenVbd.Lab");
-                x.WriteAttributeString("name", r.Name + " (seed " + r.Seed.ToString(CultureInfo.InvariantCulture) + ")");
+                x.WriteAttributeString("name", r.Name + (r.Personality.Length == 0 ? "" : " under " + r.Personality) + " (seed " + r.Seed.ToString(CultureInfo.InvariantCulture) + ")");
                 x.WriteAttributeString("time", r.WallTime.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture));
                 if (!r.Passed)
                 {
                     x.WriteStartElement("failure");
-                    x.WriteAttributeString("message", r.Failures[0] + " | replay: " + r.ReplayCommand);
+                    x.WriteAttributeString("message", FirstProblem(r) + " | replay: " + r.ReplayCommand);
                     x.WriteString(string.Join("\n", r.Failures));
                     x.WriteEndElement();
                 }
@@ -182,6 +204,7 @@ namespace XenVbd.Lab
             {
                 w.WriteStartObject();
                 w.WriteString("name", lab.Name);
+                w.WriteString("personality", lab.Personality);
                 w.WriteNumber("wall_seconds", Math.Round(lab.WallTime.TotalSeconds, 3));
                 w.WriteStartArray("workloads");
                 foreach (var wl in lab.Workloads)
@@ -206,7 +229,9 @@ namespace XenVbd.Lab
             var sb = new StringBuilder();
             foreach (var r in results)
             {
-                sb.Append(r.Passed ? "PASS  " : "FAIL  ").Append(r.Name.PadRight(18)).Append(" seed ").Append(r.Seed.ToString(CultureInfo.InvariantCulture))
+                sb.Append(r.Passed ? "PASS  " : "FAIL  ").Append(r.Name.PadRight(18));
+                if (r.Personality.Length > 0) sb.Append(' ').Append(r.Personality.PadRight(13)).Append(" expected ").Append(r.Expected).Append(", observed ").Append(r.Observed).Append(';');
+                sb.Append(" seed ").Append(r.Seed.ToString(CultureInfo.InvariantCulture))
                   .Append("  ").Append(r.WallTime.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)).Append(" s\n");
                 foreach (var f in r.Findings) if (f.IndexOf('\n') < 0) sb.Append("      ").Append(f).Append('\n');
                 if (!r.Passed)
@@ -219,6 +244,15 @@ namespace XenVbd.Lab
             foreach (var r in results) if (r.Passed) passed++;
             sb.Append(passed.ToString(CultureInfo.InvariantCulture)).Append(" passed, ").Append((results.Count - passed).ToString(CultureInfo.InvariantCulture)).Append(" failed\n");
             return sb.ToString();
+        }
+
+        /// <summary>The first thing that failed: a check, or else an expected outcome the lab never observed.</summary>
+        public static string FirstProblem(LabResult r)
+        {
+            if (r == null) throw new ArgumentNullException(nameof(r));
+            if (r.Failures.Count > 0) return r.Failures[0];
+            foreach (var o in r.Outcomes) if (o.Observed == null) return o.Case + ": expected " + o.Expected + ", never observed";
+            return "";
         }
 
         public static bool AllPassed(IReadOnlyList<LabResult> results)

@@ -69,9 +69,16 @@ namespace XenVbd.PowerShell.Cmdlets
             // An exact key asked for and absent: say why rather than return nothing.
             foreach (string key in (Key ?? Array.Empty<string>()).Where(k => !WildcardPattern.ContainsWildcardCharacters(k) && !found.Contains(k)))
             {
-                string why = string.Equals(key, XenVbd.Xen.BlkifKeys.Protocol, StringComparison.OrdinalIgnoreCase) && session.Device.Options.FrontendMode == XenVbd.Frontend.FrontendAbiMode.Probe
-                    ? " A frontend in Probe mode writes no protocol key: it finds the backend's layout with the ABI probe instead, as the GPLPV driver did from 2008 to 2012 (-FrontendMode Announce writes one)."
-                    : " Get-VbdXenStore " + session.Name + " lists every key the device has.";
+                XenVbd.Frontend.FrontendPersonality personality = session.Device.Personality;
+                bool hardened = personality == XenVbd.Frontend.FrontendPersonality.Hardened;
+                bool noProtocolKey = hardened
+                    ? session.Device.Options.FrontendMode == XenVbd.Frontend.FrontendAbiMode.Probe
+                    : !XenVbd.Frontend.FrontendPersonalities.For(personality).WritesProtocol;
+                string why = !string.Equals(key, XenVbd.Xen.BlkifKeys.Protocol, StringComparison.OrdinalIgnoreCase) || !noProtocolKey
+                    ? " Get-VbdXenStore " + session.Name + " lists every key the device has."
+                    : hardened
+                        ? " A frontend in Probe mode writes no protocol key: it finds the backend's layout with the ABI probe instead, as the GPLPV driver did from 2008 to 2012 (-FrontendMode Announce writes one)."
+                        : " " + personality + " writes no protocol key: it finds the backend's layout with the ABI probe instead, as the GPLPV driver did from 2008 to 2012 (Get-VbdPersonality " + personality + " -Detailed says where in its code).";
                 WriteWarning("'" + session.Name + "' has no XenStore key '" + key + "'" + (Side is null ? "" : " on the " + Side + " side") + "." + why);
             }
         }

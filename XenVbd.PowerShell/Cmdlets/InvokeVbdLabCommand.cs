@@ -7,6 +7,7 @@ using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
 using System.Text.RegularExpressions;
+using XenVbd.Frontend;
 using XenVbd.Lab;
 using XenVbd.PowerShell.Infrastructure;
 
@@ -56,6 +57,16 @@ namespace XenVbd.PowerShell.Cmdlets
         [Parameter]
         [ValidateNotNull]
         public Hashtable? DeviceOptions { get; set; }
+
+        /// <summary>
+        /// Frontend personalities to run each lab under (names or wildcards: * for all of them, side by side); the
+        /// module's default when omitted. Each lab runs once per personality, one result each.
+        /// </summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ArgumentCompleter(typeof(PersonalityNameCompleter))]
+        [SupportsWildcards]
+        [ValidateNotNullOrEmpty]
+        public string[]? Personality { get; set; }
 
         /// <summary>A folder for results.json, junit.xml and timings.json.</summary>
         [Parameter]
@@ -109,25 +120,86 @@ namespace XenVbd.PowerShell.Cmdlets
                 }
             }
 
-            foreach (LabScript lab in labs)
+            IReadOnlyList<string?> personalities = ResolvePersonalities();
+            if (personalities.Count == 0)
             {
-                LabResult result = RunLab(lab);
+                return;
+            }
+
+            // Lab by lab, each under every personality asked for: the rows of one lab sit together, side by side.
+            var runs = labs.SelectMany(l => personalities.Select(p => (Lab: l, Personality: p))).ToList();
+            var overall = new ProgressRecord(4, "Invoke-VbdLab", "Starting") { PercentComplete = 0 };
+            for (int i = 0; i < runs.Count; i++)
+            {
+                if (runs.Count > 1)
+                {
+                    overall.PercentComplete = 100 * i / runs.Count;
+                    overall.StatusDescription = (i + 1) + " of " + runs.Count + ": " + runs[i].Lab.Name + (runs[i].Personality is null ? "" : " under " + runs[i].Personality);
+                    WriteProgress(overall);
+                }
+
+                LabResult result = RunLab(runs[i].Lab, runs[i].Personality);
                 _results.Add(result);
+                if (runs.Count > 1)
+                {
+                    // Before the result goes out (a stop can come from downstream too): Ctrl+C keeps the report of every run that finished.
+                    WriteReport();
+                }
+
                 WriteObject(result);
+            }
+
+            if (runs.Count > 1)
+            {
+                overall.RecordType = ProgressRecordType.Completed;
+                WriteProgress(overall);
             }
         }
 
-        private LabResult RunLab(LabScript lab)
+        /// <summary>The personalities -Personality names, in the catalogue's order; one null (the default) without it.</summary>
+        private IReadOnlyList<string?> ResolvePersonalities()
         {
-            var record = new ProgressRecord(3, "Invoke-VbdLab " + (lab.Number.Length > 0 ? lab.Number + " " : "") + lab.Name + " (seed " + Seed + ")", "Running " + System.IO.Path.GetFileName(lab.Path))
+            if (Personality is null)
+            {
+                return new string?[] { null };
+            }
+
+            var chosen = new List<string?>();
+            foreach (string pattern in Personality)
+            {
+                WildcardPattern match = WildcardPattern.Get(pattern, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
+                string[] found = FrontendPersonalities.All.Select(p => p.Name).Where(n => match.IsMatch(n)).ToArray();
+                if (found.Length == 0)
+                {
+                    this.WriteError(ErrorIds.PersonalityNotFound, ErrorCategory.ObjectNotFound, pattern,
+                        "There is no frontend personality named '" + pattern + "'.",
+                        "Get-VbdPersonality lists them: " + string.Join(", ", GetVbdPersonalityCommand.Names()) + "; -Personality * runs every one.");
+                    continue;
+                }
+
+                chosen.AddRange(found.Where(f => !chosen.Contains(f)));
+            }
+
+            return FrontendPersonalities.All.Select(p => p.Name).Where(chosen.Contains).Select(n => (string?)n).ToArray();
+        }
+
+        private LabResult RunLab(LabScript lab, string? personality)
+        {
+            var record = new ProgressRecord(3, "Invoke-VbdLab " + (lab.Number.Length > 0 ? lab.Number + " " : "") + lab.Name + (personality is null ? "" : " under " + personality) + " (seed " + Seed + ")", "Running " + System.IO.Path.GetFileName(lab.Path))
             {
                 PercentComplete = 0,
+                ParentActivityId = 4,
             };
             WriteProgress(record);
             var arguments = new Hashtable(StringComparer.OrdinalIgnoreCase) { ["Seed"] = Seed };
             if (DeviceOptions is not null)
             {
                 arguments["DeviceOptions"] = DeviceOptions;
+            }
+
+            if (personality is not null)
+            {
+                arguments["Personality"] = personality;
             }
 
             // Devices the script leaves behind are closed, so one lab never sees another's.
@@ -137,8 +209,11 @@ namespace XenVbd.PowerShell.Cmdlets
             string? problem = null;
             try
             {
+                // Run anyway, such a lab would run under the default personality while its row claims another.
+                bool deaf = personality is not null && personality != FrontendOptions.DefaultPersonality.ToString() && InvokeCommand.GetCommand(lab.Path, CommandTypes.ExternalScript) is ExternalScriptInfo script
+                    && !script.Parameters.ContainsKey("Personality");
                 var run = ScriptBlock.Create("param($__path, $__arguments) & $__path @__arguments");
-                foreach (PSObject output in InvokeCommand.InvokeScript(true, run, null, lab.Path, arguments))
+                foreach (PSObject output in deaf ? (IEnumerable<PSObject>)Array.Empty<PSObject>() : InvokeCommand.InvokeScript(true, run, null, lab.Path, arguments))
                 {
                     if (output?.BaseObject is LabResult r)
                     {
@@ -146,7 +221,11 @@ namespace XenVbd.PowerShell.Cmdlets
                     }
                 }
 
-                if (result is null)
+                if (deaf)
+                {
+                    problem = "the lab takes no -Personality: add [string] $Personality to its param block and pass it on (New-VbdLabResult -Personality $Personality)";
+                }
+                else if (result is null)
                 {
                     problem = "the lab script wrote no lab result (New-VbdLabResult) to the pipeline";
                 }
@@ -173,7 +252,8 @@ namespace XenVbd.PowerShell.Cmdlets
             int checks = result?.ChecksMade ?? 0;
             if (result is null)
             {
-                result = new LabResult(lab.Name, Seed);
+                string name = personality ?? FrontendOptions.DefaultPersonality.ToString();
+                result = new LabResult(lab.Name, Seed, name, FrontendPersonalities.For((FrontendPersonality)Enum.Parse(typeof(FrontendPersonality), name)).Behaviours);
                 result.Check(false, problem ?? "the lab failed");
             }
             else if (problem is not null)
@@ -185,6 +265,17 @@ namespace XenVbd.PowerShell.Cmdlets
                 "the lab calls itself '" + result.Name + "' but its file is '" + System.IO.Path.GetFileName(lab.Path) + "': New-VbdLabResult -Name " + lab.Name + " keeps the replay command right");
             result.Check(result.Seed == Seed, "the lab ran with seed " + result.Seed + " instead of the " + Seed + " it was given, so its replay command would not replay it");
             result.Check(checks > 0 || problem is not null, "the lab checked nothing");
+            if (personality is not null)
+            {
+                result.Check(string.Equals(result.Personality, personality, StringComparison.Ordinal),
+                    "the lab ran under " + result.Personality + " instead of the " + personality + " it was given: New-VbdLabResult -Personality $Personality passes it on");
+            }
+
+            foreach (LabOutcome unseen in result.Outcomes.Where(o => o.Observed is null))
+            {
+                result.Check(false, unseen.Case + ": expected " + unseen.Expected + " (" + unseen.Behaviour + ", " + unseen.SourceText + "), but the lab never observed the case");
+            }
+
             result.WallTime = wall.Elapsed;
             if (!lab.Shipped)
             {
@@ -197,7 +288,9 @@ namespace XenVbd.PowerShell.Cmdlets
         }
 
         /// <inheritdoc />
-        protected override void EndProcessing()
+        protected override void EndProcessing() => WriteReport();
+
+        private void WriteReport()
         {
             if (ReportPath is null || _results.Count == 0)
             {

@@ -88,11 +88,11 @@ namespace XenVbd.PowerShell.Cmdlets
 
         private int _bounce = (int)BounceStrategyKind.PerSrb;
 
-        /// <summary>Which real frontend the guest runs (Get-VbdPersonality lists them); Hardened, this project's own design, by default.</summary>
+        /// <summary>Which real frontend the guest runs (Get-VbdPersonality lists them); Gplpv2008b (the driver the original Xen wiki page describes) by default; Hardened is this project's own design.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public FrontendPersonality Personality { get => (FrontendPersonality)_personality; set => _personality = (int)value; }
 
-        private int _personality = (int)FrontendPersonality.Hardened;
+        private int _personality = (int)FrontendOptions.DefaultPersonality;
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateRange(0, 4)]

@@ -32,8 +32,10 @@ namespace XenVbd.Bench
         public long DiskBytes { get; }
         public int MaxIndirectSegments { get; }
 
+        // The hardened design: the bounce strategy each row names is its to choose (a real driver's personality has its own).
         public VbdDeviceOptions Options() => new VbdDeviceOptions
         {
+            Personality = FrontendPersonality.Hardened,
             Name = Name,
             SizeBytes = DiskBytes,
             Bounce = Bounce,

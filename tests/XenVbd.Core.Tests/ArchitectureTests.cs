@@ -35,7 +35,7 @@ namespace XenVbd.Tests
             ["Faults"] = new[] { "Backend", "Device", "Frontend", "Personality", "Ring", "Sim", "Storage", "Xen" },
             // Workload runs the device's scheduler (VbdDevice.Host, a Xen type) while it drives SRBs.
             ["Workload"] = new[] { "Device", "Faults", "Frontend", "Personality", "Scsi", "Sim", "Storage", "Xen" },
-            ["Lab"] = new[] { "Workload" },
+            ["Lab"] = new[] { "Personality", "Workload" },
             ["Campaign"] = new[] { "Backend", "Device", "Faults", "Frontend", "Personality", "Ring", "Scsi", "Sim", "Storage", "Workload", "Xen" },
         };
 

@@ -79,8 +79,10 @@ namespace XenVbd.MonoTests
             Expect(mono || framework, "not running on Mono or the .NET Framework: " + System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription);
         }
 
+        // The hardened design: it probes in every connect, so a migration re-probes (GPLPV 2008b, the default, does not).
         private static VbdDevice NewDevice(BlkifAbi fe, BlkifAbi be, ulong seed) => VbdDevice.Create(new VbdDeviceOptions
         {
+            Personality = FrontendPersonality.Hardened,
             FrontendAbi = fe,
             BackendAbi = be,
             BackendMode = BackendAbiMode.Native,

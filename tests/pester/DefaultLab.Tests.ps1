@@ -19,7 +19,11 @@ Describe 'labs/Invoke-DefaultLab.ps1' {
             $out | Should -Match "(?m)^\s+$lab\s+PASS\s+[\d.]+s\s+\S"
         }
         $out | Should -Match 'Key findings'
-        $out | Should -Match '24 combinations: 22 ran with data intact, 2 refused'
+        $out | Should -Match 'frontend Gplpv2008b \(the module''s default'
+        # Each lab says what the real driver does under the default personality, the behaviour and where in its code.
+        $out | Should -Match '= StaleLayout \(layout after the moves\): ProbeResultAcrossResume, XenVbd_Resume \(xenvbd\.c\)'
+        $out | Should -Match '= Stopped \(BadId, RspProdJump, Duplicate\): ResponseChecks, XenVbd_HwScsiInterrupt \(xenvbd\.c\)'
+        $out | Should -Match '8 combinations: 8 ran with data intact, 0 refused to connect'
         $out | Should -Match '7 passed, 0 failed in [\d.]+ s \(seed 1\)'
         $out | Should -Match ([regex]::Escape("Report: $(Join-Path $report 'index.html')"))
         foreach ($f in 'index.html', 'results.json', 'junit.xml', 'timings.json') { Join-Path $report $f | Should -Exist }
@@ -29,7 +33,17 @@ Describe 'labs/Invoke-DefaultLab.ps1' {
 
     It 'prints every finding with -Detailed' {
         $out = & $defaultLab -Seed 1 -ReportPath (Join-Path $TestDrive 'detailed') -Detailed 6>&1 | Out-String
-        $out | Should -Match 'fe 64 Probe / be 32 Native: ring 32, probe 1 round trips, switched'
+        $out | Should -Match 'fe 64 / be 32 Native: ring 32, probe 1 round trips, switched'
+    }
+
+    It 'runs the labs under several personalities side by side with -Personality, one row per lab and personality' {
+        $out = & $defaultLab -Seed 1 -ReportPath (Join-Path $TestDrive 'side') -Personality Hardened, LinuxBlkfront 6>&1 | Out-String
+        $LASTEXITCODE | Should -Be 0
+        $out | Should -Match '(?m)^\s+RogueBackend\s+Hardened\s+PASS\s+Broken$'
+        $out | Should -Match '(?m)^\s+RogueBackend\s+LinuxBlkfront\s+PASS\s+Hangs$'
+        $out | Should -Match '(?m)^\s+BitnessMatrix\s+Hardened\s+PASS\s+Works 22, Refused 2$'
+        $out | Should -Match '12 passed, 0 failed'
+        (Get-Content -Raw (Join-Path $TestDrive 'side/index.html')) | Should -Match '<h2 id="side-by-side">'
     }
 
     It 'shows what failed and the exact replay command for a failing lab, and exits 1' {

@@ -29,7 +29,7 @@ Describe 'New-VbdDevice' {
 
     It 'passes every option to the engine' {
         $d = New-VbdDevice -Name opts -SizeBytes 8MB -LogicalSectorSize 4096 -PhysicalSectorSize 4096 -ReadOnly `
-            -FrontendAbi x86_32-abi -FrontendMode Announce -BackendAbi 32 -BackendMode Protocol -Bounce SegmentPool `
+            -Personality Hardened -FrontendAbi x86_32-abi -FrontendMode Announce -BackendAbi 32 -BackendMode Protocol -Bounce SegmentPool `
             -RingPageOrder 2 -MaxIndirectSegments 32 -FeatureFlush:$false -FeatureBarrier:$false -FeatureDiscard:$false -Seed 42 -RequestTimeout 00:00:05
         $o = $d.Options
         $o.SizeBytes | Should -Be 8MB
@@ -113,7 +113,7 @@ Describe 'New-VbdDevice' {
     }
 
     It 'with -ReconnectAfterTimeouts, reconnects after that many lost responses in a row and reports it' {
-        $d = New-VbdDevice -Name flaky -SizeBytes 8MB -ReconnectAfterTimeouts 2 -RequestTimeout 00:00:01
+        $d = New-VbdDevice -Name flaky -Personality Hardened -SizeBytes 8MB -ReconnectAfterTimeouts 2 -RequestTimeout 00:00:01
         Add-VbdFault -Device $d -Kind Drop -MaxCount 2 | Out-Null
         $first = Invoke-Srb -Device $d -Write -Lba 1 -BlockCount 1 -ErrorAction SilentlyContinue -ErrorVariable lost
         $first.Result.SrbStatus.ToString() | Should -BeLike 'Timeout*'
@@ -132,7 +132,7 @@ Describe 'New-VbdDevice' {
         ($d | Format-List | Out-String -Width 200) | Should -Match 'ForcedReconnects\s+:\s+1'
 
         # Without the policy the same faults leave the device where blkfront would: no reconnect of its own.
-        $off = New-VbdDevice -Name steady -SizeBytes 8MB -RequestTimeout 00:00:01
+        $off = New-VbdDevice -Name steady -Personality Hardened -SizeBytes 8MB -RequestTimeout 00:00:01
         Add-VbdFault -Device $off -Kind Drop -MaxCount 2 | Out-Null
         1..2 | ForEach-Object { Invoke-Srb -Device $off -Write -Lba $_ -BlockCount 1 -ErrorAction SilentlyContinue } | Out-Null
         (Get-VbdStatistic -Device $off).ForcedReconnects | Should -Be 0
@@ -352,7 +352,8 @@ Describe 'Get-VbdDevice and Remove-VbdDevice' {
 }
 
 Describe 'Invoke-Srb' {
-    BeforeAll { $d = New-VbdDevice -Name srb -SizeBytes 4MB }
+    # The hardened design: SYNCHRONIZE CACHE and UNMAP go to the ring and succeed (GPLPV 2008b refuses both).
+    BeforeAll { $d = New-VbdDevice -Name srb -Personality Hardened -SizeBytes 4MB }
     AfterAll { Remove-VbdDevice -Name srb }
 
     It 'declares its output type and the parameter sets' {
@@ -518,7 +519,7 @@ Describe 'Set-BackendAbi' {
     AfterEach { Get-VbdDevice | Remove-VbdDevice -Confirm:$false }
 
     It 'moves a device to a 64-bit dom0 and reports the re-probe' {
-        $d = New-VbdDevice -Name mig -FrontendAbi X86_64 -BackendAbi X86_32 -BackendMode Native
+        $d = New-VbdDevice -Name mig -Personality Hardened -FrontendAbi X86_64 -BackendAbi X86_32 -BackendMode Native
         Invoke-Srb -Device $d -Write -Lba 0 -BlockCount 16 -BufferAlignment 1 | Out-Null
         $m = Set-BackendAbi -Device $d -Abi X86_64 -Mode Native
         $m.GetType().FullName | Should -Be 'XenVbd.Device.MigrationResult'
@@ -533,13 +534,13 @@ Describe 'Set-BackendAbi' {
     }
 
     It 'keeps the current mode when -Mode is omitted, and binds by position and pipeline' {
-        $d = New-VbdDevice -Name mig2 -BackendAbi X86_64 -BackendMode Native
+        $d = New-VbdDevice -Name mig2 -Personality Hardened -BackendAbi X86_64 -BackendMode Native
         (Set-BackendAbi mig2 32).NewBackendMode.ToString() | Should -Be 'Native'
         ($d | Set-BackendAbi -Abi x86_64-abi -Mode Protocol).NewBackendMode.ToString() | Should -Be 'Protocol'
     }
 
     It 'moves to a dom0 of another -BackendPersonality and keeps the current one when omitted' {
-        $d = New-VbdDevice -Name migp -SizeBytes 4MB
+        $d = New-VbdDevice -Name migp -Personality Hardened -SizeBytes 4MB
         Invoke-Srb -Device $d -Write -Lba 8 -BlockCount 4 | Out-Null                  # something for the integrity check to read back
         $m = Set-BackendAbi -Device $d -Abi X86_64 -Mode Protocol -BackendPersonality Qemu72
         $m.OldBackendPersonality.ToString() | Should -Be 'LinuxBlkback'
@@ -570,7 +571,7 @@ Describe 'Set-BackendAbi' {
     }
 
     It 'renders the migration table' {
-        $d = New-VbdDevice -Name mig5 -BackendAbi X86_32 -BackendMode Native
+        $d = New-VbdDevice -Name mig5 -Personality Hardened -BackendAbi X86_32 -BackendMode Native
         $text = Set-BackendAbi -Device $d -Abi X86_64 -Mode Native | Out-String -Width 200
         $text | Should -Match 'DeviceName\s+Backend\s+FrontendRing\s+Reprobed\s+Resubmitted\s+State'
         $text | Should -Match 'mig5\s+X86_32 -> X86_64\s+X86_32 -> X86_64\s+True'
@@ -637,7 +638,7 @@ Describe 'Get-VbdRing' {
 }
 
 Describe 'Get-VbdXenStore' {
-    BeforeAll { $d = New-VbdDevice -Name xs -FrontendMode Announce -SizeBytes 8MB }
+    BeforeAll { $d = New-VbdDevice -Name xs -Personality Hardened -FrontendMode Announce -SizeBytes 8MB }
     AfterAll { Remove-VbdDevice -Name xs }
 
     It 'returns both halves with decoded states' {

@@ -79,9 +79,12 @@ Describe 'New-VbdDevice -Personality' {
         } finally { Remove-VbdDevice -Device $d -Confirm:$false }
     }
 
-    It 'defaults to Hardened' {
+    It 'defaults to Gplpv2008b, the driver the original Xen wiki page describes' {
         $d = New-VbdDevice -Name pers-b -SizeBytes 8MB
-        try { $d.Personality.ToString() | Should -Be 'Hardened' } finally { Remove-VbdDevice -Device $d -Confirm:$false }
+        try { $d.Personality.ToString() | Should -Be 'Gplpv2008b' } finally { Remove-VbdDevice -Device $d -Confirm:$false }
+        { New-VbdDevice -Name pers-b2 -SizeBytes 8MB -FrontendMode Announce -ErrorAction Stop } | Should -Throw -ErrorId 'PersonalityFixesOption,XenVbd.PowerShell.Cmdlets.NewVbdDeviceCommand'
+        $h = New-VbdDevice -Name pers-b3 -SizeBytes 8MB -Personality Hardened -FrontendMode Announce
+        try { $h.Personality.ToString() | Should -Be 'Hardened' } finally { Remove-VbdDevice -Device $h -Confirm:$false }
     }
 
     It 'refuses an unknown personality at binding' {
@@ -103,7 +106,8 @@ Describe 'New-VbdDevice -Personality' {
 
 Describe 'A Broken device says why, and Reset-VbdDevice brings it back' {
     It 'reports the reason with HARDWARE ERROR and recovers on reset' {
-        $d = New-VbdDevice -Name pers-e -SizeBytes 8MB
+        # Going Broken on a wrong operation is the hardened design's (GPLPV never checks the operation).
+        $d = New-VbdDevice -Name pers-e -Personality Hardened -SizeBytes 8MB
         try {
             Add-VbdFault -Device $d -Kind WrongOp -Operation Read -Rate 1 -MaxCount 1 | Out-Null
             Invoke-Srb -Device $d -Read -Lba 0 -BlockCount 1 -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null

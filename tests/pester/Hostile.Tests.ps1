@@ -204,7 +204,8 @@ Describe 'Raw CDBs and Test-VbdIntegrity' {
     }
 
     It 'forgets what a raw UNMAP discarded' {
-        New-VbdDevice -Name rawu -SizeBytes 1MB -FeatureDiscard | Out-Null
+        # UNMAP as DISCARD on the ring is the hardened design's (GPLPV 2008b refuses UNMAP).
+        New-VbdDevice -Name rawu -Personality Hardened -SizeBytes 1MB -FeatureDiscard | Out-Null
         Invoke-Srb -Name rawu -Write -Lba 4 -BlockCount 2 | Out-Null
         Invoke-Srb -Name rawu -Write -Lba 16 -BlockCount 2 | Out-Null                   # kept: what the check still reads
         # UNMAP(10), parameter list: header (data length 22, descriptor length 16), one descriptor LBA 4 x 2.
@@ -347,7 +348,7 @@ Describe 'Attacks that already held (kept held)' {
         $manifest = Join-Path $root 'XenVbd.psd1'
         $script = "Import-Module '$manifest'; " +
             "New-VbdDevice -Name p -ImagePath '$plain' -SizeBytes 1MB | Out-Null; Invoke-Srb p -Write -Lba 2 -BlockCount 1 | Out-Null; " +
-            "New-VbdDevice -Name c -ImagePath '$cached' -SizeBytes 1MB -VolatileWriteCache | Out-Null; " +
+            "New-VbdDevice -Name c -Personality Hardened -ImagePath '$cached' -SizeBytes 1MB -VolatileWriteCache | Out-Null; " +
             "Invoke-Srb c -Write -Lba 2 -BlockCount 1 | Out-Null; Invoke-Srb c -SynchronizeCache | Out-Null; Invoke-Srb c -Write -Lba 3 -BlockCount 1 | Out-Null; " +
             "New-Item -ItemType File -Path '$ready' | Out-Null; Start-Sleep -Seconds 120"
         $pwsh = (Get-Process -Id $PID).Path

@@ -56,7 +56,8 @@ Describe 'Invoke-VbdLab' {
         $results.Name | Should -Be @('MisalignedBuffers', 'BitnessMatrix', 'DelayedResponses', 'Migration', 'RogueBackend', 'ChkdskBurst', 'HardCasesOnQemu')
         foreach ($r in $results) {
             $r.Passed | Should -BeTrue -Because ($r.Failures -join '; ')
-            $r.ReplayCommand | Should -Be "Invoke-VbdLab -Name $($r.Name) -Seed 1"
+            # The personality is part of the replay: it still replays the same run if the default ever changes.
+            $r.ReplayCommand | Should -Be "Invoke-VbdLab -Name $($r.Name) -Seed 1 -Personality Gplpv2008b"
             $r.WallTime | Should -BeGreaterThan ([timespan]::Zero)
         }
         Get-VbdDevice | Should -BeNullOrEmpty -Because 'the labs remove their devices'
@@ -87,8 +88,8 @@ Describe 'Invoke-VbdLab' {
     }
 
     It 'passes -DeviceOptions to every device a lab creates' {
-        # A 1 ms request timeout is shorter than the latency the lab injects: the watchdog fires where it must not.
-        $r = Invoke-VbdLab -Name DelayedResponses -DeviceOptions @{ RequestTimeout = '00:00:00.001' }
+        # A 1 ms request timeout is shorter than the latency the lab injects: the hardened design's watchdog fires where it must not.
+        $r = Invoke-VbdLab -Name DelayedResponses -Personality Hardened -DeviceOptions @{ RequestTimeout = '00:00:00.001' }
         $r.Passed | Should -BeFalse
         $r.Failures -join "`n" | Should -Match 'operations failed|timeouts|watchdog'
     }
@@ -126,7 +127,7 @@ $lab
         $results[0].Name | Should -Be 'Tiny'
         $results[0].Passed | Should -BeTrue -Because ($results[0].Failures -join '; ')
         $results[0].Metrics['ops'] | Should -Be 100
-        $results[0].ReplayCommand | Should -Be "Invoke-VbdLab -Name Tiny -Seed 4 -Path '$tiny'"
+        $results[0].ReplayCommand | Should -Be "Invoke-VbdLab -Name Tiny -Seed 4 -Personality Gplpv2008b -Path '$tiny'"
         Get-VbdDevice -Name tiny-lab -ErrorAction SilentlyContinue | Should -BeNullOrEmpty -Because 'Invoke-VbdLab removes what a lab leaves behind'
     }
 
@@ -250,7 +251,8 @@ Describe 'The cmdlets the labs gained' {
     }
 
     It 'Reset-VbdDevice from -Action resets the bus at that point; retries resend what was in flight' {
-        $d = New-VbdDevice -Name reset-at
+        # The hardened design's reset: every SRB in flight completes with BUS RESET (GPLPV 2008b's reset does nothing).
+        $d = New-VbdDevice -Name reset-at -Personality Hardened
         $r = Invoke-VbdWorkload -Device $d -Count 500 -AssumeZeroedDisk -RetryCount 4 -AtCompletion 100, 300 -Action { Reset-VbdDevice -Device $d -Confirm:$false }
         $r.Resets | Should -Be 2
         $r.Retries | Should -BeGreaterThan 0
@@ -260,7 +262,8 @@ Describe 'The cmdlets the labs gained' {
     }
 
     It 'Get-VbdMigration lists each move of a Migration fault' {
-        $d = New-VbdDevice -Name mig -BackendMode Native
+        # The hardened design re-probes on the new connection (GPLPV 2008b keeps the stale layout: the Migration lab).
+        $d = New-VbdDevice -Name mig -Personality Hardened -BackendMode Native
         $null = Invoke-VbdWorkload -Device $d -Count 300 -AtCompletion 100 -Action { Add-VbdFault -Device $d -Kind Migration -MigrateTo X86_32 }
         $m = @(Get-VbdMigration -Device $d)
         $m.Count | Should -Be 1
@@ -271,7 +274,7 @@ Describe 'The cmdlets the labs gained' {
     }
 
     It '-RetryCount lets a workload ride out a response later than the watchdog' {
-        $d = New-VbdDevice -Name retry -RequestTimeout 00:00:01
+        $d = New-VbdDevice -Name retry -Personality Hardened -RequestTimeout 00:00:01
         $null = Add-VbdFault -Device $d -Kind Latency -Delay 00:00:03 -MaxCount 1
         $r = Invoke-VbdWorkload -Device $d -Count 200 -RetryCount 4 -RetryDelay 00:00:00.010
         $r.FaultsByKind['Latency'] | Should -Be 1
@@ -280,7 +283,7 @@ Describe 'The cmdlets the labs gained' {
         $r.Errors | Should -Be 0
         $r.Operations | Should -Be 200
         # Without the class driver's retries the timed-out SRB fails.
-        $bare = New-VbdDevice -Name noretry -RequestTimeout 00:00:01
+        $bare = New-VbdDevice -Name noretry -Personality Hardened -RequestTimeout 00:00:01
         $null = Add-VbdFault -Device $bare -Kind Latency -Delay 00:00:03 -MaxCount 1
         (Invoke-VbdWorkload -Device $bare -Count 200).Errors | Should -Be 1
     }

@@ -151,8 +151,11 @@ Describe 'Smaller things a new user trips on' {
         $null = New-VbdDevice -Name probexs
         $out = Get-VbdXenStore probexs -Key protocol -WarningVariable wv -WarningAction SilentlyContinue
         $out | Should -BeNullOrEmpty
-        "$($wv[0])" | Should -Match 'Probe mode writes no protocol key'
-        $null = New-VbdDevice -Name announcexs -FrontendMode Announce
+        "$($wv[0])" | Should -Match 'Gplpv2008b writes no protocol key: it finds the backend''s layout with the ABI probe'
+        $null = New-VbdDevice -Name hardenedxs -Personality Hardened
+        $null = Get-VbdXenStore hardenedxs -Key protocol -WarningVariable hv -WarningAction SilentlyContinue
+        "$($hv[0])" | Should -Match 'Probe mode writes no protocol key'
+        $null = New-VbdDevice -Name announcexs -Personality Hardened -FrontendMode Announce
         (Get-VbdXenStore announcexs -Key protocol).Value | Should -Be 'x86_64-abi'
     }
 

@@ -34,11 +34,20 @@ Describe 'A 64-bit guest on a legacy 32-bit dom0, then migrated to a 64-bit dom0
         $text | Should -Match 'Ring X86_32: 1 page, 32 entries x 108 bytes'
     }
 
-    It '5. migrates to a 64-bit dom0: re-probed, back to its own x86_64 (no switch needed), data intact' {
+    It '5. migrates to a 64-bit dom0: GPLPV of November 2008 (the default) does not probe again and keeps the stale x86_32 layout' {
         $text = Show (Set-BackendAbi -Name guest -Abi X86_64 -Mode Native)
-        $text | Should -Match 'guest\s+X86_32 -> X86_64\s+X86_32 -> X86_64\s+True\s+\d+\s+Ready'
-        Show (Get-VbdRing -Name guest) | Should -Match 'Ring X86_64: 1 page, 32 entries x 112 bytes'
-        Show (Get-VbdDevice -Name guest) | Should -Match 'guest\s+Ready\s+32\s+X86_64\s+X86_64\s+Native\s+kept X86_64'
-        Test-VbdIntegrity -Name guest | Should -BeTrue
+        $text | Should -Match 'guest\s+X86_32 -> X86_64\s+X86_32 -> X86_32\s+False\s+\d+\s+Ready'
+        Show (Get-VbdRing -Name guest) | Should -Match 'Ring X86_32: 1 page, 32 entries x 108 bytes'
+        (Get-VbdPersonality Gplpv2008b -Detailed | Where-Object Behaviour -eq 'ProbeResultAcrossResume').Function | Should -Be 'XenVbd_Resume'
+    }
+
+    It '6. the hardened design, moved the same way, re-probes: back to its own x86_64 (no switch needed), data intact' {
+        $script:dev = New-VbdDevice -Name hguest -Personality Hardened -SizeBytes 32MB -FrontendAbi X86_64 -BackendAbi X86_32 -BackendMode Native
+        $null = Invoke-Srb -Name hguest -Write -Lba 2048 -BlockCount 8 -BufferAlignment 3
+        $text = Show (Set-BackendAbi -Name hguest -Abi X86_64 -Mode Native)
+        $text | Should -Match 'hguest\s+X86_32 -> X86_64\s+X86_32 -> X86_64\s+True\s+\d+\s+Ready'
+        Show (Get-VbdRing -Name hguest) | Should -Match 'Ring X86_64: 1 page, 32 entries x 112 bytes'
+        Show (Get-VbdDevice -Name hguest) | Should -Match 'hguest\s+Ready\s+32\s+X86_64\s+X86_64\s+Native\s+kept X86_64'
+        Test-VbdIntegrity -Name hguest | Should -BeTrue
     }
 }

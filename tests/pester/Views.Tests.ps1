@@ -7,7 +7,8 @@ BeforeAll {
     [xml] $script:format = Get-Content -Raw -LiteralPath (Join-Path $root 'XenVbd.Format.ps1xml')
 
     # One real object per table view, made the way a user makes them.
-    $null = New-VbdDevice -Name viewguest -FrontendAbi X86_64 -BackendAbi X86_32 -BackendMode Native
+    # Hardened: it follows the migration the samples make (GPLPV 2008b would keep the stale layout and hang the walk-through's READ).
+    $null = New-VbdDevice -Name viewguest -Personality Hardened -FrontendAbi X86_64 -BackendAbi X86_32 -BackendMode Native
     $null = New-VbdDevice -Name viewimg -SizeBytes 1GB -QueueDepth 4
     $script:samples = @{
         'XenVbd.Ring.BlkifFieldInfo'         = @(Get-BlkifLayout -Abi X86_32)
@@ -19,7 +20,8 @@ BeforeAll {
         'XenVbd.Faults.FaultRule'            = @(Add-VbdFault viewimg -Kind Latency -Delay 00:00:00.001 -FaultName slow; Add-VbdFault viewimg -Kind Drop -Rate 0.001 -MaxCount 2)
         'XenVbd.Workload.WorkloadResult'     = @(Invoke-VbdWorkload viewimg -Count 200 -QueueDepth 4)
         'XenVbd.Frontend.FrontendStatistics' = @(Get-VbdStatistic)
-        'XenVbd.Lab.LabResult'               = @(Invoke-VbdLab -Name Migration)
+        'XenVbd.Lab.LabResult'               = @(Invoke-VbdLab -Name Migration, RogueBackend -Personality Gplpv2012, LinuxBlkfront)
+        'XenVbd.Lab.LabOutcome'              = @((Invoke-VbdLab -Name RogueBackend -Personality Gplpv2012).Outcomes)
         'XenVbd.PowerShell.VbdPersonality'   = @(Get-VbdPersonality)
         'XenVbd.PowerShell.VbdPersonalityBehaviour' = @(Get-VbdPersonality -Name Gplpv2012 -Detailed)
     }
@@ -80,7 +82,7 @@ Describe 'Default views' {
     It 'Select-Object, Where-Object and Sort-Object work on every column of <_>' -ForEach @(
         'XenVbd.Ring.BlkifFieldInfo', 'XenVbd.Device.VbdDevice', 'XenVbd.PowerShell.VbdSrbResult', 'XenVbd.Device.MigrationResult',
         'XenVbd.Frontend.RingSnapshot', 'XenVbd.Frontend.RingSlotInfo', 'XenVbd.PowerShell.VbdXenStoreEntry', 'XenVbd.Faults.FaultRule',
-        'XenVbd.Workload.WorkloadResult', 'XenVbd.Frontend.FrontendStatistics', 'XenVbd.Lab.LabResult',
+        'XenVbd.Workload.WorkloadResult', 'XenVbd.Frontend.FrontendStatistics', 'XenVbd.Lab.LabResult', 'XenVbd.Lab.LabOutcome',
         'XenVbd.PowerShell.VbdPersonality', 'XenVbd.PowerShell.VbdPersonalityBehaviour', 'XenVbd.Campaign.CampaignResult', 'XenVbd.Campaign.CampaignReport') {
         $type = $_
         $objects = @($samples[$type])
@@ -107,7 +109,7 @@ Describe 'Default views' {
     It 'renders <_> at 80 and 120 columns: header in one line, every column named in full, no line too long' -ForEach @(
         'XenVbd.Ring.BlkifFieldInfo', 'XenVbd.Device.VbdDevice', 'XenVbd.PowerShell.VbdSrbResult', 'XenVbd.Device.MigrationResult',
         'XenVbd.Frontend.RingSnapshot', 'XenVbd.Frontend.RingSlotInfo', 'XenVbd.PowerShell.VbdXenStoreEntry', 'XenVbd.Faults.FaultRule',
-        'XenVbd.Workload.WorkloadResult', 'XenVbd.Frontend.FrontendStatistics', 'XenVbd.Lab.LabResult',
+        'XenVbd.Workload.WorkloadResult', 'XenVbd.Frontend.FrontendStatistics', 'XenVbd.Lab.LabResult', 'XenVbd.Lab.LabOutcome',
         'XenVbd.PowerShell.VbdPersonality', 'XenVbd.PowerShell.VbdPersonalityBehaviour', 'XenVbd.Campaign.CampaignResult', 'XenVbd.Campaign.CampaignReport') {
         $type = $_
         $objects = @($samples[$type])

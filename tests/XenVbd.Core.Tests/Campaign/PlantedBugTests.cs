@@ -18,6 +18,8 @@ namespace XenVbd.Tests.Campaign
         {
             var m = new CampaignMatrix(PlantedBug.Axes) { Name = "planted" };
             m.Sweep("FrontendAbi", "X86_64", "X86_32");
+            // The frontend mode is the hardened design's to choose; a real driver's personality fixes its own.
+            m.Sweep("Personality", "Hardened");
             m.Sweep("FrontendMode", "Probe", "Announce");
             m.Sweep("MaxIndirectSegments", "0", "32");
             m.Sweep("PlantedBug", "Off", "On");
@@ -71,7 +73,8 @@ namespace XenVbd.Tests.Campaign
             // The known minimal case: the frontend back to its defaults (which still give an x86_32 ring), no faults, one device.
             Assert.Equal(1, small.Devices);
             Assert.Empty(small.Faults);
-            Assert.Equal(new[] { "FrontendAbi=X86_64", "FrontendMode=Probe", "MaxIndirectSegments=32", "PlantedBug=On" }, small.Settings.Select(s => s.Key + "=" + s.Value));
+            // The personality shrinks to the default too: GPLPV of November 2008 probes to the same x86_32 ring.
+            Assert.Equal(new[] { "FrontendAbi=X86_64", "FrontendMode=Probe", "MaxIndirectSegments=32", "Personality=Gplpv2008b", "PlantedBug=On" }, small.Settings.Select(s => s.Key + "=" + s.Value));
             Assert.Equal(PlantedBug.SmallestTriggeringTransfer, small.Workload.BlockSizes.Max());
             Assert.Equal(1, small.Workload.QueueDepth);
             Assert.True(small.Workload.Count < failing.Workload.Count);

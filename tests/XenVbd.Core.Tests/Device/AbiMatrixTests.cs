@@ -35,6 +35,7 @@ namespace XenVbd.Tests.Device
         {
             using var dev = VbdDevice.Create(new VbdDeviceOptions
             {
+                Personality = FrontendPersonality.Hardened,
                 FrontendAbi = fe, BackendAbi = be, BackendMode = bm, FrontendMode = fm, SizeBytes = 8 << 20, Seed = 7,
             });
             var reads = BackendReads(fe, be, bm, fm);

@@ -40,7 +40,7 @@ namespace XenVbd.Tests.Device
         [InlineData(BackendPersonality.Qemu72)]
         [InlineData(BackendPersonality.Qemu10)]
         public void Hundred_thousand_mixed_srbs_allocate_nothing_on_each_backend_personality(BackendPersonality personality)
-            => AssertNoAllocation(new VbdDeviceOptions { SizeBytes = Blocks * 512, FeatureDiscard = false, BackendPersonality = personality, ReorderCompletions = true }, flushEvery: 16);
+            => AssertNoAllocation(new VbdDeviceOptions { Personality = FrontendPersonality.Hardened, SizeBytes = Blocks * 512, FeatureDiscard = false, BackendPersonality = personality, ReorderCompletions = true }, flushEvery: 16);
 
         private static void AssertNoAllocation(VbdDeviceOptions options, int flushEvery)
         {

@@ -22,7 +22,7 @@ namespace XenVbd.Tests.Device
         [MemberData(nameof(StrategiesAndAlignments))]
         public void Each_strategy_moves_unaligned_data_intact(BounceStrategyKind strategy, int alignment)
         {
-            using var dev = VbdDevice.Create(new VbdDeviceOptions { Bounce = strategy, SizeBytes = 8 << 20, Seed = (ulong)alignment + 1 });
+            using var dev = VbdDevice.Create(new VbdDeviceOptions { Personality = FrontendPersonality.Hardened, Bounce = strategy, SizeBytes = 8 << 20, Seed = (ulong)alignment + 1 });
             foreach (int size in new[] { 512, 4096, 12 * 1024, 100 * 1024 })
             {
                 var data = Cdb.Pattern(size, size + alignment);
@@ -76,7 +76,7 @@ namespace XenVbd.Tests.Device
         [Fact]
         public void A_4k_sector_disk_bounces_buffers_that_are_512_but_not_4096_aligned()
         {
-            using var dev = VbdDevice.Create(new VbdDeviceOptions { SizeBytes = 8 << 20, LogicalSectorSize = 4096 });
+            using var dev = VbdDevice.Create(new VbdDeviceOptions { Personality = FrontendPersonality.Hardened, SizeBytes = 8 << 20, LogicalSectorSize = 4096 });
             var data = Cdb.Pattern(16384, 5);
             var w = dev.Execute(Cdb.Write10(3, 4), data, bufferAlignment: 512);
             Assert.True(w.IsSuccess, w.ToString());

@@ -4,6 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Text.Json;
 using XenVbd.Device;
+using XenVbd.Frontend;
 using XenVbd.Faults;
 using XenVbd.Tests.Device;
 using XenVbd.Workload;
@@ -118,7 +119,7 @@ namespace XenVbd.Tests.Device
         [Fact]
         public void Tracks_are_named_for_the_frontend_the_ring_the_backend_and_the_faults()
         {
-            using var device = VbdDevice.Create(new VbdDeviceOptions { Seed = 9, SizeBytes = 1 << 20, RequestTimeout = TimeSpan.FromMilliseconds(10) });
+            using var device = VbdDevice.Create(new VbdDeviceOptions { Personality = FrontendPersonality.Hardened, Seed = 9, SizeBytes = 1 << 20, RequestTimeout = TimeSpan.FromMilliseconds(10) });
             device.Host.Trace.Enabled = true;
             var session = DeviceFaultSession.Attach(device);
             session.Plan.Add(new FaultRule(FaultKind.Drop) { Rate = 1, MaxCount = 1 });

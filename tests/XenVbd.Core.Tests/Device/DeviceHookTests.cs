@@ -1,6 +1,7 @@
 using System;
 using XenVbd.Backend;
 using XenVbd.Device;
+using XenVbd.Frontend;
 using XenVbd.Ring;
 using XenVbd.Storage;
 
@@ -40,7 +41,7 @@ namespace XenVbd.Tests.Device
         [Fact]
         public void Volatile_write_cache_loses_unflushed_writes_on_power_cut()
         {
-            using var dev = VbdDevice.Create(new VbdDeviceOptions { SizeBytes = 1 << 20, VolatileWriteCache = true });
+            using var dev = VbdDevice.Create(new VbdDeviceOptions { Personality = FrontendPersonality.Hardened, SizeBytes = 1 << 20, VolatileWriteCache = true });
             var cache = Assert.IsType<WriteCacheDisk>(dev.Storage);
             var data = Cdb.Pattern(4096, 7);
             Assert.True(dev.Execute(Cdb.Write10(0, 8), data).IsSuccess);

@@ -12,7 +12,7 @@ namespace XenVbd.Tests.Device
     public sealed class RecoveryTests
     {
         private static VbdDevice NewDevice(BlkifAbi fe = BlkifAbi.X86_64, BlkifAbi be = BlkifAbi.X86_64, BackendAbiMode bm = BackendAbiMode.Protocol, TimeSpan? timeout = null)
-            => VbdDevice.Create(new VbdDeviceOptions { FrontendAbi = fe, BackendAbi = be, BackendMode = bm, SizeBytes = 8 << 20, RequestTimeout = timeout ?? TimeSpan.FromSeconds(30) });
+            => VbdDevice.Create(new VbdDeviceOptions { Personality = FrontendPersonality.Hardened, FrontendAbi = fe, BackendAbi = be, BackendMode = bm, SizeBytes = 8 << 20, RequestTimeout = timeout ?? TimeSpan.FromSeconds(30) });
 
         private static (Srb Srb, ulong Addr, byte[] Data) Prepare(VbdDevice dev, bool write, uint lba, int blocks, int alignment, int seed)
         {

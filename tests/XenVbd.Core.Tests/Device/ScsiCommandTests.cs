@@ -2,6 +2,7 @@ using System;
 using System.Buffers.Binary;
 using System.Text;
 using XenVbd.Device;
+using XenVbd.Frontend;
 using XenVbd.Scsi;
 
 namespace XenVbd.Tests.Device
@@ -150,20 +151,22 @@ namespace XenVbd.Tests.Device
         [Fact]
         public void Synchronize_cache_uses_flush_then_barrier_then_nothing()
         {
-            var r = _dev.Execute(Cdb.SynchronizeCache10());
+            // FLUSH_DISKCACHE and DISCARD on the ring are the hardened design's (GPLPV 2008 refuses both).
+            using var hardened = VbdDevice.Create(new VbdDeviceOptions { Personality = FrontendPersonality.Hardened, SizeBytes = 16 << 20, Name = "disk0" });
+            var r = hardened.Execute(Cdb.SynchronizeCache10());
             Assert.True(r.IsSuccess);
             Assert.Equal(1, r.RequestsUsed);
-            Assert.Equal(1, _dev.Backend.Statistics.RequestsByOp(XenVbd.Ring.BlkifOp.FlushDiskCache));
+            Assert.Equal(1, hardened.Backend.Statistics.RequestsByOp(XenVbd.Ring.BlkifOp.FlushDiskCache));
 
             // Current Linux writes feature-barrier with feature-flush-cache's value (connect()), so a barrier
             // without flush needs a backend that decides them apart: the 2008 one has no FLUSH_DISKCACHE at all.
-            using var barrier = VbdDevice.Create(new VbdDeviceOptions { BackendPersonality = XenVbd.Backend.BackendPersonality.LinuxBlkback2008, SizeBytes = 1 << 20 });
+            using var barrier = VbdDevice.Create(new VbdDeviceOptions { Personality = FrontendPersonality.Hardened, BackendPersonality = XenVbd.Backend.BackendPersonality.LinuxBlkback2008, SizeBytes = 1 << 20 });
             var rb = barrier.Execute(Cdb.SynchronizeCache10());
             Assert.True(rb.IsSuccess);
             Assert.Equal(1, rb.RequestsUsed);
             Assert.Equal(1, barrier.Backend.Statistics.RequestsByOp(XenVbd.Ring.BlkifOp.WriteBarrier));
 
-            using var none = VbdDevice.Create(new VbdDeviceOptions { FeatureFlush = false, FeatureBarrier = false, SizeBytes = 1 << 20 });
+            using var none = VbdDevice.Create(new VbdDeviceOptions { Personality = FrontendPersonality.Hardened, FeatureFlush = false, FeatureBarrier = false, SizeBytes = 1 << 20 });
             var rn = none.Execute(Cdb.SynchronizeCache10());
             Assert.True(rn.IsSuccess);
             Assert.Equal(0, rn.RequestsUsed);
@@ -172,15 +175,17 @@ namespace XenVbd.Tests.Device
         [Fact]
         public void Unmap_becomes_a_discard_and_the_blocks_read_back_as_zeros()
         {
+            // FLUSH_DISKCACHE and DISCARD on the ring are the hardened design's (GPLPV 2008 refuses both).
+            using var hardened = VbdDevice.Create(new VbdDeviceOptions { Personality = FrontendPersonality.Hardened, SizeBytes = 16 << 20, Name = "disk0" });
             var data = Cdb.Pattern(8192, 9);
-            Assert.True(_dev.Execute(Cdb.Write10(40, 16), data).IsSuccess);
+            Assert.True(hardened.Execute(Cdb.Write10(40, 16), data).IsSuccess);
             var list = Cdb.UnmapList(40, 16);
-            var r = _dev.Execute(Cdb.Unmap((ushort)list.Length), list);
+            var r = hardened.Execute(Cdb.Unmap((ushort)list.Length), list);
             Assert.True(r.IsSuccess);
             Assert.Equal(1, r.RequestsUsed);
-            Assert.All(_dev.Execute(Cdb.Read10(40, 16), dataInLength: 8192).Data, b => Assert.Equal(0, b));
+            Assert.All(hardened.Execute(Cdb.Read10(40, 16), dataInLength: 8192).Data, b => Assert.Equal(0, b));
 
-            using var noDiscard = VbdDevice.Create(new VbdDeviceOptions { FeatureDiscard = false, SizeBytes = 1 << 20 });
+            using var noDiscard = VbdDevice.Create(new VbdDeviceOptions { Personality = FrontendPersonality.Hardened, FeatureDiscard = false, SizeBytes = 1 << 20 });
             AssertSense(noDiscard.Execute(Cdb.Unmap((ushort)list.Length), list), SenseKey.IllegalRequest, AdditionalSense.InvalidCommandOperationCode);
         }
 

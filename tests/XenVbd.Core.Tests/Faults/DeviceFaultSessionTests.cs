@@ -26,7 +26,7 @@ namespace XenVbd.Tests.Faults
         }
 
         private static VbdDevice NewDevice(BlkifAbi backendAbi, IBackendInterceptor? interceptor = null)
-            => VbdDevice.Create(new VbdDeviceOptions { SizeBytes = 1 << 20, BackendAbi = backendAbi, BackendMode = BackendAbiMode.Native, BackendInterceptor = interceptor });
+            => VbdDevice.Create(new VbdDeviceOptions { Personality = FrontendPersonality.Hardened, SizeBytes = 1 << 20, BackendAbi = backendAbi, BackendMode = BackendAbiMode.Native, BackendInterceptor = interceptor });
 
         private static FaultRule FailReads() => new FaultRule(FaultKind.Error) { Target = new FaultTarget(FaultOps.Read) };
 

@@ -70,11 +70,14 @@ namespace XenVbd.Tests.Frontend
         }
 
         [Fact]
-        public void Default_personality_is_Hardened()
+        public void Default_personality_is_Gplpv2008b_the_driver_the_original_wiki_page_describes()
         {
-            Assert.Equal(FrontendPersonality.Hardened, new VbdDeviceOptions().Personality);
+            Assert.Equal(FrontendPersonality.Gplpv2008b, FrontendOptions.DefaultPersonality);
+            Assert.Equal(FrontendOptions.DefaultPersonality, new FrontendOptions().Personality);
+            Assert.Equal(FrontendOptions.DefaultPersonality, new VbdDeviceOptions().Personality);
             using var dev = VbdDevice.Create(new VbdDeviceOptions { SizeBytes = 1 << 20 });
-            Assert.Equal(FrontendPersonality.Hardened, dev.Personality);
+            Assert.Equal(FrontendPersonality.Gplpv2008b, dev.Personality);
+            Assert.Null(dev.Host.Store.Read(BlkifKeys.Path(dev.Frontend.FrontendPath, BlkifKeys.Protocol)));
         }
 
         // ---- ProtocolKey and Probe ----
@@ -507,6 +510,7 @@ namespace XenVbd.Tests.Frontend
             // stop it silently with every slot held; now waits for a slot end in TIMEOUT and the device says why.
             using var dev = VbdDevice.Create(new VbdDeviceOptions
             {
+                Personality = FrontendPersonality.Hardened,
                 SizeBytes = 8 << 20, RequestTimeout = Timeout, BackendMode = BackendAbiMode.Native,
                 GuestBufferBytes = XenVbd.Workload.DeviceWorkloadTarget.GuestBufferBytesFor(8, 4096),
             });

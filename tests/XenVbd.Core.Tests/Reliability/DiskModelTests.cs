@@ -44,6 +44,7 @@ namespace XenVbd.Tests.Reliability
                 var uncertain = new bool[Sectors];
                 var options = new VbdDeviceOptions
                 {
+                    Personality = FrontendPersonality.Hardened,
                     ImagePath = path,
                     SizeBytes = DiskBytes,
                     Seed = seed,
@@ -190,7 +191,7 @@ namespace XenVbd.Tests.Reliability
         [Fact]
         public void A_lost_response_does_not_hang_later_srbs_that_need_the_device_bounce_buffer()
         {
-            using var dev = VbdDevice.Create(new VbdDeviceOptions { SizeBytes = DiskBytes, Bounce = BounceStrategyKind.DeviceBuffer, RequestTimeout = TimeSpan.FromSeconds(2), GuestBufferBytes = 1 << 20 });
+            using var dev = VbdDevice.Create(new VbdDeviceOptions { Personality = FrontendPersonality.Hardened, SizeBytes = DiskBytes, Bounce = BounceStrategyKind.DeviceBuffer, RequestTimeout = TimeSpan.FromSeconds(2), GuestBufferBytes = 1 << 20 });
             int n = 0;
             dev.Backend.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) => p.DropResponse = n++ == 0);
             var first = dev.Execute(CdbEncoder.Transfer(ScsiOp.Write10, 0, 1), new byte[512], bufferAlignment: 3);

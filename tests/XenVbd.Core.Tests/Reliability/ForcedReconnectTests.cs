@@ -25,6 +25,7 @@ namespace XenVbd.Tests.Reliability
         {
             var dev = VbdDevice.Create(new VbdDeviceOptions
             {
+                Personality = FrontendPersonality.Hardened,
                 SizeBytes = DiskBytes,
                 Bounce = bounce,
                 QueueDepth = queueDepth,

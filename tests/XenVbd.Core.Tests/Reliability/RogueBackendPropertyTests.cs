@@ -57,6 +57,7 @@ namespace XenVbd.Tests.Reliability
             var random = new SimRandom(seed);
             using var dev = VbdDevice.Create(new VbdDeviceOptions
             {
+                Personality = FrontendPersonality.Hardened,
                 SizeBytes = 1 << 20,
                 GuestBufferBytes = 1 << 20,
                 Seed = seed,

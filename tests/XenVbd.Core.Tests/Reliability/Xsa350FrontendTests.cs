@@ -99,6 +99,7 @@ namespace XenVbd.Tests.Reliability
             var modes = new[] { FrontendAbiMode.Probe, FrontendAbiMode.Announce, FrontendAbiMode.AnnounceAndProbe };
             using var dev = VbdDevice.Create(new VbdDeviceOptions
             {
+                Personality = FrontendPersonality.Hardened,
                 SizeBytes = 1 << 20,
                 GuestBufferBytes = 1 << 20,
                 Seed = seed,

@@ -143,7 +143,7 @@ namespace XenVbd.Tests.Reliability
         [Fact]
         public void Xsa403_ring_and_check_read_pages_are_zeroed_before_they_are_granted()
         {
-            using var dev = VbdDevice.Create(new VbdDeviceOptions { SizeBytes = DiskBytes, FrontendMode = FrontendAbiMode.Announce });
+            using var dev = VbdDevice.Create(new VbdDeviceOptions { Personality = FrontendPersonality.Hardened, SizeBytes = DiskBytes, FrontendMode = FrontendAbiMode.Announce });
             Assert.Equal(FrontendState.Ready, dev.State);
             var grants = dev.Guest.Grants;
             // Junk in every page the frontend has granted so far (the ring; the check page's grant ended).
@@ -182,7 +182,7 @@ namespace XenVbd.Tests.Reliability
         [InlineData(BounceStrategyKind.SegmentPool)]
         public void Xsa396_the_frontend_does_not_reuse_a_page_the_backend_keeps_mapped(BounceStrategyKind bounce)
         {
-            using var dev = VbdDevice.Create(new VbdDeviceOptions { SizeBytes = DiskBytes, Bounce = bounce, QueueDepth = 4, RequestTimeout = TimeSpan.FromSeconds(2), GuestBufferBytes = 1 << 20 });
+            using var dev = VbdDevice.Create(new VbdDeviceOptions { Personality = FrontendPersonality.Hardened, SizeBytes = DiskBytes, Bounce = bounce, QueueDepth = 4, RequestTimeout = TimeSpan.FromSeconds(2), GuestBufferBytes = 1 << 20 });
             var grants = dev.Guest.Grants;
             var kept = new List<(uint Gref, MemoryRegion Page)>();
             bool keep = true;
@@ -233,7 +233,7 @@ namespace XenVbd.Tests.Reliability
         [Fact]
         public void F3_a_late_response_to_a_reset_orphan_frees_the_device_bounce_buffer()
         {
-            using var dev = VbdDevice.Create(new VbdDeviceOptions { SizeBytes = DiskBytes, Bounce = BounceStrategyKind.DeviceBuffer, RequestTimeout = TimeSpan.FromSeconds(2), GuestBufferBytes = 1 << 20 });
+            using var dev = VbdDevice.Create(new VbdDeviceOptions { Personality = FrontendPersonality.Hardened, SizeBytes = DiskBytes, Bounce = BounceStrategyKind.DeviceBuffer, RequestTimeout = TimeSpan.FromSeconds(2), GuestBufferBytes = 1 << 20 });
             int n = 0;
             dev.Backend.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) => { if (n++ == 0) p.ExtraLatencyTicks = 4 * TimeSpan.TicksPerSecond; });
             var first = dev.Execute(CdbEncoder.Transfer(ScsiOp.Write10, 0, 1), new byte[512], bufferAlignment: 3);
@@ -250,7 +250,7 @@ namespace XenVbd.Tests.Reliability
         [Fact]
         public void F3_a_reconnect_frees_a_device_bounce_buffer_pinned_by_a_lost_response()
         {
-            using var dev = VbdDevice.Create(new VbdDeviceOptions { SizeBytes = DiskBytes, Bounce = BounceStrategyKind.DeviceBuffer, RequestTimeout = TimeSpan.FromSeconds(2), GuestBufferBytes = 1 << 20 });
+            using var dev = VbdDevice.Create(new VbdDeviceOptions { Personality = FrontendPersonality.Hardened, SizeBytes = DiskBytes, Bounce = BounceStrategyKind.DeviceBuffer, RequestTimeout = TimeSpan.FromSeconds(2), GuestBufferBytes = 1 << 20 });
             int n = 0;
             dev.Backend.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) => p.DropResponse = n++ == 0);
             Assert.False(dev.Execute(CdbEncoder.Transfer(ScsiOp.Write10, 0, 1), new byte[512], bufferAlignment: 3).IsSuccess);

@@ -39,7 +39,7 @@ namespace XenVbd.Tests.Transport
         public void Frontend_and_backend_on_separate_hosts_talk_through_the_file(BlkifAbi feAbi, FrontendAbiMode feMode, BackendAbiMode beMode, BlkifAbi beNative, BlkifAbi expected)
         {
             string path = Path.Combine(_dir, "vbd.shm");
-            var fo = new FrontendOptions { Abi = feAbi, Mode = feMode, MaxRingPageOrder = 1, QueueDepth = 8 };
+            var fo = new FrontendOptions { Personality = FrontendPersonality.Hardened, Abi = feAbi, Mode = feMode, MaxRingPageOrder = 1, QueueDepth = 8 };
             using var file = SharedMemoryFile.Create(path, new SharedMemoryFileOptions { Abi = feAbi, MaxRingPageOrder = 1, DataPages = fo.RequiredPages + 32 });
             using var backFile = SharedMemoryFile.Open(path, expectedAbi: null);
             using var disk = new MemoryDisk(4 << 20);

@@ -54,6 +54,7 @@ namespace XenVbd.Reliability
             _planner = new RogueResponsePlanner(body.Slice(stepBytes).ToArray(), _timeoutTicks);
             var options = new VbdDeviceOptions
             {
+                Personality = FrontendPersonality.Hardened,
                 // One region per SRB plus one for the final fresh SRB.
                 SizeBytes = (MaxSrbs + 1L) * RegionBytes,
                 // Room for the most SRB buffers an input can ask for (Execute's buffer takes the other half):

@@ -99,6 +99,8 @@ namespace XenVbd.Interop.Qemu
 
             var fo = new FrontendOptions
             {
+                // The hardened design: the mode, bounce strategy, flush and discard this suite sweeps are its to choose.
+                Personality = FrontendPersonality.Hardened,
                 Abi = abi,
                 Mode = mode,
                 MaxRingPageOrder = order,

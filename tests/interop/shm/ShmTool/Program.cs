@@ -83,7 +83,8 @@ namespace XenVbd.Interop.Shm
             var timeout = TimeSpan.FromMilliseconds(args.Length == 7 ? int.Parse(args[6]) : 20000);
             string label = "C# frontend " + abi.ToProtocolString() + " " + args[3];
 
-            var fo = new FrontendOptions { Abi = abi, Mode = mode, MaxRingPageOrder = order, QueueDepth = 8 };
+            // The hardened design: the mode and the SYNCHRONIZE CACHE this suite checks are its own.
+            var fo = new FrontendOptions { Personality = FrontendPersonality.Hardened, Abi = abi, Mode = mode, MaxRingPageOrder = order, QueueDepth = 8 };
             if (File.Exists(path)) File.Delete(path);
             using var file = SharedMemoryFile.Create(path, new SharedMemoryFileOptions { Abi = abi, MaxRingPageOrder = order, DataPages = fo.RequiredPages + 32 });
             using var host = new ShmFrontendHost(file);
