@@ -54,6 +54,7 @@ namespace XenVbd.Device
             _interceptor = options.BackendInterceptor;
             Backend = NewBackend(options.BackendAbi, options.BackendMode, options.BackendPersonality);
             Frontend = new XenVbdFrontend(Host, Guest, options.DeviceId, fo);
+            Trace = new DeviceTrace(this, Host.Trace);
             _srbPending = () => _waitFor != null && !_waitFor.IsComplete;
             _connecting = () => !IsSettled(Frontend.State);
         }
@@ -142,6 +143,27 @@ namespace XenVbd.Device
         public BackendPersonality BackendPersonality { get; private set; }
 
         public FrontendState State => Frontend.State;
+
+        /// <summary>The frontend's XenStore directory (device/vbd/&lt;id&gt; of the guest).</summary>
+        public string FrontendPath => Frontend.FrontendPath;
+
+        /// <summary>The backend's XenStore directory (backend/vbd/&lt;guest&gt;/&lt;id&gt; of dom0; a migration may change it).</summary>
+        public string BackendPath => Backend.BackendPath;
+
+        /// <summary>The disk's size now (a resize changes it).</summary>
+        public long SizeBytes => Storage.SizeBytes;
+
+        /// <summary>The disk's logical sector size: the unit of every LBA.</summary>
+        public int LogicalSectorSize => Storage.LogicalSectorSize;
+
+        /// <summary>Bytes a volatile write cache holds that no flush has reached yet (0 without the cache).</summary>
+        public long UnflushedBytes => Storage is WriteCacheDisk cache ? cache.DirtyBytes : 0;
+
+        /// <summary>The bounce strategy in use: a real driver's personality fixes its own, whatever the options say.</summary>
+        public BounceStrategyKind BounceStrategy => Frontend.BounceStrategy;
+
+        /// <summary>The device's event trace (off until switched on).</summary>
+        public DeviceTrace Trace { get; }
 
         public ProbeResult? ProbeResult => Frontend.ProbeResult;
 

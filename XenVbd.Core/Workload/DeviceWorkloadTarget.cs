@@ -1,5 +1,4 @@
 using System;
-using System.Buffers.Binary;
 using System.Threading.Tasks;
 using Polly;
 using XenVbd.Device;
@@ -114,20 +113,16 @@ namespace XenVbd.Workload
             var srb = _srbs[io.Slot];
             _doubleCompletions += srb.ExtraCompletionAttempts;
             ulong address = _buffers[io.Slot] + (ulong)io.AlignmentOffset;
-            Span<byte> cdb = stackalloc byte[16];
-            cdb.Clear();
-            DataDirection direction;
+            Span<byte> cdb = stackalloc byte[CdbBuilder.MaxCdbLength];
             if (io.Kind == WorkloadIoKind.Flush)
             {
-                cdb[0] = ScsiOp.SynchronizeCache10;
-                srb.Prepare(cdb.Slice(0, 10), 0, 0, DataDirection.None);
+                srb.Prepare(cdb.Slice(0, CdbBuilder.WriteSynchronizeCache(cdb)), 0, 0, DataDirection.None);
             }
             else
             {
-                direction = io.Kind == WorkloadIoKind.Write ? DataDirection.Out : DataDirection.In;
-                cdb[0] = io.Kind == WorkloadIoKind.Write ? ScsiOp.Write16 : ScsiOp.Read16;
-                BinaryPrimitives.WriteUInt64BigEndian(cdb.Slice(2), (ulong)io.Lba);
-                BinaryPrimitives.WriteUInt32BigEndian(cdb.Slice(10), (uint)io.Blocks);
+                bool write = io.Kind == WorkloadIoKind.Write;
+                DataDirection direction = write ? DataDirection.Out : DataDirection.In;
+                CdbBuilder.WriteReadWrite16(cdb, write, io.Lba, (uint)io.Blocks);
                 if (io.Kind == WorkloadIoKind.Write) io.Data.CopyTo(_device.GuestBytes(address, io.Length));
                 srb.Prepare(cdb, address, io.Length, direction);
             }

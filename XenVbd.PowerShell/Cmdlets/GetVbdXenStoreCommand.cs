@@ -46,8 +46,8 @@ namespace XenVbd.PowerShell.Cmdlets
                 patterns.Add(pattern);
             }
 
-            string frontendDir = session.Device.Frontend.FrontendPath;
-            string backendDir = session.Device.Backend.BackendPath;
+            string frontendDir = session.Device.FrontendPath;
+            string backendDir = session.Device.BackendPath;
             XenbusState frontendState = session.Device.FrontendState;
             XenbusState backendState = session.Device.BackendState;
             IEnumerable<VbdXenStoreEntry> entries = session.Device.XenStoreKeys

@@ -338,7 +338,7 @@ namespace XenVbd.PowerShell.Cmdlets
                     "A device named '" + name + "' was created in this session meanwhile.", "Pick another -Name."));
             }
 
-            device.Host.Trace.Enabled = true;   // Export-VbdTrace reads it; the recorder is a fixed array, nothing allocates per event
+            device.Trace.Enabled = true;   // Export-VbdTrace reads it; the recorder is a fixed array, nothing allocates per event
             WriteObject(device);
         }
 
