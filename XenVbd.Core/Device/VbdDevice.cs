@@ -43,11 +43,11 @@ namespace XenVbd.Device
             Storage = OpenStorage(options);
             if (options.VolatileWriteCache) Storage = new WriteCacheDisk(Storage);
             var fo = options.ToFrontendOptions();
-            int guestPages = options.GuestBufferBytes / GuestMemory.PageSize + 1;
+            int guestPages = options.GuestBufferBytes / XenPage.Size + 1;
             int grants = RoundUp(fo.RequiredGrants + 64, 512);
             Guest = Host.CreateDomain(FrontendDomainId, fo.RequiredPages + guestPages + 1, grants);
-            _executeBufferBytes = guestPages * GuestMemory.PageSize / 2;
-            _executeBuffer = (ulong)Guest.Memory.AllocatePages(_executeBufferBytes / GuestMemory.PageSize) * GuestMemory.PageSize;
+            _executeBufferBytes = guestPages * XenPage.Size / 2;
+            _executeBuffer = (ulong)Guest.Memory.AllocatePages(_executeBufferBytes / XenPage.Size) * XenPage.Size;
             BackendAbi = options.BackendAbi;
             BackendMode = options.BackendMode;
             BackendPersonality = options.BackendPersonality;
@@ -203,7 +203,7 @@ namespace XenVbd.Device
             if (cdb.Length == 0 || cdb.Length > Srb.MaxCdbLength) throw new ArgumentException("A CDB is 1.." + Srb.MaxCdbLength + " bytes.", nameof(cdb));
             if (dataOut != null && dataInLength > 0) throw new ArgumentException("An SRB moves data one way: give dataOut or dataInLength, not both.", nameof(dataInLength));
             if (dataInLength < 0) throw new ArgumentOutOfRangeException(nameof(dataInLength), dataInLength, "Must not be negative.");
-            if (bufferAlignment < 0 || bufferAlignment >= GuestMemory.PageSize) throw new ArgumentOutOfRangeException(nameof(bufferAlignment), bufferAlignment, "Must be 0..4095 bytes past a page boundary.");
+            if (bufferAlignment < 0 || bufferAlignment >= XenPage.Size) throw new ArgumentOutOfRangeException(nameof(bufferAlignment), bufferAlignment, "Must be 0..4095 bytes past a page boundary.");
             int length = dataOut?.Length ?? dataInLength;
             if (length + bufferAlignment > _executeBufferBytes) throw new ArgumentOutOfRangeException(nameof(dataInLength), length, "Execute's guest buffer holds " + (_executeBufferBytes - bufferAlignment) + " bytes at this alignment; raise GuestBufferBytes.");
 
@@ -300,8 +300,8 @@ namespace XenVbd.Device
         public ulong AllocateGuestBuffer(int bytes)
         {
             if (bytes <= 0) throw new ArgumentOutOfRangeException(nameof(bytes), bytes, "Must be positive.");
-            int pages = (bytes + GuestMemory.PageSize - 1) / GuestMemory.PageSize;
-            return (ulong)Guest.Memory.AllocatePages(pages) * GuestMemory.PageSize;
+            int pages = (bytes + XenPage.Size - 1) / XenPage.Size;
+            return (ulong)Guest.Memory.AllocatePages(pages) * XenPage.Size;
         }
 
         /// <summary>The guest bytes at an address (for filling and checking SRB buffers).</summary>

@@ -9,6 +9,12 @@ namespace XenVbd.Device
     /// <summary>One simulated vbd: disk, both halves and how they meet. <see cref="Validate"/> names the bad option.</summary>
     public sealed class VbdDeviceOptions
     {
+        /// <summary>The fewest SRBs a frontend can take at once.</summary>
+        public const int MinQueueDepth = 1;
+
+        /// <summary>The most SRBs a frontend takes at once: one SRB extension (with its bounce and UNMAP room) each, made with the device.</summary>
+        public const int MaxQueueDepth = 4096;
+
         public string Name { get; set; } = "xvda";
 
         /// <summary>XenBus device id (51712 = xvda).</summary>
@@ -126,7 +132,7 @@ namespace XenVbd.Device
             if (MaxIndirectSegments < 0 || MaxIndirectSegments > BlkBackOptions.MaxIndirectSegmentsLimit)
                 throw new ArgumentException("MaxIndirectSegments must be 0.." + BlkBackOptions.MaxIndirectSegmentsLimit + ".", nameof(MaxIndirectSegments));
             VirtualTimeLimit.Check(RequestTimeout, nameof(RequestTimeout), positive: true);
-            if (QueueDepth < 1 || QueueDepth > 4096) throw new ArgumentException("QueueDepth must be 1..4096.", nameof(QueueDepth));
+            if (QueueDepth < MinQueueDepth || QueueDepth > MaxQueueDepth) throw new ArgumentException("QueueDepth must be " + MinQueueDepth + ".." + MaxQueueDepth + ".", nameof(QueueDepth));
             if (ReconnectAfterTimeouts < 0 || ReconnectAfterTimeouts > FrontendOptions.MaxReconnectAfterUnansweredTimeouts)
                 throw new ArgumentException("ReconnectAfterTimeouts must be 0 (off) .. " + FrontendOptions.MaxReconnectAfterUnansweredTimeouts + ".", nameof(ReconnectAfterTimeouts));
             VirtualTimeLimit.Check(BackendServiceTime, nameof(BackendServiceTime));

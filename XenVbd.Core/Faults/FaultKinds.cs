@@ -1,10 +1,15 @@
+using System;
+
 namespace XenVbd.Faults
 {
     /// <summary>Facts about fault kinds the engine dispatches on, kept in one place so the plan and the injector agree.</summary>
     public static class FaultKinds
     {
-        /// <summary>Number of <see cref="FaultKind"/> values; counters are arrays of this length.</summary>
-        public const int Count = 16;
+        /// <summary>
+        /// Number of <see cref="FaultKind"/> values; counters are arrays of this length, indexed by kind (the
+        /// values run 0..Count-1, which FaultKindsTests holds).
+        /// </summary>
+        public static readonly int Count = Enum.GetValues(typeof(FaultKind)).Length;
 
         /// <summary>
         /// Per-request kinds are decided by the backend interceptor once per consumed request; the rest are

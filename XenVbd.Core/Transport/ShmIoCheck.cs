@@ -35,8 +35,8 @@ namespace XenVbd.Transport
 
             int maxBytes = 0;
             foreach (var e in Extents) maxBytes = Math.Max(maxBytes, e.Blocks * 512 + e.Misalign);
-            int pages = (maxBytes + GuestMemory.PageSize - 1) / GuestMemory.PageSize + 1;
-            ulong buffer = (ulong)guest.Memory.AllocatePages(pages) * GuestMemory.PageSize;
+            int pages = (maxBytes + XenPage.Size - 1) / XenPage.Size + 1;
+            ulong buffer = (ulong)guest.Memory.AllocatePages(pages) * XenPage.Size;
             var srb = new Srb();
             var written = new List<(uint Lba, byte[] Data)>();
 

@@ -62,8 +62,8 @@ namespace XenVbd.Workload
         /// </summary>
         public static int GuestBufferBytesFor(int queueDepth, int maxTransferBytes)
         {
-            long perSlot = (maxTransferBytes + 512L + Xen.GuestMemory.PageSize - 1) / Xen.GuestMemory.PageSize * Xen.GuestMemory.PageSize;
-            long total = 2 * (queueDepth * perSlot + 4 * Xen.GuestMemory.PageSize);
+            long perSlot = (maxTransferBytes + 512L + XenPage.Size - 1) / XenPage.Size * XenPage.Size;
+            long total = 2 * (queueDepth * perSlot + 4 * XenPage.Size);
             return (int)Math.Max(8 << 20, Math.Min(int.MaxValue / 2, total));
         }
 

@@ -124,7 +124,7 @@ namespace XenVbd.PowerShell.Cmdlets
 
         /// <summary>SRBs the frontend accepts at once (1..4096; default 64).</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [ValidateRange(1, 4096)]
+        [ValidateRange(VbdDeviceOptions.MinQueueDepth, VbdDeviceOptions.MaxQueueDepth)]
         public int QueueDepth { get; set; } = 64;
 
         /// <summary>

@@ -64,9 +64,9 @@ namespace XenVbd.Tests.Storage
                 using var memory = new GuestMemory(1, pages);
                 unsafe
                 {
-                    Assert.Equal(0UL, (ulong)memory.Region.Address % GuestMemory.PageSize);
+                    Assert.Equal(0UL, (ulong)memory.Region.Address % XenPage.Size);
                 }
-                Assert.Equal(pages * GuestMemory.PageSize, memory.Region.Length);
+                Assert.Equal(pages * XenPage.Size, memory.Region.Length);
             }
         }
     }

@@ -51,7 +51,7 @@ namespace XenVbd.Reliability
                 SizeBytes = (MaxSrbs + 1L) * RegionBytes,
                 // Guest memory is most of a device's cost, so it is sized to this case's SRBs; Execute's
                 // buffer takes half of it.
-                GuestBufferBytes = 2 * GuestPagesNeeded() * GuestMemory.PageSize,
+                GuestBufferBytes = 2 * GuestPagesNeeded() * XenPage.Size,
                 BackendAbi = (flags & 1) != 0 ? BlkifAbi.X86_32 : BlkifAbi.X86_64,
                 Bounce = (BounceStrategyKind)(((flags >> 1) & 3) % 3),
                 MaxIndirectSegments = (flags & 8) != 0 ? 32 : 0,
@@ -77,7 +77,7 @@ namespace XenVbd.Reliability
             return pages;
         }
 
-        private static int BufferPages(byte shape) => (Blocks[(shape >> 3) & 7] * 512 + Offsets[(shape >> 6) & 3] + GuestMemory.PageSize - 1) / GuestMemory.PageSize;
+        private static int BufferPages(byte shape) => (Blocks[(shape >> 3) & 7] * 512 + Offsets[(shape >> 6) & 3] + XenPage.Size - 1) / XenPage.Size;
 
         public RogueBackendOutcome Execute()
         {
@@ -301,8 +301,8 @@ namespace XenVbd.Reliability
         {
             foreach (var c in _srbs)
             {
-                ulong first = c.Address / GuestMemory.PageSize;
-                ulong last = (c.Address + (ulong)Math.Max(c.Length, 1) - 1) / GuestMemory.PageSize;
+                ulong first = c.Address / XenPage.Size;
+                ulong last = (c.Address + (ulong)Math.Max(c.Length, 1) - 1) / XenPage.Size;
                 if (frame >= first && frame <= last) return true;
             }
             return false;
