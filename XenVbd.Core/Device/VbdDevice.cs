@@ -170,11 +170,17 @@ namespace XenVbd.Device
         /// <summary>The ring layout the frontend uses now.</summary>
         public BlkifAbi FrontendAbi => Frontend.Abi;
 
-        public FrontendStatistics Statistics => Frontend.Statistics.Clone();
+        /// <summary>
+        /// A copy of the frontend's counters as they are now: a snapshot, like <see cref="GetRing"/>, so a caller
+        /// can keep it and compare it with a later one (the backend's <c>BlkBack.Statistics</c> is its live object).
+        /// </summary>
+        public FrontendStatistics GetStatistics() => Frontend.Statistics.Clone();
 
-        public XenbusState FrontendState => (XenbusState)Host.Store.ReadInt64OrDefault(BlkifKeys.Path(Frontend.FrontendPath, BlkifKeys.State), 0);
+        /// <summary>The frontend's XenBus state in XenStore (its <c>state</c> node); <see cref="State"/> is the driver's own state.</summary>
+        public XenbusState FrontendXenbusState => (XenbusState)Host.Store.ReadInt64OrDefault(BlkifKeys.Path(Frontend.FrontendPath, BlkifKeys.State), 0);
 
-        public XenbusState BackendState => (XenbusState)Host.Store.ReadInt64OrDefault(BlkifKeys.Path(Backend.BackendPath, BlkifKeys.State), 0);
+        /// <summary>The backend's XenBus state in XenStore (its <c>state</c> node).</summary>
+        public XenbusState BackendXenbusState => (XenbusState)Host.Store.ReadInt64OrDefault(BlkifKeys.Path(Backend.BackendPath, BlkifKeys.State), 0);
 
         /// <summary>Virtual time now.</summary>
         public TimeSpan Now => TimeSpan.FromTicks(Host.Scheduler.Now);

@@ -158,7 +158,7 @@ namespace XenVbd.Faults
                     _decision.ExtraLatencyTicks += (long)(_request.Bytes * (double)TimeSpan.TicksPerSecond / rule.BytesPerSecond);
                     break;
                 case FaultKind.Duplicate:
-                    _decision.Duplicates++;
+                    _decision.Duplicate = true;
                     break;
                 case FaultKind.BadId:
                     _decision.CorruptId = true;

@@ -82,13 +82,13 @@ namespace XenVbd.Workload
 
         public WorkloadTargetCounters ReadCounters()
         {
-            var s = _device.Statistics;
+            var s = _device.GetStatistics();
             return new WorkloadTargetCounters
             {
                 Requests = s.Requests,
                 Probes = s.Probes,
                 AbiSwitches = s.AbiSwitches,
-                Retries = s.Requeues,
+                Requeues = s.Requeues,
                 Timeouts = s.Timeouts,
                 Resets = s.Resets,
                 Reconnects = s.Reconnects,

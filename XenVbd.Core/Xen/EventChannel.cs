@@ -61,6 +61,9 @@ namespace XenVbd.Xen
 
         public string Name { get; }
 
+        /// <summary>Whether this is the domU (frontend) end: a notify from it goes to the backend.</summary>
+        public bool IsFrontend => ReferenceEquals(_channel.Frontend, this);
+
         public EventChannelEnd Peer { get; internal set; } = null!;
 
         public IEventChannelHandler? Handler { get; set; }

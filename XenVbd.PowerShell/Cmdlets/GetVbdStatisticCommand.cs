@@ -17,6 +17,6 @@ namespace XenVbd.PowerShell.Cmdlets
 
         /// <inheritdoc />
         protected override void ProcessDevice(DeviceSession session)
-            => WriteObject(Decorate.WithDevice(session.Device.Statistics, session.Name));
+            => WriteObject(Decorate.WithDevice(session.Device.GetStatistics(), session.Name));
     }
 }

@@ -96,7 +96,7 @@ namespace XenVbd.PowerShell.Cmdlets
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateRange(0, 4)]
-        public int RingPageOrder { get; set; }
+        public int MaxRingPageOrder { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateRange(0, 4096)]
@@ -159,7 +159,7 @@ namespace XenVbd.PowerShell.Cmdlets
         /// </summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateRange(0, FrontendOptions.MaxReconnectAfterUnansweredTimeouts)]
-        public int ReconnectAfterTimeouts { get; set; }
+        public int ReconnectAfterUnansweredTimeouts { get; set; }
 
         /// <summary>
         /// Creates the device without connecting it, so faults added now (Add-VbdFault) are in place for the XenBus
@@ -257,7 +257,7 @@ namespace XenVbd.PowerShell.Cmdlets
                 ReorderCompletions = ReorderCompletions.IsPresent,
                 Bounce = Bounce,
                 Personality = Personality,
-                RingPageOrder = RingPageOrder,
+                MaxRingPageOrder = MaxRingPageOrder,
                 MaxIndirectSegments = MaxIndirectSegments,
                 Seed = Seed,
             };
@@ -280,7 +280,7 @@ namespace XenVbd.PowerShell.Cmdlets
             options.QueueDepth = QueueDepth;
             options.VolatileWriteCache = VolatileWriteCache.IsPresent;
             options.UntrustedBackend = UntrustedBackend.IsPresent;
-            options.ReconnectAfterTimeouts = ReconnectAfterTimeouts;
+            options.ReconnectAfterUnansweredTimeouts = ReconnectAfterUnansweredTimeouts;
             if (MyInvocation.BoundParameters.ContainsKey(nameof(GuestBufferBytes)))
             {
                 options.GuestBufferBytes = GuestBufferBytes;
@@ -303,7 +303,7 @@ namespace XenVbd.PowerShell.Cmdlets
             string what = (image is null ? "in-memory disk" : "image '" + image + "'") + ", frontend " + FrontendAbi + "/" + FrontendMode
                 + ", backend " + BackendPersonality + " " + BackendAbi + "/" + BackendMode + (VolatileWriteCache.IsPresent ? ", volatile write cache" : "")
                 + (UntrustedBackend.IsPresent ? ", untrusted backend" : "")
-                + (ReconnectAfterTimeouts > 0 ? ", reconnect after " + ReconnectAfterTimeouts + " unanswered timeouts" : "")
+                + (ReconnectAfterUnansweredTimeouts > 0 ? ", reconnect after " + ReconnectAfterUnansweredTimeouts + " unanswered timeouts" : "")
                 + (NoConnect ? ", not connected yet" : "");
             if (!ShouldProcess(name + " (" + what + ")", "Create virtual block device"))
             {

@@ -37,7 +37,7 @@ namespace XenVbd.Bench
             Name = Name,
             SizeBytes = DiskBytes,
             Bounce = Bounce,
-            RingPageOrder = RingPageOrder,
+            MaxRingPageOrder = RingPageOrder,
             MaxIndirectSegments = MaxIndirectSegments,
             FeatureDiscard = false,
             QueueDepth = System.Math.Max(64, QueueDepth),

@@ -94,7 +94,7 @@ namespace XenVbd.MonoTests
             var probe = dev.ProbeResult ?? throw new InvalidOperationException("no probe result");
             Expect(probe.StartedWith == fe && probe.Detected == be, $"probe started {probe.StartedWith}, detected {probe.Detected}");
             Expect(probe.Switched == (fe != be), "probe switched = " + probe.Switched);
-            Expect(dev.Statistics.AbiSwitches == (fe != be ? 1 : 0), "AbiSwitches = " + dev.Statistics.AbiSwitches);
+            Expect(dev.GetStatistics().AbiSwitches == (fe != be ? 1 : 0), "AbiSwitches = " + dev.GetStatistics().AbiSwitches);
             WriteReadBack(dev, 64, 96, alignment: 0, patternSeed: 1);
             WriteReadBack(dev, 300, 96, alignment: 7, patternSeed: 2);
             WriteReadBack(dev, 1000, 17, alignment: 333, patternSeed: 3);
@@ -188,7 +188,7 @@ namespace XenVbd.MonoTests
                 new HostRetryOptions { MaxRetries = 8, BaseDelay = TimeSpan.FromMilliseconds(1), UseCircuitBreaker = false }, counters);
             var r = WorkloadRunner.Run(target, spec, new WorkloadRunOptions { Faults = session.Injector, HostRetries = counters });
             Expect(r.FaultsByKind.TryGetValue("Error", out long injected) && injected > 0, "no error was injected");
-            Expect(r.Retries > 0, "Polly retried nothing");
+            Expect(r.HostRetries > 0, "Polly retried nothing");
             Console.WriteLine($"  retry digest: injected {injected}, retries {r.Retries}, errors {r.Errors}, virtual {r.VirtualElapsed.Ticks} ticks");
             // Not "no error at all": the retry path does not give the same operations on both runtimes (the plain
             // workload above does). Under .NET 10 this workload ends with 0 errors, under Mono with 1 of 77 injected;

@@ -66,7 +66,7 @@ namespace XenVbd.Tests.Device
                 Assert.Equal(fe, probe.StartedWith);
                 Assert.Equal(reads, probe.Detected);
                 Assert.Equal(reads != fe, probe.Switched);
-                Assert.Equal(reads != fe ? 1 : 0, dev.Statistics.AbiSwitches);
+                Assert.Equal(reads != fe ? 1 : 0, dev.GetStatistics().AbiSwitches);
             }
 
             Assert.True(dev.Execute(Cdb.Write10(64, 96), data, bufferAlignment: 0).IsSuccess);

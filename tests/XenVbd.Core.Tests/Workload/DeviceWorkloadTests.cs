@@ -52,7 +52,7 @@ namespace XenVbd.Tests.Workload
                 new HostRetryOptions { MaxRetries = 8, BaseDelay = TimeSpan.FromMilliseconds(1), UseCircuitBreaker = false }, counters);
             var r = WorkloadRunner.Run(target, spec, new WorkloadRunOptions { Faults = session.Injector, HostRetries = counters });
             Assert.True(r.FaultsByKind["Error"] > 0);
-            Assert.True(r.Retries > 0);
+            Assert.True(r.HostRetries > 0);
             Assert.Equal(0, r.Errors);
             Assert.Equal(0, r.ViolationCount);
         }

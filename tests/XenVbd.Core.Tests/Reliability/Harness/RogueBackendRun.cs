@@ -56,7 +56,7 @@ namespace XenVbd.Reliability
                 Bounce = (BounceStrategyKind)(((flags >> 1) & 3) % 3),
                 MaxIndirectSegments = (flags & 8) != 0 ? 32 : 0,
                 UntrustedBackend = (flags & 16) != 0,
-                RingPageOrder = (flags & 32) != 0 ? 1 : 0,
+                MaxRingPageOrder = (flags & 32) != 0 ? 1 : 0,
                 QueueDepth = (flags & 64) != 0 ? 2 : 16,
                 RequestTimeout = timeout,
             });
@@ -85,7 +85,7 @@ namespace XenVbd.Reliability
             Check(dev.State == FrontendState.Ready, "an honest connect ended " + dev.State + ": " + dev.Frontend.FailureReason);
             _planner.Frontend = dev.Frontend;
             _planner.OnConsumed = CheckKeptFramesNotReused;
-            dev.Backend.Interceptor = _planner;
+            dev.BackendInterceptor = _planner;
 
             int first = 1 + _header[1] % 8;
             for (int i = 0; i < first; i++) Submit(_header[4 + i]);
