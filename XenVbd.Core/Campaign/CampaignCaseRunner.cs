@@ -5,7 +5,6 @@ using XenVbd.Device;
 using XenVbd.Faults;
 using XenVbd.Frontend;
 using XenVbd.Workload;
-using XenVbd.Xen;
 
 namespace XenVbd.Campaign
 {
@@ -31,8 +30,12 @@ namespace XenVbd.Campaign
                 wall.Stop();
                 return new CampaignResult(c, outcome, failure, detail)
                 {
-                    Operations = ops, Errors = errors, Violations = violations, FaultsInjected = injected,
-                    VirtualElapsed = TimeSpan.FromTicks(virtualTicks), WallElapsed = wall.Elapsed,
+                    Operations = ops,
+                    Errors = errors,
+                    Violations = violations,
+                    FaultsInjected = injected,
+                    VirtualElapsed = TimeSpan.FromTicks(virtualTicks),
+                    WallElapsed = wall.Elapsed,
                 };
             }
 

@@ -46,10 +46,17 @@ namespace XenVbd.Workload
                 // A per-attempt host timeout would need an SRB abort the model lacks; the frontend's own watchdog and reset cover it.
                 var options = new HostRetryOptions
                 {
-                    MaxRetries = retry.MaxRetries, BaseDelay = retry.BaseDelay, MaxDelay = retry.MaxDelay, AttemptTimeout = null,
-                    UseCircuitBreaker = retry.UseCircuitBreaker, BreakerFailureRatio = retry.BreakerFailureRatio,
-                    BreakerMinimumThroughput = retry.BreakerMinimumThroughput, BreakerSamplingDuration = retry.BreakerSamplingDuration,
-                    BreakerBreakDuration = retry.BreakerBreakDuration, HostStallRate = retry.HostStallRate, HostStall = retry.HostStall,
+                    MaxRetries = retry.MaxRetries,
+                    BaseDelay = retry.BaseDelay,
+                    MaxDelay = retry.MaxDelay,
+                    AttemptTimeout = null,
+                    UseCircuitBreaker = retry.UseCircuitBreaker,
+                    BreakerFailureRatio = retry.BreakerFailureRatio,
+                    BreakerMinimumThroughput = retry.BreakerMinimumThroughput,
+                    BreakerSamplingDuration = retry.BreakerSamplingDuration,
+                    BreakerBreakDuration = retry.BreakerBreakDuration,
+                    HostStallRate = retry.HostStallRate,
+                    HostStall = retry.HostStall,
                     HostBusResetRate = retry.HostBusResetRate,
                 };
                 _retry = HostRetryPipeline.Build<SrbStatus>(options, device.Host.Scheduler, device.Host.Scheduler.Random.Fork("host-retry"), IsTransient, RetryCounters);

@@ -1,5 +1,7 @@
 using System;
+#if NET
 using System.Runtime.CompilerServices;
+#endif
 using System.Runtime.InteropServices;
 
 namespace XenVbd.Xen

@@ -2,11 +2,9 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Diagnostics;
-using System.IO;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
-using System.Text.RegularExpressions;
 using XenVbd.Lab;
 using XenVbd.PowerShell.Infrastructure;
 

@@ -2,7 +2,6 @@ using System;
 using System.Text;
 using XenVbd.Device;
 using XenVbd.Frontend;
-using XenVbd.Ring;
 
 namespace XenVbd.PowerShell
 {

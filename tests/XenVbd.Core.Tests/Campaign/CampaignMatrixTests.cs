@@ -40,7 +40,7 @@ namespace XenVbd.Tests.Campaign
             var a = CampaignMatrix.Parse(Json);
             var b = CampaignMatrix.Parse(@"{ ""SeedCount"": 3, ""Workloads"": { ""small"": { ""BlockSizes"": [512, 4096], ""Count"": 50 } },
   ""FaultPlans"": { ""drops"": [{ ""MaxCount"": 3, ""Rate"": 0.01, ""Kind"": ""drop"" }], ""none"": [] },
-  ""ringpageorder"": [1], ""Bounce"": [""perSrb"", ""SegmentPool""], ""FrontendAbi"": [""x86_32"", ""X86_64""], ""Name"": ""abi"" }");
+  ""maxringpageorder"": [1], ""Bounce"": [""perSrb"", ""SegmentPool""], ""FrontendAbi"": [""x86_32"", ""X86_64""], ""Name"": ""abi"" }");
             Assert.Equal(a.ToJson(), b.ToJson());
             Assert.Equal(a.Fingerprint, b.Fingerprint);
             Assert.NotEqual(a.Fingerprint, CampaignMatrix.Parse(Json.Replace("\"SeedCount\": 3", "\"SeedCount\": 4")).Fingerprint);

@@ -1,4 +1,3 @@
-using System;
 using System.Collections.Generic;
 using XenVbd.Backend;
 using XenVbd.Device;
@@ -35,7 +34,12 @@ namespace XenVbd.Tests.Device
         {
             using var dev = VbdDevice.Create(new VbdDeviceOptions
             {
-                FrontendAbi = fe, BackendAbi = be, BackendMode = bm, FrontendMode = fm, SizeBytes = 8 << 20, Seed = 7,
+                FrontendAbi = fe,
+                BackendAbi = be,
+                BackendMode = bm,
+                FrontendMode = fm,
+                SizeBytes = 8 << 20,
+                Seed = 7,
             });
             var reads = BackendReads(fe, be, bm, fm);
             Assert.Equal(reads, dev.Backend.ChosenAbi);

@@ -5,7 +5,6 @@ using System.Linq;
 using System.Text.Json;
 using XenVbd.Device;
 using XenVbd.Faults;
-using XenVbd.Tests.Device;
 using XenVbd.Workload;
 
 namespace XenVbd.Tests.Device

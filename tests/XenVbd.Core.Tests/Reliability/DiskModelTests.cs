@@ -1,5 +1,4 @@
 using System;
-using System.IO;
 using CsCheck;
 using XenVbd.Backend;
 using XenVbd.Device;

@@ -95,7 +95,7 @@ namespace XenVbd.Tests.Reliability
 
         private static Outcome RunCase(ulong seed, int steps, bool requireSettledIo, int reconnectAfter = 0)
         {
-                var random = new SimRandom(seed);
+            var random = new SimRandom(seed);
             var modes = new[] { FrontendAbiMode.Probe, FrontendAbiMode.Announce, FrontendAbiMode.AnnounceAndProbe };
             using var dev = VbdDevice.Create(new VbdDeviceOptions
             {

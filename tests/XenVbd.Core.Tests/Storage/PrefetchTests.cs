@@ -1,8 +1,6 @@
-using System;
 using System.Collections.Generic;
 using CsCheck;
 using XenVbd.Storage;
-using XenVbd.Tests.Support;
 using XenVbd.Xen;
 
 namespace XenVbd.Tests.Storage

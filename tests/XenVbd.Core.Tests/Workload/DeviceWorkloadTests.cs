@@ -1,7 +1,6 @@
 using System;
 using XenVbd.Device;
 using XenVbd.Faults;
-using XenVbd.Frontend;
 using XenVbd.Workload;
 
 namespace XenVbd.Tests.Workload
