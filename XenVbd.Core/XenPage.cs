@@ -10,8 +10,5 @@ namespace XenVbd
     {
         /// <summary>Bytes in one page.</summary>
         public const int Size = 4096;
-
-        /// <summary>log2 of <see cref="Size"/>: a guest frame number shifted left by this is the page's address.</summary>
-        public const int Shift = 12;
     }
 }

@@ -22,9 +22,5 @@ namespace XenVbd.Faults
                 or FaultKind.SlowStorage => true,
             _ => false,
         };
-
-        /// <summary>Kinds that a correct frontend must treat as a hostile backend and answer by going Broken.</summary>
-        public static bool IsRogue(this FaultKind kind) =>
-            kind == FaultKind.BadId || kind == FaultKind.WrongOp || kind == FaultKind.RspProdJump || kind == FaultKind.Duplicate;
     }
 }

@@ -103,10 +103,6 @@ namespace XenVbd.Xen
             return _region.Slice((int)guestAddress, length);
         }
 
-        public static uint FrameOf(ulong guestAddress) => (uint)(guestAddress / XenPage.Size);
-
-        public static int OffsetInPage(ulong guestAddress) => (int)(guestAddress % XenPage.Size);
-
         public void Dispose()
         {
             if (_handle.IsAllocated) _handle.Free();

@@ -31,8 +31,6 @@ namespace XenVbd.Xen
 
         public Domain Dom0 { get; }
 
-        public IEnumerable<Domain> Domains => _domains.Values;
-
         public Domain CreateDomain(int id, int pageCount, int grantCapacity = 4096)
         {
             if (_domains.ContainsKey(id)) throw new InvalidOperationException("Domain " + id + " already exists.");
