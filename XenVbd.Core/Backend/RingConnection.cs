@@ -1,6 +1,5 @@
 using System;
 using System.Buffers.Binary;
-using System.Threading;
 using XenVbd.Ring;
 using XenVbd.Sim;
 using XenVbd.Storage;

@@ -34,7 +34,7 @@ namespace XenVbd.Campaign
             CampaignAxis.ForEnum("BackendAbi", BlkifAbi.X86_64, (o, v) => o.BackendAbi = v, "the backend's native ring layout (dom0 bitness)"),
             CampaignAxis.ForEnum("BackendMode", BackendAbiMode.Protocol, (o, v) => o.BackendMode = v, "whether blkback honours the protocol key or uses its native layout"),
             CampaignAxis.ForEnum("Bounce", BounceStrategyKind.PerSrb, (o, v) => o.Bounce = v, "the frontend's bounce-buffer strategy for misaligned buffers"),
-            CampaignAxis.ForIntegers("RingPageOrder", new[] { 0, 1, 2, 3, 4 }, (o, v) => o.RingPageOrder = v, "the frontend's ring-page-order limit"),
+            CampaignAxis.ForIntegers("MaxRingPageOrder", new[] { 0, 1, 2, 3, 4 }, (o, v) => o.MaxRingPageOrder = v, "the frontend's ring-page-order limit"),
             CampaignAxis.ForIntegers("MaxIndirectSegments", new[] { 0, 8, 16, 32, 64, 128, 256 }, (o, v) => o.MaxIndirectSegments = v, "indirect segments per request; 0 = direct requests only"),
             CampaignAxis.ForSwitch("UntrustedBackend", (o, v) => o.UntrustedBackend = v, "bounce every transfer so the backend never sees guest buffers (XSA-403)"),
             CampaignAxis.ForSwitch("VolatileWriteCache", (o, v) => o.VolatileWriteCache = v, "a write-back cache in front of the disk (PowerCut faults need it)"),

@@ -5,7 +5,6 @@ using XenVbd.Device;
 using XenVbd.Faults;
 using XenVbd.Frontend;
 using XenVbd.Workload;
-using XenVbd.Xen;
 
 namespace XenVbd.Campaign
 {
@@ -38,8 +37,12 @@ namespace XenVbd.Campaign
                 wall.Stop();
                 return new CampaignResult(c, outcome, failure, detail)
                 {
-                    Operations = ops, Errors = errors, Violations = violations, FaultsInjected = injected,
-                    VirtualElapsed = TimeSpan.FromTicks(virtualTicks), WallElapsed = wall.Elapsed,
+                    Operations = ops,
+                    Errors = errors,
+                    Violations = violations,
+                    FaultsInjected = injected,
+                    VirtualElapsed = TimeSpan.FromTicks(virtualTicks),
+                    WallElapsed = wall.Elapsed,
                 };
             }
 
@@ -124,8 +127,8 @@ namespace XenVbd.Campaign
         /// <summary>The slots' buffers plus an equal half for <see cref="VbdDevice.Execute"/>'s own buffer, in whole pages.</summary>
         public static int GuestBufferBytesFor(int queueDepth, int maxTransferBytes)
         {
-            long perSlot = (maxTransferBytes + 512L + GuestMemory.PageSize - 1) / GuestMemory.PageSize * GuestMemory.PageSize;
-            long total = 2 * (queueDepth * perSlot + 4L * GuestMemory.PageSize);
+            long perSlot = (maxTransferBytes + 512L + XenPage.Size - 1) / XenPage.Size * XenPage.Size;
+            long total = 2 * (queueDepth * perSlot + 4L * XenPage.Size);
             return (int)Math.Max(64 * 1024, Math.Min(1 << 30, total));
         }
     }

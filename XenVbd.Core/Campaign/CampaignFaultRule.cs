@@ -78,7 +78,7 @@ namespace XenVbd.Campaign
                 Latency = latency,
                 BytesPerSecond = BytesPerSecond,
                 MigrateTo = MigrateTo,
-                MigrateNative = MigrateNative,
+                MigrateMode = MigrateNative ? Backend.BackendAbiMode.Native : Backend.BackendAbiMode.Protocol,
             };
             rule.Validate();
             return rule;

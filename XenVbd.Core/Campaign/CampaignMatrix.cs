@@ -85,10 +85,6 @@ namespace XenVbd.Campaign
 
         public IReadOnlyList<KeyValuePair<CampaignAxis, string[]>> Axes => _axes;
 
-        public IReadOnlyList<string> FaultPlanNames => new List<string>(Plans.Keys);
-
-        public IReadOnlyList<string> WorkloadNames => new List<string>(Workloads.Keys);
-
         private SortedDictionary<string, CampaignFaultRule[]> Plans
         {
             get

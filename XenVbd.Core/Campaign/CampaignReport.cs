@@ -181,8 +181,11 @@ namespace XenVbd.Campaign
             long Get(string name) => e.TryGetProperty(name, out var v) ? CampaignJson.Int64(v, where + "." + name) : 0;
             return new CampaignResult(@case, outcome, failure, detail)
             {
-                Operations = Get("Operations"), Errors = Get("Errors"), Violations = Get("Violations"),
-                FaultsInjected = Get("FaultsInjected"), VirtualElapsed = TimeSpan.FromTicks(Get("VirtualTicks")),
+                Operations = Get("Operations"),
+                Errors = Get("Errors"),
+                Violations = Get("Violations"),
+                FaultsInjected = Get("FaultsInjected"),
+                VirtualElapsed = TimeSpan.FromTicks(Get("VirtualTicks")),
             };
         }
 

@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using XenVbd.Storage;
 using XenVbd.Xen;
 

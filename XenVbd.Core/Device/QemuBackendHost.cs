@@ -83,7 +83,7 @@ namespace XenVbd.Device
                 _file = SharedMemoryFile.Create(Path.Combine(_workDirectory, "ring.shm"), new SharedMemoryFileOptions
                 {
                     Abi = options.FrontendAbi,
-                    MaxRingPageOrder = options.RingPageOrder,
+                    MaxRingPageOrder = options.MaxRingPageOrder,
                     DataPages = dataPages,
                     GrantEntries = grantEntries,
                     FrontendDomainId = frontendDomainId,

@@ -44,7 +44,7 @@ namespace XenVbd.Device
         {
             _options = options;
             var fo = options.ToFrontendOptions();
-            int guestPages = options.GuestBufferBytes / GuestMemory.PageSize + 1;
+            int guestPages = options.GuestBufferBytes / XenPage.Size + 1;
             int grants = RoundUp(fo.RequiredGrants + 64, 512);
             _backendHost = options.Backend == VbdBackendKind.Qemu
                 ? new QemuBackendHost(options, FrontendDomainId, fo.RequiredPages + guestPages + 1, grants)
@@ -62,8 +62,8 @@ namespace XenVbd.Device
             }
 
             if (options.VolatileWriteCache && _backendHost.ServedStorage == null) Storage = new WriteCacheDisk(Storage);
-            _executeBufferBytes = guestPages * GuestMemory.PageSize / 2;
-            _executeBuffer = (ulong)Guest.Memory.AllocatePages(_executeBufferBytes / GuestMemory.PageSize) * GuestMemory.PageSize;
+            _executeBufferBytes = guestPages * XenPage.Size / 2;
+            _executeBuffer = (ulong)Guest.Memory.AllocatePages(_executeBufferBytes / XenPage.Size) * XenPage.Size;
             BackendAbi = options.BackendAbi;
             BackendMode = options.BackendMode;
             BackendPersonality = options.BackendPersonality;
@@ -79,6 +79,7 @@ namespace XenVbd.Device
             if (_backendHost.Kind == VbdBackendKind.Model) _backend = NewBackend(options.BackendAbi, options.BackendMode, options.BackendPersonality);
             Frontend = new XenVbdFrontend(Host, Guest, options.DeviceId, fo);
             _backendHost.Attach(Frontend);
+            Trace = new DeviceTrace(this, Host.Trace);
             _srbPending = () => _waitFor != null && !_waitFor.IsComplete;
             _connecting = () => !IsSettled(Frontend.State);
         }
@@ -194,16 +195,40 @@ namespace XenVbd.Device
 
         public FrontendState State => Frontend.State;
 
+        /// <summary>The frontend's XenStore directory (device/vbd/&lt;id&gt; of the guest).</summary>
+        public string FrontendPath => Frontend.FrontendPath;
+
+        /// <summary>The disk's size now (a resize changes it).</summary>
+        public long SizeBytes => Storage.SizeBytes;
+
+        /// <summary>The disk's logical sector size: the unit of every LBA.</summary>
+        public int LogicalSectorSize => Storage.LogicalSectorSize;
+
+        /// <summary>Bytes a volatile write cache holds that no flush has reached yet (0 without the cache).</summary>
+        public long UnflushedBytes => Storage is WriteCacheDisk cache ? cache.DirtyBytes : 0;
+
+        /// <summary>The bounce strategy in use: a real driver's personality fixes its own, whatever the options say.</summary>
+        public BounceStrategyKind BounceStrategy => Frontend.BounceStrategy;
+
+        /// <summary>The device's event trace (off until switched on).</summary>
+        public DeviceTrace Trace { get; }
+
         public ProbeResult? ProbeResult => Frontend.ProbeResult;
 
         /// <summary>The ring layout the frontend uses now.</summary>
         public BlkifAbi FrontendAbi => Frontend.Abi;
 
-        public FrontendStatistics Statistics => Frontend.Statistics.Clone();
+        /// <summary>
+        /// A copy of the frontend's counters as they are now: a snapshot, like <see cref="GetRing"/>, so a caller
+        /// can keep it and compare it with a later one (the backend's <c>BlkBack.Statistics</c> is its live object).
+        /// </summary>
+        public FrontendStatistics GetStatistics() => Frontend.Statistics.Clone();
 
-        public XenbusState FrontendState => (XenbusState)Host.Store.ReadInt64OrDefault(BlkifKeys.Path(Frontend.FrontendPath, BlkifKeys.State), 0);
+        /// <summary>The frontend's XenBus state in XenStore (its <c>state</c> node); <see cref="State"/> is the driver's own state.</summary>
+        public XenbusState FrontendXenbusState => (XenbusState)Host.Store.ReadInt64OrDefault(BlkifKeys.Path(Frontend.FrontendPath, BlkifKeys.State), 0);
 
-        public XenbusState BackendState => (XenbusState)Host.Store.ReadInt64OrDefault(BlkifKeys.Path(BackendPath, BlkifKeys.State), 0);
+        /// <summary>The backend's XenBus state in XenStore (its <c>state</c> node).</summary>
+        public XenbusState BackendXenbusState => (XenbusState)Host.Store.ReadInt64OrDefault(BlkifKeys.Path(BackendPath, BlkifKeys.State), 0);
 
         /// <summary>Virtual time now.</summary>
         public TimeSpan Now => TimeSpan.FromTicks(Host.Scheduler.Now);
@@ -232,7 +257,7 @@ namespace XenVbd.Device
             if (cdb.Length == 0 || cdb.Length > Srb.MaxCdbLength) throw new ArgumentException("A CDB is 1.." + Srb.MaxCdbLength + " bytes.", nameof(cdb));
             if (dataOut != null && dataInLength > 0) throw new ArgumentException("An SRB moves data one way: give dataOut or dataInLength, not both.", nameof(dataInLength));
             if (dataInLength < 0) throw new ArgumentOutOfRangeException(nameof(dataInLength), dataInLength, "Must not be negative.");
-            if (bufferAlignment < 0 || bufferAlignment >= GuestMemory.PageSize) throw new ArgumentOutOfRangeException(nameof(bufferAlignment), bufferAlignment, "Must be 0..4095 bytes past a page boundary.");
+            if (bufferAlignment < 0 || bufferAlignment >= XenPage.Size) throw new ArgumentOutOfRangeException(nameof(bufferAlignment), bufferAlignment, "Must be 0..4095 bytes past a page boundary.");
             int length = dataOut?.Length ?? dataInLength;
             if (length + bufferAlignment > _executeBufferBytes) throw new ArgumentOutOfRangeException(nameof(dataInLength), length, "Execute's guest buffer holds " + (_executeBufferBytes - bufferAlignment) + " bytes at this alignment; raise GuestBufferBytes.");
 
@@ -339,8 +364,8 @@ namespace XenVbd.Device
         public ulong AllocateGuestBuffer(int bytes)
         {
             if (bytes <= 0) throw new ArgumentOutOfRangeException(nameof(bytes), bytes, "Must be positive.");
-            int pages = (bytes + GuestMemory.PageSize - 1) / GuestMemory.PageSize;
-            return (ulong)Guest.Memory.AllocatePages(pages) * GuestMemory.PageSize;
+            int pages = (bytes + XenPage.Size - 1) / XenPage.Size;
+            return (ulong)Guest.Memory.AllocatePages(pages) * XenPage.Size;
         }
 
         /// <summary>The guest bytes at an address (for filling and checking SRB buffers).</summary>

@@ -9,6 +9,12 @@ namespace XenVbd.Device
     /// <summary>One simulated vbd: disk, both halves and how they meet. <see cref="Validate"/> names the bad option.</summary>
     public sealed class VbdDeviceOptions
     {
+        /// <summary>The fewest SRBs a frontend can take at once.</summary>
+        public const int MinQueueDepth = 1;
+
+        /// <summary>The most SRBs a frontend takes at once: one SRB extension (with its bounce and UNMAP room) each, made with the device.</summary>
+        public const int MaxQueueDepth = 4096;
+
         public string Name { get; set; } = "xvda";
 
         /// <summary>XenBus device id (51712 = xvda).</summary>
@@ -65,7 +71,7 @@ namespace XenVbd.Device
         public bool UntrustedBackend { get; set; }
 
         /// <summary>The frontend's ring-page-order limit (the backend offers up to 4).</summary>
-        public int RingPageOrder { get; set; }
+        public int MaxRingPageOrder { get; set; }
 
         /// <summary>Indirect segments per request on both sides; 0 = direct requests only.</summary>
         public int MaxIndirectSegments { get; set; }
@@ -85,7 +91,7 @@ namespace XenVbd.Device
         /// after this many request timeouts in a row with no response in between, or bounce memory pinned that
         /// long by unanswered requests, the frontend closes and reconnects its side. 0 (default) = off, as blkfront.
         /// </summary>
-        public int ReconnectAfterTimeouts { get; set; }
+        public int ReconnectAfterUnansweredTimeouts { get; set; }
 
         /// <summary>SRBs the frontend accepts at once.</summary>
         public int QueueDepth { get; set; } = 64;
@@ -152,13 +158,13 @@ namespace XenVbd.Device
                 throw new ArgumentException("Unknown BackendPersonality " + BackendPersonality + "; use one of " + string.Join(", ", Enum.GetNames(typeof(BackendPersonality))) + ".", nameof(BackendPersonality));
             if (!Enum.IsDefined(typeof(BounceStrategyKind), Bounce)) throw new ArgumentException("Unknown Bounce strategy.", nameof(Bounce));
             if (!Enum.IsDefined(typeof(FrontendPersonality), Personality)) throw new ArgumentException("Unknown frontend Personality " + Personality + ".", nameof(Personality));
-            if (RingPageOrder < 0 || RingPageOrder > BlkifLayout.MaxRingPageOrder) throw new ArgumentException("RingPageOrder must be 0..4.", nameof(RingPageOrder));
+            if (MaxRingPageOrder < 0 || MaxRingPageOrder > BlkifLayout.MaxRingPageOrder) throw new ArgumentException("MaxRingPageOrder must be 0.." + BlkifLayout.MaxRingPageOrder + ".", nameof(MaxRingPageOrder));
             if (MaxIndirectSegments < 0 || MaxIndirectSegments > BlkBackOptions.MaxIndirectSegmentsLimit)
                 throw new ArgumentException("MaxIndirectSegments must be 0.." + BlkBackOptions.MaxIndirectSegmentsLimit + ".", nameof(MaxIndirectSegments));
             VirtualTimeLimit.Check(RequestTimeout, nameof(RequestTimeout), positive: true);
-            if (QueueDepth < 1 || QueueDepth > 4096) throw new ArgumentException("QueueDepth must be 1..4096.", nameof(QueueDepth));
-            if (ReconnectAfterTimeouts < 0 || ReconnectAfterTimeouts > FrontendOptions.MaxReconnectAfterUnansweredTimeouts)
-                throw new ArgumentException("ReconnectAfterTimeouts must be 0 (off) .. " + FrontendOptions.MaxReconnectAfterUnansweredTimeouts + ".", nameof(ReconnectAfterTimeouts));
+            if (QueueDepth < MinQueueDepth || QueueDepth > MaxQueueDepth) throw new ArgumentException("QueueDepth must be " + MinQueueDepth + ".." + MaxQueueDepth + ".", nameof(QueueDepth));
+            if (ReconnectAfterUnansweredTimeouts < 0 || ReconnectAfterUnansweredTimeouts > FrontendOptions.MaxReconnectAfterUnansweredTimeouts)
+                throw new ArgumentException("ReconnectAfterUnansweredTimeouts must be 0 (off) .. " + FrontendOptions.MaxReconnectAfterUnansweredTimeouts + ".", nameof(ReconnectAfterUnansweredTimeouts));
             VirtualTimeLimit.Check(BackendServiceTime, nameof(BackendServiceTime));
             if (GuestBufferBytes < 4096 || GuestBufferBytes > 1 << 30) throw new ArgumentException("GuestBufferBytes must be 4 KiB..1 GiB.", nameof(GuestBufferBytes));
             if (!Enum.IsDefined(typeof(VbdBackendKind), Backend)) throw new ArgumentException("Unknown Backend " + Backend + "; use Model or Qemu.", nameof(Backend));
@@ -188,11 +194,11 @@ namespace XenVbd.Device
             DumpMode = DumpMode,
             InheritedProbeBits = InheritedProbeBits,
             PersistentGrants = PersistentGrants,
-            MaxRingPageOrder = RingPageOrder,
+            MaxRingPageOrder = MaxRingPageOrder,
             MaxIndirectSegments = MaxIndirectSegments,
             QueueDepth = QueueDepth,
             RequestTimeout = RequestTimeout,
-            ReconnectAfterUnansweredTimeouts = ReconnectAfterTimeouts,
+            ReconnectAfterUnansweredTimeouts = ReconnectAfterUnansweredTimeouts,
             SerialNumber = Name.Length <= 64 ? SanitiseSerial(Name) : null,
         };
 

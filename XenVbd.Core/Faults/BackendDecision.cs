@@ -9,8 +9,8 @@ namespace XenVbd.Faults
         /// <summary>Consume the request but never answer it.</summary>
         public bool Drop;
 
-        /// <summary>Push the response this many extra times.</summary>
-        public int Duplicates;
+        /// <summary>Push the response a second time (the backend's plan has one duplicate; several Duplicate rules firing still make one).</summary>
+        public bool Duplicate;
 
         public bool OverrideStatus;
 
@@ -29,14 +29,14 @@ namespace XenVbd.Faults
         /// <summary>Advance <c>rsp_prod</c> this far beyond the responses actually written (0: no jump).</summary>
         public uint RspProdJump;
 
-        public bool IsDefault => !Drop && Duplicates == 0 && !OverrideStatus && ExtraLatencyTicks == 0 && !CorruptId && !CorruptOp && RspProdJump == 0;
+        public bool IsDefault => !Drop && !Duplicate && !OverrideStatus && ExtraLatencyTicks == 0 && !CorruptId && !CorruptOp && RspProdJump == 0;
 
         public override string ToString()
         {
             if (IsDefault) return "deliver";
             var s = "";
             if (Drop) s += " drop";
-            if (Duplicates > 0) s += " duplicate x" + Duplicates;
+            if (Duplicate) s += " duplicate";
             if (OverrideStatus) s += " status " + Status;
             if (ExtraLatencyTicks > 0) s += " +" + (ExtraLatencyTicks / 10) + "us";
             if (CorruptId) s += " bad-id";

@@ -82,9 +82,9 @@ namespace XenVbd.Faults
             return true;
         }
 
-        public bool MigrateBackend(BlkifAbi abi, bool native)
+        public bool MigrateBackend(BlkifAbi abi, BackendAbiMode mode)
         {
-            Migrations.Add(Device.MigrateBackend(abi, native ? BackendAbiMode.Native : BackendAbiMode.Protocol));
+            Migrations.Add(Device.MigrateBackend(abi, mode));
             return true;
         }
 

@@ -43,9 +43,6 @@ namespace XenVbd.Faults
             _random = random ?? throw new ArgumentNullException(nameof(random));
         }
 
-        /// <summary>Per-request rules in the current pipeline.</summary>
-        public int RuleCount => _ruleCount;
-
         /// <summary>Rebuilds the pipeline from <paramref name="rules"/> (a plan snapshot); scheduled kinds are skipped.</summary>
         public void Rebuild(IReadOnlyList<FaultRule> rules)
         {
@@ -158,7 +155,7 @@ namespace XenVbd.Faults
                     _decision.ExtraLatencyTicks += (long)(_request.Bytes * (double)TimeSpan.TicksPerSecond / rule.BytesPerSecond);
                     break;
                 case FaultKind.Duplicate:
-                    _decision.Duplicates++;
+                    _decision.Duplicate = true;
                     break;
                 case FaultKind.BadId:
                     _decision.CorruptId = true;

@@ -157,7 +157,7 @@ namespace XenVbd.Faults
                     _scheduler.Post(rule.ReconnectAfter.Ticks, () => { env.ReconnectBackend(); Sync(); });
                     return true;
                 case FaultKind.Migration:
-                    bool moved = env.MigrateBackend(rule.MigrateTo, rule.MigrateNative);
+                    bool moved = env.MigrateBackend(rule.MigrateTo, rule.MigrateMode);
                     Sync();
                     return moved;
                 case FaultKind.PowerCut:
@@ -184,7 +184,7 @@ namespace XenVbd.Faults
 
         private bool ShouldDropNotify(EventChannelEnd from)
         {
-            var direction = from.Name == "frontend" ? NotifyDirection.FrontendToBackend : NotifyDirection.BackendToFrontend;
+            var direction = from.IsFrontend ? NotifyDirection.FrontendToBackend : NotifyDirection.BackendToFrontend;
             long now = _scheduler.Now;
             foreach (var rule in _notifyRules)
             {

@@ -36,7 +36,7 @@ namespace XenVbd.Faults
             if (decision.IsDefault) return;
             plan.ExtraLatencyTicks += decision.ExtraLatencyTicks;
             if (decision.Drop) plan.DropResponse = true;
-            if (decision.Duplicates > 0) plan.DuplicateResponse = true;
+            if (decision.Duplicate) plan.DuplicateResponse = true;
             if (decision.OverrideStatus) plan.StatusOverride = decision.Status;
             if (decision.CorruptId) plan.CorruptId = true;
             if (decision.CorruptOp) plan.CorruptOperation = true;

@@ -1,10 +1,15 @@
+using System;
+
 namespace XenVbd.Faults
 {
     /// <summary>Facts about fault kinds the engine dispatches on, kept in one place so the plan and the injector agree.</summary>
     public static class FaultKinds
     {
-        /// <summary>Number of <see cref="FaultKind"/> values; counters are arrays of this length.</summary>
-        public const int Count = 16;
+        /// <summary>
+        /// Number of <see cref="FaultKind"/> values; counters are arrays of this length, indexed by kind (the
+        /// values run 0..Count-1, which FaultKindsTests holds).
+        /// </summary>
+        public static readonly int Count = Enum.GetValues(typeof(FaultKind)).Length;
 
         /// <summary>
         /// Per-request kinds are decided by the backend interceptor once per consumed request; the rest are
@@ -17,9 +22,5 @@ namespace XenVbd.Faults
                 or FaultKind.SlowStorage => true,
             _ => false,
         };
-
-        /// <summary>Kinds that a correct frontend must treat as a hostile backend and answer by going Broken.</summary>
-        public static bool IsRogue(this FaultKind kind) =>
-            kind == FaultKind.BadId || kind == FaultKind.WrongOp || kind == FaultKind.RspProdJump || kind == FaultKind.Duplicate;
     }
 }

@@ -2,6 +2,7 @@ using System;
 using System.Globalization;
 using System.Text;
 using System.Threading;
+using XenVbd.Backend;
 using XenVbd.Ring;
 using XenVbd.Sim;
 
@@ -74,8 +75,8 @@ namespace XenVbd.Faults
         /// <summary>The ABI of the dom0 the backend moves to for <see cref="FaultKind.Migration"/>.</summary>
         public BlkifAbi MigrateTo { get; init; } = BlkifAbi.X86_32;
 
-        /// <summary>Whether the new backend ignores the <c>protocol</c> key (a pre-2008 blkback).</summary>
-        public bool MigrateNative { get; init; } = true;
+        /// <summary>How the new backend picks its ABI: <see cref="BackendAbiMode.Native"/> ignores the <c>protocol</c> key (a pre-2008 blkback).</summary>
+        public BackendAbiMode MigrateMode { get; init; } = BackendAbiMode.Native;
 
         /// <summary>How many times the rule fired so far.</summary>
         public long Injected => Interlocked.Read(ref _injected);

@@ -1,3 +1,4 @@
+using XenVbd.Backend;
 using XenVbd.Ring;
 using XenVbd.Xen;
 
@@ -17,7 +18,7 @@ namespace XenVbd.Faults
 
         bool ReconnectBackend();
 
-        bool MigrateBackend(BlkifAbi abi, bool native);
+        bool MigrateBackend(BlkifAbi abi, BackendAbiMode mode);
 
         /// <summary>Marks one 512-byte sector bad (dm-dust); false if the disk has no bad-block layer.</summary>
         bool AddBadSector(long sector);

@@ -5,7 +5,6 @@ using System.IO;
 using System.Text;
 using System.Text.Json;
 using System.Xml;
-using XenVbd.Workload;
 
 namespace XenVbd.Lab
 {

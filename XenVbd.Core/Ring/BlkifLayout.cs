@@ -10,9 +10,9 @@ namespace XenVbd.Ring
     /// </summary>
     public static class BlkifLayout
     {
-        public const int PageSize = 4096;
+        /// <summary>The ring page and a segment's page: <see cref="XenPage.Size"/>. New code names XenPage.Size; this name stays for the frontend, which uses it.</summary>
+        public const int PageSize = XenPage.Size;
         public const int SectorSize = 512;
-        public const int SectorsPerPage = PageSize / SectorSize;
         public const int MaxSegmentsPerRequest = 11;
         public const int MaxIndirectPagesPerRequest = 8;
         public const int SegmentSize = 8;

@@ -9,6 +9,13 @@ namespace XenVbd.Scsi
     /// </summary>
     public sealed class ScsiDiskInfo
     {
+        /// <summary>
+        /// UNMAP block descriptors one command may carry (MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT of VPD page B0h).
+        /// Each SRB extension has room for this many extents, so the limit the disk reports and the room the
+        /// frontend made are one number.
+        /// </summary>
+        public const int DefaultMaxUnmapDescriptors = 16;
+
         /// <summary>The IEEE OUI of XenSource (00-16-3E), used for the NAA designator derived from the serial.</summary>
         public const uint XenOui = 0x00163E;
 
@@ -27,7 +34,7 @@ namespace XenVbd.Scsi
             uint discardAlignmentBytes = 0,
             bool discardSecure = false,
             uint maxTransferBlocks = 0xFFFF,
-            uint maxUnmapDescriptors = 16,
+            uint maxUnmapDescriptors = DefaultMaxUnmapDescriptors,
             bool writeCacheEnabled = false,
             bool flushSupported = false,
             ulong? naaIdentifier = null,

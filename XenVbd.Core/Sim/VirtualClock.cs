@@ -16,8 +16,6 @@ namespace XenVbd.Sim
 
         internal VirtualClock(Scheduler scheduler) => _scheduler = scheduler;
 
-        public long NowTicks => _scheduler.Now;
-
         public TimeSpan Elapsed => TimeSpan.FromTicks(_scheduler.Now);
 
         public override DateTimeOffset GetUtcNow() => Epoch.AddTicks(_scheduler.Now);

@@ -1,8 +1,12 @@
+#if NET
 using System;
+#endif
 using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
+#if NET
 using System.IO;
+#endif
 
 namespace XenVbd.Storage
 {
@@ -16,11 +20,14 @@ namespace XenVbd.Storage
     /// </summary>
     public readonly struct ImageLockHolder
     {
+#if NET
+        // Only the /proc reader (.NET, Linux) finds holders; elsewhere the holder stays unknown.
         private ImageLockHolder(int processId, string? processName)
         {
             ProcessId = processId;
             ProcessName = processName;
         }
+#endif
 
         /// <summary>The pid that took the lock.</summary>
         public int ProcessId { get; }

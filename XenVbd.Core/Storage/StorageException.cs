@@ -7,7 +7,7 @@ namespace XenVbd.Storage
     /// A storage failure with a machine-readable <see cref="Error"/>. It is an <see cref="IOException"/>
     /// so generic callers that already handle I/O failures keep working.
     /// </summary>
-    public sealed class StorageException : IOException
+    public sealed class StorageException : IOException, IEngineError
     {
         public StorageException(StorageError error, string message, long? byteOffset = null, Exception? innerException = null, string? recommendedAction = null)
             : base(message, innerException)
@@ -21,6 +21,18 @@ namespace XenVbd.Storage
 
         /// <summary>The error's name, e.g. <c>ImageLocked</c>, for use as an ErrorRecord id.</summary>
         public string ErrorId => Error.ToString();
+
+        /// <summary>The kind of failure <see cref="Error"/> is, for the ErrorRecord's category.</summary>
+        public EngineErrorCategory Category => Error switch
+        {
+            StorageError.NotADiskImage => EngineErrorCategory.InvalidData,
+            StorageError.ImageLocked => EngineErrorCategory.ResourceBusy,
+            StorageError.ReadOnly => EngineErrorCategory.PermissionDenied,
+            StorageError.OutOfRange => EngineErrorCategory.InvalidArgument,
+            StorageError.Misaligned => EngineErrorCategory.InvalidArgument,
+            StorageError.MediumError => EngineErrorCategory.ReadError,
+            _ => EngineErrorCategory.ResourceUnavailable,
+        };
 
         /// <summary>
         /// Where the failure lies, when it has a place: the first bad byte of a medium error lets the SCSI

@@ -1,10 +1,10 @@
 using System;
 using System.Buffers.Binary;
 using System.Collections.Generic;
-using System.Text;
 using System.IO;
 using System.IO.MemoryMappedFiles;
 using System.Runtime.CompilerServices;
+using System.Text;
 using System.Threading;
 using XenVbd.Ring;
 using XenVbd.Xen;
@@ -132,10 +132,10 @@ namespace XenVbd.Transport
             if (path == null) throw new ArgumentNullException(nameof(path));
             if (options == null) throw new ArgumentNullException(nameof(options));
             options.Validate();
-            int grantPages = options.GrantEntries * ShmLayout.GrantEntrySize / ShmLayout.PageSize;
+            int grantPages = options.GrantEntries * ShmLayout.GrantEntrySize / XenPage.Size;
             int ringPages = 1 << options.MaxRingPageOrder;
             long guestPages = grantPages + ringPages + (long)options.DataPages;
-            long guestLength = guestPages * ShmLayout.PageSize;
+            long guestLength = guestPages * XenPage.Size;
             long length = ShmLayout.HeaderSize + guestLength;
 
             var stream = new FileStream(path, FileMode.Create, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
@@ -157,7 +157,7 @@ namespace XenVbd.Transport
             file.WriteUInt32(ShmLayout.VersionOffset, ShmLayout.Version);
             file.WriteUInt32(ShmLayout.HeaderSizeOffset, ShmLayout.HeaderSize);
             file.WriteUInt64(ShmLayout.FileSizeOffset, (ulong)length);
-            file.WriteUInt32(ShmLayout.PageSizeOffset, ShmLayout.PageSize);
+            file.WriteUInt32(ShmLayout.PageSizeOffset, XenPage.Size);
             file.WriteUInt32(ShmLayout.MaxRingPageOrderOffset, (uint)options.MaxRingPageOrder);
             file.WriteString(ShmLayout.AbiOffset, options.Abi.ToProtocolString());
             file.WriteUInt32(ShmLayout.FrontendDomainOffset, (uint)options.FrontendDomainId);
@@ -167,10 +167,10 @@ namespace XenVbd.Transport
             file.WriteUInt64(ShmLayout.GuestLengthOffset, (ulong)guestLength);
             file.WriteUInt64(ShmLayout.GrantOffsetOffset, (ulong)guest);
             file.WriteUInt32(ShmLayout.GrantEntriesOffset, (uint)options.GrantEntries);
-            long ring = guest + (long)grantPages * ShmLayout.PageSize;
+            long ring = guest + (long)grantPages * XenPage.Size;
             file.WriteUInt64(ShmLayout.RingOffsetOffset, (ulong)ring);
-            file.WriteUInt32(ShmLayout.RingLengthOffset, (uint)(ringPages * ShmLayout.PageSize));
-            long data = ring + (long)ringPages * ShmLayout.PageSize;
+            file.WriteUInt32(ShmLayout.RingLengthOffset, (uint)(ringPages * XenPage.Size));
+            long data = ring + (long)ringPages * XenPage.Size;
             file.WriteUInt64(ShmLayout.DataOffsetOffset, (ulong)data);
             file.WriteUInt64(ShmLayout.DataLengthOffset, (ulong)(length - data));
             file.WriteUInt32(ShmLayout.FrontPidOffset, (uint)CurrentProcessId());
@@ -273,7 +273,7 @@ namespace XenVbd.Transport
             uint headerSize = ReadUInt32(ShmLayout.HeaderSizeOffset);
             if (headerSize != ShmLayout.HeaderSize) Bad("header_size", headerSize + " is not " + ShmLayout.HeaderSize + ".");
             uint pageSize = ReadUInt32(ShmLayout.PageSizeOffset);
-            if (pageSize != ShmLayout.PageSize) Bad("page_size", pageSize + " is not " + ShmLayout.PageSize + " (Xen ring and grant pages are 4 KiB).");
+            if (pageSize != XenPage.Size) Bad("page_size", pageSize + " is not " + XenPage.Size + " (Xen ring and grant pages are 4 KiB).");
             ulong fileSize = ReadUInt64(ShmLayout.FileSizeOffset);
             if (fileSize != (ulong)Length) Bad("file_size", "the header says " + fileSize + " bytes, the file has " + Length + ".");
             uint order = ReadUInt32(ShmLayout.MaxRingPageOrderOffset);
@@ -293,7 +293,7 @@ namespace XenVbd.Transport
             CheckRegion("grant", GrantOffset, (long)entries * ShmLayout.GrantEntrySize, GuestOffset, guestEnd);
             if (GrantOffset != GuestOffset) Bad("grant_offset", "the grant table must start at guest frame 0 (offset " + GuestOffset + "), not " + GrantOffset + ".");
             CheckRegion("ring", RingOffset, RingLength, GuestOffset, guestEnd);
-            if (RingLength != ShmLayout.PageSize << (int)order) Bad("ring_length", RingLength + " is not 4096 << ring_page_order " + order + ".");
+            if (RingLength != XenPage.Size << (int)order) Bad("ring_length", RingLength + " is not 4096 << ring_page_order " + order + ".");
             CheckRegion("data", DataOffset, DataLength, GuestOffset, guestEnd);
         }
 
@@ -323,8 +323,8 @@ namespace XenVbd.Transport
 
         private void CheckRegion(string name, long offset, long length, long lower, long upper)
         {
-            if (offset % ShmLayout.PageSize != 0) Bad(name + "_offset", offset + " is not page-aligned.");
-            if (length <= 0 || length % ShmLayout.PageSize != 0) Bad(name + "_length", length + " is not a positive whole number of pages.");
+            if (offset % XenPage.Size != 0) Bad(name + "_offset", offset + " is not page-aligned.");
+            if (length <= 0 || length % XenPage.Size != 0) Bad(name + "_length", length + " is not a positive whole number of pages.");
             if (offset < lower || offset > upper || length > upper - offset)
                 Bad(name + "_offset", "[" + offset + ", +" + length + ") lies outside [" + lower + ", " + upper + ").");
         }

@@ -1,12 +1,11 @@
 using System;
-using System.Globalization;
 using XenVbd.Xen;
 
 namespace XenVbd.Transport
 {
     /// <summary>
     /// The frontend's process: its guest memory (grant table, ring, data pages) is the file's guest
-    /// region, so a frontend built on <see cref="Host"/> and <see cref="Guest"/> — an unchanged
+    /// region, so a frontend built on <see cref="ShmPeerHost.Host"/> and <see cref="Guest"/> — an unchanged
     /// <see cref="Frontend.XenVbdFrontend"/> — runs against whatever backend maps the file. This host
     /// plays the backend's half of XenStore: the backend block of the header becomes the backend's
     /// keys (features first, state last) and the frontend's keys (ring-ref*, ring-page-order,

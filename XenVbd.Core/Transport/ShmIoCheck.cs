@@ -35,8 +35,8 @@ namespace XenVbd.Transport
 
             int maxBytes = 0;
             foreach (var e in Extents) maxBytes = Math.Max(maxBytes, e.Blocks * 512 + e.Misalign);
-            int pages = (maxBytes + GuestMemory.PageSize - 1) / GuestMemory.PageSize + 1;
-            ulong buffer = (ulong)guest.Memory.AllocatePages(pages) * GuestMemory.PageSize;
+            int pages = (maxBytes + XenPage.Size - 1) / XenPage.Size + 1;
+            ulong buffer = (ulong)guest.Memory.AllocatePages(pages) * XenPage.Size;
             var srb = new Srb();
             var written = new List<(uint Lba, byte[] Data)>();
 
@@ -54,19 +54,19 @@ namespace XenVbd.Transport
                 for (int i = 0; i < data.Length; i++) data[i] = Pattern(lba * 512L + i);
                 ulong address = buffer + (ulong)misalign;
                 data.CopyTo(guest.Memory.At(address, data.Length));
-                bool ok = Execute(Cdb10(0x2A, lba, (ushort)blocks), address, data.Length, DataDirection.Out);
+                bool ok = Execute(CdbBuilder.ReadWrite(write: true, lba, blocks), address, data.Length, DataDirection.Out);
                 Check(ok, "WRITE(10) lba " + lba + " x " + blocks + " blocks from a buffer " + misalign + " bytes past a page: " + srb.SrbStatus + " in " + srb.RequestsUsed + " request(s)");
                 written.Add((lba, data));
             }
 
-            Check(Execute(Cdb10(0x35, 0, 0), 0, 0, DataDirection.None), "SYNCHRONIZE CACHE(10): " + srb.SrbStatus);
+            Check(Execute(CdbBuilder.SynchronizeCache(), 0, 0, DataDirection.None), "SYNCHRONIZE CACHE(10): " + srb.SrbStatus);
 
             foreach (var (lba, blocks, misalign) in Extents)
             {
                 int length = blocks * 512;
                 ulong address = buffer + (ulong)((misalign + 123) % 4096);
                 guest.Memory.At(address, length).Clear();
-                bool ok = Execute(Cdb10(0x28, lba, (ushort)blocks), address, length, DataDirection.In);
+                bool ok = Execute(CdbBuilder.ReadWrite(write: false, lba, blocks), address, length, DataDirection.In);
                 var expect = written.Find(w => w.Lba == lba).Data;
                 int bad = -1;
                 var got = guest.Memory.At(address, length);
@@ -78,8 +78,5 @@ namespace XenVbd.Transport
         }
 
         public static byte Pattern(long offset) => (byte)(((ulong)offset * 2654435761UL >> 11) ^ ((ulong)offset >> 9) ^ 0xA5);
-
-        private static byte[] Cdb10(byte op, uint lba, ushort blocks)
-            => new byte[] { op, 0, (byte)(lba >> 24), (byte)(lba >> 16), (byte)(lba >> 8), (byte)lba, 0, (byte)(blocks >> 8), (byte)blocks, 0 };
     }
 }

@@ -13,9 +13,7 @@ namespace XenVbd.Transport
         /// <summary>2: the key areas (<see cref="FrontKeysOffset"/>, <see cref="BackKeysOffset"/>) carry every XenStore key, absence included.</summary>
         public const uint Version = 2;
 
-        public const int PageSize = 4096;
-
-        public const int HeaderSize = PageSize;
+        public const int HeaderSize = XenPage.Size;
 
         public const int AbiFieldSize = 16;
 

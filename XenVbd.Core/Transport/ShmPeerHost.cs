@@ -147,8 +147,6 @@ namespace XenVbd.Transport
             Host.Dispose();
         }
 
-        internal void WriteKey(string path, long value) => Host.Store.Write(path, value);
-
         /// <summary>
         /// Makes <paramref name="dir"/> in the local XenStore hold exactly the peer's <paramref name="keys"/>:
         /// a key the peer did not write is removed (absent, not 0), a changed one rewritten; keys named in

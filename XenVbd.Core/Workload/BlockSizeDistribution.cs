@@ -61,8 +61,6 @@ namespace XenVbd.Workload
 
         public int BurstLength { get; }
 
-        public IReadOnlyList<int> BurstSizes => _burstSizes;
-
         public int MaxBytes => Math.Max(_sizes.Max(), _burstSizes.Length == 0 ? 0 : _burstSizes.Max());
 
         /// <summary>Draws a size; <paramref name="burstLeft"/> carries the state of a running burst between calls.</summary>

@@ -1,5 +1,4 @@
 using System;
-using System.Buffers.Binary;
 using System.Threading.Tasks;
 using Polly;
 using XenVbd.Device;
@@ -47,10 +46,17 @@ namespace XenVbd.Workload
                 // A per-attempt host timeout would need an SRB abort the model lacks; the frontend's own watchdog and reset cover it.
                 var options = new HostRetryOptions
                 {
-                    MaxRetries = retry.MaxRetries, BaseDelay = retry.BaseDelay, MaxDelay = retry.MaxDelay, AttemptTimeout = null,
-                    UseCircuitBreaker = retry.UseCircuitBreaker, BreakerFailureRatio = retry.BreakerFailureRatio,
-                    BreakerMinimumThroughput = retry.BreakerMinimumThroughput, BreakerSamplingDuration = retry.BreakerSamplingDuration,
-                    BreakerBreakDuration = retry.BreakerBreakDuration, HostStallRate = retry.HostStallRate, HostStall = retry.HostStall,
+                    MaxRetries = retry.MaxRetries,
+                    BaseDelay = retry.BaseDelay,
+                    MaxDelay = retry.MaxDelay,
+                    AttemptTimeout = null,
+                    UseCircuitBreaker = retry.UseCircuitBreaker,
+                    BreakerFailureRatio = retry.BreakerFailureRatio,
+                    BreakerMinimumThroughput = retry.BreakerMinimumThroughput,
+                    BreakerSamplingDuration = retry.BreakerSamplingDuration,
+                    BreakerBreakDuration = retry.BreakerBreakDuration,
+                    HostStallRate = retry.HostStallRate,
+                    HostStall = retry.HostStall,
                     HostBusResetRate = retry.HostBusResetRate,
                 };
                 _retry = HostRetryPipeline.Build<SrbStatus>(options, device.Host.Scheduler, device.Host.Scheduler.Random.Fork("host-retry"), IsTransient, RetryCounters);
@@ -63,8 +69,8 @@ namespace XenVbd.Workload
         /// </summary>
         public static int GuestBufferBytesFor(int queueDepth, int maxTransferBytes)
         {
-            long perSlot = (maxTransferBytes + 512L + Xen.GuestMemory.PageSize - 1) / Xen.GuestMemory.PageSize * Xen.GuestMemory.PageSize;
-            long total = 2 * (queueDepth * perSlot + 4 * Xen.GuestMemory.PageSize);
+            long perSlot = (maxTransferBytes + 512L + XenPage.Size - 1) / XenPage.Size * XenPage.Size;
+            long total = 2 * (queueDepth * perSlot + 4 * XenPage.Size);
             return (int)Math.Max(8 << 20, Math.Min(int.MaxValue / 2, total));
         }
 
@@ -83,13 +89,13 @@ namespace XenVbd.Workload
 
         public WorkloadTargetCounters ReadCounters()
         {
-            var s = _device.Statistics;
+            var s = _device.GetStatistics();
             return new WorkloadTargetCounters
             {
                 Requests = s.Requests,
                 Probes = s.Probes,
                 AbiSwitches = s.AbiSwitches,
-                Retries = s.Requeues,
+                Requeues = s.Requeues,
                 Timeouts = s.Timeouts,
                 Resets = s.Resets,
                 Reconnects = s.Reconnects,
@@ -114,20 +120,16 @@ namespace XenVbd.Workload
             var srb = _srbs[io.Slot];
             _doubleCompletions += srb.ExtraCompletionAttempts;
             ulong address = _buffers[io.Slot] + (ulong)io.AlignmentOffset;
-            Span<byte> cdb = stackalloc byte[16];
-            cdb.Clear();
-            DataDirection direction;
+            Span<byte> cdb = stackalloc byte[CdbBuilder.MaxCdbLength];
             if (io.Kind == WorkloadIoKind.Flush)
             {
-                cdb[0] = ScsiOp.SynchronizeCache10;
-                srb.Prepare(cdb.Slice(0, 10), 0, 0, DataDirection.None);
+                srb.Prepare(cdb.Slice(0, CdbBuilder.WriteSynchronizeCache(cdb)), 0, 0, DataDirection.None);
             }
             else
             {
-                direction = io.Kind == WorkloadIoKind.Write ? DataDirection.Out : DataDirection.In;
-                cdb[0] = io.Kind == WorkloadIoKind.Write ? ScsiOp.Write16 : ScsiOp.Read16;
-                BinaryPrimitives.WriteUInt64BigEndian(cdb.Slice(2), (ulong)io.Lba);
-                BinaryPrimitives.WriteUInt32BigEndian(cdb.Slice(10), (uint)io.Blocks);
+                bool write = io.Kind == WorkloadIoKind.Write;
+                DataDirection direction = write ? DataDirection.Out : DataDirection.In;
+                CdbBuilder.WriteReadWrite16(cdb, write, io.Lba, (uint)io.Blocks);
                 if (io.Kind == WorkloadIoKind.Write) io.Data.CopyTo(_device.GuestBytes(address, io.Length));
                 srb.Prepare(cdb, address, io.Length, direction);
             }

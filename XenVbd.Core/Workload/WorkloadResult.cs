@@ -49,7 +49,14 @@ namespace XenVbd.Workload
         public long RequestsSplit { get; internal set; }
         public long Probes { get; internal set; }
         public long AbiSwitches { get; internal set; }
-        public long Retries { get; internal set; }
+        /// <summary>SRBs sent again, by either party: <see cref="Requeues"/> plus <see cref="HostRetries"/>.</summary>
+        public long Retries => Requeues + HostRetries;
+
+        /// <summary>SRBs the frontend put on the ring again after a timeout or a reset.</summary>
+        public long Requeues { get; internal set; }
+
+        /// <summary>SRBs the host's class-driver pipeline sent again after a transient failure (-RetryCount).</summary>
+        public long HostRetries { get; internal set; }
         public long Timeouts { get; internal set; }
         public long Resets { get; internal set; }
         public long Reconnects { get; internal set; }

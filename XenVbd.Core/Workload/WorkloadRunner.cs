@@ -149,7 +149,8 @@ namespace XenVbd.Workload
             _result.Timeouts = c.Timeouts;
             _result.Resets = c.Resets;
             _result.Reconnects = c.Reconnects;
-            _result.Retries = c.Retries + ((_options.HostRetries?.Retries ?? 0) - retriesAtStart);
+            _result.Requeues = c.Requeues;
+            _result.HostRetries = (_options.HostRetries?.Retries ?? 0) - retriesAtStart;
             // The frontend completing one SRB twice is seen by the device target, not by the workload's slot: count both.
             if (_target is DeviceWorkloadTarget deviceTarget) _result.DoubleCompletions += deviceTarget.DoubleCompletions - targetDoublesAtStart;
             if (_options.Faults != null)

@@ -6,7 +6,8 @@ namespace XenVbd.Workload
         public long Requests { get; init; }
         public long Probes { get; init; }
         public long AbiSwitches { get; init; }
-        public long Retries { get; init; }
+        /// <summary>SRBs the frontend sent to the ring again after a timeout or reset (its own requeues, not the host's retries).</summary>
+        public long Requeues { get; init; }
         public long Timeouts { get; init; }
         public long Resets { get; init; }
         public long Reconnects { get; init; }
@@ -16,7 +17,7 @@ namespace XenVbd.Workload
             Requests = Requests - start.Requests,
             Probes = Probes - start.Probes,
             AbiSwitches = AbiSwitches - start.AbiSwitches,
-            Retries = Retries - start.Retries,
+            Requeues = Requeues - start.Requeues,
             Timeouts = Timeouts - start.Timeouts,
             Resets = Resets - start.Resets,
             Reconnects = Reconnects - start.Reconnects,

@@ -30,7 +30,7 @@ namespace XenVbd.Xen
         /// <summary>The dom0 end: its handler is blkback's.</summary>
         public EventChannelEnd Backend { get; }
 
-        /// <summary>Fault hook: return true to drop a notify (a lost event) sent from <paramref name="from"/>.</summary>
+        /// <summary>Fault hook: given the end a notify is sent from, return true to drop it (a lost event).</summary>
         public System.Func<EventChannelEnd, bool>? DropHook { get; set; }
 
         /// <summary>Closes the channel: pending events are discarded and later notifies go nowhere.</summary>
@@ -60,6 +60,9 @@ namespace XenVbd.Xen
         }
 
         public string Name { get; }
+
+        /// <summary>Whether this is the domU (frontend) end: a notify from it goes to the backend.</summary>
+        public bool IsFrontend => ReferenceEquals(_channel.Frontend, this);
 
         public EventChannelEnd Peer { get; internal set; } = null!;
 

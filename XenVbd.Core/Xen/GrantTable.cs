@@ -29,11 +29,11 @@ namespace XenVbd.Xen
 
         public GrantTable(GuestMemory owner, int capacity = 4096)
         {
-            if (capacity <= ReservedEntries || capacity % (GuestMemory.PageSize / EntrySize) != 0)
+            if (capacity <= ReservedEntries || capacity % (XenPage.Size / EntrySize) != 0)
                 ThrowHelper.ThrowArgumentOutOfRange(nameof(capacity), capacity, "Grant table capacity must be a positive multiple of 512 entries.");
             _owner = owner;
             Capacity = capacity;
-            int pages = capacity * EntrySize / GuestMemory.PageSize;
+            int pages = capacity * EntrySize / XenPage.Size;
             FirstFrame = owner.AllocatePages(pages);
             _entries = owner.Pages(FirstFrame, pages);
             _mapCount = new int[capacity];

@@ -1,20 +1,20 @@
 using System;
 using System.Collections.Generic;
+#if NET
 using System.Runtime.CompilerServices;
+#endif
 using System.Runtime.InteropServices;
 
 namespace XenVbd.Xen
 {
     /// <summary>
     /// A domain's memory as 4 KiB frames in one block that does not move: an anonymous mapping committed on
-    /// first touch (Linux), a pinned array (elsewhere), or a memory-mapped file shared with another process. Guest physical address = frame * 4096 + offset, so an SRB buffer at
+    /// first touch (Linux), a pinned array (elsewhere), or a memory-mapped file shared with another process. Guest physical address = frame * <see cref="XenPage.Size"/> + offset, so an SRB buffer at
     /// a chosen address has a real alignment. Pages are handed out once, at device creation: the
     /// driver may not allocate on the I/O path.
     /// </summary>
     public sealed unsafe class GuestMemory : IDisposable, ISnapshotContent
     {
-        public const int PageSize = 4096;
-
         private readonly byte[]? _array;
         private GCHandle _handle;
         private readonly MemoryRegion _region;
@@ -31,14 +31,14 @@ namespace XenVbd.Xen
             PageCount = pageCount;
             // Frames start on a 4 KiB boundary as real machine frames do, so a page copy has no split loads or
             // stores (misaligned, a 4 KiB copy took ~13 % longer on the bench machine).
-            int bytes = checked(pageCount * PageSize + PageSize - 1);
+            int bytes = checked(pageCount * XenPage.Size + XenPage.Size - 1);
 #if NET
             // Where the kernel offers it, an anonymous mapping: page-aligned already, and committed page by page
             // as the guest touches it, so a device's reserved-but-idle buffers cost nothing (1,000 devices fit).
-            _anonymous = AnonymousMemory.TryCreate((long)pageCount * PageSize);
+            _anonymous = AnonymousMemory.TryCreate((long)pageCount * XenPage.Size);
             if (_anonymous != null)
             {
-                _region = new MemoryRegion(_anonymous.Address, pageCount * PageSize, _anonymous);
+                _region = new MemoryRegion(_anonymous.Address, pageCount * XenPage.Size, _anonymous);
                 return;
             }
             _array = GC.AllocateArray<byte>(bytes, pinned: true);
@@ -48,17 +48,17 @@ namespace XenVbd.Xen
             _handle = GCHandle.Alloc(_array, GCHandleType.Pinned);
             byte* start = (byte*)_handle.AddrOfPinnedObject();
 #endif
-            byte* aligned = (byte*)(((ulong)start + PageSize - 1) & ~(ulong)(PageSize - 1));
-            _region = new MemoryRegion(aligned, pageCount * PageSize, this);
+            byte* aligned = (byte*)(((ulong)start + XenPage.Size - 1) & ~(ulong)(XenPage.Size - 1));
+            _region = new MemoryRegion(aligned, pageCount * XenPage.Size, this);
         }
 
         /// <summary>Guest memory that lives elsewhere (a shared file mapping); the caller owns its lifetime.</summary>
         public GuestMemory(int domainId, MemoryRegion external)
         {
-            if (external.Length < PageSize || external.Length % PageSize != 0)
+            if (external.Length < XenPage.Size || external.Length % XenPage.Size != 0)
                 ThrowHelper.ThrowArgument(nameof(external), "Guest memory must be a whole number of 4096-byte pages; got " + external.Length + " bytes.");
             DomainId = domainId;
-            PageCount = external.Length / PageSize;
+            PageCount = external.Length / XenPage.Size;
             _region = external;
             _external = true;
         }
@@ -67,7 +67,7 @@ namespace XenVbd.Xen
 
         public int PageCount { get; }
 
-        public long ByteLength => (long)PageCount * PageSize;
+        public long ByteLength => (long)PageCount * XenPage.Size;
 
         public int PagesFree => PageCount - (int)_nextFree;
 
@@ -93,7 +93,7 @@ namespace XenVbd.Xen
         {
             if (frame >= (uint)PageCount || count < 0 || count > PageCount - (int)frame)
                 ThrowHelper.ThrowArgumentOutOfRange(nameof(frame), frame, "Frames [" + frame + ", +" + count + ") are outside domain " + DomainId + "'s " + PageCount + " pages.");
-            return _region.SubRegion((int)frame * PageSize, count * PageSize);
+            return _region.SubRegion((int)frame * XenPage.Size, count * XenPage.Size);
         }
 
         /// <summary>Bytes at a guest physical address (may span frames).</summary>
@@ -121,10 +121,6 @@ namespace XenVbd.Xen
             public byte[] Residency { get; }
         }
 
-        public static uint FrameOf(ulong guestAddress) => (uint)(guestAddress / PageSize);
-
-        public static int OffsetInPage(ulong guestAddress) => (int)(guestAddress % PageSize);
-
         /// <summary>
         /// A device snapshot's copy of the mapping: the pages that were not zero. A pinned array needs nothing
         /// here (the snapshot copies it as a field); memory shared with another process cannot be put back.
@@ -143,7 +139,7 @@ namespace XenVbd.Xen
             for (int p = 0; p < PageCount; p++)
             {
                 if (known && (residency[p] & 1) == 0) continue;
-                var page = all.Slice(p * PageSize, PageSize);
+                var page = all.Slice(p * XenPage.Size, XenPage.Size);
                 if (page.IndexOfAnyExcept((byte)0) < 0) continue;
                 pages.Add(p);
                 data.AddRange(page.ToArray());
@@ -167,17 +163,17 @@ namespace XenVbd.Xen
             if (AnonymousMemory.SwapEnabled || !_anonymous.TryGetResidency(image.Residency))
             {
                 _anonymous.DiscardAll();
-                for (int i = 0; i < image.Pages.Length; i++) image.Data.AsSpan(i * PageSize, PageSize).CopyTo(all.Slice(image.Pages[i] * PageSize, PageSize));
+                for (int i = 0; i < image.Pages.Length; i++) image.Data.AsSpan(i * XenPage.Size, XenPage.Size).CopyTo(all.Slice(image.Pages[i] * XenPage.Size, XenPage.Size));
                 return;
             }
             int next = 0;
             for (int p = 0; p < PageCount; p++)
             {
                 bool hasImage = next < image.Pages.Length && image.Pages[next] == p;
-                var page = all.Slice(p * PageSize, PageSize);
+                var page = all.Slice(p * XenPage.Size, XenPage.Size);
                 if (hasImage)
                 {
-                    var want = image.Data.AsSpan(next * PageSize, PageSize);
+                    var want = image.Data.AsSpan(next * XenPage.Size, XenPage.Size);
                     if (!page.SequenceEqual(want)) want.CopyTo(page);
                     next++;
                 }

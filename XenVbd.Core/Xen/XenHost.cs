@@ -31,12 +31,10 @@ namespace XenVbd.Xen
 
         public Domain Dom0 { get; }
 
-        public IEnumerable<Domain> Domains => _domains.Values;
-
         public Domain CreateDomain(int id, int pageCount, int grantCapacity = 4096)
         {
             if (_domains.ContainsKey(id)) throw new InvalidOperationException("Domain " + id + " already exists.");
-            int grantPages = grantCapacity * 8 / GuestMemory.PageSize;
+            int grantPages = grantCapacity * 8 / XenPage.Size;
             var d = new Domain(id, new GuestMemory(id, pageCount + grantPages), grantCapacity);
             _domains.Add(id, d);
             Store.Write("/local/domain/" + id + "/domid", id);

@@ -4,7 +4,6 @@ using System.Management.Automation;
 using System.Text;
 using XenVbd.Device;
 using XenVbd.PowerShell.Infrastructure;
-using XenVbd.Sim;
 
 namespace XenVbd.PowerShell.Cmdlets
 {
@@ -77,7 +76,7 @@ namespace XenVbd.PowerShell.Cmdlets
                 : path.EndsWith(".jsonl", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".ndjson", StringComparison.OrdinalIgnoreCase)
                     ? VbdTraceFormat.JsonLines : VbdTraceFormat.ChromeTrace;
 
-            TraceRecorder trace = session.Device.Host.Trace;
+            DeviceTrace trace = session.Device.Trace;
 
             if (NoClobber && File.Exists(path))
             {
@@ -107,8 +106,7 @@ namespace XenVbd.PowerShell.Cmdlets
                 }
                 else
                 {
-                    int entries = session.Device.GetRing()?.Size ?? 32;   // a closed ring: the one-page size of both ABIs
-                    ChromeTraceWriter.Write(writer, trace.Snapshot(), session.Name, entries, op => CdbBuilder.Name(new[] { op }));
+                    trace.WriteChromeTrace(writer, session.Name);
                 }
             }
 

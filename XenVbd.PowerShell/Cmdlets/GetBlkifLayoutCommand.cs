@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Management.Automation;
+using XenVbd.Device;
 using XenVbd.PowerShell.Infrastructure;
 using XenVbd.Ring;
 
@@ -41,7 +42,7 @@ namespace XenVbd.PowerShell.Cmdlets
                 IReadOnlyList<BlkifFieldInfo> fields;
                 try
                 {
-                    fields = BlkifLayout.Describe(abi);
+                    fields = BlkifWire.Describe(abi);
                 }
                 catch (Exception ex) when (ex is not PipelineStoppedException)
                 {

@@ -1,6 +1,6 @@
 using System.Collections.Generic;
 using System.Management.Automation;
-using XenVbd.Frontend;
+using XenVbd.Device;
 using XenVbd.Personality;
 using XenVbd.PowerShell.Infrastructure;
 
@@ -68,7 +68,7 @@ namespace XenVbd.PowerShell.Cmdlets
 
         private static IEnumerable<IDriverPersonality> All()
         {
-            foreach (var p in FrontendPersonalities.All) yield return p;
+            foreach (var p in DevicePersonalities.Frontends) yield return p;
         }
 
         internal static IEnumerable<string> Names()

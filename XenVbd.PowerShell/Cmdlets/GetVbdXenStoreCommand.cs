@@ -46,10 +46,10 @@ namespace XenVbd.PowerShell.Cmdlets
                 patterns.Add(pattern);
             }
 
-            string frontendDir = session.Device.Frontend.FrontendPath;
+            string frontendDir = session.Device.FrontendPath;
             string backendDir = session.Device.BackendPath;
-            XenbusState frontendState = session.Device.FrontendState;
-            XenbusState backendState = session.Device.BackendState;
+            XenbusState frontendState = session.Device.FrontendXenbusState;
+            XenbusState backendState = session.Device.BackendXenbusState;
             IEnumerable<VbdXenStoreEntry> entries = session.Device.XenStoreKeys
                 .Where(pair => pair.Key != frontendDir && pair.Key != backendDir)   // the directory nodes themselves
                 .Select(pair => pair.Key.StartsWith(backendDir + "/", StringComparison.Ordinal)

@@ -160,7 +160,7 @@ namespace XenVbd.PowerShell.Cmdlets
         protected override void ProcessDevice(DeviceSession session)
         {
             VbdDevice device = session.Device;
-            int blockSize = device.Storage.LogicalSectorSize;
+            int blockSize = device.LogicalSectorSize;
             byte[] cdb;
             byte[]? dataOut = null;
             int dataIn = 0;
@@ -418,7 +418,7 @@ namespace XenVbd.PowerShell.Cmdlets
             switch (result.SenseKey)
             {
                 case Scsi.SenseKey.IllegalRequest when result.Asc == 0x21:
-                    long capacity = device.Storage.SizeBytes / blockSize;
+                    long capacity = device.SizeBytes / blockSize;
                     category = ErrorCategory.InvalidArgument;
                     action = "The disk has " + capacity + " blocks (LBA 0.." + (capacity - 1) + "); keep Lba + BlockCount within that. Invoke-Srb -ReadCapacity shows it.";
                     break;

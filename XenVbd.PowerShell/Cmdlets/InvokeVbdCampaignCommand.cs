@@ -66,7 +66,7 @@ namespace XenVbd.PowerShell.Cmdlets
 
         [Parameter(ParameterSetName = ParametersSet)]
         [ValidateRange(0, 4)]
-        public int[]? RingPageOrder { get; set; }
+        public int[]? MaxRingPageOrder { get; set; }
 
         [Parameter(ParameterSetName = ParametersSet)]
         [ValidateRange(0, 256)]
@@ -210,7 +210,7 @@ namespace XenVbd.PowerShell.Cmdlets
             Put("BackendAbi", BackendAbi);
             Put("BackendMode", BackendMode);
             Put("Bounce", Bounce);
-            Put("RingPageOrder", RingPageOrder);
+            Put("MaxRingPageOrder", MaxRingPageOrder);
             Put("MaxIndirectSegments", MaxIndirectSegments);
             if (Axis != null)
                 foreach (DictionaryEntry kv in Axis)

@@ -187,7 +187,7 @@ namespace XenVbd.PowerShell.Cmdlets
                 return;
             }
 
-            long diskBytes = session.Device.Storage.SizeBytes;
+            long diskBytes = session.Device.SizeBytes;
             if (sizes.MaxBytes > diskBytes)
             {
                 // The runner would cut such transfers down to the disk without a word, so the workload run is not the one asked for.

@@ -96,7 +96,7 @@ namespace XenVbd.PowerShell.Cmdlets
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateRange(0, 4)]
-        public int RingPageOrder { get; set; }
+        public int MaxRingPageOrder { get; set; }
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateRange(0, 4096)]
@@ -124,7 +124,7 @@ namespace XenVbd.PowerShell.Cmdlets
 
         /// <summary>SRBs the frontend accepts at once (1..4096; default 64).</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
-        [ValidateRange(1, 4096)]
+        [ValidateRange(VbdDeviceOptions.MinQueueDepth, VbdDeviceOptions.MaxQueueDepth)]
         public int QueueDepth { get; set; } = 64;
 
         /// <summary>
@@ -172,7 +172,7 @@ namespace XenVbd.PowerShell.Cmdlets
         /// </summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateRange(0, FrontendOptions.MaxReconnectAfterUnansweredTimeouts)]
-        public int ReconnectAfterTimeouts { get; set; }
+        public int ReconnectAfterUnansweredTimeouts { get; set; }
 
         /// <summary>
         /// Creates the device without connecting it, so faults added now (Add-VbdFault) are in place for the XenBus
@@ -309,7 +309,7 @@ namespace XenVbd.PowerShell.Cmdlets
                 ReorderCompletions = ReorderCompletions.IsPresent,
                 Bounce = Bounce,
                 Personality = Personality,
-                RingPageOrder = RingPageOrder,
+                MaxRingPageOrder = MaxRingPageOrder,
                 MaxIndirectSegments = MaxIndirectSegments,
                 Seed = Seed,
             };
@@ -334,7 +334,7 @@ namespace XenVbd.PowerShell.Cmdlets
             options.QueueDepth = QueueDepth;
             options.VolatileWriteCache = VolatileWriteCache.IsPresent;
             options.UntrustedBackend = UntrustedBackend.IsPresent;
-            options.ReconnectAfterTimeouts = ReconnectAfterTimeouts;
+            options.ReconnectAfterUnansweredTimeouts = ReconnectAfterUnansweredTimeouts;
             if (qemu is not null)
             {
                 options.Backend = VbdBackendKind.Qemu;
@@ -364,7 +364,7 @@ namespace XenVbd.PowerShell.Cmdlets
                 + (qemu is null ? ", backend " + BackendPersonality + " " + BackendAbi + "/" + BackendMode : ", backend QEMU '" + qemu.QemuPath + "' (a separate process, real time)")
                 + (VolatileWriteCache.IsPresent ? ", volatile write cache" : "")
                 + (UntrustedBackend.IsPresent ? ", untrusted backend" : "")
-                + (ReconnectAfterTimeouts > 0 ? ", reconnect after " + ReconnectAfterTimeouts + " unanswered timeouts" : "")
+                + (ReconnectAfterUnansweredTimeouts > 0 ? ", reconnect after " + ReconnectAfterUnansweredTimeouts + " unanswered timeouts" : "")
                 + (NoConnect ? ", not connected yet" : "");
             if (!ShouldProcess(name + " (" + what + ")", "Create virtual block device"))
             {
@@ -412,7 +412,7 @@ namespace XenVbd.PowerShell.Cmdlets
                     "A device named '" + name + "' was created in this session meanwhile.", "Pick another -Name."));
             }
 
-            device.Host.Trace.Enabled = true;   // Export-VbdTrace reads it; the recorder is a fixed array, nothing allocates per event
+            device.Trace.Enabled = true;   // Export-VbdTrace reads it; the recorder is a fixed array, nothing allocates per event
             WriteObject(device);
         }
 

@@ -1,11 +1,9 @@
 using System;
 using System.Collections;
-using System.Linq;
 using System.Management.Automation;
 using System.Text.RegularExpressions;
 using XenVbd.Device;
 using XenVbd.Lab;
-using XenVbd.PowerShell.Infrastructure;
 
 namespace XenVbd.PowerShell.Cmdlets
 {

@@ -27,7 +27,7 @@ namespace XenVbd.PowerShell.Cmdlets
         protected override void ProcessDevice(DeviceSession session)
         {
             VbdDevice device = session.Device;
-            long dirty = device.Storage is XenVbd.Storage.WriteCacheDisk cache ? cache.DirtyBytes : 0;
+            long dirty = device.UnflushedBytes;
             string action = Discard.IsPresent
                 ? "Close the frontend and backend, DROP " + dirty + " unflushed bytes of the volatile write cache, and remove the device"
                 : "Close the frontend and backend" + (dirty > 0 ? ", write back " + dirty + " unflushed bytes of the volatile write cache" : "") + " and remove the device";

@@ -1,4 +1,3 @@
-using System.Linq;
 using System.Management.Automation;
 using XenVbd.Faults;
 using XenVbd.PowerShell.Infrastructure;

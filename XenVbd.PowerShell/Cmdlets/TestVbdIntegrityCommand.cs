@@ -1,8 +1,8 @@
-using System;
 using System.Collections.Generic;
 using System.Management.Automation;
 using XenVbd.Device;
 using XenVbd.PowerShell.Infrastructure;
+using XenVbd.Scsi;
 
 namespace XenVbd.PowerShell.Cmdlets
 {
@@ -31,7 +31,7 @@ namespace XenVbd.PowerShell.Cmdlets
         protected override void ProcessDevice(DeviceSession session)
         {
             VbdDevice device = session.Device;
-            int blockSize = device.Storage.LogicalSectorSize;
+            int blockSize = device.LogicalSectorSize;
             IReadOnlyList<KeyValuePair<long, ulong>> blocks = session.WrittenBlocks();
             var progress = new ProgressRecord(1, "Test-VbdIntegrity " + session.Name, "Reading back " + blocks.Count + " written blocks");
             int bad = 0;

@@ -2,6 +2,7 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
+using XenVbd.Device;
 using XenVbd.Ring;
 
 namespace XenVbd.PowerShell.Infrastructure
@@ -47,7 +48,7 @@ namespace XenVbd.PowerShell.Infrastructure
         {
             switch (value)
             {
-                case string text when BlkifAbiNames.TryParseProtocol(text.Trim().ToLowerInvariant(), out BlkifAbi abi):
+                case string text when BlkifWire.TryParseProtocol(text.Trim().ToLowerInvariant(), out BlkifAbi abi):
                     return abi;
                 case string text when text.Trim() == "32":
                     return BlkifAbi.X86_32;

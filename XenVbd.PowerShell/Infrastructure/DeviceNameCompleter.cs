@@ -31,7 +31,7 @@ namespace XenVbd.PowerShell.Infrastructure
         {
             try
             {
-                return session.Device.State + ", " + session.Device.Storage.SizeBytes + " bytes, frontend " + session.Device.FrontendAbi + ", backend " + session.Device.BackendAbi + "/" + session.Device.BackendMode;
+                return session.Device.State + ", " + session.Device.SizeBytes + " bytes, frontend " + session.Device.FrontendAbi + ", backend " + session.Device.BackendAbi + "/" + session.Device.BackendMode;
             }
             catch (Exception)
             {

@@ -3,17 +3,14 @@ using System.Collections.Generic;
 using System.IO;
 using System.Management.Automation;
 using System.Reflection;
-using XenVbd.Storage;
 
 namespace XenVbd.PowerShell.Infrastructure
 {
     /// <summary>
     /// Turns engine exceptions and cmdlet-level validation failures into <see cref="ErrorRecord"/>s with a
     /// fitting <see cref="ErrorCategory"/>, a stable error id and a message a person can act on.
-    /// Engine exceptions may carry their own id and category: a public string property <c>ErrorId</c>
-    /// becomes the record's id, and a property <c>Category</c> or <c>ErrorCategory</c> (an
-    /// <see cref="ErrorCategory"/> or its name as a string) overrides the category mapped from the
-    /// exception type. A string property <c>RecommendedAction</c> fills <see cref="ErrorDetails.RecommendedAction"/>.
+    /// An engine exception that is an <see cref="IEngineError"/> brings its own id, category and recommended
+    /// action; any other exception gets a category mapped from its type and an id made from its type name.
     /// The FullyQualifiedErrorId PowerShell shows is then "&lt;id&gt;,&lt;cmdlet type&gt;".
     /// </summary>
     public static class ErrorRecords
@@ -27,10 +24,11 @@ namespace XenVbd.PowerShell.Infrastructure
             }
 
             Exception inner = Unwrap(exception);
-            string errorId = GetErrorId(inner) ?? fallbackErrorId ?? DefaultErrorId(inner);
-            ErrorCategory category = GetCategoryOverride(inner) ?? MapCategory(inner);
+            var engineError = inner as IEngineError;
+            string errorId = NonBlank(engineError?.ErrorId) ?? fallbackErrorId ?? DefaultErrorId(inner);
+            ErrorCategory category = engineError is null ? MapCategory(inner) : ToCategory(engineError.Category);
             var record = new ErrorRecord(inner, errorId, category, targetObject);
-            string? action = GetStringProperty(inner, "RecommendedAction");
+            string? action = NonBlank(engineError?.RecommendedAction);
             if (!string.IsNullOrEmpty(action))
             {
                 record.ErrorDetails = new ErrorDetails(inner.Message) { RecommendedAction = action };
@@ -54,16 +52,6 @@ namespace XenVbd.PowerShell.Infrastructure
         /// <summary>The category an exception type maps to when the exception does not name one itself.</summary>
         public static ErrorCategory MapCategory(Exception exception) => exception switch
         {
-            StorageException storage => storage.Error switch
-            {
-                StorageError.NotADiskImage => ErrorCategory.InvalidData,
-                StorageError.ImageLocked => ErrorCategory.ResourceBusy,
-                StorageError.ReadOnly => ErrorCategory.PermissionDenied,
-                StorageError.OutOfRange => ErrorCategory.InvalidArgument,
-                StorageError.Misaligned => ErrorCategory.InvalidArgument,
-                StorageError.MediumError => ErrorCategory.ReadError,
-                _ => ErrorCategory.ResourceUnavailable,
-            },
             ArgumentOutOfRangeException => ErrorCategory.InvalidArgument,
             ArgumentException => ErrorCategory.InvalidArgument,
             FileNotFoundException => ErrorCategory.ObjectNotFound,
@@ -85,46 +73,19 @@ namespace XenVbd.PowerShell.Infrastructure
             _ => ErrorCategory.NotSpecified,
         };
 
-        /// <summary>The exception's own <c>ErrorId</c> string property, if it has one.</summary>
-        public static string? GetErrorId(Exception exception) => GetStringProperty(exception, "ErrorId");
-
-        private static ErrorCategory? GetCategoryOverride(Exception exception)
+        /// <summary>The PowerShell category of the same name as the engine's.</summary>
+        public static ErrorCategory ToCategory(EngineErrorCategory category) => category switch
         {
-            foreach (string name in new[] { "ErrorCategory", "Category" })
-            {
-                PropertyInfo? property = exception.GetType().GetProperty(name, BindingFlags.Public | BindingFlags.Instance);
-                if (property is null || property.GetIndexParameters().Length != 0)
-                {
-                    continue;
-                }
+            EngineErrorCategory.InvalidArgument => ErrorCategory.InvalidArgument,
+            EngineErrorCategory.InvalidData => ErrorCategory.InvalidData,
+            EngineErrorCategory.ResourceBusy => ErrorCategory.ResourceBusy,
+            EngineErrorCategory.ResourceUnavailable => ErrorCategory.ResourceUnavailable,
+            EngineErrorCategory.PermissionDenied => ErrorCategory.PermissionDenied,
+            EngineErrorCategory.ReadError => ErrorCategory.ReadError,
+            _ => ErrorCategory.NotSpecified,
+        };
 
-                object? value = property.GetValue(exception);
-                if (value is ErrorCategory category)
-                {
-                    return category;
-                }
-
-                string? text = value?.ToString();
-                if (text is not null && Enum.TryParse(text, ignoreCase: true, out ErrorCategory parsed) && Enum.IsDefined(typeof(ErrorCategory), parsed))
-                {
-                    return parsed;
-                }
-            }
-
-            return null;
-        }
-
-        private static string? GetStringProperty(Exception exception, string name)
-        {
-            PropertyInfo? property = exception.GetType().GetProperty(name, BindingFlags.Public | BindingFlags.Instance);
-            if (property is null || property.PropertyType != typeof(string) || property.GetIndexParameters().Length != 0)
-            {
-                return null;
-            }
-
-            string? value = property.GetValue(exception) as string;
-            return string.IsNullOrWhiteSpace(value) ? null : value;
-        }
+        private static string? NonBlank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 
         private static string DefaultErrorId(Exception exception)
         {
@@ -162,35 +123,5 @@ namespace XenVbd.PowerShell.Infrastructure
             ErrorCategory.OperationStopped => new OperationCanceledException(message),
             _ => new InvalidOperationException(message),
         };
-    }
-
-    /// <summary>Throw/write helpers so cmdlets report errors the same way.</summary>
-    public static class ThrowHelper
-    {
-        /// <summary>Stops the pipeline with a terminating error made from an engine exception.</summary>
-        public static void ThrowTerminating(this Cmdlet cmdlet, Exception exception, object? targetObject, string? fallbackErrorId = null)
-        {
-            Require(cmdlet).ThrowTerminatingError(ErrorRecords.FromException(exception, targetObject, fallbackErrorId));
-        }
-
-        /// <summary>Stops the pipeline with a terminating error the cmdlet detected itself.</summary>
-        public static void ThrowTerminating(this Cmdlet cmdlet, string errorId, ErrorCategory category, object? targetObject, string message, string? recommendedAction = null)
-        {
-            Require(cmdlet).ThrowTerminatingError(ErrorRecords.Create(errorId, category, targetObject, message, recommendedAction));
-        }
-
-        /// <summary>Writes a non-terminating error made from an engine exception; the cmdlet carries on with the next input.</summary>
-        public static void WriteError(this Cmdlet cmdlet, Exception exception, object? targetObject, string? fallbackErrorId = null)
-        {
-            Require(cmdlet).WriteError(ErrorRecords.FromException(exception, targetObject, fallbackErrorId));
-        }
-
-        /// <summary>Writes a non-terminating error the cmdlet detected itself.</summary>
-        public static void WriteError(this Cmdlet cmdlet, string errorId, ErrorCategory category, object? targetObject, string message, string? recommendedAction = null)
-        {
-            Require(cmdlet).WriteError(ErrorRecords.Create(errorId, category, targetObject, message, recommendedAction));
-        }
-
-        private static Cmdlet Require(Cmdlet cmdlet) => cmdlet ?? throw new ArgumentNullException(nameof(cmdlet));
     }
 }

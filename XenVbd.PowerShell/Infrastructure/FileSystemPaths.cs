@@ -1,6 +1,8 @@
 using System;
 using System.Collections.ObjectModel;
+#if NET
 using System.IO;
+#endif
 using System.Linq;
 using System.Management.Automation;
 using Microsoft.PowerShell.Commands;

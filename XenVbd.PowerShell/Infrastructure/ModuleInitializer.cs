@@ -1,8 +1,8 @@
+using System.Management.Automation;
+#if NET
 using System;
 using System.IO;
-using System.Management.Automation;
 using System.Reflection;
-#if NET
 using System.Runtime.Loader;
 #endif
 
@@ -11,7 +11,7 @@ namespace XenVbd.PowerShell.Infrastructure
     /// <summary>
     /// Runs when PowerShell imports XenVbd.PowerShell.dll. Under PowerShell 7 it isolates the engine:
     /// XenVbd.Core and everything it depends on (Polly.Core and its shims) live in a <c>deps</c> folder
-    /// next to this dll and are loaded into a private <see cref="AssemblyLoadContext"/>, so another
+    /// next to this dll and are loaded into a private <c>AssemblyLoadContext</c>, so another
     /// module that loads a different Polly (or System.Text.Json, ...) cannot clash with ours.
     /// This is the "load through an AssemblyLoadContext" pattern from the PowerShell docs
     /// ("Resolving PowerShell module assembly dependency conflicts"): the default context is only

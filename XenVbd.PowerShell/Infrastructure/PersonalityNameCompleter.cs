@@ -2,7 +2,7 @@ using System.Collections;
 using System.Collections.Generic;
 using System.Management.Automation;
 using System.Management.Automation.Language;
-using XenVbd.Frontend;
+using XenVbd.Device;
 
 namespace XenVbd.PowerShell.Infrastructure
 {
@@ -14,7 +14,7 @@ namespace XenVbd.PowerShell.Infrastructure
         {
             string typed = (wordToComplete ?? string.Empty).Trim('\'', '"');
             var pattern = WildcardPattern.Get(typed + "*", WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
-            foreach (var p in FrontendPersonalities.All)
+            foreach (var p in DevicePersonalities.Frontends)
             {
                 if (pattern.IsMatch(p.Name)) yield return new CompletionResult(p.Name, p.Name, CompletionResultType.ParameterValue, p.Description);
             }

@@ -34,9 +34,9 @@ namespace XenVbd.PowerShell.Infrastructure
                 case string s:
                     switch (s.Trim().ToLowerInvariant())
                     {
-                        case "true": case "$true": case "yes": case "y": case "on": case "1":
+                        case "true" or "$true" or "yes" or "y" or "on" or "1":
                             return new SwitchParameter(true);
-                        case "false": case "$false": case "no": case "n": case "off": case "0": case "":
+                        case "false" or "$false" or "no" or "n" or "off" or "0" or "":
                             return new SwitchParameter(false);
                     }
 

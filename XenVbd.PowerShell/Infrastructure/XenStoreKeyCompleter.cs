@@ -34,7 +34,7 @@ namespace XenVbd.PowerShell.Infrastructure
 
                 try
                 {
-                    string[] dirs = { session.Device.Frontend.FrontendPath + "/", session.Device.BackendPath + "/" };
+                    string[] dirs = { session.Device.FrontendPath + "/", session.Device.BackendPath + "/" };
                     foreach (KeyValuePair<string, string> pair in session.Device.XenStoreKeys)
                     {
                         string? dir = dirs.FirstOrDefault(d => pair.Key.StartsWith(d, StringComparison.Ordinal));

@@ -1,7 +1,7 @@
 using System;
 using System.Text;
+using XenVbd.Device;
 using XenVbd.Frontend;
-using XenVbd.Ring;
 
 namespace XenVbd.PowerShell
 {
@@ -38,7 +38,7 @@ namespace XenVbd.PowerShell
             int inFlight = ring.InFlight.Count;
             var sb = new StringBuilder();
             sb.Append("Ring ").Append(ring.Abi).Append(": ").Append(1 << ring.RingPageOrder).Append(ring.RingPageOrder == 0 ? " page, " : " pages, ")
-              .Append(entries).Append(" entries x ").Append(BlkifLayout.EntryStride(ring.Abi)).Append(" bytes, ").Append(inFlight).Append(" in flight").AppendLine();
+              .Append(entries).Append(" entries x ").Append(BlkifWire.EntryBytes(ring.Abi)).Append(" bytes, ").Append(inFlight).Append(" in flight").AppendLine();
             sb.Append("req_prod ").Append(ring.ReqProd).Append("  req_event ").Append(ring.ReqEvent)
               .Append("  rsp_prod ").Append(ring.RspProd).Append("  rsp_event ").Append(ring.RspEvent)
               .Append("  rsp_cons ").Append(ring.RspCons).AppendLine();

@@ -14,7 +14,7 @@ namespace XenVbd.PowerShell
         {
             DeviceName = deviceName;
             Cdb = cdb;
-            Command = Infrastructure.CdbBuilder.Name(cdb);
+            Command = CdbBuilder.Name(cdb);
             Lba = lba;
             BlockCount = blockCount;
             BufferAlignment = bufferAlignment;

@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Diagnostics;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -162,11 +161,11 @@ namespace XenVbd.Bench
             }
             StackRunner.Run(new StackScenario("warm-up", 4096, 3, true, false), 0.5, long.MaxValue);
             foreach (var s in matches)
-            for (int i = 0; i < repeat; i++)
-            {
-                var r = StackRunner.Run(s, seconds, long.MaxValue);
-                Console.WriteLine($"{r.Name,-48} {r.Iops,12:N0} SRB/s {r.GBps,8:N3} GB/s {r.NsPerSrb,10:N0} ns/SRB {r.CpuNsPerSrb,10:N0} CPU ns/SRB  alloc/SRB {r.AllocatedPerSrb:N1}");
-            }
+                for (int i = 0; i < repeat; i++)
+                {
+                    var r = StackRunner.Run(s, seconds, long.MaxValue);
+                    Console.WriteLine($"{r.Name,-48} {r.Iops,12:N0} SRB/s {r.GBps,8:N3} GB/s {r.NsPerSrb,10:N0} ns/SRB {r.CpuNsPerSrb,10:N0} CPU ns/SRB  alloc/SRB {r.AllocatedPerSrb:N1}");
+                }
             return 0;
         }
 

@@ -118,10 +118,7 @@ namespace XenVbd.Bench
 
         private static void Fill16(byte[] c, bool write, ulong lba, uint blocks)
         {
-            Array.Clear(c, 0, c.Length);
-            c[0] = write ? (byte)0x8A : (byte)0x88;
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(c.AsSpan(2), lba);
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(c.AsSpan(10), blocks);
+            XenVbd.Scsi.CdbBuilder.WriteReadWrite16(c, write, (long)lba, blocks);
         }
     }
 }

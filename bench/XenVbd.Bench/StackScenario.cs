@@ -39,7 +39,7 @@ namespace XenVbd.Bench
             Name = Name,
             SizeBytes = DiskBytes,
             Bounce = Bounce,
-            RingPageOrder = RingPageOrder,
+            MaxRingPageOrder = RingPageOrder,
             MaxIndirectSegments = MaxIndirectSegments,
             FeatureDiscard = false,
             QueueDepth = System.Math.Max(64, QueueDepth),

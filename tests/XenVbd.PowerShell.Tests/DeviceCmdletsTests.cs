@@ -4,7 +4,6 @@ using System.Management.Automation;
 using System.Reflection;
 using XenVbd.Device;
 using XenVbd.PowerShell.Cmdlets;
-using XenVbd.PowerShell.Infrastructure;
 
 namespace XenVbd.PowerShell.Tests
 {

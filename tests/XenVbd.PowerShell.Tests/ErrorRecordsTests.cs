@@ -1,6 +1,5 @@
 using System;
 using System.IO;
-using System.Linq;
 using System.Management.Automation;
 using XenVbd.PowerShell.Infrastructure;
 
@@ -8,12 +7,20 @@ namespace XenVbd.PowerShell.Tests
 {
     public sealed class ErrorRecordsTests
     {
-        /// <summary>Shape an engine exception may take: its own stable id, category and advice.</summary>
-        public sealed class FakeEngineException : Exception
+        /// <summary>An engine exception with its own stable id, category and advice.</summary>
+        public sealed class FakeEngineException : Exception, IEngineError
         {
             public FakeEngineException(string message) : base(message) { }
             public string ErrorId => "LbaPastEnd";
-            public string Category => "InvalidArgument";
+            public EngineErrorCategory Category => EngineErrorCategory.InvalidArgument;
+            public string RecommendedAction => "Use an LBA below the capacity.";
+        }
+
+        /// <summary>Public properties of the same names, without the interface, are not read (no reflection).</summary>
+        public sealed class LookAlikeException : Exception
+        {
+            public LookAlikeException(string message) : base(message) { }
+            public string ErrorId => "LbaPastEnd";
             public string RecommendedAction => "Use an LBA below the capacity.";
         }
 
@@ -43,6 +50,29 @@ namespace XenVbd.PowerShell.Tests
             Assert.Equal(ErrorCategory.InvalidArgument, record.CategoryInfo.Category);
             Assert.Equal("Use an LBA below the capacity.", record.ErrorDetails.RecommendedAction);
             Assert.Equal("target", record.TargetObject);
+        }
+
+        [Theory]
+        [InlineData(XenVbd.Storage.StorageError.ImageLocked, ErrorCategory.ResourceBusy)]
+        [InlineData(XenVbd.Storage.StorageError.NotADiskImage, ErrorCategory.InvalidData)]
+        [InlineData(XenVbd.Storage.StorageError.ReadOnly, ErrorCategory.PermissionDenied)]
+        [InlineData(XenVbd.Storage.StorageError.Misaligned, ErrorCategory.InvalidArgument)]
+        [InlineData(XenVbd.Storage.StorageError.MediumError, ErrorCategory.ReadError)]
+        public void A_storage_error_keeps_its_id_category_and_advice(XenVbd.Storage.StorageError error, ErrorCategory category)
+        {
+            var ex = new XenVbd.Storage.StorageException(error, "boom", recommendedAction: "Do this.");
+            ErrorRecord record = ErrorRecords.FromException(ex, null);
+            Assert.Equal(error.ToString(), record.FullyQualifiedErrorId);
+            Assert.Equal(category, record.CategoryInfo.Category);
+            Assert.Equal("Do this.", record.ErrorDetails.RecommendedAction);
+        }
+
+        [Fact]
+        public void A_look_alike_without_the_interface_gets_the_type_mapping()
+        {
+            ErrorRecord record = ErrorRecords.FromException(new LookAlikeException("boom"), null);
+            Assert.Equal("LookAlike", record.FullyQualifiedErrorId);
+            Assert.Null(record.ErrorDetails);
         }
 
         [Theory]

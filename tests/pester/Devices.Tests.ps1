@@ -30,7 +30,7 @@ Describe 'New-VbdDevice' {
     It 'passes every option to the engine' {
         $d = New-VbdDevice -Name opts -SizeBytes 8MB -LogicalSectorSize 4096 -PhysicalSectorSize 4096 -ReadOnly `
             -Personality Hardened -FrontendAbi x86_32-abi -FrontendMode Announce -BackendAbi 32 -BackendMode Protocol -Bounce SegmentPool `
-            -RingPageOrder 2 -MaxIndirectSegments 32 -FeatureFlush:$false -FeatureBarrier:$false -FeatureDiscard:$false -Seed 42 -RequestTimeout 00:00:05
+            -MaxRingPageOrder 2 -MaxIndirectSegments 32 -FeatureFlush:$false -FeatureBarrier:$false -FeatureDiscard:$false -Seed 42 -RequestTimeout 00:00:05
         $o = $d.Options
         $o.SizeBytes | Should -Be 8MB
         $o.LogicalSectorSize | Should -Be 4096
@@ -38,7 +38,7 @@ Describe 'New-VbdDevice' {
         $o.FrontendAbi.ToString() | Should -Be 'X86_32'
         $o.FrontendMode.ToString() | Should -Be 'Announce'
         $o.Bounce.ToString() | Should -Be 'SegmentPool'
-        $o.RingPageOrder | Should -Be 2
+        $o.MaxRingPageOrder | Should -Be 2
         $o.MaxIndirectSegments | Should -Be 32
         $o.FeatureFlush | Should -BeFalse
         $o.FeatureDiscard | Should -BeFalse
@@ -93,27 +93,27 @@ Describe 'New-VbdDevice' {
         $text | Should -Match 'Disk\s+:\s+\(in memory\)'
     }
 
-    It 'passes -UntrustedBackend and -ReconnectAfterTimeouts to the engine, off by default' {
-        $d = New-VbdDevice -Name guarded -SizeBytes 8MB -UntrustedBackend -ReconnectAfterTimeouts 3
+    It 'passes -UntrustedBackend and -ReconnectAfterUnansweredTimeouts to the engine, off by default' {
+        $d = New-VbdDevice -Name guarded -SizeBytes 8MB -UntrustedBackend -ReconnectAfterUnansweredTimeouts 3
         $d.Options.UntrustedBackend | Should -BeTrue
-        $d.Options.ReconnectAfterTimeouts | Should -Be 3
+        $d.Options.ReconnectAfterUnansweredTimeouts | Should -Be 3
         $d.Frontend.Options.UntrustedBackend | Should -BeTrue
         $d.Frontend.Options.ReconnectAfterUnansweredTimeouts | Should -Be 3
         # Untrusted: even an aligned write is bounced through frontend pages.
         (Invoke-Srb -Device $d -Write -Lba 0 -BlockCount 8).Result.BytesBounced | Should -Be 4096
         $plain = New-VbdDevice -Name trusting -SizeBytes 8MB
         $plain.Options.UntrustedBackend | Should -BeFalse
-        $plain.Options.ReconnectAfterTimeouts | Should -Be 0
+        $plain.Options.ReconnectAfterUnansweredTimeouts | Should -Be 0
         (Invoke-Srb -Device $plain -Write -Lba 0 -BlockCount 8).Result.BytesBounced | Should -Be 0
         $text = $d | Format-List | Out-String -Width 200
         $text | Should -Match 'UntrustedBackend\s+:\s+True'
-        $text | Should -Match 'ReconnectAfterTimeouts\s+:\s+3'
+        $text | Should -Match 'ReconnectAfterUnansweredTimeouts\s+:\s+3'
         $text | Should -Match 'ForcedReconnects\s+:\s+0'
-        $plain | Format-List | Out-String -Width 200 | Should -Match 'ReconnectAfterTimeouts\s+:\s+0\s'
+        $plain | Format-List | Out-String -Width 200 | Should -Match 'ReconnectAfterUnansweredTimeouts\s+:\s+0\s'
     }
 
-    It 'with -ReconnectAfterTimeouts, reconnects after that many lost responses in a row and reports it' {
-        $d = New-VbdDevice -Name flaky -Personality Hardened -SizeBytes 8MB -ReconnectAfterTimeouts 2 -RequestTimeout 00:00:01
+    It 'with -ReconnectAfterUnansweredTimeouts, reconnects after that many lost responses in a row and reports it' {
+        $d = New-VbdDevice -Name flaky -Personality Hardened -SizeBytes 8MB -ReconnectAfterUnansweredTimeouts 2 -RequestTimeout 00:00:01
         Add-VbdFault -Device $d -Kind Drop -MaxCount 2 | Out-Null
         $first = Invoke-Srb -Device $d -Write -Lba 1 -BlockCount 1 -ErrorAction SilentlyContinue -ErrorVariable lost
         $first.Result.SrbStatus.ToString() | Should -BeLike 'Timeout*'
@@ -263,9 +263,9 @@ Describe 'New-VbdDevice' {
             @{ Case = 'a guest buffer below 4 KiB'; Script = { New-VbdDevice -Name bad -GuestBufferBytes 1000 -ErrorAction Stop } }
             @{ Case = 'a guest buffer above 1 GiB'; Script = { New-VbdDevice -Name bad -GuestBufferBytes 2000000000 -ErrorAction Stop } }
             @{ Case = 'a service time that is not a TimeSpan'; Script = { New-VbdDevice -Name bad -BackendServiceTime 'soon' -ErrorAction Stop } }
-            @{ Case = 'a negative -ReconnectAfterTimeouts'; Script = { New-VbdDevice -Name bad -ReconnectAfterTimeouts -1 -ErrorAction Stop } }
-            @{ Case = '-ReconnectAfterTimeouts above 100'; Script = { New-VbdDevice -Name bad -ReconnectAfterTimeouts 101 -ErrorAction Stop } }
-            @{ Case = '-ReconnectAfterTimeouts that is not a number'; Script = { New-VbdDevice -Name bad -ReconnectAfterTimeouts often -ErrorAction Stop } }
+            @{ Case = 'a negative -ReconnectAfterUnansweredTimeouts'; Script = { New-VbdDevice -Name bad -ReconnectAfterUnansweredTimeouts -1 -ErrorAction Stop } }
+            @{ Case = '-ReconnectAfterUnansweredTimeouts above 100'; Script = { New-VbdDevice -Name bad -ReconnectAfterUnansweredTimeouts 101 -ErrorAction Stop } }
+            @{ Case = '-ReconnectAfterUnansweredTimeouts that is not a number'; Script = { New-VbdDevice -Name bad -ReconnectAfterUnansweredTimeouts often -ErrorAction Stop } }
         ) {
             $err = Get-Failure $Script
             $err.FullyQualifiedErrorId | Should -Match '^(ParameterArgumentValidationError|ParameterArgumentTransformationError|CannotConvertArgumentNoMessage),XenVbd.PowerShell.Cmdlets.NewVbdDeviceCommand$'
@@ -579,7 +579,7 @@ Describe 'Set-BackendAbi' {
 }
 
 Describe 'Get-VbdRing' {
-    BeforeAll { $d = New-VbdDevice -Name ring -FrontendAbi X86_64 -BackendAbi X86_32 -BackendMode Native -RingPageOrder 1 }
+    BeforeAll { $d = New-VbdDevice -Name ring -FrontendAbi X86_64 -BackendAbi X86_32 -BackendMode Native -MaxRingPageOrder 1 }
     AfterAll { Remove-VbdDevice -Name ring }
 
     It 'returns the frontend ring snapshot with the switched layout' {

@@ -1,5 +1,4 @@
 using System.Linq;
-using XenVbd.Backend;
 using XenVbd.Ring;
 using XenVbd.Storage;
 using XenVbd.Tests.Storage;

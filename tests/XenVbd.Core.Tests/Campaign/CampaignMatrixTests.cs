@@ -12,7 +12,7 @@ namespace XenVbd.Tests.Campaign
         private const string Json = @"{
   ""Name"": ""abi"",
   ""FrontendAbi"": [""X86_32"", ""X86_64""],
-  ""Axes"": { ""Bounce"": [""PerSrb"", ""SegmentPool""], ""RingPageOrder"": 1 },
+  ""Axes"": { ""Bounce"": [""PerSrb"", ""SegmentPool""], ""MaxRingPageOrder"": 1 },
   ""FaultPlans"": { ""none"": [], ""drops"": { ""Kind"": ""Drop"", ""Rate"": 0.01, ""MaxCount"": 3 } },
   ""Workloads"": { ""small"": { ""Count"": 50, ""BlockSizes"": [512, 4096] } },
   ""SeedCount"": 3
@@ -24,7 +24,7 @@ namespace XenVbd.Tests.Campaign
             var m = CampaignMatrix.Parse(Json);
             Assert.Equal(2 * 2 * 1 * 2 * 1 * 3, m.Count);
             var first = m.CaseAt(0);
-            Assert.Equal("FrontendAbi=X86_32 Bounce=PerSrb RingPageOrder=1", first.Configuration);
+            Assert.Equal("FrontendAbi=X86_32 Bounce=PerSrb MaxRingPageOrder=1", first.Configuration);
             Assert.Equal("drops", first.FaultPlan); // plans by name: "drops" < "none"
             Assert.Equal(1UL, first.Seed);
             Assert.Equal(2UL, m.CaseAt(1).Seed);
@@ -40,7 +40,7 @@ namespace XenVbd.Tests.Campaign
             var a = CampaignMatrix.Parse(Json);
             var b = CampaignMatrix.Parse(@"{ ""SeedCount"": 3, ""Workloads"": { ""small"": { ""BlockSizes"": [512, 4096], ""Count"": 50 } },
   ""FaultPlans"": { ""drops"": [{ ""MaxCount"": 3, ""Rate"": 0.01, ""Kind"": ""drop"" }], ""none"": [] },
-  ""ringpageorder"": [1], ""Bounce"": [""perSrb"", ""SegmentPool""], ""FrontendAbi"": [""x86_32"", ""X86_64""], ""Name"": ""abi"" }");
+  ""maxringpageorder"": [1], ""Bounce"": [""perSrb"", ""SegmentPool""], ""FrontendAbi"": [""x86_32"", ""X86_64""], ""Name"": ""abi"" }");
             Assert.Equal(a.ToJson(), b.ToJson());
             Assert.Equal(a.Fingerprint, b.Fingerprint);
             Assert.NotEqual(a.Fingerprint, CampaignMatrix.Parse(Json.Replace("\"SeedCount\": 3", "\"SeedCount\": 4")).Fingerprint);
@@ -50,14 +50,14 @@ namespace XenVbd.Tests.Campaign
         public void An_axis_value_lands_on_its_device_option()
         {
             var m = CampaignMatrix.Parse(@"{ ""FrontendAbi"": ""X86_32"", ""FrontendMode"": ""Announce"", ""BackendAbi"": ""X86_32"", ""BackendMode"": ""Native"",
-  ""Bounce"": ""SegmentPool"", ""RingPageOrder"": 2, ""MaxIndirectSegments"": 64, ""UntrustedBackend"": true, ""VolatileWriteCache"": ""On"" }");
+  ""Bounce"": ""SegmentPool"", ""MaxRingPageOrder"": 2, ""MaxIndirectSegments"": 64, ""UntrustedBackend"": true, ""VolatileWriteCache"": ""On"" }");
             var o = CampaignCaseRunner.OptionsFor(m.CaseAt(0), m.AxisSet);
             Assert.Equal(BlkifAbi.X86_32, o.FrontendAbi);
             Assert.Equal(FrontendAbiMode.Announce, o.FrontendMode);
             Assert.Equal(BlkifAbi.X86_32, o.BackendAbi);
             Assert.Equal(XenVbd.Backend.BackendAbiMode.Native, o.BackendMode);
             Assert.Equal(BounceStrategyKind.SegmentPool, o.Bounce);
-            Assert.Equal(2, o.RingPageOrder);
+            Assert.Equal(2, o.MaxRingPageOrder);
             Assert.Equal(64, o.MaxIndirectSegments);
             Assert.True(o.UntrustedBackend);
             Assert.True(o.VolatileWriteCache);

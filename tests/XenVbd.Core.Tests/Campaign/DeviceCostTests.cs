@@ -48,7 +48,7 @@ namespace XenVbd.Tests.Campaign
             Assert.True(memory.Pages(next, 2).Span.IndexOfAnyExcept((byte)0) < 0);
             memory.Dispose();
             // A view kept past Dispose stays mapped: what it reads is no longer the guest's data.
-            Assert.True(memory.Pages(first, 1).Span.Length == GuestMemory.PageSize);
+            Assert.True(memory.Pages(first, 1).Span.Length == XenPage.Size);
         }
 
         private static byte[] Pattern()

@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using System.IO;
 using System.Linq;
 using XenVbd.Campaign;
@@ -29,7 +28,12 @@ namespace XenVbd.Tests.Campaign
                 new CampaignFaultRule { Kind = FaultKind.Reorder, Rate = 0.2, Delay = System.TimeSpan.FromMicroseconds(20), Distribution = LatencyShape.Uniform });
             m.AddWorkload("mixed", new CampaignWorkload
             {
-                Pattern = IoPattern.Random, ReadFraction = 0.5, BlockSizes = new[] { 4096, 65536, 131072 }, QueueDepth = 4, Count = 300, LengthBytes = 1 << 20,
+                Pattern = IoPattern.Random,
+                ReadFraction = 0.5,
+                BlockSizes = new[] { 4096, 65536, 131072 },
+                QueueDepth = 4,
+                Count = 300,
+                LengthBytes = 1 << 20,
             });
             m.WithSeeds(new ulong[] { 1, 2 });
             return m;

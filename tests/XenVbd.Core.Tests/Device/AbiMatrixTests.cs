@@ -1,4 +1,3 @@
-using System;
 using System.Collections.Generic;
 using XenVbd.Backend;
 using XenVbd.Device;
@@ -36,7 +35,12 @@ namespace XenVbd.Tests.Device
             using var dev = VbdDevice.Create(new VbdDeviceOptions
             {
                 Personality = FrontendPersonality.Hardened,
-                FrontendAbi = fe, BackendAbi = be, BackendMode = bm, FrontendMode = fm, SizeBytes = 8 << 20, Seed = 7,
+                FrontendAbi = fe,
+                BackendAbi = be,
+                BackendMode = bm,
+                FrontendMode = fm,
+                SizeBytes = 8 << 20,
+                Seed = 7,
             });
             var reads = BackendReads(fe, be, bm, fm);
             Assert.Equal(reads, dev.Backend.ChosenAbi);
@@ -67,7 +71,7 @@ namespace XenVbd.Tests.Device
                 Assert.Equal(fe, probe.StartedWith);
                 Assert.Equal(reads, probe.Detected);
                 Assert.Equal(reads != fe, probe.Switched);
-                Assert.Equal(reads != fe ? 1 : 0, dev.Statistics.AbiSwitches);
+                Assert.Equal(reads != fe ? 1 : 0, dev.GetStatistics().AbiSwitches);
             }
 
             Assert.True(dev.Execute(Cdb.Write10(64, 96), data, bufferAlignment: 0).IsSuccess);

@@ -54,7 +54,7 @@ namespace XenVbd.Tests.Device
             var w = dev.Execute(Cdb.Write10(0, 128), data, bufferAlignment: 3);
             Assert.Equal(16, w.BouncePasses);
             Assert.Equal(16, w.RequestsUsed);
-            Assert.Equal(64 * 1024, dev.Statistics.BytesBounced);
+            Assert.Equal(64 * 1024, dev.GetStatistics().BytesBounced);
             var aligned = dev.Execute(Cdb.Write10(0, 128), data, bufferAlignment: 0);
             Assert.Equal(0, aligned.BouncePasses);
             Assert.Equal(2, aligned.RequestsUsed); // 16 pages: 11 + 5 segments
@@ -69,7 +69,7 @@ namespace XenVbd.Tests.Device
             var w = dev.Execute(Cdb.Write10(0, 512), data);
             Assert.True(w.IsSuccess);
             Assert.Equal(1, w.RequestsUsed);
-            Assert.Equal(1, dev.Statistics.IndirectRequests);
+            Assert.Equal(1, dev.GetStatistics().IndirectRequests);
             Assert.Equal(data, dev.Execute(Cdb.Read10(0, 512), dataInLength: data.Length).Data);
         }
 

@@ -6,7 +6,6 @@ using System.Text.Json;
 using XenVbd.Device;
 using XenVbd.Frontend;
 using XenVbd.Faults;
-using XenVbd.Tests.Device;
 using XenVbd.Workload;
 
 namespace XenVbd.Tests.Device

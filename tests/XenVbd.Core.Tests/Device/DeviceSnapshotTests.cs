@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Linq;
 using System.Text;
 using CsCheck;
@@ -10,7 +9,6 @@ using XenVbd.Faults;
 using XenVbd.Frontend;
 using XenVbd.Ring;
 using XenVbd.Workload;
-using Xunit;
 
 namespace XenVbd.Tests.Device
 {
@@ -193,7 +191,7 @@ namespace XenVbd.Tests.Device
                 sb.Append("state ").Append(device.State).Append(' ').Append(device.FailureReason).Append(' ').Append(device.Warning).Append('\n');
                 sb.Append("time ").Append(device.Host.Scheduler.Now).Append(" events ").Append(device.Host.Scheduler.EventsRun).Append(" pending ").Append(device.Host.Scheduler.Pending).Append('\n');
                 sb.Append("abi ").Append(device.FrontendAbi).Append(' ').Append(device.BackendAbi).Append(' ').Append(device.ProbeResult?.Switched).Append('\n');
-                sb.Append("frontend ").Append(Properties(device.Statistics)).Append('\n');
+                sb.Append("frontend ").Append(Properties(device.GetStatistics())).Append('\n');
                 sb.Append("backend ").Append(Properties(device.Backend.Statistics)).Append('\n');
                 sb.Append("storage ").Append(Properties(device.Storage.Statistics)).Append('\n');
                 foreach (var kv in device.XenStoreKeys) sb.Append("xs ").Append(kv.Key).Append('=').Append(kv.Value).Append('\n');
@@ -267,7 +265,7 @@ namespace XenVbd.Tests.Device
                 GuestBufferBytes = 1 << 20,
                 BackendAbi = Abi == 0 ? BlkifAbi.X86_64 : BlkifAbi.X86_32,
                 Bounce = (BounceStrategyKind)Bounce,
-                RingPageOrder = Order,
+                MaxRingPageOrder = Order,
                 MaxIndirectSegments = Indirect == 0 ? 0 : Indirect == 1 ? 32 : 256,
                 Personality = (FrontendPersonality)Enum.GetValues(typeof(FrontendPersonality)).GetValue(Personality)!,
                 Seed = Seed,

@@ -76,7 +76,7 @@ namespace XenVbd.Tests.Device
 
             dev.Backend.Interceptor = null;
             dev.RunUntilIdle();
-            Assert.Equal(6, dev.Statistics.LateResponses);
+            Assert.Equal(6, dev.GetStatistics().LateResponses);
             Assert.Equal(0, dev.Frontend.RequestsInFlight);
             foreach (var s in srbs) Assert.Equal(0, s.ExtraCompletionAttempts);
             Assert.Equal(grantsBefore, dev.Guest.Grants.FreeReferences);
@@ -99,8 +99,8 @@ namespace XenVbd.Tests.Device
             Assert.Equal(SrbStatus.Success, other.SrbStatus);
             long waited = lost.CompleteTicks - start;
             Assert.InRange(waited, TimeSpan.FromSeconds(5).Ticks, TimeSpan.FromSeconds(6.25).Ticks);
-            Assert.Equal(1, dev.Statistics.Timeouts);
-            Assert.Equal(1, dev.Statistics.Resets);
+            Assert.Equal(1, dev.GetStatistics().Timeouts);
+            Assert.Equal(1, dev.GetStatistics().Resets);
             dev.Backend.Interceptor = null;
             Assert.True(dev.Execute(Cdb.Read10(0, 8), dataInLength: 4096).IsSuccess);
         }
@@ -159,8 +159,8 @@ namespace XenVbd.Tests.Device
             dev.Backend.Reconnect();
             Assert.True(dev.RunUntilComplete(w.Srb));
             Assert.Equal(SrbStatus.Success, w.Srb.SrbStatus);
-            Assert.Equal(2, dev.Statistics.Probes);
-            Assert.Equal(1, dev.Statistics.Requeues);
+            Assert.Equal(2, dev.GetStatistics().Probes);
+            Assert.Equal(1, dev.GetStatistics().Requeues);
             Assert.Equal(w.Data, dev.Execute(Cdb.Read10(100, 24), dataInLength: w.Data.Length).Data);
         }
 

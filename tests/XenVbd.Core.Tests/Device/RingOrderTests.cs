@@ -13,7 +13,7 @@ namespace XenVbd.Tests.Device
         [InlineData(4, BlkifAbi.X86_32, BlkifAbi.X86_64)]
         public void A_multi_page_ring_is_negotiated_probed_and_filled(int order, BlkifAbi fe, BlkifAbi be)
         {
-            using var dev = VbdDevice.Create(new VbdDeviceOptions { Personality = FrontendPersonality.Hardened, RingPageOrder = order, FrontendAbi = fe, BackendAbi = be, BackendMode = BackendAbiMode.Native, SizeBytes = 16 << 20, QueueDepth = 256 });
+            using var dev = VbdDevice.Create(new VbdDeviceOptions { Personality = FrontendPersonality.Hardened, MaxRingPageOrder = order, FrontendAbi = fe, BackendAbi = be, BackendMode = BackendAbiMode.Native, SizeBytes = 16 << 20, QueueDepth = 256 });
             Assert.Equal(FrontendState.Ready, dev.State);
             Assert.Equal(1 << order, dev.Backend.RingPageCount);
             Assert.True(dev.ProbeResult!.Switched);

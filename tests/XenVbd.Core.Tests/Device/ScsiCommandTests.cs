@@ -134,9 +134,9 @@ namespace XenVbd.Tests.Device
             uint blocks = (16u << 20) / 512;
             var r = _dev.Execute(Cdb.Read10(blocks - 1, 2), dataInLength: 1024);
             AssertSense(r, SenseKey.IllegalRequest, AdditionalSense.LogicalBlockAddressOutOfRange);
-            long before = _dev.Statistics.Requests;
+            long before = _dev.GetStatistics().Requests;
             _dev.Execute(Cdb.Write10(blocks, 1), new byte[512]);
-            Assert.Equal(before, _dev.Statistics.Requests);
+            Assert.Equal(before, _dev.GetStatistics().Requests);
         }
 
         [Fact]

@@ -120,13 +120,13 @@ namespace XenVbd.Tests.Faults
             Assert.False(Read(dev).IsSuccess);
             long injected = rule.Injected;
 
-            long reconnects = dev.Statistics.Reconnects;
+            long reconnects = dev.GetStatistics().Reconnects;
             session.Plan.Add(new FaultRule(FaultKind.Disconnect) { Start = dev.Now, MaxCount = 1 });
             session.Injector.Sync();
             dev.Host.Scheduler.RunUntil(dev.Host.Scheduler.Now + TimeSpan.TicksPerSecond);
             Assert.Equal(1, session.Counters[FaultKind.Disconnect]);
             Assert.Equal(FrontendState.Ready, dev.State);
-            Assert.Equal(reconnects + 1, dev.Statistics.Reconnects);
+            Assert.Equal(reconnects + 1, dev.GetStatistics().Reconnects);
 
             Assert.False(Read(dev).IsSuccess);
             Assert.True(rule.Injected > injected);

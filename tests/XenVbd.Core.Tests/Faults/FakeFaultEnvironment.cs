@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using XenVbd.Backend;
 using XenVbd.Faults;
 using XenVbd.Ring;
 using XenVbd.Xen;
@@ -32,9 +33,9 @@ namespace XenVbd.Tests.Faults
             return true;
         }
 
-        public bool MigrateBackend(BlkifAbi abi, bool native)
+        public bool MigrateBackend(BlkifAbi abi, BackendAbiMode mode)
         {
-            Log.Add("migrate " + abi + (native ? " native" : " protocol") + At);
+            Log.Add("migrate " + abi + (mode == BackendAbiMode.Native ? " native" : " protocol") + At);
             return true;
         }
 

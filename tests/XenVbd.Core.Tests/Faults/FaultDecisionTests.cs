@@ -52,7 +52,7 @@ namespace XenVbd.Tests.Faults
             plan.Add(rule);
             var injector = new FaultInjector(new Scheduler(1), plan);
             int dups = 0;
-            for (int i = 0; i < 50; i++) dups += injector.Decide(Read()).Duplicates;
+            for (int i = 0; i < 50; i++) dups += injector.Decide(Read()).Duplicate ? 1 : 0;
             Assert.Equal(3, dups);
             Assert.Equal(3, rule.Injected);
             Assert.True(rule.Exhausted);

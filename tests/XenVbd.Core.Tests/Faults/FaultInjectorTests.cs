@@ -80,7 +80,7 @@ namespace XenVbd.Tests.Faults
             var scheduler = new Scheduler(1);
             var env = new FakeFaultEnvironment { Clock = () => scheduler.Now };
             var plan = new FaultPlan();
-            plan.Add(new FaultRule(FaultKind.Migration) { Start = TimeSpan.FromMilliseconds(3), MigrateTo = BlkifAbi.X86_64, MigrateNative = false });
+            plan.Add(new FaultRule(FaultKind.Migration) { Start = TimeSpan.FromMilliseconds(3), MigrateTo = BlkifAbi.X86_64, MigrateMode = XenVbd.Backend.BackendAbiMode.Protocol });
             plan.Add(new FaultRule(FaultKind.PowerCut) { Start = TimeSpan.FromMilliseconds(5) });
             var injector = new FaultInjector(scheduler, plan, env);
             scheduler.RunUntilIdle();

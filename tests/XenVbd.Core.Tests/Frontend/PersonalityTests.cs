@@ -95,7 +95,7 @@ namespace XenVbd.Tests.Frontend
             using var dev = New(p);
             Assert.Equal(FrontendState.Ready, dev.State);
             Assert.Equal(writesProtocol, dev.Host.Store.Read(dev.Frontend.FrontendPath + "/protocol") != null);
-            Assert.Equal(probes, dev.Statistics.Probes);
+            Assert.Equal(probes, dev.GetStatistics().Probes);
             Assert.True(dev.Execute(Cdb.Write10(8, 8), Cdb.Pattern(4096, 3)).IsSuccess);
         }
 
@@ -111,9 +111,9 @@ namespace XenVbd.Tests.Frontend
             using var dev = New(p);
             Assert.Equal(BlkifAbi.X86_64, dev.FrontendAbi);
             dev.MigrateBackend(BlkifAbi.X86_32, BackendAbiMode.Native);
-            Assert.Equal(probes, dev.Statistics.Probes);
+            Assert.Equal(probes, dev.GetStatistics().Probes);
             Assert.Equal(after, dev.FrontendAbi);
-            Assert.Equal(kept, dev.Statistics.KeptProbeResults);
+            Assert.Equal(kept, dev.GetStatistics().KeptProbeResults);
         }
 
         // ---- SrbsDuringProbe and StuckProbe ----
@@ -271,7 +271,7 @@ namespace XenVbd.Tests.Frontend
             var r = Read(dev, 0, 1);
             dev.Submit(r.Srb);
             Assert.True(dev.RunUntilComplete(r.Srb));
-            Assert.Equal(1, dev.Statistics.IgnoredResponses);
+            Assert.Equal(1, dev.GetStatistics().IgnoredResponses);
             Assert.Equal(SrbStatus.Timeout, r.Srb.SrbStatus.Base());
             Assert.Equal(FrontendState.Ready, dev.State);
         }
@@ -322,11 +322,11 @@ namespace XenVbd.Tests.Frontend
         public void SynchronizeCache_as_each_driver_did(FrontendPersonality p, bool succeeds, long requests)
         {
             using var dev = New(p);
-            long before = dev.Statistics.Requests;
+            long before = dev.GetStatistics().Requests;
             var r = dev.Execute(Cdb.SynchronizeCache10());
             Assert.Equal(succeeds, r.IsSuccess);
             if (!succeeds) Assert.Equal(SenseKey.IllegalRequest, r.SenseInfo!.Value.Key);
-            Assert.Equal(requests, dev.Statistics.Requests - before);
+            Assert.Equal(requests, dev.GetStatistics().Requests - before);
         }
 
         [Theory]
@@ -339,11 +339,11 @@ namespace XenVbd.Tests.Frontend
         public void Unmap_as_each_driver_did(FrontendPersonality p, bool onRing)
         {
             using var dev = New(p);
-            long before = dev.Statistics.Requests;
+            long before = dev.GetStatistics().Requests;
             var list = Cdb.UnmapList(0, 8);
             var r = dev.Execute(Cdb.Unmap((ushort)list.Length), list);
             Assert.Equal(onRing, r.IsSuccess);
-            Assert.Equal(onRing ? 1 : 0, dev.Statistics.Requests - before);
+            Assert.Equal(onRing ? 1 : 0, dev.GetStatistics().Requests - before);
         }
 
         // ---- FlushAnswers ----
@@ -402,10 +402,10 @@ namespace XenVbd.Tests.Frontend
             var sense = dev.Execute(Cdb.ModeSense10(0x3F, 255), dataInLength: 255);
             Assert.True(sense.IsSuccess);
             Assert.Equal(dpofua, (sense.Data[3] & 0x10) != 0);
-            long before = dev.Statistics.Requests;
+            long before = dev.GetStatistics().Requests;
             Assert.True(dev.Execute(Fua(Cdb.Write10(0, 8)), Cdb.Pattern(4096, 2)).IsSuccess);
-            Assert.Equal(dpofua ? 1 : 0, dev.Statistics.FuaFlushes);
-            Assert.Equal(dpofua ? 2 : 1, dev.Statistics.Requests - before);
+            Assert.Equal(dpofua ? 1 : 0, dev.GetStatistics().FuaFlushes);
+            Assert.Equal(dpofua ? 2 : 1, dev.GetStatistics().Requests - before);
         }
 
         [Theory]
@@ -463,7 +463,7 @@ namespace XenVbd.Tests.Frontend
 
             var wedged = dev.Execute(Cdb.Read10(0, 1), dataInLength: 512);
             Assert.Equal(SrbStatus.Timeout, wedged.SrbStatus.Base());
-            Assert.Equal(1, dev.Statistics.RingWaitTimeouts);
+            Assert.Equal(1, dev.GetStatistics().RingWaitTimeouts);
             Assert.Contains("32 of 32 ring slots", dev.Warning);
 
             dev.Reset();
@@ -499,7 +499,7 @@ namespace XenVbd.Tests.Frontend
             var r = Read(dev, 0, 1);
             dev.Submit(r.Srb);
             Assert.False(dev.RunUntilComplete(r.Srb));
-            Assert.Equal(timeouts, dev.Statistics.Timeouts);
+            Assert.Equal(timeouts, dev.GetStatistics().Timeouts);
             if (timeouts > 0) Assert.True(dev.Now > Timeout);
         }
 
@@ -522,7 +522,7 @@ namespace XenVbd.Tests.Frontend
             Assert.Equal(0, r.Stuck);
             Assert.Equal(6000, r.Operations);
             Assert.True(r.Errors > 0);
-            Assert.True(dev.Statistics.RingWaitTimeouts > 0);
+            Assert.True(dev.GetStatistics().RingWaitTimeouts > 0);
             Assert.Contains("ring slots", dev.Warning);
             dev.Reset();
             Assert.Equal(0, dev.Frontend.OrphanedRequests);
@@ -568,7 +568,7 @@ namespace XenVbd.Tests.Frontend
             var r = Read(dev, 0, 128); // 16 pages: more than 11 segments, so one INDIRECT request
             dev.Submit(r.Srb);
             dev.RunUntilIdle();
-            Assert.Equal(1, dev.Statistics.IndirectRequests);
+            Assert.Equal(1, dev.GetStatistics().IndirectRequests);
             if (accepted)
             {
                 Assert.True(r.Srb.IsComplete);
@@ -613,7 +613,7 @@ namespace XenVbd.Tests.Frontend
             // Stalled, the read of block 100 (no overlap at all) waits for the slow write; otherwise it is answered at once.
             Assert.Equal(stalls, behind.Srb.LatencyTicks >= Slow);
             Assert.Equal(stalls, overlapping.Srb.LatencyTicks >= Slow);
-            Assert.Equal(stalls, dev.Statistics.OverlappingWriteStalls > 0);
+            Assert.Equal(stalls, dev.GetStatistics().OverlappingWriteStalls > 0);
         }
 
         // ---- DumpModeProbeCache ----
@@ -646,8 +646,8 @@ namespace XenVbd.Tests.Frontend
                 o.DumpMode = dumpMode;
                 o.InheritedProbeBits = FrontendOptions.ProbeDoneBit;
             });
-            Assert.Equal(probes, dev.Statistics.Probes);
-            Assert.Equal(probes == 0 ? 1L : 0L, dev.Statistics.CachedProbeResults);
+            Assert.Equal(probes, dev.GetStatistics().Probes);
+            Assert.Equal(probes == 0 ? 1L : 0L, dev.GetStatistics().CachedProbeResults);
             Assert.Equal(probes == 0 ? BlkifAbi.X86_64 : BlkifAbi.X86_32, dev.FrontendAbi);
         }
 
@@ -663,7 +663,7 @@ namespace XenVbd.Tests.Frontend
                 o.DumpMode = true;
                 o.InheritedProbeBits = bits;
             });
-            Assert.Equal(0, dump.Statistics.Probes);
+            Assert.Equal(0, dump.GetStatistics().Probes);
             Assert.Equal(BlkifAbi.X86_32, dump.FrontendAbi);
             var data = Cdb.Pattern(4096, 5);
             Assert.True(dump.Execute(Cdb.Write10(16, 8), data).IsSuccess);
@@ -693,7 +693,7 @@ namespace XenVbd.Tests.Frontend
             dev.Frontend.RestartAdapter();
             dev.RunUntilIdle();
             Assert.Equal(FrontendState.Ready, dev.State);
-            Assert.Equal(probes, dev.Statistics.Probes);
+            Assert.Equal(probes, dev.GetStatistics().Probes);
             Assert.Equal(after, dev.FrontendAbi);
         }
 
@@ -705,10 +705,10 @@ namespace XenVbd.Tests.Frontend
             using var dev = New(p, o => o.BackendAbi = BlkifAbi.X86_32);
             Assert.Equal(BlkifAbi.X86_32, dev.FrontendAbi);
             dev.MigrateBackend(BlkifAbi.X86_64, BackendAbiMode.Native);
-            long before = dev.Statistics.Probes;
+            long before = dev.GetStatistics().Probes;
             dev.Frontend.RestartAdapter();
             dev.RunUntilIdle();
-            Assert.Equal(before + 1, dev.Statistics.Probes);
+            Assert.Equal(before + 1, dev.GetStatistics().Probes);
             Assert.Equal(after, dev.FrontendAbi);
         }
 

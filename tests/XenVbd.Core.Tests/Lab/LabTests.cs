@@ -13,7 +13,7 @@ namespace XenVbd.Tests.Lab
             Assert.NotEqual(a.SeedFor("step"), a.SeedFor("other step"));
             Assert.NotEqual(a.SeedFor("step"), new LabResult("A", 8).SeedFor("step"));
             // FNV-1a over the seed: the value the labs have always derived, so old seeds replay the same devices.
-            Assert.Equal(14695981039346656037UL ^ 7UL, new LabResult("A", 7).SeedFor("") );
+            Assert.Equal(14695981039346656037UL ^ 7UL, new LabResult("A", 7).SeedFor(""));
         }
 
         [Fact]

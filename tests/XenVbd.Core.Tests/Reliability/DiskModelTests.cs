@@ -1,5 +1,4 @@
 using System;
-using System.IO;
 using CsCheck;
 using XenVbd.Backend;
 using XenVbd.Device;
@@ -125,7 +124,7 @@ namespace XenVbd.Tests.Reliability
                                     Assert.True(r.Data.AsSpan(s * 512, 512).SequenceEqual(model.AsSpan((lba + s) * 512, 512)), "sector " + (lba + s) + " read back wrong");
                         }
                         Assert.NotEqual(FrontendState.Broken, dev.State);
-                        Assert.True(last == null || last.SrbStatus != SrbStatus.Pending, "step " + step + ": an SRB never completed (" + last + "), frontend " + dev.State + ", bounce " + options.Bounce + ", timeouts " + dev.Statistics.Timeouts + ", resets " + dev.Statistics.Resets + ", late " + dev.Statistics.LateResponses + ", still mapped " + dev.Statistics.GrantsStillMapped + ", ring-full waits " + dev.Statistics.RingFullWaits + ", dropped " + dev.Backend.Statistics.DroppedResponses);
+                        Assert.True(last == null || last.SrbStatus != SrbStatus.Pending, "step " + step + ": an SRB never completed (" + last + "), frontend " + dev.State + ", bounce " + options.Bounce + ", timeouts " + dev.GetStatistics().Timeouts + ", resets " + dev.GetStatistics().Resets + ", late " + dev.GetStatistics().LateResponses + ", still mapped " + dev.GetStatistics().GrantsStillMapped + ", ring-full waits " + dev.GetStatistics().RingFullWaits + ", dropped " + dev.Backend.Statistics.DroppedResponses);
                     }
                     // Recovery done: a clean flush must succeed.
                     dev.Backend.Interceptor = null;
@@ -199,7 +198,7 @@ namespace XenVbd.Tests.Reliability
             var second = dev.Execute(CdbEncoder.Transfer(ScsiOp.Write10, 8, 1), new byte[512], bufferAlignment: 3);
             Assert.NotEqual(SrbStatus.Pending, second.SrbStatus);
             Assert.Equal(SrbStatus.Timeout, second.SrbStatus.Base());
-            Assert.Equal(1, dev.Statistics.BounceWaitTimeouts);
+            Assert.Equal(1, dev.GetStatistics().BounceWaitTimeouts);
 
             // Aligned SRBs never needed the buffer and still work.
             Assert.True(dev.Execute(CdbEncoder.Transfer(ScsiOp.Write10, 16, 1), new byte[512]).IsSuccess);

@@ -13,7 +13,7 @@ using XenVbd.Xen;
 namespace XenVbd.Tests.Reliability
 {
     /// <summary>
-    /// The opt-in forced reconnect (<see cref="VbdDeviceOptions.ReconnectAfterTimeouts"/>) against the real
+    /// The opt-in forced reconnect (<see cref="VbdDeviceOptions.ReconnectAfterUnansweredTimeouts"/>) against the real
     /// blkback: findings F4 (a backend restart the frontend never saw) and F3 (bounce memory pinned by a lost
     /// response), every SRB completed exactly once, and no reuse of pages a backend keeps mapped (XSA-396).
     /// </summary>
@@ -32,7 +32,7 @@ namespace XenVbd.Tests.Reliability
                 FrontendMode = mode,
                 RequestTimeout = TimeSpan.FromSeconds(2),
                 GuestBufferBytes = 1 << 20,
-                ReconnectAfterTimeouts = reconnectAfter,
+                ReconnectAfterUnansweredTimeouts = reconnectAfter,
             });
             dev.Host.Trace.Enabled = true;
             return dev;
@@ -58,7 +58,7 @@ namespace XenVbd.Tests.Reliability
             dev.Backend.Reconnect();
             dev.Host.Scheduler.RunUntil(dev.Host.Scheduler.Now + TimeSpan.TicksPerMillisecond);
             Assert.Equal(FrontendState.Ready, dev.State);
-            Assert.Equal(XenbusState.Connected, dev.BackendState);
+            Assert.Equal(XenbusState.Connected, dev.BackendXenbusState);
             Assert.Equal(1, dev.Frontend.Generation);
             Assert.False(during.IsComplete);
             return during;
@@ -91,10 +91,10 @@ namespace XenVbd.Tests.Reliability
                 Assert.Equal(SrbStatus.Timeout, r.SrbStatus.Base());
             }
 
-            Assert.Equal(0, dev.Statistics.ForcedReconnects);
-            Assert.Equal(6, dev.Statistics.Timeouts);
+            Assert.Equal(0, dev.GetStatistics().ForcedReconnects);
+            Assert.Equal(6, dev.GetStatistics().Timeouts);
             Assert.Equal(1, dev.Frontend.Generation);
-            Assert.Equal(XenbusState.Connected, dev.FrontendState);
+            Assert.Equal(XenbusState.Connected, dev.FrontendXenbusState);
         }
 
         [Theory]
@@ -104,16 +104,16 @@ namespace XenVbd.Tests.Reliability
         public void F4_with_reconnect_after_timeouts_a_hidden_backend_restart_recovers_after_that_many_timeouts(int n, FrontendAbiMode mode)
         {
             using var dev = Create(reconnectAfter: n, mode: mode);
-            long probes = dev.Statistics.Probes;
+            long probes = dev.GetStatistics().Probes;
             var during = HideABackendRestart(dev);
             Assert.True(dev.RunUntilComplete(during));
             Assert.Equal(SrbStatus.Timeout, during.SrbStatus.Base());
-            Assert.Equal(n == 1 ? 1 : 0, dev.Statistics.ForcedReconnects);
+            Assert.Equal(n == 1 ? 1 : 0, dev.GetStatistics().ForcedReconnects);
             for (int i = 1; i < n; i++)
             {
                 var lost = dev.Execute(CdbEncoder.Transfer(ScsiOp.Write10, (ulong)i, 1), Pattern(512, 1));
                 Assert.Equal(SrbStatus.Timeout, lost.SrbStatus.Base());
-                Assert.Equal(i + 1 == n ? 1 : 0, dev.Statistics.ForcedReconnects);
+                Assert.Equal(i + 1 == n ? 1 : 0, dev.GetStatistics().ForcedReconnects);
             }
 
             var data = Pattern(4096, 0x42);
@@ -123,15 +123,15 @@ namespace XenVbd.Tests.Reliability
             var read = dev.Execute(CdbEncoder.Transfer(ScsiOp.Read10, 64, 8), dataInLength: data.Length);
             Assert.Equal(data, read.Data);
 
-            var stats = dev.Statistics;
+            var stats = dev.GetStatistics();
             Assert.Equal(1, stats.ForcedReconnects);
             Assert.Equal(n, stats.Timeouts);
             Assert.Equal(1, stats.Reconnects);
             Assert.Equal(2, dev.Frontend.Generation);
             Assert.Equal(mode == FrontendAbiMode.Probe ? probes + 1 : probes, stats.Probes);
             Assert.False(dev.Frontend.IsReconnecting);
-            Assert.Equal(XenbusState.Connected, dev.FrontendState);
-            Assert.Equal(XenbusState.Connected, dev.BackendState);
+            Assert.Equal(XenbusState.Connected, dev.FrontendXenbusState);
+            Assert.Equal(XenbusState.Connected, dev.BackendXenbusState);
 
             // The trace shows the forced close (d = -1) before the new connection, and the XenBus round trip.
             var trace = dev.Host.Trace.Snapshot();
@@ -161,15 +161,15 @@ namespace XenVbd.Tests.Reliability
                 Assert.Equal(i % 2 == 0 ? SrbStatus.Timeout : SrbStatus.Success, r.SrbStatus.Base());
             }
 
-            Assert.Equal(3, dev.Statistics.Timeouts);
-            Assert.Equal(0, dev.Statistics.ForcedReconnects);
+            Assert.Equal(3, dev.GetStatistics().Timeouts);
+            Assert.Equal(0, dev.GetStatistics().ForcedReconnects);
 
             // Two lost in a row do.
             n = 0;
             dev.Backend.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) => p.DropResponse = n++ < 2);
             Assert.Equal(SrbStatus.Timeout, dev.Execute(CdbEncoder.Transfer(ScsiOp.Write10, 10, 1), Pattern(512, 4)).SrbStatus.Base());
             Assert.Equal(SrbStatus.Timeout, dev.Execute(CdbEncoder.Transfer(ScsiOp.Write10, 11, 1), Pattern(512, 5)).SrbStatus.Base());
-            Assert.Equal(1, dev.Statistics.ForcedReconnects);
+            Assert.Equal(1, dev.GetStatistics().ForcedReconnects);
             Assert.True(dev.Execute(CdbEncoder.Transfer(ScsiOp.Write10, 12, 1), Pattern(512, 6)).IsSuccess);
         }
 
@@ -199,7 +199,7 @@ namespace XenVbd.Tests.Reliability
                 if (r.IsSuccess) Assert.Equal(data, Disk(dev, (8 + 4 * i) * 512, data.Length));
             }
 
-            var stats = dev.Statistics;
+            var stats = dev.GetStatistics();
             Assert.Equal(1, stats.Timeouts);
             if (n == 0)
             {
@@ -303,7 +303,7 @@ namespace XenVbd.Tests.Reliability
                 Assert.Equal(data, Disk(dev, (long)lba * 512, data.Length));
             }
 
-            var stats = dev.Statistics;
+            var stats = dev.GetStatistics();
             Assert.Equal(1, stats.ForcedReconnects);
             Assert.Equal(FrontendState.Ready, dev.State);
             Assert.True(ok > 0, "no write succeeded after the reconnect");
@@ -345,7 +345,7 @@ namespace XenVbd.Tests.Reliability
             Assert.NotEmpty(kept);
             dev.RunUntilIdle();
             Assert.Equal(FrontendState.Ready, dev.State);
-            Assert.Equal(1, dev.Statistics.ForcedReconnects);
+            Assert.Equal(1, dev.GetStatistics().ForcedReconnects);
             Assert.Equal(2, dev.Frontend.Generation);
             Assert.True(dev.Frontend.QuarantinedRequestIds > 0);
 
@@ -359,7 +359,7 @@ namespace XenVbd.Tests.Reliability
                 foreach (var (_, page) in kept) Assert.Equal(512, Count(page.Span, 0x11));
             }
 
-            Assert.Equal(1, dev.Statistics.ForcedReconnects);
+            Assert.Equal(1, dev.GetStatistics().ForcedReconnects);
             Assert.True(dev.Execute(CdbEncoder.Transfer(ScsiOp.Write10, 30, 1), new byte[512]).IsSuccess);
 
             foreach (var (g, _) in kept) grants.Unmap(g);
@@ -381,8 +381,8 @@ namespace XenVbd.Tests.Reliability
         [InlineData(101)]
         public void Reconnect_after_timeouts_outside_0_to_100_is_rejected_by_name(int value)
         {
-            var ex = Assert.Throws<ArgumentException>(() => VbdDevice.Create(new VbdDeviceOptions { SizeBytes = DiskBytes, ReconnectAfterTimeouts = value }));
-            Assert.Equal(nameof(VbdDeviceOptions.ReconnectAfterTimeouts), ex.ParamName);
+            var ex = Assert.Throws<ArgumentException>(() => VbdDevice.Create(new VbdDeviceOptions { SizeBytes = DiskBytes, ReconnectAfterUnansweredTimeouts = value }));
+            Assert.Equal(nameof(VbdDeviceOptions.ReconnectAfterUnansweredTimeouts), ex.ParamName);
             var fo = new FrontendOptions { ReconnectAfterUnansweredTimeouts = value };
             Assert.Equal(nameof(FrontendOptions.ReconnectAfterUnansweredTimeouts), Assert.Throws<ArgumentException>(fo.Validate).ParamName);
         }

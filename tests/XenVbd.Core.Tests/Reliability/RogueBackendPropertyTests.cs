@@ -1,6 +1,5 @@
 using System;
 using System.Collections.Generic;
-using System.Linq;
 using CsCheck;
 using XenVbd.Backend;
 using XenVbd.Device;
@@ -66,7 +65,7 @@ namespace XenVbd.Tests.Reliability
                 RequestTimeout = TimeSpan.FromSeconds(1 + random.Next(5)),
             });
             bool rogue = false;
-            dev.Backend.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) =>
+            dev.BackendInterceptor = new LambdaInterceptor((ref BackendRequestPlan p) =>
             {
                 if (random.Next(100) >= faultPercent) return;
                 switch (random.Next(8))
@@ -154,7 +153,7 @@ namespace XenVbd.Tests.Reliability
             }
             // A rogue response must not be swallowed silently: either the device is Broken, or the
             // rogue response never reached it (e.g. the SRB had already timed out and was reset).
-            var stats = dev.Statistics;
+            var stats = dev.GetStatistics();
             if (rogue && !o.Broken) Assert.True(stats.Timeouts + stats.Resets > 0, "a rogue response was accepted without the device going Broken");
             return o;
         }

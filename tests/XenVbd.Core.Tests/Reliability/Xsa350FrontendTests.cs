@@ -95,7 +95,7 @@ namespace XenVbd.Tests.Reliability
 
         private static Outcome RunCase(ulong seed, int steps, bool requireSettledIo, int reconnectAfter = 0)
         {
-                var random = new SimRandom(seed);
+            var random = new SimRandom(seed);
             var modes = new[] { FrontendAbiMode.Probe, FrontendAbiMode.Announce, FrontendAbiMode.AnnounceAndProbe };
             using var dev = VbdDevice.Create(new VbdDeviceOptions
             {
@@ -106,12 +106,12 @@ namespace XenVbd.Tests.Reliability
                 Bounce = (BounceStrategyKind)random.Next(3),
                 FrontendMode = modes[random.Next(3)],
                 BackendAbi = random.Chance(0.5) ? BlkifAbi.X86_32 : BlkifAbi.X86_64,
-                RingPageOrder = random.Next(2),
+                MaxRingPageOrder = random.Next(2),
                 MaxIndirectSegments = random.Chance(0.3) ? 64 : 0,
                 QueueDepth = 1 + random.Next(16),
                 RequestTimeout = TimeSpan.FromSeconds(1 + random.Next(3)),
                 BackendServiceTime = TimeSpan.FromTicks(random.Next(1, 200_000)),
-                ReconnectAfterTimeouts = reconnectAfter,
+                ReconnectAfterUnansweredTimeouts = reconnectAfter,
             });
             var completions = new Dictionary<Srb, int>();
             var store = dev.Host.Store;
@@ -177,13 +177,13 @@ namespace XenVbd.Tests.Reliability
             dev.RunUntilIdle();
             foreach (var pair in completions)
             {
-                Assert.True(pair.Key.IsComplete, "an SRB was lost (seed " + seed + "): " + log + "| frontend " + dev.State + " xb " + dev.FrontendState + " backend " + dev.BackendState + " pending " + dev.Frontend.PendingSrbs + " in flight " + dev.Frontend.RequestsInFlight + " cdb " + pair.Key.Cdb[0] + " gen " + dev.Frontend.Generation + " now " + dev.Now);
+                Assert.True(pair.Key.IsComplete, "an SRB was lost (seed " + seed + "): " + log + "| frontend " + dev.State + " xb " + dev.FrontendXenbusState + " backend " + dev.BackendXenbusState + " pending " + dev.Frontend.PendingSrbs + " in flight " + dev.Frontend.RequestsInFlight + " cdb " + pair.Key.Cdb[0] + " gen " + dev.Frontend.Generation + " now " + dev.Now);
                 Assert.Equal(1, pair.Value);
                 Assert.Equal(0, pair.Key.ExtraCompletionAttempts);
             }
 
             var state = dev.State;
-            var o = new Outcome { Srbs = completions.Count, Ready = state == FrontendState.Ready, Reconnects = dev.Statistics.Reconnects, ForcedReconnects = dev.Statistics.ForcedReconnects };
+            var o = new Outcome { Srbs = completions.Count, Ready = state == FrontendState.Ready, Reconnects = dev.GetStatistics().Reconnects, ForcedReconnects = dev.GetStatistics().ForcedReconnects };
             foreach (var pair in completions) if (pair.Key.SrbStatus.Base() == SrbStatus.Success) o.Ok++;
             if (state == FrontendState.Ready)
             {
@@ -196,7 +196,7 @@ namespace XenVbd.Tests.Reliability
                 // Whatever happens, the SRB completes; it must succeed once the device settled Ready.
                 Assert.NotEqual(SrbStatus.Pending, w.SrbStatus);
                 if (requireSettledIo)
-                    Assert.True(w.IsSuccess, "after settling, a write failed: " + w + " (seed " + seed + "): " + log + "| gen " + dev.Frontend.Generation + " xb " + dev.FrontendState + " backend " + dev.BackendState + " connected " + dev.Backend.IsConnected + " halted " + dev.Backend.IsRingHalted + " consumed " + dev.Backend.Statistics.RequestsConsumed + " ring " + dev.GetRing()!.ReqProd + "/" + dev.GetRing()!.RspProd);
+                    Assert.True(w.IsSuccess, "after settling, a write failed: " + w + " (seed " + seed + "): " + log + "| gen " + dev.Frontend.Generation + " xb " + dev.FrontendXenbusState + " backend " + dev.BackendXenbusState + " connected " + dev.Backend.IsConnected + " halted " + dev.Backend.IsRingHalted + " consumed " + dev.Backend.Statistics.RequestsConsumed + " ring " + dev.GetRing()!.ReqProd + "/" + dev.GetRing()!.RspProd);
                 if (w.IsSuccess)
                 {
                     var r = dev.Execute(CdbEncoder.Transfer(ScsiOp.Read10, 100, 3), dataInLength: data.Length);

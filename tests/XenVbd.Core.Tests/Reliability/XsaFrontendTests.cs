@@ -60,7 +60,7 @@ namespace XenVbd.Tests.Reliability
             Assert.True(dev.Execute(CdbEncoder.Transfer(ScsiOp.Read10, 0, 16), dataInLength: stale.Length, bufferAlignment: 7).IsSuccess);
 
             List<(uint Gref, uint Frame, byte[] Bytes)>? seen = null;
-            dev.Backend.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) => seen = PeekGrantedPages(dev));
+            dev.BackendInterceptor = new LambdaInterceptor((ref BackendRequestPlan p) => seen = PeekGrantedPages(dev));
 
             var data = new byte[3 * 512];
             data.AsSpan().Fill(0x5A);
@@ -101,7 +101,7 @@ namespace XenVbd.Tests.Reliability
             uint firstFrame = (uint)(buffer / 4096);
             dev.GuestBytes(buffer, 3 * 4096).Fill(0xEE);
             var seen = new List<(uint Gref, uint Frame, byte[] Bytes)>();
-            dev.Backend.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) => seen.AddRange(PeekGrantedPages(dev)));
+            dev.BackendInterceptor = new LambdaInterceptor((ref BackendRequestPlan p) => seen.AddRange(PeekGrantedPages(dev)));
 
             var data = new byte[8 * 512];
             new Random(5).NextBytes(data);
@@ -152,7 +152,7 @@ namespace XenVbd.Tests.Reliability
 
             var seen = new List<(uint Gref, uint Frame, byte[] Bytes)>();
             var ringFrames = new List<uint>();
-            dev.Backend.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) =>
+            dev.BackendInterceptor = new LambdaInterceptor((ref BackendRequestPlan p) =>
             {
                 seen.AddRange(PeekGrantedPages(dev));
                 for (uint g = GrantTable.ReservedEntries; g < (uint)grants.Capacity; g++)
@@ -186,7 +186,7 @@ namespace XenVbd.Tests.Reliability
             var grants = dev.Guest.Grants;
             var kept = new List<(uint Gref, MemoryRegion Page)>();
             bool keep = true;
-            dev.Backend.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) =>
+            dev.BackendInterceptor = new LambdaInterceptor((ref BackendRequestPlan p) =>
             {
                 if (!keep) return;
                 keep = false;
@@ -201,7 +201,7 @@ namespace XenVbd.Tests.Reliability
             first.AsSpan().Fill(0x11);
             Assert.True(dev.Execute(CdbEncoder.Transfer(ScsiOp.Write10, 0, 1), first, bufferAlignment: 3).IsSuccess);
             Assert.NotEmpty(kept);
-            Assert.True(dev.Statistics.GrantsStillMapped > 0);
+            Assert.True(dev.GetStatistics().GrantsStillMapped > 0);
             Assert.True(dev.Frontend.QuarantinedRequestIds > 0);
 
             // Later bounced SRBs, with other data, again and again: the kept pages never carry them.
@@ -235,15 +235,15 @@ namespace XenVbd.Tests.Reliability
         {
             using var dev = VbdDevice.Create(new VbdDeviceOptions { Personality = FrontendPersonality.Hardened, SizeBytes = DiskBytes, Bounce = BounceStrategyKind.DeviceBuffer, RequestTimeout = TimeSpan.FromSeconds(2), GuestBufferBytes = 1 << 20 });
             int n = 0;
-            dev.Backend.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) => { if (n++ == 0) p.ExtraLatencyTicks = 4 * TimeSpan.TicksPerSecond; });
+            dev.BackendInterceptor = new LambdaInterceptor((ref BackendRequestPlan p) => { if (n++ == 0) p.ExtraLatencyTicks = 4 * TimeSpan.TicksPerSecond; });
             var first = dev.Execute(CdbEncoder.Transfer(ScsiOp.Write10, 0, 1), new byte[512], bufferAlignment: 3);
             Assert.Equal(SrbStatus.Timeout, first.SrbStatus.Base());
             var data = new byte[512];
             data.AsSpan().Fill(0x42);
             var second = dev.Execute(CdbEncoder.Transfer(ScsiOp.Write10, 8, 1), data, bufferAlignment: 3);
             Assert.True(second.IsSuccess, second.ToString());
-            Assert.Equal(1, dev.Statistics.LateResponses);
-            Assert.Equal(0, dev.Statistics.BounceWaitTimeouts);
+            Assert.Equal(1, dev.GetStatistics().LateResponses);
+            Assert.Equal(0, dev.GetStatistics().BounceWaitTimeouts);
         }
 
         /// <summary>F3: a response that never comes pins the buffer until the backend reconnects; then bounced I/O works again.</summary>
@@ -252,7 +252,7 @@ namespace XenVbd.Tests.Reliability
         {
             using var dev = VbdDevice.Create(new VbdDeviceOptions { Personality = FrontendPersonality.Hardened, SizeBytes = DiskBytes, Bounce = BounceStrategyKind.DeviceBuffer, RequestTimeout = TimeSpan.FromSeconds(2), GuestBufferBytes = 1 << 20 });
             int n = 0;
-            dev.Backend.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) => p.DropResponse = n++ == 0);
+            dev.BackendInterceptor = new LambdaInterceptor((ref BackendRequestPlan p) => p.DropResponse = n++ == 0);
             Assert.False(dev.Execute(CdbEncoder.Transfer(ScsiOp.Write10, 0, 1), new byte[512], bufferAlignment: 3).IsSuccess);
             Assert.Equal(SrbStatus.Timeout, dev.Execute(CdbEncoder.Transfer(ScsiOp.Write10, 8, 1), new byte[512], bufferAlignment: 3).SrbStatus.Base());
             // The backend goes away and the frontend sees it go (the quick flap without a pause is the XSA-350 property's).

@@ -1,5 +1,4 @@
 using System;
-using XenVbd.Backend;
 using XenVbd.Ring;
 using XenVbd.Tests.Support;
 using XenVbd.Xen;

@@ -1,8 +1,6 @@
-using System;
 using System.Collections.Generic;
 using CsCheck;
 using XenVbd.Storage;
-using XenVbd.Tests.Support;
 using XenVbd.Xen;
 
 namespace XenVbd.Tests.Storage
@@ -64,9 +62,9 @@ namespace XenVbd.Tests.Storage
                 using var memory = new GuestMemory(1, pages);
                 unsafe
                 {
-                    Assert.Equal(0UL, (ulong)memory.Region.Address % GuestMemory.PageSize);
+                    Assert.Equal(0UL, (ulong)memory.Region.Address % XenPage.Size);
                 }
-                Assert.Equal(pages * GuestMemory.PageSize, memory.Region.Length);
+                Assert.Equal(pages * XenPage.Size, memory.Region.Length);
             }
         }
     }

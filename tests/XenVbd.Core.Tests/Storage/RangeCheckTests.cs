@@ -1,4 +1,3 @@
-using System;
 using XenVbd.Storage;
 
 namespace XenVbd.Tests.Storage

@@ -1,6 +1,5 @@
 using System;
 using XenVbd.Storage;
-using XenVbd.Tests.Support;
 
 namespace XenVbd.Tests.Storage
 {

@@ -1,4 +1,3 @@
-using System;
 using XenVbd.Backend;
 
 namespace XenVbd.Tests.Support

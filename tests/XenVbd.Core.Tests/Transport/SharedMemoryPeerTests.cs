@@ -85,7 +85,7 @@ namespace XenVbd.Tests.Transport
             Assert.True(back.RunUntil(() => backFile.BackendState == XenbusState.Closed, Timeout, front));
             Assert.False(back.Backend.IsConnected);
         }
-    
+
         [Fact]
         public void A_key_the_backend_did_not_write_is_absent_for_the_frontend_not_zero()
         {

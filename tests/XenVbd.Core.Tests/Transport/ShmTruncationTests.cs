@@ -76,7 +76,7 @@ namespace XenVbd.Tests.Transport
             fe.Start();
 
             var srb = new Srb();
-            ulong buffer = (ulong)front.Guest.Memory.AllocatePages(1) * GuestMemory.PageSize;
+            ulong buffer = (ulong)front.Guest.Memory.AllocatePages(1) * XenPage.Size;
             byte[] write10 = { 0x2A, 0, 0, 0, 0, 8, 0, 0, 1, 0 };
             switch (point)
             {

@@ -92,7 +92,11 @@ namespace XenVbd.Interop
                         BlkifCodec.ReadRequest(slot, abi, out var got);
                         var want = new BlkifRequest
                         {
-                            Operation = (byte)f.U64(2), NrSegments = (byte)f.U64(3), Handle = (ushort)f.U64(4), Id = f.U64(5), SectorNumber = f.U64(6),
+                            Operation = (byte)f.U64(2),
+                            NrSegments = (byte)f.U64(3),
+                            Handle = (ushort)f.U64(4),
+                            Id = f.U64(5),
+                            SectorNumber = f.U64(6),
                         };
                         m.Eq("operation", got.Operation, want.Operation);
                         m.Eq("nr_segments", got.NrSegments, want.NrSegments);
@@ -121,7 +125,12 @@ namespace XenVbd.Interop
                         BlkifCodec.ReadDiscard(slot, abi, out var got);
                         var want = new BlkifDiscardRequest
                         {
-                            Operation = BlkifOp.Discard, Flag = (byte)f.U64(2), Handle = (ushort)f.U64(3), Id = f.U64(4), SectorNumber = f.U64(5), NrSectors = f.U64(6),
+                            Operation = BlkifOp.Discard,
+                            Flag = (byte)f.U64(2),
+                            Handle = (ushort)f.U64(3),
+                            Id = f.U64(4),
+                            SectorNumber = f.U64(5),
+                            NrSectors = f.U64(6),
                         };
                         m.Eq("operation", got.Operation, want.Operation);
                         m.Eq("flag", got.Flag, want.Flag);
@@ -142,7 +151,12 @@ namespace XenVbd.Interop
                         BlkifCodec.ReadIndirect(slot, abi, out var got);
                         var want = new BlkifIndirectRequest
                         {
-                            Operation = BlkifOp.Indirect, IndirectOp = (byte)f.U64(2), NrSegments = (ushort)f.U64(3), Handle = (ushort)f.U64(4), Id = f.U64(5), SectorNumber = f.U64(6),
+                            Operation = BlkifOp.Indirect,
+                            IndirectOp = (byte)f.U64(2),
+                            NrSegments = (ushort)f.U64(3),
+                            Handle = (ushort)f.U64(4),
+                            Id = f.U64(5),
+                            SectorNumber = f.U64(6),
                         };
                         m.Eq("operation", got.Operation, want.Operation);
                         m.Eq("indirect_op", got.IndirectOp, want.IndirectOp);

@@ -22,7 +22,7 @@ namespace XenVbd.Reliability
         private const long MaxEvents = 2_000_000;
         private static readonly int[] Blocks = { 1, 2, 3, 8, 9, 24, 90, 128 };
         private static readonly int[] Offsets = { 0, 512, 3, 1000 };
-        private static readonly int MaxBufferPages = (128 * 512 + 1000 + GuestMemory.PageSize - 1) / GuestMemory.PageSize;
+        private static readonly int MaxBufferPages = (128 * 512 + 1000 + XenPage.Size - 1) / XenPage.Size;
 
         private readonly byte[] _header = new byte[RogueBackendHarness.HeaderSize];
         private readonly byte[] _steps;
@@ -61,12 +61,12 @@ namespace XenVbd.Reliability
                 // one size for every case, so cases of one configuration share a restored device. Pages are
                 // committed only when touched. (Sized to each case's SRBs instead, every counter of the soak
                 // comes out the same: frame numbers change nothing.)
-                GuestBufferBytes = 2 * (MaxSrbs * MaxBufferPages + 1) * GuestMemory.PageSize,
+                GuestBufferBytes = 2 * (MaxSrbs * MaxBufferPages + 1) * XenPage.Size,
                 BackendAbi = (flags & 1) != 0 ? BlkifAbi.X86_32 : BlkifAbi.X86_64,
                 Bounce = (BounceStrategyKind)(((flags >> 1) & 3) % 3),
                 MaxIndirectSegments = (flags & 8) != 0 ? 32 : 0,
                 UntrustedBackend = (flags & 16) != 0,
-                RingPageOrder = (flags & 32) != 0 ? 1 : 0,
+                MaxRingPageOrder = (flags & 32) != 0 ? 1 : 0,
                 QueueDepth = (flags & 64) != 0 ? 2 : 16,
                 RequestTimeout = timeout,
             };
@@ -80,7 +80,7 @@ namespace XenVbd.Reliability
             Check(dev.State == FrontendState.Ready, "an honest connect ended " + dev.State + ": " + dev.Frontend.FailureReason);
             _planner.Frontend = dev.Frontend;
             _planner.OnConsumed = CheckKeptFramesNotReused;
-            dev.Backend.Interceptor = _planner;
+            dev.BackendInterceptor = _planner;
 
             int first = 1 + _header[1] % 8;
             for (int i = 0; i < first; i++) Submit(_header[4 + i]);
@@ -299,8 +299,8 @@ namespace XenVbd.Reliability
         {
             foreach (var c in _srbs)
             {
-                ulong first = c.Address / GuestMemory.PageSize;
-                ulong last = (c.Address + (ulong)Math.Max(c.Length, 1) - 1) / GuestMemory.PageSize;
+                ulong first = c.Address / XenPage.Size;
+                ulong last = (c.Address + (ulong)Math.Max(c.Length, 1) - 1) / XenPage.Size;
                 if (frame >= first && frame <= last) return true;
             }
             return false;

@@ -94,7 +94,7 @@ namespace XenVbd.Reliability
             _ => (uint)random.NextUInt64(),
         };
 
-        /// <summary>The parameters of case <paramref name="n"/> of a soak run, all from one seed.</summary>
+        /// <summary>The parameters of one case of a soak run, all from its <paramref name="seed"/>.</summary>
         public static byte[] FrontendCase(ulong seed)
         {
             var r = new SimRandom(seed);

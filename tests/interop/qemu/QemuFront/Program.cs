@@ -109,7 +109,7 @@ namespace XenVbd.Interop.Qemu
                 // A lost notify is only noticed by the watchdog; keep it short so a dropped one costs seconds, not 30.
                 RequestTimeout = drops ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(30),
             };
-            int lanePages = (MaxBlocks * BlockSize + 4096) / GuestMemory.PageSize + 1;
+            int lanePages = (MaxBlocks * BlockSize + 4096) / XenPage.Size + 1;
             // Enough grant references for the ring, every shadow's segments and the bounce pages at order 4.
             int grants = (fo.RequiredGrants + 512 + 511) / 512 * 512;
             if (File.Exists(path)) File.Delete(path);
@@ -206,7 +206,7 @@ namespace XenVbd.Interop.Qemu
         {
             public Lane(Domain guest, int pages)
             {
-                Buffer = (ulong)guest.Memory.AllocatePages(pages) * GuestMemory.PageSize;
+                Buffer = (ulong)guest.Memory.AllocatePages(pages) * XenPage.Size;
                 Guest = guest;
             }
 

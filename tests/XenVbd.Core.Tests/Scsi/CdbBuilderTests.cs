@@ -1,7 +1,6 @@
-using XenVbd.PowerShell.Infrastructure;
 using XenVbd.Scsi;
 
-namespace XenVbd.PowerShell.Tests
+namespace XenVbd.Tests.Scsi
 {
     public sealed class CdbBuilderTests
     {

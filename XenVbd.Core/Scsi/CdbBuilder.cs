@@ -1,39 +1,61 @@
 using System;
-using XenVbd.Scsi;
+using System.Buffers.Binary;
 
-namespace XenVbd.PowerShell.Infrastructure
+namespace XenVbd.Scsi
 {
     /// <summary>
-    /// Builds the CDBs Invoke-Srb's friendly parameter sets send, the way a Windows disk class driver
-    /// does: the 10-byte form while LBA and count fit, the 16-byte form beyond. Also knows the CDB
-    /// length each operation-code group needs, to reject a raw CDB that is too short before it goes out.
+    /// The one builder of CDBs in the engine and the module: Invoke-Srb's friendly parameter sets, the
+    /// workload runner and the shared-memory I/O check all build their commands here, the way a Windows
+    /// disk class driver does (the 10-byte form while LBA and count fit, the 16-byte form beyond). The
+    /// span writers fill a caller's buffer, so the I/O path builds CDBs without allocating. Also knows the
+    /// CDB length each operation-code group needs, to reject a raw CDB that is too short before it goes out.
+    /// Tests build their CDBs by hand from SBC/SPC instead, so they do not trust this builder.
     /// </summary>
     public static class CdbBuilder
     {
         public const int MinCdbLength = 6;
         public const int MaxCdbLength = 16;
 
+        // SBC: bit 3 of byte 1 of READ/WRITE(10/16), "force unit access".
+        private const byte ForceUnitAccess = 0x08;
+
         /// <summary>READ(10)/WRITE(10), or the (16) form when the LBA or the block count does not fit.</summary>
         public static byte[] ReadWrite(bool write, long lba, long blockCount, bool fua = false)
         {
+            Span<byte> cdb = stackalloc byte[MaxCdbLength];
+            int length = WriteReadWrite(cdb, write, lba, blockCount, fua);
+            return cdb.Slice(0, length).ToArray();
+        }
+
+        /// <summary>
+        /// Writes READ(10)/WRITE(10) into <paramref name="cdb"/>, or the (16) form when the LBA or the block
+        /// count does not fit, and returns the CDB's length. Every byte of the written form is set.
+        /// </summary>
+        public static int WriteReadWrite(Span<byte> cdb, bool write, long lba, long blockCount, bool fua = false)
+        {
             if (lba < 0) throw new ArgumentOutOfRangeException(nameof(lba));
             if (blockCount < 0 || blockCount > uint.MaxValue) throw new ArgumentOutOfRangeException(nameof(blockCount));
-            if (lba <= uint.MaxValue && blockCount <= ushort.MaxValue)
-            {
-                var cdb = new byte[10];
-                cdb[0] = write ? ScsiOp.Write10 : ScsiOp.Read10;
-                cdb[1] = fua ? (byte)0x08 : (byte)0;
-                PutBE(cdb, 2, (ulong)lba, 4);
-                PutBE(cdb, 7, (ulong)blockCount, 2);
-                return cdb;
-            }
+            if (lba > uint.MaxValue || blockCount > ushort.MaxValue) return WriteReadWrite16(cdb, write, lba, (uint)blockCount, fua);
+            Span<byte> c = cdb.Slice(0, 10);
+            c.Clear();
+            c[0] = write ? ScsiOp.Write10 : ScsiOp.Read10;
+            c[1] = fua ? ForceUnitAccess : (byte)0;
+            BinaryPrimitives.WriteUInt32BigEndian(c.Slice(2), (uint)lba);
+            BinaryPrimitives.WriteUInt16BigEndian(c.Slice(7), (ushort)blockCount);
+            return 10;
+        }
 
-            var cdb16 = new byte[16];
-            cdb16[0] = write ? ScsiOp.Write16 : ScsiOp.Read16;
-            cdb16[1] = fua ? (byte)0x08 : (byte)0;
-            PutBE(cdb16, 2, (ulong)lba, 8);
-            PutBE(cdb16, 10, (ulong)blockCount, 4);
-            return cdb16;
+        /// <summary>Writes READ(16)/WRITE(16) into <paramref name="cdb"/> whatever the LBA, and returns 16.</summary>
+        public static int WriteReadWrite16(Span<byte> cdb, bool write, long lba, uint blockCount, bool fua = false)
+        {
+            if (lba < 0) throw new ArgumentOutOfRangeException(nameof(lba));
+            Span<byte> c = cdb.Slice(0, 16);
+            c.Clear();
+            c[0] = write ? ScsiOp.Write16 : ScsiOp.Read16;
+            c[1] = fua ? ForceUnitAccess : (byte)0;
+            BinaryPrimitives.WriteUInt64BigEndian(c.Slice(2), (ulong)lba);
+            BinaryPrimitives.WriteUInt32BigEndian(c.Slice(10), blockCount);
+            return 16;
         }
 
         /// <summary>INQUIRY: standard data, or the VPD page when <paramref name="vpdPage"/> is given.</summary>
@@ -92,8 +114,17 @@ namespace XenVbd.PowerShell.Infrastructure
         public static byte[] SynchronizeCache()
         {
             var cdb = new byte[10];
-            cdb[0] = ScsiOp.SynchronizeCache10;
+            WriteSynchronizeCache(cdb);
             return cdb;
+        }
+
+        /// <summary>Writes SYNCHRONIZE CACHE(10) over the whole disk into <paramref name="cdb"/>, and returns 10.</summary>
+        public static int WriteSynchronizeCache(Span<byte> cdb)
+        {
+            Span<byte> c = cdb.Slice(0, 10);
+            c.Clear();
+            c[0] = ScsiOp.SynchronizeCache10;
+            return 10;
         }
 
         /// <summary>UNMAP with one block descriptor; returns the CDB and its parameter list.</summary>

@@ -1,0 +1,12 @@
+using System.Collections.Generic;
+using XenVbd.Frontend;
+
+namespace XenVbd.Device
+{
+    /// <summary>The frontend personalities a device can be created with (Get-VbdPersonality, tab completion).</summary>
+    public static class DevicePersonalities
+    {
+        /// <summary>Every frontend personality, each with its behaviours and their sources.</summary>
+        public static IReadOnlyList<FrontendBehaviours> Frontends => FrontendPersonalities.All;
+    }
+}
