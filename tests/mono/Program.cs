@@ -1,7 +1,9 @@
 using System;
 using System.Linq;
+#if NETFRAMEWORK
 using System.Reflection;
 using System.Runtime.Versioning;
+#endif
 using XenVbd.Backend;
 using XenVbd.Device;
 using XenVbd.Faults;
