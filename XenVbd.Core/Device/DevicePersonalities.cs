@@ -8,5 +8,11 @@ namespace XenVbd.Device
     {
         /// <summary>Every frontend personality, each with its behaviours and their sources.</summary>
         public static IReadOnlyList<FrontendBehaviours> Frontends => FrontendPersonalities.All;
+
+        /// <summary>The personality a device gets when none is named (<see cref="FrontendOptions.DefaultPersonality"/>).</summary>
+        public static FrontendPersonality Default => FrontendOptions.DefaultPersonality;
+
+        /// <summary>One personality's behaviours, with their sources.</summary>
+        public static FrontendBehaviours For(FrontendPersonality personality) => FrontendPersonalities.For(personality);
     }
 }

@@ -224,6 +224,21 @@ namespace XenVbd.Device
         /// </summary>
         public FrontendStatistics GetStatistics() => Frontend.Statistics.Clone();
 
+        /// <summary>
+        /// The blkback model's persistent-grant and multi-queue counters now, or null when a real QEMU serves the
+        /// device (it offers neither feature and its counters are not this process's).
+        /// </summary>
+        public BackendGrantCounters? GetBackendGrants()
+        {
+            if (_backendHost.Kind != VbdBackendKind.Model) return null;
+            var st = Backend.Statistics;
+            return new BackendGrantCounters(Backend.QueueCount, Backend.PersistentGrantsEnabled, Backend.PersistentGrantCount,
+                st.PersistentGrantHits, st.GrantMaps, st.GrantUnmaps, st.PersistentGrantsPurged);
+        }
+
+        /// <summary>Reads the disk's bytes directly, past the frontend and the backend (a QEMU device: the image file it serves).</summary>
+        public void ReadDisk(long byteOffset, Span<byte> destination) => Storage.Read(byteOffset, destination);
+
         /// <summary>The frontend's XenBus state in XenStore (its <c>state</c> node); <see cref="State"/> is the driver's own state.</summary>
         public XenbusState FrontendXenbusState => (XenbusState)Host.Store.ReadInt64OrDefault(BlkifKeys.Path(Frontend.FrontendPath, BlkifKeys.State), 0);
 

@@ -34,7 +34,7 @@ namespace XenVbd.PowerShell.Cmdlets
 
             if (!InFlight)
             {
-                WriteObject(Decorate.WithBackendGrants(Decorate.WithDevice(ring, session.Name), session.Device.Backend));
+                WriteObject(Decorate.WithBackendGrants(Decorate.WithDevice(ring, session.Name), session.Device.GetBackendGrants()));
                 return;
             }
 

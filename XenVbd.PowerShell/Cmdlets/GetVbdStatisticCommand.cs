@@ -17,6 +17,6 @@ namespace XenVbd.PowerShell.Cmdlets
 
         /// <inheritdoc />
         protected override void ProcessDevice(DeviceSession session)
-            => WriteObject(Decorate.WithBackendGrants(Decorate.WithDevice(session.Device.GetStatistics(), session.Name), session.Device.Backend));
+            => WriteObject(Decorate.WithBackendGrants(Decorate.WithDevice(session.Device.GetStatistics(), session.Name), session.Device.GetBackendGrants()));
     }
 }

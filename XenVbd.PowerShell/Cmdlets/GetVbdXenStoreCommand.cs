@@ -1,3 +1,4 @@
+using XenVbd.Device;
 using System;
 using System.Collections.Generic;
 using System.Linq;
@@ -73,7 +74,7 @@ namespace XenVbd.PowerShell.Cmdlets
                 bool hardened = personality == XenVbd.Frontend.FrontendPersonality.Hardened;
                 bool noProtocolKey = hardened
                     ? session.Device.Options.FrontendMode == XenVbd.Frontend.FrontendAbiMode.Probe
-                    : !XenVbd.Frontend.FrontendPersonalities.For(personality).WritesProtocol;
+                    : !DevicePersonalities.For(personality).WritesProtocol;
                 string why = !string.Equals(key, XenVbd.Xen.BlkifKeys.Protocol, StringComparison.OrdinalIgnoreCase) || !noProtocolKey
                     ? " Get-VbdXenStore " + session.Name + " lists every key the device has."
                     : hardened

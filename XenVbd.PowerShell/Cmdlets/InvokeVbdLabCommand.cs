@@ -1,3 +1,4 @@
+using XenVbd.Device;
 using System;
 using System.Collections;
 using System.Collections.Generic;
@@ -166,7 +167,7 @@ namespace XenVbd.PowerShell.Cmdlets
             foreach (string pattern in Personality)
             {
                 WildcardPattern match = WildcardPattern.Get(pattern, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
-                string[] found = FrontendPersonalities.All.Select(p => p.Name).Where(n => match.IsMatch(n)).ToArray();
+                string[] found = DevicePersonalities.Frontends.Select(p => p.Name).Where(n => match.IsMatch(n)).ToArray();
                 if (found.Length == 0)
                 {
                     this.WriteError(ErrorIds.PersonalityNotFound, ErrorCategory.ObjectNotFound, pattern,
@@ -178,7 +179,7 @@ namespace XenVbd.PowerShell.Cmdlets
                 chosen.AddRange(found.Where(f => !chosen.Contains(f)));
             }
 
-            return FrontendPersonalities.All.Select(p => p.Name).Where(chosen.Contains).Select(n => (string?)n).ToArray();
+            return DevicePersonalities.Frontends.Select(p => p.Name).Where(chosen.Contains).Select(n => (string?)n).ToArray();
         }
 
         private LabResult RunLab(LabScript lab, string? personality)
@@ -208,7 +209,7 @@ namespace XenVbd.PowerShell.Cmdlets
             try
             {
                 // Run anyway, such a lab would run under the default personality while its row claims another.
-                bool deaf = personality is not null && personality != FrontendOptions.DefaultPersonality.ToString() && InvokeCommand.GetCommand(lab.Path, CommandTypes.ExternalScript) is ExternalScriptInfo script
+                bool deaf = personality is not null && personality != DevicePersonalities.Default.ToString() && InvokeCommand.GetCommand(lab.Path, CommandTypes.ExternalScript) is ExternalScriptInfo script
                     && !script.Parameters.ContainsKey("Personality");
                 var run = ScriptBlock.Create("param($__path, $__arguments) & $__path @__arguments");
                 foreach (PSObject output in deaf ? (IEnumerable<PSObject>)Array.Empty<PSObject>() : InvokeCommand.InvokeScript(true, run, null, lab.Path, arguments))
@@ -250,8 +251,8 @@ namespace XenVbd.PowerShell.Cmdlets
             int checks = result?.ChecksMade ?? 0;
             if (result is null)
             {
-                string name = personality ?? FrontendOptions.DefaultPersonality.ToString();
-                result = new LabResult(lab.Name, Seed, name, FrontendPersonalities.For((FrontendPersonality)Enum.Parse(typeof(FrontendPersonality), name)).Behaviours);
+                string name = personality ?? DevicePersonalities.Default.ToString();
+                result = new LabResult(lab.Name, Seed, name, DevicePersonalities.For((FrontendPersonality)Enum.Parse(typeof(FrontendPersonality), name)).Behaviours);
                 result.Check(false, problem ?? "the lab failed");
             }
             else if (problem is not null)

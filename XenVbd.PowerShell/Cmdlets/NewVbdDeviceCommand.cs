@@ -92,7 +92,7 @@ namespace XenVbd.PowerShell.Cmdlets
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public FrontendPersonality Personality { get => (FrontendPersonality)_personality; set => _personality = (int)value; }
 
-        private int _personality = (int)FrontendOptions.DefaultPersonality;
+        private int _personality = (int)DevicePersonalities.Default;
 
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [ValidateRange(0, 4)]

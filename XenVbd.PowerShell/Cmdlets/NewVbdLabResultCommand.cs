@@ -1,3 +1,4 @@
+using XenVbd.Device;
 using System;
 using System.Collections;
 using System.Management.Automation;
@@ -55,7 +56,7 @@ namespace XenVbd.PowerShell.Cmdlets
             }
 
             string? asked = named ?? fromOptions;
-            FrontendPersonality personality = FrontendOptions.DefaultPersonality;
+            FrontendPersonality personality = DevicePersonalities.Default;
             if (asked is not null && !Enum.TryParse(asked, true, out personality) || !Enum.IsDefined(typeof(FrontendPersonality), personality))
             {
                 ThrowTerminatingError(ErrorRecords.Create(ErrorIds.PersonalityNotFound, ErrorCategory.ObjectNotFound, asked,
@@ -66,7 +67,7 @@ namespace XenVbd.PowerShell.Cmdlets
 
             var options = DeviceOptions is null ? null : new Hashtable(DeviceOptions, StringComparer.OrdinalIgnoreCase);
             options?.Remove(nameof(Personality));
-            WriteObject(new LabResult(Name, Seed, personality.ToString(), FrontendPersonalities.For(personality).Behaviours) { DeviceOptions = options });
+            WriteObject(new LabResult(Name, Seed, personality.ToString(), DevicePersonalities.For(personality).Behaviours) { DeviceOptions = options });
         }
     }
 }

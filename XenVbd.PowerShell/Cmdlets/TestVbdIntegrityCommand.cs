@@ -61,7 +61,7 @@ namespace XenVbd.PowerShell.Cmdlets
                 if (device.BackendKind == VbdBackendKind.Qemu)
                 {
                     image = new byte[count * blockSize];
-                    device.Storage.Read(lba * blockSize, image);
+                    device.ReadDisk(lba * blockSize, image);
                 }
 
                 for (int b = 0; b < count; b++)

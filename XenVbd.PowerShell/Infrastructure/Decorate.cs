@@ -1,3 +1,4 @@
+using XenVbd.Device;
 using System.Management.Automation;
 
 namespace XenVbd.PowerShell.Infrastructure
@@ -22,16 +23,16 @@ namespace XenVbd.PowerShell.Infrastructure
         /// The backend's side of persistent grants and multi-queue, as note properties: queues connected, whether both ends
         /// agreed on feature-persistent, grants kept mapped now, and the map/unmap/hit/purge counters since the device was made.
         /// </summary>
-        public static PSObject WithBackendGrants(PSObject pso, XenVbd.Backend.BlkBack backend)
+        public static PSObject WithBackendGrants(PSObject pso, BackendGrantCounters? grants)
         {
-            var st = backend.Statistics;
-            Set(pso, "BackendQueues", backend.QueueCount);
-            Set(pso, "PersistentGrantsNegotiated", backend.PersistentGrantsEnabled);
-            Set(pso, "PersistentGrants", backend.PersistentGrantCount);
-            Set(pso, "PersistentGrantHits", st.PersistentGrantHits);
-            Set(pso, "GrantMaps", st.GrantMaps);
-            Set(pso, "GrantUnmaps", st.GrantUnmaps);
-            Set(pso, "PersistentGrantsPurged", st.PersistentGrantsPurged);
+            if (grants is null) return pso;
+            Set(pso, "BackendQueues", grants.BackendQueues);
+            Set(pso, "PersistentGrantsNegotiated", grants.PersistentGrantsNegotiated);
+            Set(pso, "PersistentGrants", grants.PersistentGrants);
+            Set(pso, "PersistentGrantHits", grants.PersistentGrantHits);
+            Set(pso, "GrantMaps", grants.GrantMaps);
+            Set(pso, "GrantUnmaps", grants.GrantUnmaps);
+            Set(pso, "PersistentGrantsPurged", grants.PersistentGrantsPurged);
             return pso;
         }
 

@@ -58,7 +58,7 @@ namespace XenVbd.Tests.Device
             string image;
             var data = new byte[8 * 512];
             new Random(7).NextBytes(data);
-            using (var device = VbdDevice.Create(new VbdDeviceOptions { Name = "q", Backend = VbdBackendKind.Qemu, Qemu = qemu, FrontendAbi = abi, FrontendMode = mode, SizeBytes = 16 << 20, MaxRingPageOrder = 1 }))
+            using (var device = VbdDevice.Create(new VbdDeviceOptions { Personality = FrontendPersonality.Hardened, Name = "q", Backend = VbdBackendKind.Qemu, Qemu = qemu, FrontendAbi = abi, FrontendMode = mode, SizeBytes = 16 << 20, MaxRingPageOrder = 1 }))
             {
                 var host = Assert.IsType<QemuBackendHost>(device.BackendHost);
                 pid = host.ProcessId;

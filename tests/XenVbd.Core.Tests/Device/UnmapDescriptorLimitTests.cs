@@ -1,5 +1,6 @@
 using System;
 using System.Buffers.Binary;
+using XenVbd.Frontend;
 using XenVbd.Device;
 
 namespace XenVbd.Tests.Device
@@ -13,7 +14,7 @@ namespace XenVbd.Tests.Device
         [Fact]
         public void An_unmap_with_the_reported_descriptor_limit_succeeds()
         {
-            using var dev = VbdDevice.Create(new VbdDeviceOptions { SizeBytes = 4 << 20 });
+            using var dev = VbdDevice.Create(new VbdDeviceOptions { Personality = FrontendPersonality.Hardened, SizeBytes = 4 << 20 });
             var page = dev.Execute(Cdb.Inquiry(evpd: true, page: 0xB0, alloc: 64), dataInLength: 64);
             Assert.True(page.IsSuccess);
             uint limit = BinaryPrimitives.ReadUInt32BigEndian(page.Data.AsSpan(24, 4));   // MAXIMUM UNMAP BLOCK DESCRIPTOR COUNT
