@@ -58,10 +58,6 @@ $ModuleDir = Join-Path $Root 'module'
 $OutDir = Join-Path $Root 'out'
 $PesterVersion = '6.2.0'
 
-# Folders `dotnet format` leaves alone for now: the frontend is being rebuilt on its own branch and keeps its
-# own case-block indentation until that lands (then this list goes).
-$FormatExclude = @('XenVbd.Core/Frontend', 'tests/XenVbd.Core.Tests/Frontend')
-
 # dotnet's first-run banner and telemetry notice would interleave with our output.
 $env:DOTNET_NOLOGO = '1'
 $env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
@@ -109,7 +105,7 @@ function Invoke-Format {
     param([switch] $Check)
     $verify = if ($Check) { @('--verify-no-changes') } else { @() }
     Write-Step ($Check ? 'dotnet format --verify-no-changes' : 'dotnet format (applies the house style)')
-    $null = Invoke-Native dotnet (@('format', $Solution, '--exclude') + $FormatExclude + $verify)
+    $null = Invoke-Native dotnet (@('format', $Solution) + $verify)
 }
 
 function Invoke-Publish {

@@ -68,34 +68,34 @@ namespace XenVbd.Frontend
                 case UnansweredRequestPolicy.NoTimeout:
                     return;
                 case UnansweredRequestPolicy.ResetCompletesQueuedOnly:
+                {
+                    // XenVbd_HwScsiResetBus (2012): the srb_list is completed, in-flight shadows only marked reset.
+                    var queue = _f.Ring.Queue;
+                    Srb? previous = null;
+                    for (var srb = queue.Head; srb != null;)
                     {
-                        // XenVbd_HwScsiResetBus (2012): the srb_list is completed, in-flight shadows only marked reset.
-                        var queue = _f.Ring.Queue;
-                        Srb? previous = null;
-                        for (var srb = queue.Head; srb != null;)
+                        var next = srb.NextInQueue;
+                        var ext = srb.Extension!;
+                        if (ext.PartsOutstanding == 0 && ext.DoneBytes == 0 && !ext.WindowOpen)
                         {
-                            var next = srb.NextInQueue;
-                            var ext = srb.Extension!;
-                            if (ext.PartsOutstanding == 0 && ext.DoneBytes == 0 && !ext.WindowOpen)
-                            {
-                                queue.Remove(previous, srb);
-                                ext.InQueue = false;
-                                _f.Extensions.Free(ext);
-                                _f.Complete(srb, SrbStatus.BusReset, ScsiStatus.Good);
-                            }
-                            else
-                            {
-                                previous = srb;
-                            }
-
-                            srb = next;
+                            queue.Remove(previous, srb);
+                            ext.InQueue = false;
+                            _f.Extensions.Free(ext);
+                            _f.Complete(srb, SrbStatus.BusReset, ScsiStatus.Good);
+                        }
+                        else
+                        {
+                            previous = srb;
                         }
 
-                        while (_f.Scsi.DequeueWaiting() is Srb waiting) _f.Complete(waiting, SrbStatus.BusReset, ScsiStatus.Good);
-                        foreach (var ext in _f.Extensions.All)
-                            if (ext.State == ExtensionState.Active && ext.PartsOutstanding > 0) ext.ResetPending = true;
-                        return;
+                        srb = next;
                     }
+
+                    while (_f.Scsi.DequeueWaiting() is Srb waiting) _f.Complete(waiting, SrbStatus.BusReset, ScsiStatus.Good);
+                    foreach (var ext in _f.Extensions.All)
+                        if (ext.State == ExtensionState.Active && ext.PartsOutstanding > 0) ext.ResetPending = true;
+                    return;
+                }
 
                 default:
                     foreach (var srb in DetachAllPending())

@@ -40,27 +40,27 @@ namespace XenVbd.Frontend
             switch (p.Responses)
             {
                 case ResponseValidation.Unchecked:
+                {
+                    ulong index = p.ShadowIdMask == 0 ? rsp.Id : rsp.Id & p.ShadowIdMask;
+                    if (index >= (ulong)p.ShadowArrayEntries)
                     {
-                        ulong index = p.ShadowIdMask == 0 ? rsp.Id : rsp.Id & p.ShadowIdMask;
-                        if (index >= (ulong)p.ShadowArrayEntries)
-                        {
-                            _f.Recovery.Stop("response id 0x" + rsp.Id.ToString("x") + " indexes shadows[" + index + "] past the driver's " + p.ShadowArrayEntries
-                                 + "-entry shadow array" + (p.ShadowIdMask != 0 ? " (the id is masked with 0x" + p.ShadowIdMask.ToString("x") + " only)" : " (the id is not checked)")
-                                 + ": " + p.Name + " reads memory outside its own structures here; the model stops the device instead of guessing what that memory held");
-                            return null;
-                        }
-
-                        if (index >= (ulong)_shadows.Count || !IsOutstanding(_shadows[(int)index]))
-                        {
-                            _f.Recovery.Stop("response id 0x" + rsp.Id.ToString("x") + " names shadows[" + index + "], which has no request outstanding: "
-                                 + p.Name + " takes that shadow's SRB pointer, which is NULL, and dereferences it (a crash in the guest); the model stops the device");
-                            return null;
-                        }
-
-                        // Neither the operation nor whether this is the request the backend served is checked: a corrupted
-                        // id completes another SRB, whose buffer the backend never filled.
-                        return _shadows[(int)index];
+                        _f.Recovery.Stop("response id 0x" + rsp.Id.ToString("x") + " indexes shadows[" + index + "] past the driver's " + p.ShadowArrayEntries
+                             + "-entry shadow array" + (p.ShadowIdMask != 0 ? " (the id is masked with 0x" + p.ShadowIdMask.ToString("x") + " only)" : " (the id is not checked)")
+                             + ": " + p.Name + " reads memory outside its own structures here; the model stops the device instead of guessing what that memory held");
+                        return null;
                     }
+
+                    if (index >= (ulong)_shadows.Count || !IsOutstanding(_shadows[(int)index]))
+                    {
+                        _f.Recovery.Stop("response id 0x" + rsp.Id.ToString("x") + " names shadows[" + index + "], which has no request outstanding: "
+                             + p.Name + " takes that shadow's SRB pointer, which is NULL, and dereferences it (a crash in the guest); the model stops the device");
+                        return null;
+                    }
+
+                    // Neither the operation nor whether this is the request the backend served is checked: a corrupted
+                    // id completes another SRB, whose buffer the backend never filled.
+                    return _shadows[(int)index];
+                }
 
                 case ResponseValidation.IgnoreUnknownIds:
                     if (!_shadows.IsValidId(rsp.Id) || !IsOutstanding(_shadows[(int)rsp.Id]))

@@ -129,10 +129,17 @@ namespace XenVbd.Frontend
             if (srb.CdbLength == 0) return false;
             switch (srb.Cdb[0])
             {
-                case ScsiOp.Read6: case ScsiOp.Read10: case ScsiOp.Read12: case ScsiOp.Read16:
-                case ScsiOp.Write6: case ScsiOp.Write10: case ScsiOp.Write12: case ScsiOp.Write16:
+                case ScsiOp.Read6:
+                case ScsiOp.Read10:
+                case ScsiOp.Read12:
+                case ScsiOp.Read16:
+                case ScsiOp.Write6:
+                case ScsiOp.Write10:
+                case ScsiOp.Write12:
+                case ScsiOp.Write16:
                     return true;
-                case ScsiOp.SynchronizeCache10: case ScsiOp.SynchronizeCache16:
+                case ScsiOp.SynchronizeCache10:
+                case ScsiOp.SynchronizeCache16:
                     return _f.Personality.SynchronizeCache == SyncCachePolicy.OnRing;
                 case ScsiOp.Unmap:
                     return _f.Personality.Unmap == UnmapPolicy.OnRing;
@@ -176,13 +183,13 @@ namespace XenVbd.Frontend
                     _f.Complete(srb, SrbStatus.Success, ScsiStatus.Good);
                     return;
                 case CdbKind.RequestSense:
-                    {
-                        var pending = _unitAttention;
-                        _unitAttention = SenseInfo.None;
-                        srb.DataTransferLength = SenseData.WriteForRequestSense(cmd, pending, DataIn(srb));
-                        _f.Complete(srb, SrbStatus.Success, ScsiStatus.Good);
-                        return;
-                    }
+                {
+                    var pending = _unitAttention;
+                    _unitAttention = SenseInfo.None;
+                    srb.DataTransferLength = SenseData.WriteForRequestSense(cmd, pending, DataIn(srb));
+                    _f.Complete(srb, SrbStatus.Success, ScsiStatus.Good);
+                    return;
+                }
 
                 case CdbKind.Inquiry:
                     result = InquiryData.Build(cmd, disk, DataIn(srb));
@@ -201,16 +208,16 @@ namespace XenVbd.Frontend
                     result = ReportLunsData.Build(cmd, DataIn(srb));
                     break;
                 case CdbKind.Verify:
-                    {
-                        var check = MediumAccessCheck.Check(cmd, disk);
-                        if (!check.IsNone) { _f.CompleteWithSense(srb, check); return; }
+                {
+                    var check = MediumAccessCheck.Check(cmd, disk);
+                    if (!check.IsNone) { _f.CompleteWithSense(srb, check); return; }
 
-                        // Only the medium check form (BYTCHK 0) is offered: blkif has no compare operation.
-                        if (cmd.ByteCheck != 0) { _f.CompleteWithSense(srb, SenseInfo.InvalidFieldInCdb(1, 2)); return; }
-                        srb.DataTransferLength = 0;
-                        _f.Complete(srb, SrbStatus.Success, ScsiStatus.Good);
-                        return;
-                    }
+                    // Only the medium check form (BYTCHK 0) is offered: blkif has no compare operation.
+                    if (cmd.ByteCheck != 0) { _f.CompleteWithSense(srb, SenseInfo.InvalidFieldInCdb(1, 2)); return; }
+                    srb.DataTransferLength = 0;
+                    _f.Complete(srb, SrbStatus.Success, ScsiStatus.Good);
+                    return;
+                }
 
                 case CdbKind.Read:
                 case CdbKind.Write:

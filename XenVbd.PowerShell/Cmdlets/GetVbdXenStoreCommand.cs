@@ -1,8 +1,8 @@
-using XenVbd.Device;
 using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Management.Automation;
+using XenVbd.Device;
 using XenVbd.PowerShell.Infrastructure;
 using XenVbd.Xen;
 

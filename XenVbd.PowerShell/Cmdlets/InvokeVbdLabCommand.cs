@@ -1,4 +1,3 @@
-using XenVbd.Device;
 using System;
 using System.Collections;
 using System.Collections.Generic;
@@ -6,6 +5,7 @@ using System.Diagnostics;
 using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Language;
+using XenVbd.Device;
 using XenVbd.Frontend;
 using XenVbd.Lab;
 using XenVbd.PowerShell.Infrastructure;

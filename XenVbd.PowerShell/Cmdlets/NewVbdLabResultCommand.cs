@@ -1,7 +1,7 @@
-using XenVbd.Device;
 using System;
 using System.Collections;
 using System.Management.Automation;
+using XenVbd.Device;
 using XenVbd.Frontend;
 using XenVbd.Lab;
 using XenVbd.PowerShell.Infrastructure;

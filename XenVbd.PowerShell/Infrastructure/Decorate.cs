@@ -1,5 +1,5 @@
-using XenVbd.Device;
 using System.Management.Automation;
+using XenVbd.Device;
 
 namespace XenVbd.PowerShell.Infrastructure
 {

@@ -999,7 +999,7 @@ namespace XenVbd.Tests.Backend
 
         [Fact]
         public void Qemu10_CloseDropsInFlight_same_as_72() => Qemu72_CloseDropsInFlight_close_unmaps_at_once(BackendPersonality.Qemu10);
-            // ---- found by the differential suite against the real QEMU (tests/interop/qemu/QemuDiff) ----
+        // ---- found by the differential suite against the real QEMU (tests/interop/qemu/QemuDiff) ----
 
         [Theory]
         [InlineData(BackendPersonality.Qemu72)]

@@ -4,8 +4,8 @@ using System.IO;
 using System.Linq;
 using System.Text.Json;
 using XenVbd.Device;
-using XenVbd.Frontend;
 using XenVbd.Faults;
+using XenVbd.Frontend;
 using XenVbd.Workload;
 
 namespace XenVbd.Tests.Device

@@ -1,7 +1,7 @@
 using System;
 using System.Buffers.Binary;
-using XenVbd.Frontend;
 using XenVbd.Device;
+using XenVbd.Frontend;
 
 namespace XenVbd.Tests.Device
 {

@@ -511,7 +511,9 @@ namespace XenVbd.Tests.Frontend
             using var dev = VbdDevice.Create(new VbdDeviceOptions
             {
                 Personality = FrontendPersonality.Hardened,
-                SizeBytes = 8 << 20, RequestTimeout = Timeout, BackendMode = BackendAbiMode.Native,
+                SizeBytes = 8 << 20,
+                RequestTimeout = Timeout,
+                BackendMode = BackendAbiMode.Native,
                 GuestBufferBytes = XenVbd.Workload.DeviceWorkloadTarget.GuestBufferBytesFor(8, 4096),
             });
             var session = XenVbd.Faults.DeviceFaultSession.Attach(dev);
