@@ -18,5 +18,11 @@ namespace XenVbd
         PermissionDenied,
         /// <summary>The medium could not deliver the data.</summary>
         ReadError,
+        /// <summary>A program or package the operation needs is not installed (QEMU, a compiler).</summary>
+        NotInstalled,
+        /// <summary>The operation does not apply here (a backend fault on a device a real QEMU serves).</summary>
+        NotImplemented,
+        /// <summary>A peer did not answer in time (a QEMU backend past its timeout).</summary>
+        OperationTimeout,
     }
 }

@@ -13,7 +13,9 @@ BeforeAll {
         if ($manifest) { Import-Module $manifest } else { Import-Module XenVbd }
     }
     $ProgressPreference = 'SilentlyContinue'
-    $lab = & (Join-Path $PSScriptRoot '07-HardCasesOnQemu.ps1') -Seed $Seed
+    # The Hardened design sweeps every probe mode and bounce strategy; the module's default (a real driver) runs its own.
+    $lab = & (Join-Path $PSScriptRoot '07-HardCasesOnQemu.ps1') -Seed $Seed -Personality Hardened
+    $own = & (Join-Path $PSScriptRoot '07-HardCasesOnQemu.ps1') -Seed $Seed
 
     # The lab's own account of a missing QEMU: skip with it, or fail where CI requires QEMU.
     function Skip-IfLabSkipped {
@@ -25,7 +27,24 @@ BeforeAll {
     }
 }
 
-Describe "HardCasesOnQemu lab, seed $Seed" {
+Describe "HardCasesOnQemu lab under the default personality, seed $Seed" {
+    It 'runs the driver''s own options and passes every check it makes' {
+        if (Skip-IfLabSkipped) { return }
+        $own.Personality | Should -Be 'Gplpv2008b'
+        $own.Failures | Should -BeNullOrEmpty
+        $own.Passed | Should -BeTrue
+        $own.Workloads | Where-Object Label -like 'misaligned (Gplpv2008b*own strategy) on QEMU' | Should -Not -BeNullOrEmpty
+    }
+
+    It 'probes QEMU without a protocol key and switches an x86_32 frontend to its native x86_64 layout' {
+        if (Skip-IfLabSkipped) { return }
+        $d = $own.Findings | Where-Object { $_ -like 'DIVERGENCE bitness x86_32:*' }
+        $d | Should -Match "QEMU \S+ 'layout X86_64 \(probe switched\), I/O intact'"
+        $d | Should -Match 'xen_block_connect'
+    }
+}
+
+Describe "HardCasesOnQemu lab under Hardened, seed $Seed" {
     It 'passes every check it makes' {
         if (Skip-IfLabSkipped) { return }
         $lab.Failures | Should -BeNullOrEmpty

@@ -6,7 +6,7 @@ namespace XenVbd.Device
     /// An operation that needs the in-process blkback model (backend fault injection, a changed backend ABI, a
     /// migration, a resize) was asked of a device whose backend is a real process, where it cannot apply.
     /// </summary>
-    public sealed class BackendNotModelledException : NotSupportedException
+    public sealed class BackendNotModelledException : NotSupportedException, IEngineError
     {
         public BackendNotModelledException(string deviceName, string operation, string backendDescription)
             : base("The device '" + deviceName + "' is served by " + backendDescription + ", not by the blkback model: " + operation
@@ -24,7 +24,7 @@ namespace XenVbd.Device
         /// <summary>The stable id a host reports: the operation needs the blkback model.</summary>
         public string ErrorId => "BackendNotModelled";
 
-        public string ErrorCategory => "NotImplemented";
+        public EngineErrorCategory Category => EngineErrorCategory.NotImplemented;
 
         public string RecommendedAction => "Use a model device for this (New-VbdDevice -Backend Model; -BackendPersonality Qemu72 models QEMU 7.2's behaviour there).";
     }

@@ -3,7 +3,7 @@ using System;
 namespace XenVbd.Device
 {
     /// <summary>Something a real backend needs is not on this machine (QEMU's binary, a C compiler, Xen's headers); says what installs it.</summary>
-    public sealed class BackendPrerequisiteException : Exception
+    public sealed class BackendPrerequisiteException : Exception, IEngineError
     {
         public BackendPrerequisiteException(string message, string missing, string installCommand, Exception? inner = null)
             : base(message, inner)
@@ -21,7 +21,7 @@ namespace XenVbd.Device
         /// <summary>The stable id a host reports (PowerShell's ErrorRecord reads ErrorId, ErrorCategory and RecommendedAction).</summary>
         public string ErrorId => InstallCommand.IndexOf("qemu-system-xen", StringComparison.Ordinal) >= 0 ? "QemuNotInstalled" : "XenStandinPrerequisiteMissing";
 
-        public string ErrorCategory => "NotInstalled";
+        public EngineErrorCategory Category => EngineErrorCategory.NotInstalled;
 
         public string RecommendedAction => "Install it: " + InstallCommand;
     }

@@ -3,7 +3,7 @@ using System;
 namespace XenVbd.Device
 {
     /// <summary>The backend process (QEMU) ended while the device still needed it; carries its exit code and last output.</summary>
-    public sealed class BackendProcessExitedException : Exception
+    public sealed class BackendProcessExitedException : Exception, IEngineError
     {
         public BackendProcessExitedException(string message, int processId, int exitCode, string lastOutput)
             : base(message)
@@ -23,7 +23,7 @@ namespace XenVbd.Device
         /// <summary>The stable id a host reports.</summary>
         public string ErrorId => "BackendProcessExited";
 
-        public string ErrorCategory => "ResourceUnavailable";
+        public EngineErrorCategory Category => EngineErrorCategory.ResourceUnavailable;
 
         public string RecommendedAction => "QEMU's last output is in the message. Remove-VbdDevice releases the device; create it again to start a new QEMU.";
     }

@@ -82,6 +82,9 @@ namespace XenVbd.PowerShell.Infrastructure
             EngineErrorCategory.ResourceUnavailable => ErrorCategory.ResourceUnavailable,
             EngineErrorCategory.PermissionDenied => ErrorCategory.PermissionDenied,
             EngineErrorCategory.ReadError => ErrorCategory.ReadError,
+            EngineErrorCategory.NotInstalled => ErrorCategory.NotInstalled,
+            EngineErrorCategory.NotImplemented => ErrorCategory.NotImplemented,
+            EngineErrorCategory.OperationTimeout => ErrorCategory.OperationTimeout,
             _ => ErrorCategory.NotSpecified,
         };
 

@@ -42,7 +42,7 @@ Describe 'labs/Invoke-DefaultLab.ps1' {
         $out | Should -Match '(?m)^\s+RogueBackend\s+Hardened\s+PASS\s+Broken$'
         $out | Should -Match '(?m)^\s+RogueBackend\s+LinuxBlkfront\s+PASS\s+Hangs$'
         $out | Should -Match '(?m)^\s+BitnessMatrix\s+Hardened\s+PASS\s+Works 22, Refused 2$'
-        $out | Should -Match '12 passed, 0 failed'
+        $out | Should -Match '14 passed, 0 failed'
         (Get-Content -Raw (Join-Path $TestDrive 'side/index.html')) | Should -Match '<h2 id="side-by-side">'
     }
 

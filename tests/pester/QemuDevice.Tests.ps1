@@ -79,7 +79,7 @@ Describe 'A device whose backend is QEMU' {
     BeforeAll {
         $script:dev = $null
         if ($null -eq $missing) {
-            $script:dev = New-VbdDevice -Name qemu0 -Backend Qemu -FrontendAbi X86_32 -FrontendMode Probe -RingPageOrder 1 -SizeBytes 32MB
+            $script:dev = New-VbdDevice -Name qemu0 -Backend Qemu -FrontendAbi X86_32 -Personality Hardened -FrontendMode Probe -MaxRingPageOrder 1 -SizeBytes 32MB
         }
     }
     AfterAll {
