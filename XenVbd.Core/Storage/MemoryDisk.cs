@@ -145,11 +145,14 @@ namespace XenVbd.Storage
             ref byte data = ref MemoryMarshal.GetReference(Data(chunk));
             // One prefetch per cache line: hinting only the first lines and leaving the rest to the CPU's stream
             // prefetcher gained nothing measurable on a 4 KiB random read; all 64 lines gained ~20 %.
+            // Into L2 (prefetcht1), not L1: on Intel a prefetch into L1 holds one of the core's few L1 fill buffers
+            // until its line arrives, so 64 of them stall this loop on the very misses they were to hide; the copy
+            // reads L2 almost as fast. Beside a copy loop on a Xeon, t1 took 60-80 ns per 4 KiB off what t0 took.
             for (int line = inChunk & ~(Alignment - 1); line < end; line += Alignment)
             {
                 unsafe
                 {
-                    System.Runtime.Intrinsics.X86.Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref data, line)));
+                    System.Runtime.Intrinsics.X86.Sse.Prefetch1(Unsafe.AsPointer(ref Unsafe.Add(ref data, line)));
                 }
             }
 #endif
