@@ -149,7 +149,8 @@ namespace XenVbd.Backend
 
         private void DecodeDirect(ReadOnlySpan<byte> copy, BlkifAbi abi, ref BackendRequest request)
         {
-            BlkifCodec.ReadRequest(copy, abi, out var rw);
+            // Only the segments the request claims are read (from the one copy, XSA-155), not all 11.
+            BlkifCodec.ReadRequestHeader(copy, abi, out var rw);
             request.Id = rw.Id;
             request.SectorNumber = rw.SectorNumber;
             request.SegmentCount = rw.NrSegments;
@@ -158,7 +159,7 @@ namespace XenVbd.Backend
                 request.Reject = RequestRejectReason.BadSegmentCount;
                 return;
             }
-            for (int i = 0; i < rw.NrSegments; i++) _segments[i] = rw.GetSegment(i);
+            for (int i = 0; i < rw.NrSegments; i++) _segments[i] = BlkifCodec.ReadRequestSegment(copy, abi, i);
             request.SectorCount = ClaimedSectors(rw.NrSegments);
         }
 

@@ -317,6 +317,9 @@ namespace XenVbd.Device
             Enter();
             try
             {
+                // Already complete (the usual case for all but the first SRB of a batch): there is nothing to run, and
+                // skipping the wait skips installing the scheduler's context and back for nothing.
+                if (srb.IsComplete) return true;
                 _waitFor = srb;
                 try
                 {

@@ -28,6 +28,17 @@ namespace XenVbd.Ring
         /// <summary>Reads a request; segments past 11 are not read (the backend rejects such a count anyway).</summary>
         public static void ReadRequest(ReadOnlySpan<byte> entry, BlkifAbi abi, out BlkifRequest request)
         {
+            ReadRequestHeader(entry, abi, out request);
+            for (int i = 0; i < BlkifLayout.MaxSegmentsPerRequest; i++)
+                request.SetSegment(i, ReadRequestSegment(entry, abi, i));
+        }
+
+        /// <summary>
+        /// A request's fields without its segments (left zero): for a reader that takes only the
+        /// <see cref="BlkifRequest.NrSegments"/> it uses, with <see cref="ReadRequestSegment"/>, instead of all 11.
+        /// </summary>
+        public static void ReadRequestHeader(ReadOnlySpan<byte> entry, BlkifAbi abi, out BlkifRequest request)
+        {
             int size = BlkifLayout.RequestSize(abi);
             if (entry.Length < size) ThrowHelper.ThrowEntryTooSmall(entry.Length, size);
             request = default;
@@ -36,9 +47,13 @@ namespace XenVbd.Ring
             request.Handle = BinaryPrimitives.ReadUInt16LittleEndian(entry.Slice(BlkifLayout.HandleOffset));
             request.Id = BinaryPrimitives.ReadUInt64LittleEndian(entry.Slice(BlkifLayout.IdOffset(abi)));
             request.SectorNumber = BinaryPrimitives.ReadUInt64LittleEndian(entry.Slice(BlkifLayout.SectorNumberOffset(abi)));
-            var segs = entry.Slice(BlkifLayout.SegmentsOffset(abi));
-            for (int i = 0; i < BlkifLayout.MaxSegmentsPerRequest; i++)
-                request.SetSegment(i, ReadSegment(segs.Slice(i * BlkifLayout.SegmentSize)));
+        }
+
+        /// <summary>Segment <paramref name="index"/> (0..10) of a direct request entry.</summary>
+        public static BlkifSegment ReadRequestSegment(ReadOnlySpan<byte> entry, BlkifAbi abi, int index)
+        {
+            if ((uint)index >= BlkifLayout.MaxSegmentsPerRequest) ThrowHelper.ThrowSegmentIndex(index);
+            return ReadSegment(entry.Slice(BlkifLayout.SegmentsOffset(abi) + index * BlkifLayout.SegmentSize, BlkifLayout.SegmentSize));
         }
 
         public static void WriteDiscard(Span<byte> entry, BlkifAbi abi, in BlkifDiscardRequest request)
