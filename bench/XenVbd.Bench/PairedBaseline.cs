@@ -58,7 +58,7 @@ namespace XenVbd.Bench
             };
         }
 
-        private static double RunC(string exe, string pattern, long ops)
+        internal static double RunC(string exe, string pattern, long ops)
         {
             var psi = new ProcessStartInfo(exe, ops.ToString(CultureInfo.InvariantCulture) + " 4096 " + pattern)
             {

@@ -9,7 +9,9 @@ namespace XenVbd.Bench
         /// `stack [--quick] [--out file.json]` runs the whole-stack harness with its baselines;
         /// `devices [--quick] [--out file.json]` measures device memory, creation and campaign cases per second;
         /// `effects` prints the published effects of multi-page rings, persistent grants and multi-queue as the
-        /// virtual-time service model reproduces them (deterministic: the same table on any machine).
+        /// virtual-time service model reproduces them (deterministic: the same table on any machine);
+        /// `builds name=dir/XenVbd.Bench.dll ... [--rounds n] [--c-exe ringloop]` runs the two 4 KiB target rows of several
+        /// builds side by side in this process, alternating (see <see cref="BuildComparison"/>).
         /// </summary>
         public static int Main(string[] args)
         {
@@ -26,8 +28,10 @@ namespace XenVbd.Bench
                     return DeviceCost.Run(rest);
                 case "effects":
                     return PublishedEffectsReport.Run();
+                case "builds":
+                    return BuildComparison.Run(rest);
                 default:
-                    System.Console.Error.WriteLine("usage: XenVbd.Bench micro|stack|devices|effects [options]");
+                    System.Console.Error.WriteLine("usage: XenVbd.Bench micro|stack|devices|effects|builds [options]");
                     return 2;
             }
         }
