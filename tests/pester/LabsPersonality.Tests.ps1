@@ -147,3 +147,43 @@ $null = $lab.Check($true, 'ran'); $lab
         $r.Failures[0] | Should -Match '^the lab takes no -Personality: add \[string\] \$Personality'
     }
 }
+
+Describe 'The labs'' shared suite helper, Add-VbdLabPersonalityContext (labs/LabSuite.Helpers.ps1)' {
+    It 'in a suite copied out of labs/ (the helper found in the module''s Labs folder) passes true expectations and fails a wrong one' {
+        # A user's lab and its suite, written as the shipped suites are: the lab expects GPLPV 2012 to go Broken
+        # after a lost response (it hangs: the driver has no timeout that fails the device), Hardened to fail the SRB.
+        $dir = Join-Path $TestDrive 'copied'
+        $null = New-Item -ItemType Directory $dir
+        Set-Content (Join-Path $dir '01-Lost.ps1') @'
+param([UInt64] $Seed = 1, [string] $Personality, [hashtable] $DeviceOptions = @{})
+$lab = New-VbdLabResult -Name Lost -Seed $Seed -Personality $Personality -DeviceOptions $DeviceOptions
+$null = $lab.Expect('lost response', $(if ($lab.Personality -eq 'Hardened') { 'Errors' } else { 'Broken' }), 'UnansweredRequests')
+$d = New-VbdLabDevice $lab 'drop' @{ RequestTimeout = '00:00:01' }
+$null = Add-VbdFault -Device $d -Kind Drop -MaxCount 1
+$r = Invoke-VbdWorkload -Device $d -Count 50 -Seed $lab.SeedFor('io') -AssumeZeroedDisk
+$null = $lab.ObserveWorkload('lost response', $r, "$($d.State)", $d.FailureReason)
+Remove-VbdDevice -Device $d -Confirm:$false
+$lab
+'@
+        $suite = (Get-Content -Raw (Join-Path $root 'labs/01-MisalignedBuffers.Tests.ps1')) -replace '01-MisalignedBuffers', '01-Lost'
+        # Only the helper's Context, under two personalities: the shipped suite's other Describe blocks are about its own lab.
+        $suite = $suite -replace "(?s)\r?\n    Context 'MisalignedBuffers: GPLPV.*", "`n}`n" -replace "-Seed \`$Seed`r?`n", "-Seed `$Seed -Personality Hardened, Gplpv2012`n"
+        Set-Content (Join-Path $dir '01-Lost.Tests.ps1') $suite
+        Join-Path $dir 'LabSuite.Helpers.ps1' | Should -Not -Exist
+
+        $pester = (Get-Module Pester).Path
+        $command = "Import-Module '$pester'; Import-Module '$(Join-Path $root 'XenVbd.psd1')'; `$ProgressPreference = 'SilentlyContinue'; " +
+            "`$r = Invoke-Pester -Path '$(Join-Path $dir '01-Lost.Tests.ps1')' -PassThru -Output None; " +
+            "foreach (`$t in `$r.Tests) { '{0} {1}' -f `$t.Result, `$t.ExpandedName }"
+        $exe = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
+        $pwsh = @(if (Test-Path -LiteralPath $exe) { $exe } else { (Get-Process -Id $PID).Path; Join-Path $PSHOME 'pwsh.dll' })
+        $prefix = @($pwsh | Select-Object -Skip 1)
+        $lines = @(& $pwsh[0] @prefix -NoProfile -NonInteractive -Command $command 2>&1 | ForEach-Object { "$_" })
+        $lines | Should -Be @(
+            'Passed Lost under Hardened reproduces the outcome the real driver has in every case'
+            'Passed Lost under Hardened cites the behaviour that decides each outcome, with its source'
+            'Failed Lost under Gplpv2012 reproduces the outcome the real driver has in every case'
+            'Passed Lost under Gplpv2012 cites the behaviour that decides each outcome, with its source'
+        ) -Because ($lines -join "`n")
+    }
+}
