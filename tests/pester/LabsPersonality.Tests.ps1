@@ -33,9 +33,44 @@ Describe 'Invoke-VbdLab -Personality' {
         ($rows | Where-Object Personality -eq 'Gplpv2012').Observed | Should -Be 'Intact 2, Stopped 2'
     }
 
-    It 'shows them side by side in 80 columns: Result, Personality, Name, Expected, Observed' {
+    It 'shows them side by side in 80 columns, one line per result, when captured and in a console log' {
+        # A row that wraps becomes several short lines, each within 80 columns: count the lines, not only their length.
+        # A failing result of a user's lab too: its Observed is longer, and the checks view ends with its failure.
+        $dir = Join-Path $TestDrive 'wide'
+        $null = New-Item -ItemType Directory $dir
+        Set-Content (Join-Path $dir 'LongOutcome.ps1') @'
+param([UInt64] $Seed = 1, [string] $Personality, [hashtable] $DeviceOptions = @{})
+$lab = New-VbdLabResult -Name LongOutcome -Seed $Seed -Personality $Personality -DeviceOptions $DeviceOptions
+foreach ($c in 'a', 'b', 'c', 'd') { $null = $lab.Expect("case $c", 'Broken', 'UnansweredRequests') }
+$null = $lab.Observe('case a', 'Intact', 'nothing went wrong'); $null = $lab.Observe('case b', 'Stopped', 'the device stopped')
+$null = $lab.Observe('case c', 'Hangs', 'one SRB never completed'); $null = $lab.Observe('case d', 'Errors', 'one SRB failed')
+$lab
+'@
+        $all = @($rows) + @(Invoke-VbdLab -Path $dir -Personality Gplpv2012)
+        $all[-1].Passed | Should -BeFalse
+        $all[-1].Observed.Length | Should -BeGreaterThan 19 -Because 'the Observed column is 19 wide'
+        $fresh = "Import-Module '$(Join-Path $root 'XenVbd.psd1')'; `$ProgressPreference = 'SilentlyContinue'; " +
+            "`$all = @(Invoke-VbdLab -Name RogueBackend -Personality *) + @(Invoke-VbdLab -Path '$dir' -Personality Gplpv2012); " +
+            "'width ' + `$Host.UI.RawUI.BufferSize.Width; `$all; `$all | Format-Table -View XenVbd.Lab.LabResult.Checks"
+        $exe = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
+        $pwsh = @(if (Test-Path -LiteralPath $exe) { $exe } else { (Get-Process -Id $PID).Path; Join-Path $PSHOME 'pwsh.dll' })
+        $prefix = @($pwsh | Select-Object -Skip 1)
+        # A console log (CI, a transcript): the console host formats at its own width, with its colours.
+        $logged = (& $pwsh[0] @prefix -NoProfile -NonInteractive -Command $fresh 2>&1 | ForEach-Object { "$_" }) -join "`n"
+        $logged | Should -Match '^width 80\b' -Because 'the log is written at 80 columns'
+        $logged = $logged -replace "`e\[[0-9;]*m", ''
+        $captured = $all | Out-String -Width 80
+        $checks = $all | Format-Table -View XenVbd.Lab.LabResult.Checks | Out-String -Width 80
+        foreach ($text in $captured, $checks, $logged) {
+            $lines = @($text -split "`r?`n" | Where-Object { $_.Trim() })
+            foreach ($line in $lines) { $line.Length | Should -BeLessOrEqual 80 -Because $line }
+            # Per table: a header, a rule, then exactly one line per result, each starting with its PASS or FAIL.
+            $tables = @($lines | Where-Object { $_ -match '^Result ' }).Count
+            $lines.Count | Should -Be ($tables * (2 + $all.Count) + [int]($text -eq $logged)) -Because $text
+            @($lines | Where-Object { $_ -match '^(PASS|FAIL)  ' }).Count | Should -Be ($tables * $all.Count) -Because $text
+        }
+        $captured | Should -Match 'FAIL\s+Gplpv2012\s+LongOutcome\s+Broken\s+Intact, Stopped, '
         $text = $rows | Out-String -Width 80
-        foreach ($line in $text -split "`r?`n") { $line.Length | Should -BeLessOrEqual 80 }
         $text | Should -Match 'Result\s+Personality\s+Name\s+Expected\s+Observed'
         $text | Should -Match 'PASS\s+Gplpv2008b\s+RogueBackend\s+Stopped 3, Intact 1\s+Stopped 3, Intact 1'
         $checks = $rows | Format-Table -View XenVbd.Lab.LabResult.Checks | Out-String -Width 80
