@@ -138,7 +138,8 @@ function Invoke-Publish {
         $files = @(Get-ChildItem -Recurse -File $dest)
         Write-Host ("    module/{0}: {1} files, {2:0.0} MB" -f $target.Edition, $files.Count, (($files | Measure-Object Length -Sum).Sum / 1MB))
     }
-    # The lab scripts and their Pester suites ship with the module (Invoke-VbdLab runs module/Labs);
+    # The lab scripts, their Pester suites and the helper those suites dot-source (LabSuite.Helpers.ps1, which
+    # Invoke-VbdLab skips as it skips *.Tests.ps1) ship with the module (Invoke-VbdLab runs module/Labs);
     # labs/Invoke-*.ps1 are the repository's runners, not labs.
     $labs = Join-Path $ModuleDir 'Labs'
     if (Test-Path $labs) { Remove-Item -Recurse -Force $labs }

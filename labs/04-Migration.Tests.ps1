@@ -11,8 +11,11 @@ BeforeDiscovery {
             Where-Object { Test-Path -LiteralPath $_ } | Select-Object -First 1
         if ($manifest) { Import-Module $manifest } else { Import-Module XenVbd }
     }
-    # One context per frontend personality, each named by the lab and the personality.
-    $personalities = @(Get-VbdPersonality | ForEach-Object Name)
+    # The shared "under each personality" Context (Add-VbdLabPersonalityContext): beside this suite, else in the
+    # Labs folder the module ships.
+    $helper = @((Join-Path $PSScriptRoot 'LabSuite.Helpers.ps1'), (Join-Path (Get-Module XenVbd).ModuleBase 'module/Labs/LabSuite.Helpers.ps1')) |
+        Where-Object { Test-Path -LiteralPath $_ } | Select-Object -First 1
+    . $helper
 }
 
 BeforeAll {
@@ -27,30 +30,8 @@ BeforeAll {
 }
 
 Describe "Migration lab: the real driver's outcome under each personality, seed $Seed" {
-    Context 'Migration under <_>' -ForEach $personalities {
-        BeforeAll {
-            $under = & $labScript -Seed $Seed -Personality $_
-        }
-
-        It 'Migration under <_> reproduces the outcome the real driver has in every case' {
-            $under.Personality | Should -Be $_
-            $under.Outcomes.Count | Should -BeGreaterThan 0
-            foreach ($o in $under.Outcomes) { $o.Observed | Should -Be $o.Expected -Because "$($o.Case): $($o.Evidence)" }
-            $under.Failures | Should -BeNullOrEmpty
-            $under.Passed | Should -BeTrue
-        }
-
-        It 'Migration under <_> cites the behaviour that decides each outcome, with its source' {
-            $behaviours = @(Get-VbdPersonality $_ -Detailed)
-            foreach ($o in $under.Outcomes) {
-                $b = $behaviours | Where-Object Behaviour -eq $o.Behaviour
-                $b | Should -Not -BeNullOrEmpty -Because $o.Case
-                $o.Because | Should -Be $b.Summary
-                if ($b.Pinned) { $o.Source.Function | Should -Be $b.Function; $o.SourceText | Should -BeLike "$($b.Function) (*)" }
-                else { $o.SourceText | Should -Match '^not pinned: ' }
-            }
-        }
-    }
+    # One context per frontend personality: the lab's outcome in every case is its real driver's, cited to its source.
+    Add-VbdLabPersonalityContext -LabPath (Join-Path $PSScriptRoot '04-Migration.ps1') -Seed $Seed
 
     Context 'Migration: the stale layout' {
         It 'under Gplpv2008b keeps the x86_64 layout after moving to an x86_32 dom0, without probing' {

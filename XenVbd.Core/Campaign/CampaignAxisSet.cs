@@ -42,7 +42,65 @@ namespace XenVbd.Campaign
             CampaignAxis.ForEnum("BackendPersonality", BackendPersonality.LinuxBlkback, (o, v) => o.BackendPersonality = v, "which real backend dom0 runs"),
         });
 
+        /// <summary>
+        /// The axes only the <see cref="FrontendPersonality.Hardened"/> design may choose: a real driver's personality
+        /// has its own frontend mode and bounce strategy (<see cref="FrontendOptions.EffectiveBounce"/>), so beside it
+        /// these settings would change nothing but the case's name.
+        /// </summary>
+        public static IReadOnlyList<string> HardenedOnlyAxes { get; } = new[] { "FrontendMode", "Bounce" };
+
         public IReadOnlyList<CampaignAxis> Axes => _axes;
+
+        /// <summary>
+        /// Why <paramref name="matrix"/> sweeps a <see cref="HardenedOnlyAxes">Hardened-only axis</see> beside a real
+        /// driver's personality it lists on its Personality axis (cases that would repeat one case under other
+        /// names), or null when it does not.
+        /// </summary>
+        public static string? HardenedOnlyConflict(CampaignMatrix matrix)
+        {
+            if (matrix == null) throw new ArgumentNullException(nameof(matrix));
+            string[]? personalities = SweptValues(matrix, "Personality");
+            if (personalities == null) return null;
+            var real = new List<string>();
+            foreach (var p in personalities)
+                if (!string.Equals(p, nameof(FrontendPersonality.Hardened), StringComparison.OrdinalIgnoreCase)) real.Add(p);
+            if (real.Count == 0) return null;
+            foreach (var name in HardenedOnlyAxes)
+            {
+                string[]? values = SweptValues(matrix, name);
+                if (values == null) continue;
+                return name + " (" + string.Join(", ", values) + ") is swept beside Personality " + string.Join(", ", real)
+                    + ": a real driver's personality has its own " + name + ", so those cases would repeat one case under other names. "
+                    + "Sweep " + name + " with Personality = 'Hardened' alone, and run the real drivers in a campaign of their own without " + name + ".";
+            }
+            return null;
+        }
+
+        /// <summary>
+        /// A note for a matrix that sweeps a <see cref="HardenedOnlyAxes">Hardened-only axis</see> without a
+        /// Personality axis: every case then runs the default personality, a real driver, whose own setting is used.
+        /// Null when there is nothing to say.
+        /// </summary>
+        public static string? DefaultPersonalityNote(CampaignMatrix matrix)
+        {
+            if (matrix == null) throw new ArgumentNullException(nameof(matrix));
+            if (!matrix.AxisSet.TryGet("Personality", out var personality) || SweptValues(matrix, personality.Name) != null) return null;
+            if (string.Equals(personality.Default, nameof(FrontendPersonality.Hardened), StringComparison.OrdinalIgnoreCase)) return null;
+            foreach (var name in HardenedOnlyAxes)
+            {
+                if (SweptValues(matrix, name) == null) continue;
+                return name + " is swept, but every case runs the default personality " + personality.Default
+                    + ", which uses its own " + name + ": add Personality = 'Hardened' to the matrix (-Axis @{ Personality = 'Hardened' }) for the swept values to take effect.";
+            }
+            return null;
+        }
+
+        private static string[]? SweptValues(CampaignMatrix matrix, string axis)
+        {
+            foreach (var kv in matrix.Axes)
+                if (string.Equals(kv.Key.Name, axis, StringComparison.OrdinalIgnoreCase)) return kv.Value;
+            return null;
+        }
 
         public bool TryGet(string name, out CampaignAxis axis)
         {

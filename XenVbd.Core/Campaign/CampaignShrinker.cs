@@ -1,5 +1,7 @@
 using System;
 using System.Collections.Generic;
+using System.Threading;
+using XenVbd.Device;
 
 namespace XenVbd.Campaign
 {
@@ -18,22 +20,42 @@ namespace XenVbd.Campaign
     /// </remarks>
     public sealed class CampaignShrinker
     {
-        private readonly Func<CampaignCase, CampaignResult> _run;
+        // The candidate runner, given the calling thread's device pool (null when devices are not reused).
+        private readonly Func<CampaignCase, VbdDevicePool?, CampaignResult> _run;
+        private readonly bool _pooled;
 
         public CampaignShrinker(Func<CampaignCase, CampaignResult> run, CampaignAxisSet? axes = null)
         {
-            _run = run ?? throw new ArgumentNullException(nameof(run));
+            if (run == null) throw new ArgumentNullException(nameof(run));
+            _run = (c, _) => run(c);
             Axes = axes ?? CampaignAxisSet.Default;
         }
 
-        /// <summary>A shrinker running each candidate with <see cref="CampaignCaseRunner"/>.</summary>
+        private CampaignShrinker(Func<CampaignCase, VbdDevicePool?, CampaignResult> run, CampaignAxisSet axes)
+        {
+            _run = run;
+            _pooled = true;
+            Axes = axes;
+        }
+
+        /// <summary>
+        /// A shrinker running each candidate with <see cref="CampaignCaseRunner"/> on devices restored from a
+        /// <see cref="VbdDevicePool"/>, as <see cref="CampaignRunner"/> runs a matrix's cases: candidates mostly
+        /// differ in workload and faults, not in the device, so most restore the device the last one used.
+        /// </summary>
         public static CampaignShrinker ForAxes(CampaignAxisSet? axes = null)
         {
             var set = axes ?? CampaignAxisSet.Default;
-            return new CampaignShrinker(c => CampaignCaseRunner.Run(c, set), set);
+            return new CampaignShrinker((c, devices) => CampaignCaseRunner.Run(c, set, devices), set);
         }
 
         public CampaignAxisSet Axes { get; }
+
+        /// <summary>
+        /// Whether a <see cref="ForAxes"/> shrinker restores pooled devices (true) or builds a fresh device for every
+        /// candidate; a restored device is indistinguishable from a fresh one, so the shrunk case is the same.
+        /// </summary>
+        public bool ReuseDevices { get; set; } = true;
 
         /// <summary>Cases the shrinker may run before it stops with what it has (still a failing case, maybe not minimal).</summary>
         public int MaxRuns { get; set; } = 2000;
@@ -50,6 +72,21 @@ namespace XenVbd.Campaign
             if (failing == null) throw new ArgumentNullException(nameof(failing));
             if (failing.Outcome != CampaignOutcome.Failed) throw new ArgumentException("Case #" + failing.Index + " did not fail (" + failing.Outcome + "): nothing to shrink.", nameof(failing));
             int width = Math.Max(1, MaxDegreeOfParallelism);
+            // One pool per thread that runs candidates (a device is driven from one thread at a time).
+            using var pools = new ThreadLocal<VbdDevicePool?>(() => _pooled && ReuseDevices ? new VbdDevicePool() : null, trackAllValues: true);
+            try
+            {
+                return Shrink(failing, width, pools);
+            }
+            finally
+            {
+                foreach (var pool in pools.Values) pool?.Dispose();
+            }
+        }
+
+        private CampaignReproduction Shrink(CampaignResult failing, int width, ThreadLocal<VbdDevicePool?> pools)
+        {
+            CampaignResult Run(CampaignCase c) => _run(c, pools.Value);
             var best = failing;
             int runs = 0, steps = 0;
             bool minimal = false;
@@ -63,8 +100,8 @@ namespace XenVbd.Campaign
                     int n = Math.Min(Math.Min(width, candidates.Count - tried), MaxRuns - runs);
                     var batch = new CampaignResult[n];
                     int first = tried;
-                    if (n == 1) batch[0] = _run(candidates[first]);
-                    else System.Threading.Tasks.Parallel.For(0, n, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = n }, i => batch[i] = _run(candidates[first + i]));
+                    if (n == 1) batch[0] = Run(candidates[first]);
+                    else System.Threading.Tasks.Parallel.For(0, n, new System.Threading.Tasks.ParallelOptions { MaxDegreeOfParallelism = n }, i => batch[i] = Run(candidates[first + i]));
                     runs += n;
                     tried += n;
                     foreach (var r in batch)

@@ -47,6 +47,9 @@ namespace XenVbd.Lab
         /// <summary>Passed: every check held and every expected outcome was observed as expected.</summary>
         public bool Passed => Failures.Count == 0 && Outcomes.All(o => o.Observed != null);
 
+        /// <summary>PASS or FAIL (<see cref="Passed"/> in the four letters the lab table shows).</summary>
+        public string Result => Passed ? "PASS" : "FAIL";
+
         /// <summary>Each case's expected outcome under <see cref="Personality"/> and what the model showed, in the order expected.</summary>
         public List<LabOutcome> Outcomes { get; } = new List<LabOutcome>();
 
@@ -73,6 +76,18 @@ namespace XenVbd.Lab
 
         /// <summary>How long the lab took on this machine; kept out of the deterministic report. Invoke-VbdLab sets it.</summary>
         public TimeSpan WallTime { get; set; }
+
+        /// <summary><see cref="WallTime"/> in seconds, to two places (the checks table's column).</summary>
+        public double WallSeconds => Math.Round(WallTime.TotalSeconds, 2);
+
+        /// <summary>How many findings the lab wrote.</summary>
+        public int FindingCount => Findings.Count;
+
+        /// <summary>How many of its checks and expected outcomes failed.</summary>
+        public int FailureCount => Failures.Count;
+
+        /// <summary>Empty when the lab passed, else its replay command and its first failure (the checks table's last column).</summary>
+        public string FirstFailure => Passed ? "" : ReplayCommand + " : " + (Failures.Count > 0 ? Failures[0] : "an expected outcome was not observed");
 
         /// <summary>
         /// The lab script of a user's own folder (Invoke-VbdLab -Path), so its replay command names it; null for

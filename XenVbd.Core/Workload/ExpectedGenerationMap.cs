@@ -57,15 +57,6 @@ namespace XenVbd.Workload
             for (int k = 0; k < count; k++) if (_ceiling[i + k] < generation) _ceiling[i + k] = (uint)generation;
         }
 
-        /// <summary>After a power cut only flushed data is promised: every sector may hold anything it has held since <paramref name="durableGeneration"/>.</summary>
-        public void ForgetAfter(ulong durableGeneration)
-        {
-            for (int i = 0; i < _floor.Length; i++)
-            {
-                if (_floor[i] > durableGeneration) _floor[i] = 0;
-            }
-        }
-
         public ulong Floor(long sector) => _floor[Index(sector)];
 
         public ulong Ceiling(long sector) => _ceiling[Index(sector)];

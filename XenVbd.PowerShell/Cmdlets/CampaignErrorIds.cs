@@ -4,6 +4,7 @@ namespace XenVbd.PowerShell.Cmdlets
     public static class CampaignErrorIds
     {
         public const string InvalidCampaignMatrix = "InvalidCampaignMatrix";
+        public const string PersonalityFixesAxis = "PersonalityFixesAxis";
         public const string CampaignFileNotFound = "CampaignFileNotFound";
         public const string InvalidShard = "InvalidShard";
         public const string InvalidReplayFile = "InvalidReplayFile";

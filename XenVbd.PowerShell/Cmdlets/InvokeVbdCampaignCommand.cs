@@ -155,6 +155,17 @@ namespace XenVbd.PowerShell.Cmdlets
                 return;
             }
 
+            // FrontendMode and Bounce are the Hardened design's to choose: beside a real driver they would only rename one case.
+            string? conflict = CampaignAxisSet.HardenedOnlyConflict(matrix);
+            if (conflict != null)
+            {
+                this.WriteError(CampaignErrorIds.PersonalityFixesAxis, ErrorCategory.InvalidArgument, Path ?? matrix.Name, conflict,
+                    "Get-VbdPersonality <name> -Detailed shows the mode and bounce strategy each real driver has.");
+                return;
+            }
+            string? note = CampaignAxisSet.DefaultPersonalityNote(matrix);
+            if (note != null) WriteWarning(note);
+
             CampaignShard shard = CampaignShard.All;
             if (Shard != null)
             {

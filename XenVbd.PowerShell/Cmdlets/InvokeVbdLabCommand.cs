@@ -89,7 +89,7 @@ namespace XenVbd.PowerShell.Cmdlets
                     if (found.Count == 0)
                     {
                         this.WriteError(ErrorIds.LabPathNotFound, ErrorCategory.ObjectNotFound, p,
-                            "'" + full + "' is neither a lab script nor a folder with lab scripts (*.ps1 other than *.Tests.ps1 and Invoke-*.ps1).",
+                            "'" + full + "' is neither a lab script nor a folder with lab scripts (*.ps1 other than *.Tests.ps1, *.Helpers.ps1 and Invoke-*.ps1).",
                             "Give -Path a folder of lab scripts or one .ps1 file; Get-Help about_XenVbd_Labs shows how a lab script looks.");
                     }
 

@@ -44,8 +44,8 @@ namespace XenVbd.PowerShell.Infrastructure
         }
 
         /// <summary>
-        /// The lab scripts of a folder, in file-name order: every *.ps1 except Pester suites (*.Tests.ps1) and
-        /// runners (Invoke-*.ps1). A file is taken as it is.
+        /// The lab scripts of a folder, in file-name order: every *.ps1 except Pester suites (*.Tests.ps1), the
+        /// scripts those suites dot-source (*.Helpers.ps1) and runners (Invoke-*.ps1). A file is taken as it is.
         /// </summary>
         public static IReadOnlyList<LabScript> In(string path, bool shipped)
         {
@@ -70,6 +70,7 @@ namespace XenVbd.PowerShell.Infrastructure
         {
             string name = System.IO.Path.GetFileName(file);
             return !name.EndsWith(".Tests.ps1", StringComparison.OrdinalIgnoreCase)
+                && !name.EndsWith(".Helpers.ps1", StringComparison.OrdinalIgnoreCase)
                 && !name.StartsWith("Invoke-", StringComparison.OrdinalIgnoreCase);
         }
 

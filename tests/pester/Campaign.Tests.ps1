@@ -83,6 +83,21 @@ Describe 'Invoke-VbdCampaign' {
         $e.FullyQualifiedErrorId | Should -BeLike 'InvalidCampaignMatrix,*'
     }
 
+    It 'refuses FrontendMode or Bounce swept beside a real driver''s personality, and notes them under the default one' {
+        $w = @{ w = @{ Count = 10 } }
+        $e = Get-Failure { Invoke-VbdCampaign -Bounce PerSrb, SegmentPool -Axis @{ Personality = 'Hardened', 'Gplpv2012' } -Workload $w -ErrorAction Stop }
+        $e.FullyQualifiedErrorId | Should -BeLike 'PersonalityFixesAxis,*'
+        $e.CategoryInfo.Category | Should -Be 'InvalidArgument'
+        $e.Exception.Message | Should -Match '^Bounce \(PerSrb, SegmentPool\) is swept beside Personality Gplpv2012: '
+        $e = Get-Failure { Invoke-VbdCampaign -FrontendMode Probe -Axis @{ Personality = 'LinuxBlkfront' } -Workload $w -ErrorAction Stop }
+        $e.FullyQualifiedErrorId | Should -BeLike 'PersonalityFixesAxis,*'
+        # Under Hardened alone they are the design's to choose; without a Personality axis a warning says whose they are.
+        @(Invoke-VbdCampaign -Bounce PerSrb, SegmentPool -Axis @{ Personality = 'Hardened' } -Workload $w -NoShrink -WarningVariable none).Count | Should -Be 2
+        $none | Should -BeNullOrEmpty
+        @(Invoke-VbdCampaign -Bounce PerSrb, SegmentPool -Workload $w -NoShrink -WarningVariable warned -WarningAction SilentlyContinue).Count | Should -Be 2
+        "$warned" | Should -Match "^Bounce is swept, but every case runs the default personality Gplpv2008b, which uses its own Bounce: add Personality = 'Hardened'"
+    }
+
     It 'shrinks a failure into a replay file that -Replay runs to the same failure' {
         $out = Join-Path $Work 'shrink'
         $r = @(Invoke-VbdCampaign -Name s -FaultPlan @{ errors = @{ Kind = 'Error'; Rate = 0.2; Operation = 'Read' } } -Workload @{ w = @{ Count = 40; BlockSizes = 4096, 65536 } } -OutputDirectory $out)

@@ -109,6 +109,7 @@ Describe 'A lab of the user''s own' {
         $mine = Join-Path $TestDrive 'my-labs'
         $null = New-UserLab $mine 'Invoke-Mine.ps1' 'throw "a runner, not a lab"'
         $null = New-UserLab $mine '01-Tiny.Tests.ps1' 'throw "a Pester suite, not a lab"'
+        $null = New-UserLab $mine 'Tiny.Helpers.ps1' 'throw "a helper the suites dot-source, not a lab"'
         $tiny = New-UserLab $mine '01-Tiny.ps1' @'
 param([UInt64] $Seed = 1, [hashtable] $DeviceOptions = @{})
 $lab = New-VbdLabResult -Name Tiny -Seed $Seed
@@ -121,7 +122,7 @@ $lab
 '@
     }
 
-    It 'runs from -Path like a shipped lab, skipping runners and Pester suites, with a replay command naming it' {
+    It 'runs from -Path like a shipped lab, skipping runners, Pester suites and their helpers, with a replay command naming it' {
         $results = @(Invoke-VbdLab -Path $mine -Seed 4)
         $results.Count | Should -Be 1
         $results[0].Name | Should -Be 'Tiny'

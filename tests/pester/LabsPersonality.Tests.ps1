@@ -33,9 +33,44 @@ Describe 'Invoke-VbdLab -Personality' {
         ($rows | Where-Object Personality -eq 'Gplpv2012').Observed | Should -Be 'Intact 2, Stopped 2'
     }
 
-    It 'shows them side by side in 80 columns: Result, Personality, Name, Expected, Observed' {
+    It 'shows them side by side in 80 columns, one line per result, when captured and in a console log' {
+        # A row that wraps becomes several short lines, each within 80 columns: count the lines, not only their length.
+        # A failing result of a user's lab too: its Observed is longer, and the checks view ends with its failure.
+        $dir = Join-Path $TestDrive 'wide'
+        $null = New-Item -ItemType Directory $dir
+        Set-Content (Join-Path $dir 'LongOutcome.ps1') @'
+param([UInt64] $Seed = 1, [string] $Personality, [hashtable] $DeviceOptions = @{})
+$lab = New-VbdLabResult -Name LongOutcome -Seed $Seed -Personality $Personality -DeviceOptions $DeviceOptions
+foreach ($c in 'a', 'b', 'c', 'd') { $null = $lab.Expect("case $c", 'Broken', 'UnansweredRequests') }
+$null = $lab.Observe('case a', 'Intact', 'nothing went wrong'); $null = $lab.Observe('case b', 'Stopped', 'the device stopped')
+$null = $lab.Observe('case c', 'Hangs', 'one SRB never completed'); $null = $lab.Observe('case d', 'Errors', 'one SRB failed')
+$lab
+'@
+        $all = @($rows) + @(Invoke-VbdLab -Path $dir -Personality Gplpv2012)
+        $all[-1].Passed | Should -BeFalse
+        $all[-1].Observed.Length | Should -BeGreaterThan 19 -Because 'the Observed column is 19 wide'
+        $fresh = "Import-Module '$(Join-Path $root 'XenVbd.psd1')'; `$ProgressPreference = 'SilentlyContinue'; " +
+            "`$all = @(Invoke-VbdLab -Name RogueBackend -Personality *) + @(Invoke-VbdLab -Path '$dir' -Personality Gplpv2012); " +
+            "'width ' + `$Host.UI.RawUI.BufferSize.Width; `$all; `$all | Format-Table -View XenVbd.Lab.LabResult.Checks"
+        $exe = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
+        $pwsh = @(if (Test-Path -LiteralPath $exe) { $exe } else { (Get-Process -Id $PID).Path; Join-Path $PSHOME 'pwsh.dll' })
+        $prefix = @($pwsh | Select-Object -Skip 1)
+        # A console log (CI, a transcript): the console host formats at its own width, with its colours.
+        $logged = (& $pwsh[0] @prefix -NoProfile -NonInteractive -Command $fresh 2>&1 | ForEach-Object { "$_" }) -join "`n"
+        $logged | Should -Match '^width 80\b' -Because 'the log is written at 80 columns'
+        $logged = $logged -replace "`e\[[0-9;]*m", ''
+        $captured = $all | Out-String -Width 80
+        $checks = $all | Format-Table -View XenVbd.Lab.LabResult.Checks | Out-String -Width 80
+        foreach ($text in $captured, $checks, $logged) {
+            $lines = @($text -split "`r?`n" | Where-Object { $_.Trim() })
+            foreach ($line in $lines) { $line.Length | Should -BeLessOrEqual 80 -Because $line }
+            # Per table: a header, a rule, then exactly one line per result, each starting with its PASS or FAIL.
+            $tables = @($lines | Where-Object { $_ -match '^Result ' }).Count
+            $lines.Count | Should -Be ($tables * (2 + $all.Count) + [int]($text -eq $logged)) -Because $text
+            @($lines | Where-Object { $_ -match '^(PASS|FAIL)  ' }).Count | Should -Be ($tables * $all.Count) -Because $text
+        }
+        $captured | Should -Match 'FAIL\s+Gplpv2012\s+LongOutcome\s+Broken\s+Intact, Stopped, '
         $text = $rows | Out-String -Width 80
-        foreach ($line in $text -split "`r?`n") { $line.Length | Should -BeLessOrEqual 80 }
         $text | Should -Match 'Result\s+Personality\s+Name\s+Expected\s+Observed'
         $text | Should -Match 'PASS\s+Gplpv2008b\s+RogueBackend\s+Stopped 3, Intact 1\s+Stopped 3, Intact 1'
         $checks = $rows | Format-Table -View XenVbd.Lab.LabResult.Checks | Out-String -Width 80
@@ -145,5 +180,45 @@ $null = $lab.Check($true, 'ran'); $lab
         $r.Passed | Should -BeFalse
         $r.Personality | Should -Be 'LinuxBlkfront'
         $r.Failures[0] | Should -Match '^the lab takes no -Personality: add \[string\] \$Personality'
+    }
+}
+
+Describe 'The labs'' shared suite helper, Add-VbdLabPersonalityContext (labs/LabSuite.Helpers.ps1)' {
+    It 'in a suite copied out of labs/ (the helper found in the module''s Labs folder) passes true expectations and fails a wrong one' {
+        # A user's lab and its suite, written as the shipped suites are: the lab expects GPLPV 2012 to go Broken
+        # after a lost response (it hangs: the driver has no timeout that fails the device), Hardened to fail the SRB.
+        $dir = Join-Path $TestDrive 'copied'
+        $null = New-Item -ItemType Directory $dir
+        Set-Content (Join-Path $dir '01-Lost.ps1') @'
+param([UInt64] $Seed = 1, [string] $Personality, [hashtable] $DeviceOptions = @{})
+$lab = New-VbdLabResult -Name Lost -Seed $Seed -Personality $Personality -DeviceOptions $DeviceOptions
+$null = $lab.Expect('lost response', $(if ($lab.Personality -eq 'Hardened') { 'Errors' } else { 'Broken' }), 'UnansweredRequests')
+$d = New-VbdLabDevice $lab 'drop' @{ RequestTimeout = '00:00:01' }
+$null = Add-VbdFault -Device $d -Kind Drop -MaxCount 1
+$r = Invoke-VbdWorkload -Device $d -Count 50 -Seed $lab.SeedFor('io') -AssumeZeroedDisk
+$null = $lab.ObserveWorkload('lost response', $r, "$($d.State)", $d.FailureReason)
+Remove-VbdDevice -Device $d -Confirm:$false
+$lab
+'@
+        $suite = (Get-Content -Raw (Join-Path $root 'labs/01-MisalignedBuffers.Tests.ps1')) -replace '01-MisalignedBuffers', '01-Lost'
+        # Only the helper's Context, under two personalities: the shipped suite's other Describe blocks are about its own lab.
+        $suite = $suite -replace "(?s)\r?\n    Context 'MisalignedBuffers: GPLPV.*", "`n}`n" -replace "-Seed \`$Seed`r?`n", "-Seed `$Seed -Personality Hardened, Gplpv2012`n"
+        Set-Content (Join-Path $dir '01-Lost.Tests.ps1') $suite
+        Join-Path $dir 'LabSuite.Helpers.ps1' | Should -Not -Exist
+
+        $pester = (Get-Module Pester).Path
+        $command = "Import-Module '$pester'; Import-Module '$(Join-Path $root 'XenVbd.psd1')'; `$ProgressPreference = 'SilentlyContinue'; " +
+            "`$r = Invoke-Pester -Path '$(Join-Path $dir '01-Lost.Tests.ps1')' -PassThru -Output None; " +
+            "foreach (`$t in `$r.Tests) { '{0} {1}' -f `$t.Result, `$t.ExpandedName }"
+        $exe = Join-Path $PSHOME ($IsWindows ? 'pwsh.exe' : 'pwsh')
+        $pwsh = @(if (Test-Path -LiteralPath $exe) { $exe } else { (Get-Process -Id $PID).Path; Join-Path $PSHOME 'pwsh.dll' })
+        $prefix = @($pwsh | Select-Object -Skip 1)
+        $lines = @(& $pwsh[0] @prefix -NoProfile -NonInteractive -Command $command 2>&1 | ForEach-Object { "$_" })
+        $lines | Should -Be @(
+            'Passed Lost under Hardened reproduces the outcome the real driver has in every case'
+            'Passed Lost under Hardened cites the behaviour that decides each outcome, with its source'
+            'Failed Lost under Gplpv2012 reproduces the outcome the real driver has in every case'
+            'Passed Lost under Gplpv2012 cites the behaviour that decides each outcome, with its source'
+        ) -Because ($lines -join "`n")
     }
 }

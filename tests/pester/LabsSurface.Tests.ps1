@@ -2,7 +2,8 @@
 # objects they return, and plain PowerShell. Each script is parsed with the PowerShell AST and refused for
 # a type literal or a `using` of the engine's types, reflection, Add-Type/New-Object/Invoke-Expression,
 # static members of any type outside a short list of plain .NET ones, and commands that are neither the
-# module's cmdlets, nor PowerShell's own, nor functions the script defines (nor Pester's, in *.Tests.ps1).
+# module's cmdlets, nor PowerShell's own, nor functions the script defines (nor Pester's and the shared suite
+# helper's, labs/*.Helpers.ps1, in *.Tests.ps1; the helper itself is held to the suites' rules).
 BeforeDiscovery {
     $root = (Resolve-Path "$PSScriptRoot/../..").Path
     $script:shipped = @(Get-ChildItem (Join-Path $root 'labs'), (Join-Path $root 'labs/examples') -Filter *.ps1 -File |
@@ -23,6 +24,10 @@ BeforeAll {
         'GetMember', 'GetMembers', 'GetConstructor', 'GetConstructors', 'InvokeMember', 'CreateInstance', 'MakeGenericType',
         'Assembly', 'Load', 'LoadFrom', 'LoadFile', 'GetValue', 'SetValue', 'PSObject', 'BaseObject', 'ImmediateBaseObject'
     $forbiddenCommands = 'Add-Type', 'New-Object', 'Invoke-Expression', 'iex'
+    # The functions of the helpers the suites dot-source (Add-VbdLabPersonalityContext): a suite may call them.
+    $helperFunctions = @(Get-ChildItem (Join-Path $root 'labs') -Filter *.Helpers.ps1 -File | ForEach-Object {
+            [System.Management.Automation.Language.Parser]::ParseFile($_.FullName, [ref] $null, [ref] $null).FindAll({ $args[0] -is [System.Management.Automation.Language.FunctionDefinitionAst] }, $false).Name
+        })
 
     function Test-LabSurface {
         # Returns one line per use of something outside the public surface; nothing for a clean script.
@@ -36,7 +41,10 @@ BeforeAll {
 
         foreach ($u in $ast.UsingStatements) { $problems.Add("using statement, $(& $at $u)") }
         foreach ($node in $ast.FindAll({ $args[0] -is [System.Management.Automation.Language.TypeExpressionAst] -or $args[0] -is [System.Management.Automation.Language.TypeConstraintAst] }, $true)) {
-            $name = $node.TypeName.Name
+            # An array of a plain type ([string[]]) is as plain as its element type.
+            $typeName = $node.TypeName
+            while ($typeName -is [System.Management.Automation.Language.ArrayTypeName]) { $typeName = $typeName.ElementType }
+            $name = $typeName.Name
             if ($name -like 'XenVbd*' -or $node.TypeName.FullName -like '*XenVbd*') { $problems.Add("engine type literal, $(& $at $node)") }
             elseif ($name -notin $allowedTypes -and ($name -replace '^System\.', '') -notin $allowedTypes) { $problems.Add("type literal [$name], $(& $at $node)") }
         }
@@ -61,7 +69,7 @@ BeforeAll {
                 continue
             }
             if ($name -in $forbiddenCommands) { $problems.Add("forbidden command $name, $(& $at $node)"); continue }
-            if ($name -in $exported -or $name -in $functions -or ($PesterSuite -and $name -in $pesterCommands)) { continue }
+            if ($name -in $exported -or $name -in $functions -or ($PesterSuite -and ($name -in $pesterCommands -or $name -in $helperFunctions))) { continue }
             $command = Get-Command $name -ErrorAction SilentlyContinue
             if ($null -eq $command -or $command.ModuleName -notlike 'Microsoft.PowerShell.*') {
                 $problems.Add("command $name is neither an exported XenVbd cmdlet nor PowerShell's own, $(& $at $node)")
@@ -77,12 +85,20 @@ AfterAll {
 
 Describe 'The shipped labs stay on the public surface' {
     It '<File> uses only the exported cmdlets, their output objects and plain PowerShell' -ForEach $shipped {
-        $problems = Test-LabSurface -Text (Get-Content -Raw -LiteralPath $Path) -PesterSuite:($File -like '*.Tests.ps1')
+        $problems = Test-LabSurface -Text (Get-Content -Raw -LiteralPath $Path) -PesterSuite:($File -like '*.Tests.ps1' -or $File -like '*.Helpers.ps1')
         $problems | Should -BeNullOrEmpty
+    }
+
+    It 'lets a suite call the shared helper''s functions, and a lab script not' {
+        $helperFunctions | Should -Contain 'Add-VbdLabPersonalityContext'
+        $call = 'Add-VbdLabPersonalityContext -LabPath ./01-X.ps1 -Seed 1'
+        Test-LabSurface -Text $call -PesterSuite | Should -BeNullOrEmpty
+        Test-LabSurface -Text $call | Should -Not -BeNullOrEmpty -Because 'a lab runs without the suites'' helper'
     }
 
     It 'refuses each way around the surface' -ForEach @(
         @{ Why = 'an engine type literal'; Text = '$o = [XenVbd.Device.VbdDeviceOptions]::new()' }
+        @{ Why = 'an array of an engine type'; Text = 'param([XenVbd.Device.VbdDevice[]] $Devices)' }
         @{ Why = 'an engine static call'; Text = '$d = [XenVbd.Device.VbdDevice]::Create($o)' }
         @{ Why = 'an engine type by its short name after using namespace'; Text = "using namespace XenVbd.Lab`n`$x = [LabRunner]" }
         @{ Why = 'reflection on an output object'; Text = '$t = $device.GetType().Assembly' }
