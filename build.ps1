@@ -153,6 +153,8 @@ function Invoke-Publish {
     if (Test-Path $native) { Remove-Item -Recurse -Force $native }
     $null = New-Item -ItemType Directory -Force $native
     Copy-Item -LiteralPath (Join-Path $Root 'XenVbd.PowerShell/native/xen-standin/xen-standin.c'), (Join-Path $Root 'tests/interop/shm/shm.h') -Destination $native
+    # shm.h includes "../common.h" (its place in tests/interop): the same relative place in the module.
+    Copy-Item -LiteralPath (Join-Path $Root 'tests/interop/common.h') -Destination (Split-Path -Parent $native)
     Write-Host ("    module/native/xen-standin: {0}" -f ((Get-ChildItem -File $native).Name -join ', '))
 }
 

@@ -28,7 +28,13 @@ $m = Get-Module XenVbd
 "LAB $((Invoke-VbdLab -Name Migration).Passed)"
 "ABOUT $((Get-Help about_XenVbd | Out-String) -match 'GPLPV xenvbd')"
 "NOTES $([bool] $m.PrivateData.PSData.ReleaseNotes)"
-"STANDIN $((Test-Path (Join-Path $m.ModuleBase 'module/native/xen-standin/xen-standin.c')) -and (Test-Path (Join-Path $m.ModuleBase 'module/native/xen-standin/shm.h')))"
+"STANDIN $((Test-Path (Join-Path $m.ModuleBase 'module/native/xen-standin/xen-standin.c')) -and (Test-Path (Join-Path $m.ModuleBase 'module/native/xen-standin/shm.h')) -and (Test-Path (Join-Path $m.ModuleBase 'module/native/common.h')))"
+# The shipped stand-in must compile from the installed layout alone (shm.h includes ../common.h), with no repository beside it.
+$standin = Join-Path $m.ModuleBase 'module/native/xen-standin'
+if ((Get-Command gcc -ErrorAction SilentlyContinue) -and (Test-Path /usr/include/xenstore.h)) {
+    $cc = & gcc -fsyntax-only -std=gnu11 -D__XEN_INTERFACE_VERSION__=0x00040e00 "-I$standin" (Join-Path $standin 'xen-standin.c') 2>&1
+    if ($LASTEXITCODE -eq 0) { 'STANDINCC ok' } else { "STANDINCC failed: $cc" }
+} else { 'STANDINCC skipped' }
 '@
 }
 
@@ -58,6 +64,7 @@ Describe 'Publish-PSResource, Install-PSResource, Import-Module XenVbd' {
         $text | Should -Match 'ABOUT True'
         $text | Should -Match 'NOTES True'
         $text | Should -Match 'STANDIN True' -Because 'New-VbdDevice -Backend Qemu compiles the Xen stand-in from the source the installed module ships'
+        $text | Should -Match 'STANDINCC (ok|skipped)' -Because 'the installed stand-in source compiles without the repository (gcc and libxen-dev, when present)'
         Get-ChildItem -LiteralPath (Join-Path $work 'repo') -Filter 'XenVbd.*.nupkg' | Should -Not -BeNullOrEmpty
     }
 
