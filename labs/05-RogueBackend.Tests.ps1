@@ -54,6 +54,27 @@ Describe "RogueBackend lab: the real driver's outcome under each personality, se
             }
         }
 
+        It 'under Gplpv2012 a swapped id completes the named SRB, leaves the served one hanging and stops on the named one''s own answer' {
+            $g = & $labScript -Seed $Seed -Personality Gplpv2012
+            $o = $g.Outcomes | Where-Object Case -eq 'SwappedId'
+            $o.Observed | Should -Be 'Stopped'
+            $o.Source.Function | Should -Be 'XenVbd_HwScsiInterrupt'
+            $o.Evidence | Should -Match 'hang detector: \d+ never completed'
+            $o.Evidence | Should -Match 'which has no request outstanding: Gplpv2012 takes that shadow''s SRB pointer, which is NULL'
+            $swap = @($g.Findings | Where-Object { $_ -like 'SwappedId: the answer to request *' })
+            $swap.Count | Should -Be 1
+            $swap[0] -match '^SwappedId: the answer to request (\d+) \(sector \d+\) carried the id of request (\d+) \(sector \d+\)' | Should -BeTrue
+            $Matches[1] | Should -Not -Be $Matches[2]
+        }
+
+        It 'under XenProject a swapped id is looked up and completed, its own answer ignored and the served SRB reset' {
+            $x = & $labScript -Seed $Seed -Personality XenProject
+            $o = $x.Outcomes | Where-Object Case -eq 'SwappedId'
+            $o.Observed | Should -Be 'Errors'
+            $o.Source.Function | Should -Be 'BlkifRingPoll'
+            ($x.Workloads | Where-Object Label -eq 'SwappedId').Result.Errors | Should -Be 1
+        }
+
         It 'runs under the default personality, Gplpv2008b, when none is given' {
             $d = & $labScript -Seed $Seed
             $d.Personality | Should -Be 'Gplpv2008b'
@@ -69,7 +90,7 @@ Describe "RogueBackend lab under Hardened, seed $Seed" {
         $lab.Passed | Should -BeTrue
     }
 
-    It 'goes Broken cleanly after each lie: <_>' -ForEach 'BadId', 'WrongOp', 'RspProdJump', 'Duplicate' {
+    It 'goes Broken cleanly after each lie: <_>' -ForEach 'BadId', 'WrongOp', 'RspProdJump', 'Duplicate', 'SwappedId' {
         $w = $lab.Workloads | Where-Object Label -eq $_
         $w.Result.Operations | Should -Be 400
         $w.Result.Stuck | Should -Be 0

@@ -5,12 +5,16 @@
     After 100 completed operations of a verified workload the backend tells one lie (Invoke-VbdWorkload
     -AtCompletion/-Action adds the fault with -MaxCount 1): a response id nobody has pending (BadId: the id's top
     bit flipped), an operation that does not match the request (WrongOp), rsp_prod running more than a ring ahead
-    (RspProdJump), the same response twice (Duplicate). What happens then is the frontend's ResponseChecks
+    (RspProdJump), the same response twice (Duplicate), the answer to one request carrying the id of another the
+    backend has in flight (SwappedId). What happens then is the frontend's ResponseChecks
     behaviour: the hardened design goes Broken and completes every SRB once; Linux blkfront flags the response and
     leaves the outstanding I/O hanging; GPLPV never checks, so an id past its shadow array (or a free shadow's
     NULL SRB) stops the device in the model where the real driver would read foreign memory, and a lie it cannot
-    see goes unnoticed; the Xen Project driver ignores ids it did not submit. The checkers (hang detector on the
-    virtual clock, exactly-once, integrity) name what they saw; the lab passes when the outcome is the driver's.
+    see goes unnoticed; the Xen Project driver ignores ids it did not submit. A swapped id is one every frontend
+    accepts when the operations match (a pending request): that SRB completes early, the request actually served
+    is never answered, and the named request's own answer comes later to a free shadow (GPLPV: its NULL SRB) or a
+    request no longer waiting. The checkers (hang detector on the virtual clock, exactly-once, integrity) name
+    what they saw, and the lab names which answer carried which id; the lab passes when the outcome is the driver's.
 .PARAMETER Seed
     The seed every device and workload of the lab derives from ($env:XENVBD_LAB_SEED when not given, else 1).
 .PARAMETER Personality
@@ -48,26 +52,32 @@ $lab = New-VbdLabResult -Name RogueBackend -Seed $Seed -Personality $Personality
 # flagged, the outstanding I/O never completes; Stopped: the driver would index past its shadow array or follow a
 # free shadow's NULL SRB, so the model stops the device; Intact: unnoticed; Errors: ignored until the reset fails it.
 $expected = @{
-    Hardened      = @{ BadId = 'Broken'; WrongOp = 'Broken'; RspProdJump = 'Broken'; Duplicate = 'Broken' }
+    Hardened      = @{ BadId = 'Broken'; WrongOp = 'Broken'; RspProdJump = 'Broken'; Duplicate = 'Broken'; SwappedId = 'Broken' }
     # No mask: the flipped top bit indexes far past the 32 (2008a) or 64 (2008b) shadows.
-    Gplpv2008a    = @{ BadId = 'Stopped'; WrongOp = 'Intact'; RspProdJump = 'Stopped'; Duplicate = 'Stopped' }
-    Gplpv2008b    = @{ BadId = 'Stopped'; WrongOp = 'Intact'; RspProdJump = 'Stopped'; Duplicate = 'Stopped' }
+    # A swapped id: the named SRB completes on the other's answer and its shadow is freed; its own answer then
+    # finds that shadow's SRB pointer NULL (every generation clears it on the free list), which the model stops at.
+    Gplpv2008a    = @{ BadId = 'Stopped'; WrongOp = 'Intact'; RspProdJump = 'Stopped'; Duplicate = 'Stopped'; SwappedId = 'Stopped' }
+    Gplpv2008b    = @{ BadId = 'Stopped'; WrongOp = 'Intact'; RspProdJump = 'Stopped'; Duplicate = 'Stopped'; SwappedId = 'Stopped' }
     # id & 0x3FF masks the flipped top bit off: the response completes its own SRB, unnoticed.
-    Gplpv2012     = @{ BadId = 'Intact'; WrongOp = 'Intact'; RspProdJump = 'Stopped'; Duplicate = 'Stopped' }
-    Gplpv2013     = @{ BadId = 'Intact'; WrongOp = 'Intact'; RspProdJump = 'Stopped'; Duplicate = 'Stopped' }
+    Gplpv2012     = @{ BadId = 'Intact'; WrongOp = 'Intact'; RspProdJump = 'Stopped'; Duplicate = 'Stopped'; SwappedId = 'Stopped' }
+    Gplpv2013     = @{ BadId = 'Intact'; WrongOp = 'Intact'; RspProdJump = 'Stopped'; Duplicate = 'Stopped'; SwappedId = 'Stopped' }
     # An id it did not submit is ignored: that SRB's answer never comes and the reset after the timeout fails it.
-    XenProject    = @{ BadId = 'Errors'; WrongOp = 'Intact'; RspProdJump = 'Intact'; Duplicate = 'Intact' }
-    LinuxBlkfront = @{ BadId = 'Hangs'; WrongOp = 'Hangs'; RspProdJump = 'Hangs'; Duplicate = 'Hangs' }
+    # A swapped id completes the named SRB; its own answer is then unknown and ignored, and the served one is reset.
+    XenProject    = @{ BadId = 'Errors'; WrongOp = 'Intact'; RspProdJump = 'Intact'; Duplicate = 'Intact'; SwappedId = 'Errors' }
+    # A swapped id completes the named request (or, with another operation, is a wrong operation); its own answer
+    # then references no pending request.
+    LinuxBlkfront = @{ BadId = 'Hangs'; WrongOp = 'Hangs'; RspProdJump = 'Hangs'; Duplicate = 'Hangs'; SwappedId = 'Hangs' }
 }
-$kinds = 'BadId', 'WrongOp', 'RspProdJump', 'Duplicate'
+$kinds = 'BadId', 'WrongOp', 'RspProdJump', 'Duplicate', 'SwappedId'
 $i = 0
 foreach ($kind in $kinds) {
-    Write-Progress -Activity "RogueBackend under $($lab.Personality) (seed $Seed)" -Status $kind -PercentComplete (25 * $i++)
+    Write-Progress -Activity "RogueBackend under $($lab.Personality) (seed $Seed)" -Status $kind -PercentComplete (20 * $i++)
     $null = $lab.Expect($kind, $expected[$lab.Personality][$kind], 'ResponseChecks')
     $device = New-VbdLabDevice $lab "rogue $kind"
     $r = Invoke-VbdWorkload -Device $device -WorkloadName "rogue $kind" -BlockSize 4096 -QueueDepth 8 -Count 400 -LengthBytes 2MB `
         -Seed $lab.SeedFor($kind) -AssumeZeroedDisk -AtCompletion 100 -Action { $null = Add-VbdFault -Device $device -Kind $kind -MaxCount 1 }
-    $injected = @(Get-VbdFault -Device $device | Where-Object Kind -eq $kind | ForEach-Object Injected) | Measure-Object -Sum
+    $rules = @(Get-VbdFault -Device $device | Where-Object Kind -eq $kind)
+    $injected = @($rules | ForEach-Object Injected) | Measure-Object -Sum
     $null = $lab.Check($injected.Sum -eq 1, "${kind}: injected $($injected.Sum) times instead of once")
     $null = $lab.ObserveWorkload($kind, $r, "$($device.State)", $device.FailureReason)
     $lab.Metric("$kind.errors", $r.Errors)
@@ -75,6 +85,8 @@ foreach ($kind in $kinds) {
     $lab.Metric("$kind.stuck", $r.Stuck)
     $reason = if ($device.FailureReason) { $device.FailureReason } else { 'no reason given' }
     $lab.Find("${kind}: device $($device.State) ($reason); $($r.Operations) SRBs completed once each, $($r.Errors) with an error, $($r.Stuck) stuck.")
+    # Which answer carried which id: the named request's SRB completed on it, the served one was never answered.
+    foreach ($swap in @($rules | Where-Object { $null -ne $_.LastSwap } | ForEach-Object LastSwap)) { $lab.Find("${kind}: $swap.") }
     Remove-VbdDevice -Device $device -Confirm:$false
 }
 Write-Progress -Activity "RogueBackend under $($lab.Personality) (seed $Seed)" -Completed

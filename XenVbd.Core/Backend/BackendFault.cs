@@ -12,5 +12,8 @@ namespace XenVbd.Backend
 
         /// <summary>A connect refused because a closed ring still had requests in flight (Linux's "pending I/O").</summary>
         PendingIo = 7,
+
+        /// <summary>A response given another id than its request's (trace B: the request's id, C: the id answered with).</summary>
+        IdOverride = 8,
     }
 }

@@ -26,6 +26,7 @@ namespace XenVbd.Backend
             StatusOverride = null;
             CorruptId = false;
             IdOverride = null;
+            InFlight = null;
             CorruptOperation = false;
             OperationOverride = null;
             RspProdJump = 0;
@@ -54,6 +55,9 @@ namespace XenVbd.Backend
 
         /// <summary>Virtual time of consumption, in 100-ns ticks.</summary>
         public long Now { get; }
+
+        /// <summary>The other requests this ring has in flight (consumed, not yet answered), for a fault that names one of them; null when the backend offers no view.</summary>
+        public IInFlightRequests? InFlight { get; init; }
 
         // ---- out: the interceptor's say over the answer ----
 

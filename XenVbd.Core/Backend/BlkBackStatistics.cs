@@ -51,6 +51,9 @@ namespace XenVbd.Backend
 
         public long DuplicateResponses { get; internal set; }
 
+        /// <summary>Responses sent with another id than their request's (an interceptor's id override, e.g. an injected id swap).</summary>
+        public long IdOverrides { get; internal set; }
+
         public long StatusOverrides { get; internal set; }
 
         public long Connects { get; internal set; }

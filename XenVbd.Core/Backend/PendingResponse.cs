@@ -4,6 +4,14 @@ namespace XenVbd.Backend
     internal struct PendingResponse
     {
         public ulong Id;
+
+        /// <summary>The request this answers (<see cref="Id"/> may have been bent by an interceptor): its id and first sector.</summary>
+        public ulong RequestId;
+
+        public ulong RequestSector;
+
+        /// <summary>The slot holds a response still to be written; false (default) when free.</summary>
+        public bool InUse;
         public byte Operation;
         public short Status;
         public bool Duplicate;

@@ -13,7 +13,7 @@ namespace XenVbd.Backend
     /// builds a new one, so completions scheduled for an old ring can tell they are stale.
     /// Everything on the event path is preallocated here.
     /// </summary>
-    internal sealed class RingConnection : IEventChannelHandler, ISimEventHandler
+    internal sealed class RingConnection : IEventChannelHandler, ISimEventHandler, IInFlightRequests
     {
         private const int KindCompletion = 1;
         private const int KindUnmask = 2;
@@ -283,9 +283,14 @@ namespace XenVbd.Backend
         private void Dispatch(uint index, ref BackendRequest request)
         {
             var abi = _ring.Abi;
-            var plan = new BackendRequestPlan(index, request.Operation, request.IoOperation, request.Id, request.SectorNumber, request.SectorCount, abi, _host.Scheduler.Now);
+            var plan = new BackendRequestPlan(index, request.Operation, request.IoOperation, request.Id, request.SectorNumber, request.SectorCount, abi, _host.Scheduler.Now) { InFlight = this };
             _owner.Interceptor?.OnRequest(_owner, ref plan);
             if (Closed) return;
+            if (plan.IdOverride is ulong answeredWith && answeredWith != request.Id)
+            {
+                _stats.IdOverrides++;
+                _host.Trace.Record(TraceKind.Fault, _owner.DeviceId, index, request.Id, unchecked((long)answeredWith), (int)BackendFault.IdOverride);
+            }
 
             short status;
             long service = _options.ServiceTicks;
@@ -321,6 +326,9 @@ namespace XenVbd.Backend
             int slot = _free[--_freeCount];
             _pending[slot] = new PendingResponse
             {
+                RequestId = request.Id,
+                RequestSector = request.SectorNumber,
+                InUse = true,
                 Id = plan.CorruptId ? (plan.IdOverride ?? request.Id) ^ BackendRequestPlan.CorruptIdMask : plan.IdOverride ?? request.Id,
                 Operation = plan.CorruptOperation ? (byte)(request.IoOperation ^ BackendRequestPlan.CorruptOperationMask) : plan.OperationOverride ?? request.IoOperation,
                 Status = status,
@@ -331,6 +339,21 @@ namespace XenVbd.Backend
             // Real backends complete bios/aios in any order: up to one more service time, drawn per request.
             if (_completionOrder is not null && service > 0) extra += _completionOrder.NextInt64(0, service + 1);
             ScheduleCompletion(slot, service + extra);
+        }
+
+        int IInFlightRequests.InFlightCount => PendingResponses;
+
+        ulong IInFlightRequests.InFlightRequestId(int ordinal, out ulong sectorNumber)
+        {
+            // The pending table in slot order; nothing allocated (this runs on the I/O path when a fault asks).
+            for (int i = 0; i < _pending.Length; i++)
+            {
+                if (!_pending[i].InUse || ordinal-- != 0) continue;
+                sectorNumber = _pending[i].RequestSector;
+                return _pending[i].RequestId;
+            }
+
+            throw new ArgumentOutOfRangeException(nameof(ordinal), "There are only " + PendingResponses + " requests in flight.");
         }
 
         /// <summary>

@@ -23,13 +23,22 @@ namespace XenVbd.Faults
         /// <summary>Answer with an id the frontend does not have pending.</summary>
         public bool CorruptId;
 
+        /// <summary>Answer with the id of another request in flight: the backend picks the (<see cref="SwapIdPick"/> mod count)-th of them.</summary>
+        public bool SwapId;
+
+        /// <summary>The seeded draw that chooses which request in flight lends its id when <see cref="SwapId"/> is set.</summary>
+        public uint SwapIdPick;
+
+        /// <summary>The rule that asked for the swap, which records what it did (<see cref="FaultRule.LastSwap"/>).</summary>
+        public FaultRule? SwapRule;
+
         /// <summary>Answer with an operation that does not match the request.</summary>
         public bool CorruptOp;
 
         /// <summary>Advance <c>rsp_prod</c> this far beyond the responses actually written (0: no jump).</summary>
         public uint RspProdJump;
 
-        public bool IsDefault => !Drop && !Duplicate && !OverrideStatus && ExtraLatencyTicks == 0 && !CorruptId && !CorruptOp && RspProdJump == 0;
+        public bool IsDefault => !Drop && !Duplicate && !OverrideStatus && ExtraLatencyTicks == 0 && !CorruptId && !SwapId && !CorruptOp && RspProdJump == 0;
 
         public override string ToString()
         {
@@ -40,6 +49,7 @@ namespace XenVbd.Faults
             if (OverrideStatus) s += " status " + Status;
             if (ExtraLatencyTicks > 0) s += " +" + (ExtraLatencyTicks / 10) + "us";
             if (CorruptId) s += " bad-id";
+            if (SwapId) s += " swapped-id";
             if (CorruptOp) s += " wrong-op";
             if (RspProdJump > 0) s += " rsp_prod+" + RspProdJump;
             return s.Trim();

@@ -16,7 +16,7 @@ namespace XenVbd.Faults
     /// request. Each rule is one Simmy chaos strategy whose <c>Randomizer</c> is the rule's own seeded
     /// stream and whose <c>EnabledGenerator</c> checks window, count and target in virtual time:
     /// <list type="bullet">
-    /// <item>modifying kinds (latency, reorder, slow storage, duplicate, bad id, wrong op, rsp_prod jump) are
+    /// <item>modifying kinds (latency, reorder, slow storage, duplicate, bad id, swapped id, wrong op, rsp_prod jump) are
     /// chaos <em>behaviours</em> that amend the decision being built and let execution continue, so they
     /// compose;</item>
     /// <item>terminal kinds (drop, error, EOPNOTSUPP) are chaos <em>outcomes</em>, innermost, that replace the
@@ -89,8 +89,13 @@ namespace XenVbd.Faults
             return r;
         }
 
+        /// <summary>
+        /// A swapped-id rule also waits for a request consumed while another is in flight: with nothing to swap with
+        /// it neither draws nor counts, so -MaxCount 1 means one response that really names another request.
+        /// </summary>
         private bool Enabled(FaultRule rule)
-            => rule.IsActiveAt(_scheduler.Now) && rule.Target.Matches(_request.Op, _request.Sector, _request.SectorCount);
+            => rule.IsActiveAt(_scheduler.Now) && rule.Target.Matches(_request.Op, _request.Sector, _request.SectorCount)
+               && (rule.Kind != FaultKind.SwappedId || _request.OthersInFlight > 0);
 
         private void AddBehaviour(ResiliencePipelineBuilder<BackendDecision> builder, FaultRule rule)
         {
@@ -159,6 +164,12 @@ namespace XenVbd.Faults
                     break;
                 case FaultKind.BadId:
                     _decision.CorruptId = true;
+                    break;
+                case FaultKind.SwappedId:
+                    // The draw is made here, from the rule's stream, so which request lends its id replays with the seed.
+                    _decision.SwapId = true;
+                    _decision.SwapIdPick = (uint)random.NextUInt64(1UL << 32);
+                    _decision.SwapRule = rule;
                     break;
                 case FaultKind.WrongOp:
                     _decision.CorruptOp = true;

@@ -53,5 +53,14 @@ namespace XenVbd.Faults
 
         /// <summary>The volatile write cache loses every unflushed write.</summary>
         PowerCut = 15,
+
+        /// <summary>
+        /// Rogue backend: the response carries the id of another request the frontend has in flight (one the backend
+        /// has consumed and not yet answered, drawn from the rule's seeded stream). That request's own answer still
+        /// comes later; the answered request's never does. A request consumed with no other in flight is not a chance:
+        /// the rule waits (neither draws nor counts) for one that has a partner. <see cref="FaultRule.LastSwap"/> says
+        /// which answer carried which id.
+        /// </summary>
+        SwappedId = 16,
     }
 }

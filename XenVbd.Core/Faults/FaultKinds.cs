@@ -19,7 +19,7 @@ namespace XenVbd.Faults
         {
             FaultKind.Latency or FaultKind.Reorder or FaultKind.Duplicate or FaultKind.Drop or FaultKind.Error
                 or FaultKind.NotSupported or FaultKind.BadId or FaultKind.WrongOp or FaultKind.RspProdJump
-                or FaultKind.SlowStorage => true,
+                or FaultKind.SlowStorage or FaultKind.SwappedId => true,
             _ => false,
         };
     }

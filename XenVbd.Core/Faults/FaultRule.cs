@@ -55,6 +55,9 @@ namespace XenVbd.Faults
         /// <summary>Most injections; 0 for no limit.</summary>
         public long MaxCount { get; init; }
 
+        /// <summary>What a <see cref="FaultKind.SwappedId"/> rule did the last time it fired (which answer carried which other request's id); null before.</summary>
+        public SwappedIdRecord? LastSwap { get; internal set; }
+
         /// <summary>Delay for <see cref="FaultKind.Latency"/>; spread for <see cref="FaultKind.Reorder"/>.</summary>
         public LatencyDistribution? Latency { get; init; }
 

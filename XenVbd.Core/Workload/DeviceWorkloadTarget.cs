@@ -76,6 +76,9 @@ namespace XenVbd.Workload
 
         public Sim.Scheduler Scheduler => _device.Host.Scheduler;
 
+        /// <summary>The frontend personality of the device, as a result reports it.</summary>
+        public string Personality => _device.Personality.ToString();
+
         public int LogicalSectorSize => _device.Options.LogicalSectorSize;
 
         public long SizeBytes => _device.Storage.SizeBytes;

@@ -12,6 +12,9 @@ namespace XenVbd.Workload
     {
         public string Name { get; internal set; } = "";
         public ulong Seed { get; internal set; }
+
+        /// <summary>The frontend personality of the device the workload ran on; empty for a target that is not a device.</summary>
+        public string Personality { get; internal set; } = "";
         public bool Cancelled { get; internal set; }
 
         /// <summary>Operations still in flight when the run gave up waiting (a lost response nobody recovered).</summary>

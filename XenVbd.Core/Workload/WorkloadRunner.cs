@@ -135,6 +135,7 @@ namespace XenVbd.Workload
 
             _result.Name = _spec.Name;
             _result.Seed = _spec.Seed;
+            if (_target is DeviceWorkloadTarget onDevice) _result.Personality = onDevice.Personality;
             _result.Stuck = _outstanding;
             _result.Operations = _completed;
             _result.VirtualElapsed = TimeSpan.FromTicks(_lastCompletionTicks - _startTicks);

@@ -2,8 +2,10 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using System.Management.Automation;
 using System.Threading;
+using XenVbd.Device;
 using XenVbd.Faults;
 using XenVbd.PowerShell.Infrastructure;
 using XenVbd.Workload;
@@ -117,6 +119,32 @@ namespace XenVbd.PowerShell.Cmdlets
         [Parameter]
         public ScriptBlock? Action { get; set; }
 
+        /// <summary>
+        /// Runs the workload on a fresh device per frontend personality named (wildcards; * for every one), in the
+        /// catalogue's order, one result each with its Personality. With -Device or -Name it may only name that device's
+        /// own personality.
+        /// </summary>
+        [Parameter]
+        [ValidateNotNullOrEmpty]
+        [ArgumentCompleter(typeof(PersonalityNameCompleter))]
+        public string[]? Personality { get; set; }
+
+        /// <summary>New-VbdDevice parameters for the fresh devices -Personality creates, on top of 64 MiB, the workload's seed and guest buffers for its queue depth.</summary>
+        [Parameter]
+        [ValidateNotNull]
+        public Hashtable? DeviceOptions { get; set; }
+
+        /// <summary>The type name of a result from a fresh device per personality: its view shows the Personality column.</summary>
+        public const string PerPersonalityTypeName = "XenVbd.Workload.WorkloadResult#Personality";
+
+        /// <summary>Disk size of a fresh device -Personality creates (New-VbdLabDevice's).</summary>
+        private const long FreshDeviceBytes = 64L << 20;
+
+        /// <summary>Guest buffers of a fresh device at least (New-VbdLabDevice's); more when the queue depth and transfers need it.</summary>
+        private const int FreshDeviceGuestBytes = 8 << 20;
+
+        private bool _perPersonality;
+
         /// <summary>The progress bar is redrawn at most this often (wall clock): drawing costs more than thousands of I/Os.</summary>
         private static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(500);
 
@@ -126,6 +154,20 @@ namespace XenVbd.PowerShell.Cmdlets
         /// <inheritdoc />
         protected override void ProcessDevice(DeviceSession session)
         {
+            if (Personality is not null && !_perPersonality)
+            {
+                IReadOnlyList<string> named = ResolvePersonalities();
+                string own = session.Device.Personality.ToString();
+                if (named.Count != 1 || !string.Equals(named[0], own, StringComparison.Ordinal))
+                {
+                    this.WriteError(ErrorIds.PersonalityConflictsWithDevice, ErrorCategory.InvalidArgument, session.Name,
+                        "The device '" + session.Name + "' runs the " + own + " frontend; -Personality " + string.Join(", ", Personality) + " asks for "
+                        + (named.Count == 0 ? "none that exists" : string.Join(", ", named)) + ". With a device, -Personality may only name that device's own personality.",
+                        "Leave out -Device and -Name to run on a fresh device per personality (Invoke-VbdWorkload -Personality " + string.Join(",", Personality) + "), or create a device with New-VbdDevice -Personality.");
+                    return;
+                }
+            }
+
             if ((AtCompletion is null) != (Action is null))
             {
                 this.WriteError(ErrorIds.InvalidWorkload, ErrorCategory.InvalidArgument, session.Name,
@@ -227,7 +269,7 @@ namespace XenVbd.PowerShell.Cmdlets
 
                     try
                     {
-                        Action!.InvokeWithContext(null, new List<PSVariable> { new PSVariable("_", n) }, n);
+                        Action!.InvokeWithContext(null, new List<PSVariable> { new PSVariable("_", n) }, n, session.Device);
                     }
                     catch (Exception ex) when (ex is not PipelineStoppedException)
                     {
@@ -260,6 +302,10 @@ namespace XenVbd.PowerShell.Cmdlets
             // The workload wrote its own headers over the disk: what Invoke-Srb wrote there is gone.
             session.ForgetAll();
             PSObject output = Decorate.WithDevice(result, session.Name);
+            if (_perPersonality)
+            {
+                output.TypeNames.Insert(0, PerPersonalityTypeName);
+            }
             if (actionFailure is not null)
             {
                 // The -Action stopped the run: the result covers what completed, and the error says why.
@@ -308,9 +354,120 @@ namespace XenVbd.PowerShell.Cmdlets
         protected override void ProcessRecord()
         {
             // After Ctrl+C in the console the remaining piped devices are not started.
-            if (!_interrupted)
+            if (_interrupted)
+            {
+                return;
+            }
+
+            bool deviceGiven = Device is not null || !string.IsNullOrEmpty(DeviceName) || (Name is not null && Name.Length > 0);
+            if (DeviceOptions is not null && (deviceGiven || Personality is null))
+            {
+                this.WriteError(ErrorIds.InvalidWorkload, ErrorCategory.InvalidArgument, DeviceOptions,
+                    "-DeviceOptions is for the fresh devices -Personality creates; " + (deviceGiven ? "the workload was given a device of its own." : "no -Personality was given."),
+                    "Give -Personality without -Device or -Name, or set the device's options when creating it with New-VbdDevice.");
+                return;
+            }
+
+            if (Personality is null || deviceGiven)
             {
                 base.ProcessRecord();
+                return;
+            }
+
+            foreach (string personality in ResolvePersonalities())
+            {
+                if (_interrupted)
+                {
+                    return;
+                }
+
+                RunOnFreshDevice(personality);
+            }
+        }
+
+        /// <summary>The personalities -Personality names, in the catalogue's order; a PersonalityNotFound error for a name nothing matches.</summary>
+        private IReadOnlyList<string> ResolvePersonalities()
+        {
+            var chosen = new List<string>();
+            foreach (string pattern in Personality!)
+            {
+                WildcardPattern match = WildcardPattern.Get(pattern, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
+                string[] found = GetVbdPersonalityCommand.Names().Where(n => match.IsMatch(n)).ToArray();
+                if (found.Length == 0)
+                {
+                    this.WriteError(ErrorIds.PersonalityNotFound, ErrorCategory.ObjectNotFound, pattern,
+                        "There is no frontend personality named '" + pattern + "'.",
+                        "Get-VbdPersonality lists them: " + string.Join(", ", GetVbdPersonalityCommand.Names()) + "; -Personality * runs every one.");
+                    continue;
+                }
+
+                chosen.AddRange(found.Where(f => !chosen.Contains(f)));
+            }
+
+            return GetVbdPersonalityCommand.Names().Where(chosen.Contains).ToArray();
+        }
+
+        /// <summary>
+        /// Creates a device under <paramref name="personality"/> through New-VbdDevice itself (as New-VbdLabDevice does,
+        /// so every option is checked and its errors read as there), runs the workload on it and removes it.
+        /// </summary>
+        private void RunOnFreshDevice(string personality)
+        {
+            int maxBytes = BlockSizeMix is null && Profile == VbdBlockSizeProfile.Fixed ? BlockSize : 4 * 1024 * 1024;
+            string name = "workload-" + personality;
+            for (int n = 2; DeviceRegistry.Current.Find(name) is not null; n++)
+            {
+                name = "workload-" + personality + "-" + n.ToString(CultureInfo.InvariantCulture);
+            }
+
+            var parameters = new Hashtable(StringComparer.OrdinalIgnoreCase)
+            {
+                ["Name"] = name,
+                ["SizeBytes"] = FreshDeviceBytes,
+                ["Seed"] = Seed,
+                ["GuestBufferBytes"] = Math.Max(FreshDeviceGuestBytes, DeviceWorkloadTarget.GuestBufferBytesFor(QueueDepth, maxBytes)),
+                ["Personality"] = personality,
+            };
+            foreach (DictionaryEntry e in DeviceOptions ?? new Hashtable())
+            {
+                parameters[e.Key] = e.Value;
+            }
+
+            VbdDevice? device = null;
+            var create = ScriptBlock.Create("param($__parameters) New-VbdDevice @__parameters -ErrorAction Stop");
+            try
+            {
+                foreach (PSObject output in InvokeCommand.InvokeScript(false, create, null, parameters))
+                {
+                    device ??= output.BaseObject as VbdDevice;
+                }
+            }
+            catch (RuntimeException ex)
+            {
+                WriteError(new ErrorRecord(ex.ErrorRecord, ex));
+                return;
+            }
+
+            DeviceSession? session = device is null ? null : DeviceRegistry.Current.Find(device);
+            if (session is null)
+            {
+                return;
+            }
+
+            _perPersonality = true;
+            try
+            {
+                ProcessDevice(session);
+            }
+            catch (Exception ex) when (ex is not RuntimeException && ex is not OperationCanceledException)
+            {
+                this.WriteError(ex, session.Name, FailureErrorId);
+            }
+            finally
+            {
+                _perPersonality = false;
+                var remove = ScriptBlock.Create("param($__device) Remove-VbdDevice -Device $__device -Confirm:$false");
+                InvokeCommand.InvokeScript(false, remove, null, device);
             }
         }
 

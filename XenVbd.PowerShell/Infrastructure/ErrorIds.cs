@@ -58,6 +58,7 @@ namespace XenVbd.PowerShell.Infrastructure
         public const string LabReportFailed = "LabReportFailed";
         public const string LabPathNotFound = "LabPathNotFound";
         public const string WorkloadActionFailed = "WorkloadActionFailed";
+        public const string PersonalityConflictsWithDevice = "PersonalityConflictsWithDevice";
         public const string AlreadyConnected = "AlreadyConnected";
         public const string ConnectFailed = "ConnectFailed";
 

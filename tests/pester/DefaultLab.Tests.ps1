@@ -22,7 +22,7 @@ Describe 'labs/Invoke-DefaultLab.ps1' {
         $out | Should -Match 'frontend Gplpv2008b \(the module''s default'
         # Each lab says what the real driver does under the default personality, the behaviour and where in its code.
         $out | Should -Match '= StaleLayout \(layout after the moves\): ProbeResultAcrossResume, XenVbd_Resume \(xenvbd\.c\)'
-        $out | Should -Match '= Stopped \(BadId, RspProdJump, Duplicate\): ResponseChecks, XenVbd_HwScsiInterrupt \(xenvbd\.c\)'
+        $out | Should -Match '= Stopped \(4 cases\): ResponseChecks, XenVbd_HwScsiInterrupt \(xenvbd\.c\)'
         $out | Should -Match '8 combinations: 8 ran with data intact, 0 refused to connect'
         $out | Should -Match '7 passed, 0 failed in [\d.]+ s \(seed 1\)'
         $out | Should -Match ([regex]::Escape("Report: $(Join-Path $report 'index.html')"))

@@ -30,7 +30,7 @@ Describe 'Invoke-VbdLab -Personality' {
         }
         ($rows | Where-Object Personality -eq 'Hardened').Observed | Should -Be 'Broken'
         ($rows | Where-Object Personality -eq 'LinuxBlkfront').Observed | Should -Be 'Hangs'
-        ($rows | Where-Object Personality -eq 'Gplpv2012').Observed | Should -Be 'Intact 2, Stopped 2'
+        ($rows | Where-Object Personality -eq 'Gplpv2012').Observed | Should -Be 'Intact 2, Stopped 3'
     }
 
     It 'shows them side by side in 80 columns, one line per result, when captured and in a console log' {
@@ -72,7 +72,7 @@ $lab
         $captured | Should -Match 'FAIL\s+Gplpv2012\s+LongOutcome\s+Broken\s+Intact, Stopped, '
         $text = $rows | Out-String -Width 80
         $text | Should -Match 'Result\s+Personality\s+Name\s+Expected\s+Observed'
-        $text | Should -Match 'PASS\s+Gplpv2008b\s+RogueBackend\s+Stopped 3, Intact 1\s+Stopped 3, Intact 1'
+        $text | Should -Match 'PASS\s+Gplpv2008b\s+RogueBackend\s+Stopped 4, Intact 1\s+Stopped 4, Intact 1'
         $checks = $rows | Format-Table -View XenVbd.Lab.LabResult.Checks | Out-String -Width 80
         $checks | Should -Match 'Result\s+Name\s+Seed\s+FindingCount'
     }
