@@ -250,6 +250,9 @@ namespace XenVbd.Device
 
         public RingSnapshot? GetRing() => Frontend.GetRing();
 
+        /// <summary>Every connected queue's ring, queue 0 first (one for a single-queue frontend; none while disconnected).</summary>
+        public IReadOnlyList<RingSnapshot> GetRings() => Frontend.GetRings();
+
         /// <summary>Both halves' XenStore keys, frontend first.</summary>
         public IReadOnlyList<KeyValuePair<string, string>> XenStoreKeys
         {
