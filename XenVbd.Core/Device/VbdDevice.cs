@@ -253,6 +253,12 @@ namespace XenVbd.Device
         /// <summary>Every connected queue's ring, queue 0 first (one for a single-queue frontend; none while disconnected).</summary>
         public IReadOnlyList<RingSnapshot> GetRings() => Frontend.GetRings();
 
+        /// <summary>Each frontend queue's counts (one per queue the frontend may use; Get-VbdStatistic's QueueStatistics).</summary>
+        public IReadOnlyList<QueueStatistics> GetQueueStatistics() => Frontend.GetQueueStatistics();
+
+        /// <summary>Queues the frontend uses on this connection (the smaller of its and the backend's maximum).</summary>
+        public int Queues => Frontend.Queues;
+
         /// <summary>Both halves' XenStore keys, frontend first.</summary>
         public IReadOnlyList<KeyValuePair<string, string>> XenStoreKeys
         {

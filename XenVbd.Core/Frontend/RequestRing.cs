@@ -673,7 +673,7 @@ namespace XenVbd.Frontend
             foreach (var shadow in Shadows.All)
             {
                 if (shadow.State != ShadowState.InFlight && shadow.State != ShadowState.Orphaned) continue;
-                slots.Add(new RingSlotInfo(shadow.RingIndex, (int)(shadow.RingIndex & (uint)(front.Size - 1)), shadow.Id, shadow.Operation, shadow.Sector, shadow.Segments, shadow.State == ShadowState.Orphaned, _f.Scheduler.Now - shadow.IssuedTicks));
+                slots.Add(new RingSlotInfo(shadow.RingIndex, (int)(shadow.RingIndex & (uint)(front.Size - 1)), shadow.Id, shadow.Operation, shadow.Sector, shadow.Segments, shadow.State == ShadowState.Orphaned, _f.Scheduler.Now - shadow.IssuedTicks) { Queue = Index });
             }
 
             slots.Sort((a, b) => a.RingIndex.CompareTo(b.RingIndex));

@@ -28,6 +28,9 @@ namespace XenVbd.Frontend
         public bool Orphaned { get; }
         public long AgeTicks { get; }
 
+        /// <summary>The frontend queue whose ring holds this request (0 for a single-queue frontend).</summary>
+        public int Queue { get; init; }
+
         public override string ToString() => "[" + Slot + "] id=" + Id + " " + OperationName + " sector=" + Sector + " segs=" + Segments + (Orphaned ? " (orphaned)" : string.Empty);
     }
 
