@@ -25,8 +25,14 @@ namespace XenVbd.Frontend
     /// </summary>
     public sealed class XenVbdFrontend : ISimEventHandler, IEventChannelHandler, IDisposable
     {
-        /// <summary>Scheduler event kind of the watchdog tick (the only timer the frontend sets).</summary>
+        /// <summary>Scheduler event kind of the watchdog tick.</summary>
         internal const int KindWatchdog = 1;
+
+        /// <summary>Scheduler event kind of blkfront_delay_work, the persistent-grant purge every 10 s (a background timer).</summary>
+        internal const int KindPersistentPurge = 2;
+
+        /// <summary>The persistent-grant purge timer is scheduled (one at a time, whatever the reconnects).</summary>
+        private bool _purgeArmed;
 
         /// <summary>Id of the Announce-mode layout check read: both halves non-zero, so a backend reading
         /// the other layout sees a different id (its id field straddles ours) and the mismatch shows.</summary>
@@ -386,8 +392,6 @@ namespace XenVbd.Frontend
                     _pumpAgain = false;
                     // Memory the backend finally let go of (XSA-396) goes back before anything waits for it.
                     Granter.RetryQuarantined();
-                    if (Features.Persistent)
-                        for (int q = 0; q < XenBus.Queues; q++) Rings[q].PersistentGrants!.PurgeIfDue(Rings[q].Shadows);
                     Scsi.AdmitWaiting();
                     for (int q = 0; q < XenBus.Queues; q++) Rings[q].Pump();
                 }
@@ -473,6 +477,29 @@ namespace XenVbd.Frontend
         void ISimEventHandler.OnSimEvent(int kind, long argument)
         {
             if (kind == KindWatchdog) Watchdog.OnTick();
+            else if (kind == KindPersistentPurge) OnPersistentPurge();
+        }
+
+        /// <summary>
+        /// blkfront_connect with feature_persistent agreed schedules blkfront_delay_work in 10 s; it purges and schedules itself
+        /// again while the device still has the feature. A background timer (<see cref="Scheduler.ScheduleBackground"/>): it
+        /// is not work, so running until idle does not wait for it, and it stops once persistent grants are off or the frontend is gone.
+        /// </summary>
+        internal void ArmPersistentPurge()
+        {
+            if (_purgeArmed || _disposed || !Features.Persistent) return;
+            _purgeArmed = true;
+            Scheduler.ScheduleBackground(PersistentGrantPool.PurgeIntervalTicks, this, KindPersistentPurge);
+        }
+
+        private void OnPersistentPurge()
+        {
+            _purgeArmed = false;
+            if (_disposed || !Features.Persistent) return;
+            // purge_persistent_grants walks every ring of the device.
+            for (int q = 0; q < XenBus.Queues; q++)
+                if (Rings[q].IsAttached) Rings[q].PersistentGrants!.Purge(Rings[q].Shadows);
+            ArmPersistentPurge();
         }
 
         /// <summary>Completes an SRB to scsiport (once: a second completion of the same SRB is ignored).</summary>

@@ -312,6 +312,7 @@ namespace XenVbd.Frontend
             if (Generation > 1) _f.Statistics.Reconnects++;
             _f.Trace.Record(TraceKind.Reconnect, _f.DeviceId, (uint)Generation);
             WriteState(XenbusState.Connected);
+            _f.ArmPersistentPurge();
             _f.Probe.RunAtConnect();
         }
 
