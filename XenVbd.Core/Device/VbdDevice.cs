@@ -254,7 +254,18 @@ namespace XenVbd.Device
         public IReadOnlyList<RingSnapshot> GetRings() => Frontend.GetRings();
 
         /// <summary>Each frontend queue's counts (one per queue the frontend may use; Get-VbdStatistic's QueueStatistics).</summary>
-        public IReadOnlyList<QueueStatistics> GetQueueStatistics() => Frontend.GetQueueStatistics();
+        public IReadOnlyList<QueueStatistics> GetQueueStatistics()
+        {
+            var rings = Frontend.Rings;
+            var list = new QueueStatistics[rings.Length];
+            for (int q = 0; q < rings.Length; q++)
+            {
+                var r = rings[q];
+                list[q] = new QueueStatistics(q, r.IsAttached, r.Requests, r.Responses, r.Notifies, r.Interrupts, r.RingFullWaits);
+            }
+
+            return list;
+        }
 
         /// <summary>Queues the frontend uses on this connection (the smaller of its and the backend's maximum).</summary>
         public int Queues => Frontend.Queues;

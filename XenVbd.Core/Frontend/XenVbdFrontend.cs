@@ -299,19 +299,6 @@ namespace XenVbd.Frontend
         /// <summary>The ring as the frontend sees it now (allocates; for people and tests).</summary>
         public RingSnapshot? GetRing() => Ring.Snapshot();
 
-        /// <summary>Every queue's counts, queue 0 first, one per queue the frontend may use (allocates; for people and tests).</summary>
-        public System.Collections.Generic.IReadOnlyList<QueueStatistics> GetQueueStatistics()
-        {
-            var list = new QueueStatistics[Rings.Length];
-            for (int q = 0; q < Rings.Length; q++)
-            {
-                var r = Rings[q];
-                list[q] = new QueueStatistics(q, r.IsAttached, r.Requests, r.Responses, r.Notifies, r.Interrupts, r.RingFullWaits);
-            }
-
-            return list;
-        }
-
         /// <summary>Every connected queue's ring, queue 0 first (allocates; for people and tests); empty while disconnected.</summary>
         public System.Collections.Generic.IReadOnlyList<RingSnapshot> GetRings()
         {

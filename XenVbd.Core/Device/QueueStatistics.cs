@@ -1,4 +1,4 @@
-namespace XenVbd.Frontend
+namespace XenVbd.Device
 {
     /// <summary>One frontend queue's counts, all connections together (Get-VbdStatistic's per-queue rows).</summary>
     /// <param name="Queue">The queue's number (queue-N/ in XenStore when there are several).</param>
