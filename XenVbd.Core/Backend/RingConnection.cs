@@ -18,6 +18,9 @@ namespace XenVbd.Backend
         private const int KindCompletion = 1;
         private const int KindUnmask = 2;
 
+        /// <summary>The ring thread's idle wake (xen_blkif_schedule's wait_event_interruptible_timeout of LRU_INTERVAL).</summary>
+        private const int KindPurgeWake = 3;
+
         /// <summary>Linux stops growing the lateeoi delay once it reaches HZ*4 jiffies; this bounds the shift.</summary>
         private const int MaxSpuriousRun = 12;
 
@@ -71,7 +74,11 @@ namespace XenVbd.Backend
             _persistent = persistent;
             _model = options.ServiceModel;
             executor.Persistent = persistent;
-            if (persistent is not null) persistent.NextPurgeAt = host.Scheduler.Now + BlkBackOptions.LruIntervalTicks;
+            if (persistent is not null)
+            {
+                persistent.NextPurgeAt = host.Scheduler.Now + BlkBackOptions.LruIntervalTicks;
+                ArmPurgeWake(host.Scheduler, persistent);
+            }
             _owner = owner;
             _host = host;
             _options = options;
@@ -134,7 +141,15 @@ namespace XenVbd.Backend
 
         public void OnSimEvent(int kind, long argument)
         {
+            // A closed ring's thread is gone: its wake timer ends here too.
             if (Closed) return;
+            if (kind == KindPurgeWake)
+            {
+                PurgeIfDue();
+                ArmPurgeWake(_host.Scheduler, _persistent!);
+                return;
+            }
+
             if (kind == KindCompletion)
             {
                 if ((int)argument == _batchHead) CloseBatch();
@@ -225,9 +240,10 @@ namespace XenVbd.Backend
         }
 
         /// <summary>
-        /// xen_blkif_schedule: when the ring thread wakes and LRU_INTERVAL (100 ms) has passed, purge_persistent_gnt.
-        /// Linux's thread also wakes every 100 ms while idle; here an idle ring schedules nothing (an idle device must
-        /// not keep the virtual clock running), so grants that expired meanwhile go at its next wake, before any request is read.
+        /// xen_blkif_schedule: when the ring thread wakes and LRU_INTERVAL (100 ms) has passed, purge_persistent_gnt. The
+        /// thread wakes for requests (<see cref="Process"/>) and, idle, at least every LRU_INTERVAL: that wake is a
+        /// background timer (<see cref="Scheduler.ScheduleBackground"/>), armed only while the ring has persistent grants
+        /// and ended when it closes, so an idle device's grants expire on time while "run until idle" still ends.
         /// </summary>
         private void PurgeIfDue()
         {
@@ -243,6 +259,10 @@ namespace XenVbd.Backend
             _stats.PersistentGrantsPurged += purged;
             _host.Trace.Record(TraceKind.PersistentGrantPurge, _owner.DeviceId, (uint)Queue, (ulong)purged, p.Count, overflowed ? 1 : 0);
         }
+
+        /// <summary>The next idle wake: just after the purge falls due (time_after(jiffies, next_lru) is strict).</summary>
+        private void ArmPurgeWake(Scheduler scheduler, PersistentGrantCache persistent) =>
+            scheduler.ScheduleBackground(Math.Max(1, persistent.NextPurgeAt + 1 - scheduler.Now), this, KindPurgeWake);
 
         private void ConsumeOne()
         {

@@ -53,7 +53,8 @@ namespace XenVbd.Device
             var threads = new SortedDictionary<long, string>();   // (pid << 20 | tid) -> track name
             var pids = new SortedSet<int>();
             var srbStarts = new Dictionary<(int Pid, long Time), Queue<TraceEvent>>();
-            var pushed = new Dictionary<(int Pid, ulong Id), TraceEvent>();
+            // Request ids are per queue (each queue has its own shadows): a request is its queue and id.
+            var pushed = new Dictionary<(int Pid, int Queue, ulong Id), TraceEvent>();
             var consumed = new Dictionary<(int Pid, ulong Id), TraceEvent>();
             var srbLanes = new Dictionary<int, List<long>>();
             var backendLanes = new Dictionary<int, List<long>>();
@@ -101,19 +102,20 @@ namespace XenVbd.Device
                     }
 
                     case TraceKind.RequestPushed:
-                        pushed[(pid, e.B)] = e;
+                        pushed[(pid, e.D >> 16, e.B)] = e;
                         break;
 
                     case TraceKind.ResponseConsumed:
-                        if (pushed.TryGetValue((pid, e.B), out TraceEvent push))
+                        if (pushed.TryGetValue((pid, e.D >> 16, e.B), out TraceEvent push))
                         {
-                            pushed.Remove((pid, e.B));
+                            pushed.Remove((pid, e.D >> 16, e.B));
                             var args = new StringBuilder();
                             Arg(args, "id", e.B);
                             Arg(args, "ring_slot", push.A & (uint)(ringEntries - 1));
                             Arg(args, "ring_index", push.A);
                             Arg(args, "sector", push.C);
                             Arg(args, "operation", BlkifOp.Name((byte)push.D));
+                            Arg(args, "queue", push.D >> 16);
                             Arg(args, "status", StatusName(e.C));
                             Arg(args, "response_slot", e.A & (uint)(ringEntries - 1));
                             int lane = Lane(ringLanes, pid, push.Time, e.Time);
@@ -165,7 +167,7 @@ namespace XenVbd.Device
             }
 
             // Requests still on the ring when the trace ends: a slice to the end that says so.
-            foreach (KeyValuePair<(int Pid, ulong Id), TraceEvent> open in pushed)
+            foreach (KeyValuePair<(int Pid, int Queue, ulong Id), TraceEvent> open in pushed)
             {
                 TraceEvent push = open.Value;
                 var args = new StringBuilder();

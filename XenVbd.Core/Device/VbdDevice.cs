@@ -250,6 +250,26 @@ namespace XenVbd.Device
 
         public RingSnapshot? GetRing() => Frontend.GetRing();
 
+        /// <summary>Every connected queue's ring, queue 0 first (one for a single-queue frontend; none while disconnected).</summary>
+        public IReadOnlyList<RingSnapshot> GetRings() => Frontend.GetRings();
+
+        /// <summary>Each frontend queue's counts (one per queue the frontend may use; Get-VbdStatistic's QueueStatistics).</summary>
+        public IReadOnlyList<QueueStatistics> GetQueueStatistics()
+        {
+            var rings = Frontend.Rings;
+            var list = new QueueStatistics[rings.Length];
+            for (int q = 0; q < rings.Length; q++)
+            {
+                var r = rings[q];
+                list[q] = new QueueStatistics(q, r.IsAttached, r.Requests, r.Responses, r.Notifies, r.Interrupts, r.RingFullWaits);
+            }
+
+            return list;
+        }
+
+        /// <summary>Queues the frontend uses on this connection (the smaller of its and the backend's maximum).</summary>
+        public int Queues => Frontend.Queues;
+
         /// <summary>Both halves' XenStore keys, frontend first.</summary>
         public IReadOnlyList<KeyValuePair<string, string>> XenStoreKeys
         {

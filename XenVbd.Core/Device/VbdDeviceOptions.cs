@@ -137,6 +137,13 @@ namespace XenVbd.Device
         /// <summary><c>multi-queue-max-queues</c> the backend offers (1..64; Linux: the number of dom0's CPUs; 4 here).</summary>
         public int BackendMaxQueues { get; set; } = 4;
 
+        /// <summary>
+        /// The most queues the frontend uses (<see cref="FrontendOptions.MaxQueues"/>: blkfront's max_queues, the Xen Project
+        /// driver's DriverGetMaxQueues; the guest has this many vCPUs). 1 (the default) for every personality; more needs
+        /// LinuxBlkfront or XenProject. The connection uses the smaller of this and <see cref="BackendMaxQueues"/>.
+        /// </summary>
+        public int Queues { get; set; } = 1;
+
         /// <summary>A virtual-time service model for the backend (device latency, per-segment and grant map/unmap costs); null = <see cref="BackendServiceTime"/> per request.</summary>
         public BackendServiceModel? BackendServiceModel { get; set; }
 
@@ -182,6 +189,10 @@ namespace XenVbd.Device
             }
             if (BackendMaxQueues < 1 || BackendMaxQueues > BlkBackOptions.MaxQueuesLimit)
                 throw new ArgumentException("BackendMaxQueues must be 1.." + BlkBackOptions.MaxQueuesLimit + ".", nameof(BackendMaxQueues));
+            if (Queues < 1 || Queues > FrontendOptions.MaxQueuesLimit)
+                throw new ArgumentException("Queues must be 1.." + FrontendOptions.MaxQueuesLimit + "; was " + Queues + ".", nameof(Queues));
+            if (Queues > 1 && FrontendPersonalities.For(Personality).MultiQueue == MultiQueuePolicy.None)
+                throw new ArgumentException("The " + Personality + " frontend has no multi-queue (one ring per device, as its driver has): Queues must be 1; LinuxBlkfront and XenProject use several.", nameof(Queues));
         }
 
         internal FrontendOptions ToFrontendOptions() => new FrontendOptions
@@ -194,6 +205,7 @@ namespace XenVbd.Device
             DumpMode = DumpMode,
             InheritedProbeBits = InheritedProbeBits,
             PersistentGrants = PersistentGrants,
+            MaxQueues = Queues,
             MaxRingPageOrder = MaxRingPageOrder,
             MaxIndirectSegments = MaxIndirectSegments,
             QueueDepth = QueueDepth,

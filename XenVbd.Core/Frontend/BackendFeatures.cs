@@ -47,7 +47,7 @@ namespace XenVbd.Frontend
             Flush = ReadFlag(BlkifKeys.FeatureFlushCache);
             Barrier = ReadFlag(BlkifKeys.FeatureBarrier);
             Discard = ReadFlag(BlkifKeys.FeatureDiscard);
-            Persistent = _f.PersistentGrants != null && (_f.Store.ReadInt64OrDefault(BlkifKeys.Path(_f.BackendPath, BlkifKeys.FeaturePersistent), 0) & 1) != 0;
+            Persistent = _f.Ring.PersistentGrants != null && (_f.Store.ReadInt64OrDefault(BlkifKeys.Path(_f.BackendPath, BlkifKeys.FeaturePersistent), 0) & 1) != 0;
             BackendMaxIndirectSegments = (int)_f.Store.ReadInt64OrDefault(BlkifKeys.Path(_f.BackendPath, BlkifKeys.FeatureMaxIndirectSegments), 0);
             int limit = Math.Min(BackendMaxIndirectSegments, _f.Options.SegmentsPerShadow);
             SegmentsPerRequest = _f.Options.IndirectEnabled && limit > BlkifLayout.MaxSegmentsPerRequest ? limit : BlkifLayout.MaxSegmentsPerRequest;

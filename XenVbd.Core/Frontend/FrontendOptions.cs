@@ -31,6 +31,19 @@ namespace XenVbd.Frontend
         /// <summary>Segments per indirect request the frontend is prepared for; 0 (or ≤ 11) disables INDIRECT.</summary>
         public int MaxIndirectSegments { get; set; }
 
+        /// <summary>Largest <see cref="MaxQueues"/> accepted (the model's bound; neither driver has a fixed one).</summary>
+        public const int MaxQueuesLimit = 64;
+
+        /// <summary>
+        /// The most queues (rings) the frontend will use; the backend's <c>multi-queue-max-queues</c> also limits it. Linux
+        /// blkfront's <c>max_queues</c> parameter (xen_blkif_max_queues, default 4, clamped to the CPU count by xlblk_init);
+        /// the Xen Project driver's DriverGetMaxQueues (the active processors, capped by its registry value). The modelled
+        /// guest has this many vCPUs, which take turns submitting SRBs, so the CPU clamp never shows; the default 1 is a
+        /// one-vCPU guest (Linux's 4 clamped to one CPU). More than 1 needs a personality with multi-queue
+        /// (<see cref="FrontendBehaviours.MultiQueue"/>). Each queue has its own ring pages, request ids and persistent grants.
+        /// </summary>
+        public int MaxQueues { get; set; } = 1;
+
         /// <summary>SRBs accepted at once (scsiport's queue depth); each gets an extension (and a PerSrb page).</summary>
         public int QueueDepth { get; set; } = 64;
 
@@ -113,12 +126,12 @@ namespace XenVbd.Frontend
                     _ => SegmentPoolPages,
                 };
                 int persistent = OffersPersistentGrants ? PersistentGrantPool.PagesFor(this) : 0;
-                return (1 << MaxRingPageOrder) + bounce + 1 + ShadowCount * IndirectPagesPerShadow + persistent;
+                return MaxQueues * ((1 << MaxRingPageOrder) + ShadowCount * IndirectPagesPerShadow + persistent) + bounce + 1;
             }
         }
 
         /// <summary>Grant refs the frontend claims when built.</summary>
-        public int RequiredGrants => (1 << MaxRingPageOrder) + 1 + ShadowCount * (SegmentsPerShadow + IndirectPagesPerShadow);
+        public int RequiredGrants => MaxQueues * ((1 << MaxRingPageOrder) + ShadowCount * (SegmentsPerShadow + IndirectPagesPerShadow)) + 1;
 
         public void Validate()
         {
@@ -132,6 +145,9 @@ namespace XenVbd.Frontend
                 throw new ArgumentException("MaxIndirectSegments must be 0.." + maxIndirect + ".", nameof(MaxIndirectSegments));
             if (QueueDepth < 1 || QueueDepth > 4096) throw new ArgumentException("QueueDepth must be 1..4096.", nameof(QueueDepth));
             if (!Enum.IsDefined(typeof(FrontendPersonality), Personality)) throw new ArgumentException("Unknown frontend personality " + Personality + ".", nameof(Personality));
+            if (MaxQueues < 1 || MaxQueues > MaxQueuesLimit) throw new ArgumentException("MaxQueues must be 1.." + MaxQueuesLimit + "; was " + MaxQueues + ".", nameof(MaxQueues));
+            if (MaxQueues > 1 && FrontendPersonalities.For(Personality).MultiQueue == MultiQueuePolicy.None)
+                throw new ArgumentException("The " + Personality + " frontend has no multi-queue (it uses one ring per device); MaxQueues must be 1, or choose LinuxBlkfront or XenProject.", nameof(MaxQueues));
             if (EffectiveBounce == BounceStrategyKind.SegmentPool && SegmentPoolPages < BounceLimits.MaxPagesPerPass)
                 throw new ArgumentException("SegmentPoolPages must be at least " + BounceLimits.MaxPagesPerPass + ".", nameof(SegmentPoolPages));
             if (RequestTimeout <= TimeSpan.Zero) throw new ArgumentException("RequestTimeout must be positive.", nameof(RequestTimeout));

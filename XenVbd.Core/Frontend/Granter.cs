@@ -16,17 +16,13 @@ namespace XenVbd.Frontend
         /// <summary>The guest domain's grant table.</summary>
         private readonly GrantTable _grants;
 
-        /// <summary>The request ids (shadows), whose grants this part ends.</summary>
-        private readonly ShadowTable _shadows;
-
         /// <summary>Shadows in <see cref="ShadowState.Quarantined"/>, kept as a count so the interrupt path need not scan.</summary>
         private int _quarantined;
 
-        public Granter(XenVbdFrontend frontend, GrantTable grants, ShadowTable shadows)
+        public Granter(XenVbdFrontend frontend, GrantTable grants)
         {
             _f = frontend;
             _grants = grants;
-            _shadows = shadows;
         }
 
         /// <summary>Lets the backend domain map <paramref name="frame"/> through <paramref name="gref"/>.</summary>
@@ -94,13 +90,20 @@ namespace XenVbd.Frontend
         public void RetryQuarantined()
         {
             if (_quarantined == 0) return;
-            foreach (var shadow in _shadows.All)
+            // Every queue's request ids (each queue has its own shadows).
+            foreach (var ring in _f.Rings)
+                RetryQuarantined(ring.Shadows);
+        }
+
+        private void RetryQuarantined(ShadowTable shadows)
+        {
+            foreach (var shadow in shadows.All)
             {
                 if (shadow.State != ShadowState.Quarantined) continue;
                 if (!EndGrants(shadow)) continue;
                 var owner = shadow.Owner;
                 _quarantined--;
-                _shadows.Release(shadow);
+                shadows.Release(shadow);
                 if (owner == null) continue;
                 owner.QuarantinedParts--;
                 // Now provably unmapped: the bounce memory may go to the next SRB.

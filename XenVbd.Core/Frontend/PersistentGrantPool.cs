@@ -30,7 +30,6 @@ namespace XenVbd.Frontend
         private readonly uint[] _dataFrame;
         private readonly byte[] _first;
         private readonly byte[] _last;
-        private long _nextPurgeAt = -1;
 
         public PersistentGrantPool(XenVbdFrontend frontend, GrantTable grants, int shadows, int segmentsPerShadow)
         {
@@ -44,8 +43,17 @@ namespace XenVbd.Frontend
             _last = new byte[slots];
         }
 
-        /// <summary>Pages this pool may take from the guest: one per segment of every shadow.</summary>
+        /// <summary>
+        /// Pages this pool may take from the guest: one per segment of every shadow. That reserves two rings' worth (request
+        /// ids are twice the ring, headroom for ids quarantined under XSA-396), where blkfront keeps one:
+        /// (segments + INDIRECT_GREFS) × BLK_RING_SIZE per ring (blkfront_setup_indirect → fill_grant_buffer). Pages are taken
+        /// on a slot's first use and request ids are reused last-freed first, so with at most a ring of requests outstanding
+        /// the pages taken stay within blkfront's bound (<see cref="PagesTaken"/>; a test holds them to it).
+        /// </summary>
         public static int PagesFor(FrontendOptions options) => options.ShadowCount * options.SegmentsPerShadow;
+
+        /// <summary>Pages taken from the guest so far (each stays this pool's).</summary>
+        public int PagesTaken { get; private set; }
 
         /// <summary>
         /// Grants segment <paramref name="i"/> of <paramref name="shadow"/> through its persistent page, copying a write's data
@@ -54,7 +62,11 @@ namespace XenVbd.Frontend
         public void Prepare(Shadow shadow, int i, PageSegment segment, bool write, int backendDomain)
         {
             int slot = shadow.Id * _segmentsPerShadow + i;
-            if (_frame[slot] == 0) _frame[slot] = _f.Memory.AllocatePages(1);
+            if (_frame[slot] == 0)
+            {
+                _frame[slot] = _f.Memory.AllocatePages(1);
+                PagesTaken++;
+            }
             uint frame = _frame[slot];
             uint gref = shadow.Grefs[i];
             // Granted once; still granted (and so still this page) from an earlier request: nothing to do.
@@ -86,18 +98,12 @@ namespace XenVbd.Frontend
             for (int i = 0; i < shadow.ActiveIndirectGrants; i++) EndIfUnmapped(shadow.IndirectGrefs[i]);
         }
 
-        /// <summary>purge_persistent_grants, when 10 s have passed since the last: free grants the backend no longer maps are ended.</summary>
-        public void PurgeIfDue(ShadowTable shadows)
+        /// <summary>
+        /// purge_persistent_grants, from blkfront_delay_work every <see cref="PurgeIntervalTicks"/> (the frontend's
+        /// background timer): free grants the backend no longer maps are ended.
+        /// </summary>
+        public void Purge(ShadowTable shadows)
         {
-            long now = _f.Scheduler.Now;
-            if (_nextPurgeAt < 0)
-            {
-                _nextPurgeAt = now + PurgeIntervalTicks;
-                return;
-            }
-
-            if (now < _nextPurgeAt) return;
-            _nextPurgeAt = now + PurgeIntervalTicks;
             foreach (var shadow in shadows.All)
             {
                 if (shadow.State != ShadowState.Free) continue;

@@ -25,9 +25,9 @@ namespace XenVbd.Frontend
         public void ResetBus()
         {
             _f.Statistics.Resets++;
-            _f.Trace.Record(TraceKind.Reset, _f.DeviceId, (uint)_f.Ring.InFlight);
+            _f.Trace.Record(TraceKind.Reset, _f.DeviceId, (uint)_f.RequestsInFlight);
             ApplyResetPolicy(null);
-            _f.Ring.Pump();
+            _f.Pump();
         }
 
         /// <summary>
@@ -70,6 +70,7 @@ namespace XenVbd.Frontend
                 case UnansweredRequestPolicy.ResetCompletesQueuedOnly:
                 {
                     // XenVbd_HwScsiResetBus (2012): the srb_list is completed, in-flight shadows only marked reset.
+                    // GPLPV 2012 has one queue.
                     var queue = _f.Ring.Queue;
                     Srb? previous = null;
                     for (var srb = queue.Head; srb != null;)
@@ -108,7 +109,7 @@ namespace XenVbd.Frontend
         /// <summary>Says how many ring slots unanswered requests hold, and what it means under this personality.</summary>
         public void UpdateOrphanWarning()
         {
-            int orphans = _f.Ring.Shadows.CountIn(ShadowState.Orphaned);
+            int orphans = _f.CountShadows(ShadowState.Orphaned);
             if (orphans == 0 || !_f.Ring.IsAttached) return;
             _f.Warning = orphans + " request(s) the backend never answered hold " + orphans + " of " + _f.Ring.Front.Size + " ring slots"
                       + (_f.Personality.UnansweredRequests == UnansweredRequestPolicy.Hardened
@@ -159,10 +160,12 @@ namespace XenVbd.Frontend
         /// </summary>
         private IEnumerable<Srb> DetachAllPending()
         {
-            var queue = _f.Ring.Queue;
-            while (queue.Dequeue() is Srb queued)
+            foreach (var ring in _f.Rings)
             {
-                if (queued.Extension != null) queued.Extension.InQueue = false;
+                while (ring.Queue.Dequeue() is Srb queued)
+                {
+                    if (queued.Extension != null) queued.Extension.InQueue = false;
+                }
             }
 
             foreach (var ext in _f.Extensions.All)
@@ -173,8 +176,9 @@ namespace XenVbd.Frontend
                 if (ext.PartsOutstanding > 0)
                 {
                     _f.Extensions.MarkDraining(ext);
-                    foreach (var shadow in _f.Ring.Shadows.All)
-                        if (shadow.State == ShadowState.InFlight && shadow.Owner == ext) shadow.State = ShadowState.Orphaned;
+                    foreach (var ring in _f.Rings)
+                        foreach (var shadow in ring.Shadows.All)
+                            if (shadow.State == ShadowState.InFlight && shadow.Owner == ext) shadow.State = ShadowState.Orphaned;
                 }
                 else
                 {

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using XenVbd.Ring;
 using XenVbd.Scsi;
 using XenVbd.Sim;
+using XenVbd.Xen;
 
 namespace XenVbd.Frontend
 {
@@ -43,21 +44,54 @@ namespace XenVbd.Frontend
         /// <summary>The ring of the current connection; null while disconnected.</summary>
         private FrontRing? _front;
 
-        /// <summary><see cref="Pump"/> is running (a completion inside it may call it again).</summary>
-        private bool _pumping;
-
-        /// <summary>A nested <see cref="Pump"/> asked for another round.</summary>
-        private bool _pumpAgain;
-
-        public RequestRing(XenVbdFrontend frontend, ShadowTable shadows, int segmentsPerShadow)
+        /// <summary>
+        /// One queue of the frontend: its own request ids (shadows), ring pages and grant refs, event channel and persistent
+        /// grants, as Linux blkfront keeps one <c>blkfront_ring_info</c> per queue (rinfo->shadow, ring_ref, evtchn, grants)
+        /// and the Xen Project driver one XENVBD_BLKIF_RING (ring.c). Queue 0 is the only one of a single-queue frontend.
+        /// </summary>
+        public RequestRing(XenVbdFrontend frontend, int index, ShadowTable shadows, int segmentsPerShadow, uint ringFirstFrame, uint[] ringGrefs, PersistentGrantPool? persistentGrants)
         {
             _f = frontend;
+            Index = index;
             Shadows = shadows;
             _segments = new PageSegment[segmentsPerShadow];
+            RingFirstFrame = ringFirstFrame;
+            RingGrefs = ringGrefs;
+            PersistentGrants = persistentGrants;
         }
+
+        /// <summary>The queue's number: 0 .. the frontend's queues − 1 (queue-N/ in XenStore when there are several).</summary>
+        public int Index { get; }
 
         /// <summary>Request ids, one shadow each, claimed with the frontend.</summary>
         public ShadowTable Shadows { get; }
+
+        /// <summary>Grant refs of this queue's ring pages; one the old backend still maps is replaced, never reused.</summary>
+        public uint[] RingGrefs { get; }
+
+        /// <summary>First guest frame of this queue's ring pages; moves when the old backend still maps the old ones.</summary>
+        public uint RingFirstFrame { get; set; }
+
+        /// <summary>The event channel of this queue's current connection; null while disconnected.</summary>
+        public EventChannel? Channel { get; set; }
+
+        /// <summary>This queue's persistently granted pages (blkfront's rinfo->grants); null when not offered.</summary>
+        public PersistentGrantPool? PersistentGrants { get; }
+
+        /// <summary>Requests this queue put on its ring (all connections).</summary>
+        public long Requests { get; private set; }
+
+        /// <summary>Responses this queue consumed from its ring.</summary>
+        public long Responses { get; private set; }
+
+        /// <summary>Notifies this queue sent the backend on its event channel.</summary>
+        public long Notifies { get; private set; }
+
+        /// <summary>Events that came in on this queue's channel.</summary>
+        public long Interrupts { get; set; }
+
+        /// <summary>Times work waited because this queue's ring or its request ids were all taken.</summary>
+        public long RingFullWaits { get; private set; }
 
         /// <summary>SRBs with ring work still to send.</summary>
         public SrbQueue Queue => _queue;
@@ -91,14 +125,9 @@ namespace XenVbd.Frontend
         public void Enqueue(SrbExtension ext)
         {
             ext.InQueue = true;
+            ext.Queue = Index;
             _queue.Enqueue(ext.Srb!);
-        }
-
-        /// <summary>Puts an SRB back at the head of the queue (a disconnect rewound it).</summary>
-        private void Requeue(SrbExtension ext)
-        {
-            ext.InQueue = true;
-            _queue.PushFront(ext.Srb!);
+            _f.PumpAgainIfPumping();
         }
 
         public void RemoveFromQueue(Srb srb)
@@ -114,82 +143,63 @@ namespace XenVbd.Frontend
             if (srb.Extension != null) srb.Extension.InQueue = false;
         }
 
-        /// <summary>Moves as much queued work to the ring as fits, then notifies once.</summary>
+        /// <summary>
+        /// Moves as much of this queue's work to its ring as fits, then notifies once. Called from
+        /// <see cref="XenVbdFrontend.Pump"/>, which runs it for every queue and again while a nested call asks for it.
+        /// </summary>
         public void Pump()
         {
-            if (_pumping)
+            if (_f.State != FrontendState.Ready || _front == null) return;
+            uint before = _front.ReqProdPvt;
+            Srb? previous = null;
+            var srb = _queue.Head;
+            while (srb != null)
             {
-                _pumpAgain = true;
-                return;
-            }
-
-            _pumping = true;
-            try
-            {
-                do
+                var next = srb.NextInQueue;
+                var ext = srb.Extension!;
+                if (_f.Personality.BounceBufferStallsQueue && _f.Bounce.Busy && !ext.HoldsBounce)
                 {
-                    _pumpAgain = false;
-                    // Memory the backend finally let go of (XSA-396) goes back before anything waits for it.
-                    _f.Granter.RetryQuarantined();
-                    if (_f.Features.Persistent) _f.PersistentGrants!.PurgeIfDue(Shadows);
-                    _f.Scsi.AdmitWaiting();
-                    if (_f.State != FrontendState.Ready || _front == null) return;
-                    uint before = _front.ReqProdPvt;
-                    Srb? previous = null;
-                    var srb = _queue.Head;
-                    while (srb != null)
-                    {
-                        var next = srb.NextInQueue;
-                        var ext = srb.Extension!;
-                        if (_f.Personality.BounceBufferStallsQueue && _f.Bounce.Busy && !ext.HoldsBounce)
-                        {
-                            // GPLPV 2012/2013: while aligned_buffer_in_use no SRB goes to the ring, aligned ones included.
-                            previous = srb;
-                            srb = next;
-                            continue;
-                        }
-
-                        if (_f.Personality.StallsOnOverlappingWrite && OverlapsOutstandingWrite(ext))
-                        {
-                            // GPLPV 2012/2013: the SRB goes back to the head of the queue and nothing behind it goes either
-                            // until the write is answered.
-                            _f.Statistics.OverlappingWriteStalls++;
-                            break;
-                        }
-
-                        var r = Issue(ext);
-                        if (r == IssueResult.RingFull)
-                        {
-                            _f.Statistics.RingFullWaits++;
-                            // A slot may be held by a request that will never be answered: the watchdog bounds the wait.
-                            if (_f.Personality.UnansweredRequests == UnansweredRequestPolicy.Hardened && Shadows.CountIn(ShadowState.Orphaned) > 0) _f.Watchdog.Arm();
-                            break;
-                        }
-
-                        if (r == IssueResult.Done)
-                        {
-                            _queue.Remove(previous, srb);
-                            ext.InQueue = false;
-                        }
-                        else
-                        {
-                            previous = srb;
-                        }
-
-                        srb = next;
-                    }
-
-                    if (_front.ReqProdPvt != before)
-                    {
-                        Notify();
-                        _f.Watchdog.Arm();
-                    }
+                    // GPLPV 2012/2013: while aligned_buffer_in_use no SRB goes to the ring, aligned ones included.
+                    previous = srb;
+                    srb = next;
+                    continue;
                 }
-                while (_pumpAgain);
+
+                if (_f.Personality.StallsOnOverlappingWrite && OverlapsOutstandingWrite(ext))
+                {
+                    // GPLPV 2012/2013: the SRB goes back to the head of the queue and nothing behind it goes either
+                    // until the write is answered.
+                    _f.Statistics.OverlappingWriteStalls++;
+                    break;
+                }
+
+                var r = Issue(ext);
+                if (r == IssueResult.RingFull)
+                {
+                    _f.Statistics.RingFullWaits++;
+                    RingFullWaits++;
+                    // A slot may be held by a request that will never be answered: the watchdog bounds the wait.
+                    if (_f.Personality.UnansweredRequests == UnansweredRequestPolicy.Hardened && Shadows.CountIn(ShadowState.Orphaned) > 0) _f.Watchdog.Arm();
+                    break;
+                }
+
+                if (r == IssueResult.Done)
+                {
+                    _queue.Remove(previous, srb);
+                    ext.InQueue = false;
+                }
+                else
+                {
+                    previous = srb;
+                }
+
+                srb = next;
             }
-            finally
+
+            if (_front.ReqProdPvt != before)
             {
-                _pumping = false;
+                Notify();
+                _f.Watchdog.Arm();
             }
         }
 
@@ -199,8 +209,9 @@ namespace XenVbd.Frontend
             if (_front!.PushRequestsAndCheckNotify())
             {
                 _f.Statistics.Notifies++;
-                _f.Trace.Record(TraceKind.NotifyBackend, _f.DeviceId, _front.ReqProdPvt);
-                _f.XenBus.Channel?.Frontend.Notify();
+                Notifies++;
+                _f.Trace.Record(TraceKind.NotifyBackend, _f.DeviceId, _front.ReqProdPvt, 0, 0, Index);
+                Channel?.Frontend.Notify();
             }
         }
 
@@ -308,7 +319,7 @@ namespace XenVbd.Frontend
             ulong sector = ext.StartSector + (ulong)((ext.DoneBytes + ext.WindowIssued) / BlkifLayout.SectorSize);
             bool write = ext.Operation == BlkifOp.Write;
             int backend = _f.BackendDomainId;
-            var persistent = _f.Features.Persistent ? _f.PersistentGrants : null;
+            var persistent = _f.Features.Persistent ? PersistentGrants : null;
             if (persistent != null)
             {
                 for (int i = 0; i < n; i++) persistent.Prepare(shadow, i, _segments[i], write, backend);
@@ -318,7 +329,7 @@ namespace XenVbd.Frontend
                 for (int i = 0; i < n; i++)
                 {
                     // A grant kept from a connection that had persistent grants may still be mapped: not reused (XSA-396).
-                    if (_f.PersistentGrants != null) _f.Granter.EndOrReplace(ref shadow.Grefs[i]);
+                    if (PersistentGrants != null) _f.Granter.EndOrReplace(ref shadow.Grefs[i]);
                     _f.Granter.Grant(shadow.Grefs[i], backend, _segments[i].Frame, readOnly: write);
                 }
             }
@@ -421,7 +432,9 @@ namespace XenVbd.Frontend
             ext.PartsOutstanding++;
             ext.Srb!.RequestsUsed++;
             _f.Statistics.Requests++;
-            _f.Trace.Record(TraceKind.RequestPushed, _f.DeviceId, shadow.RingIndex, (ulong)shadow.Id, (long)shadow.Sector, shadow.Operation);
+            Requests++;
+            // The queue rides in the operation word's upper half (the op is one byte), so existing readers of D still see it in the low byte.
+            _f.Trace.Record(TraceKind.RequestPushed, _f.DeviceId, shadow.RingIndex, (ulong)shadow.Id, (long)shadow.Sector, shadow.Operation | (Index << 16));
         }
 
         /// <summary>Consumes every response the backend published, each copied out of the ring once.</summary>
@@ -450,8 +463,9 @@ namespace XenVbd.Frontend
 
                     BlkifCodec.ReadResponse(front.ResponseSlot(front.RspCons), _f.Abi, out var rsp);
                     front.ConsumeResponse();
+                    Responses++;
                     _f.Watchdog.ResetUnansweredCount();
-                    _f.Trace.Record(TraceKind.ResponseConsumed, _f.DeviceId, front.RspCons - 1, rsp.Id, rsp.Status, rsp.Operation);
+                    _f.Trace.Record(TraceKind.ResponseConsumed, _f.DeviceId, front.RspCons - 1, rsp.Id, rsp.Status, rsp.Operation | (Index << 16));
                     var state = _f.State;
                     if (state == FrontendState.Probing) _f.Probe.OnProbeResponse(rsp);
                     else if (state == FrontendState.Verifying) _f.Probe.OnVerifyResponse(rsp);
@@ -465,7 +479,7 @@ namespace XenVbd.Frontend
 
         private void OnResponse(in BlkifResponse rsp)
         {
-            var shadow = _f.Checker.ShadowFor(rsp);
+            var shadow = _f.Checker.ShadowFor(Shadows, rsp);
             if (shadow == null) return;
 
             byte op = shadow.IndirectOperation;
@@ -473,7 +487,7 @@ namespace XenVbd.Frontend
             int segments = shadow.Segments;
             bool orphan = shadow.State == ShadowState.Orphaned;
             var ext = shadow.Owner;
-            if (rsp.Status == BlkifStatus.Okay && op == BlkifOp.Read && !orphan && _f.Features.Persistent) _f.PersistentGrants!.CopyBack(shadow);
+            if (rsp.Status == BlkifStatus.Okay && op == BlkifOp.Read && !orphan && _f.Features.Persistent) PersistentGrants!.CopyBack(shadow);
             RetireShadow(shadow);
             if (ext == null) return;
             ext.PartsOutstanding--;
@@ -543,12 +557,12 @@ namespace XenVbd.Frontend
                     ext.WindowIssued = 0;
                     ext.WindowBytes = 1;
                     _f.Statistics.FuaFlushes++;
-                    if (!ext.InQueue) Enqueue(ext);
+                    if (!ext.InQueue) _f.Rings[ext.Queue].Enqueue(ext);
                     return;
                 }
 
                 if (ext.Failed || ext.DoneBytes >= ext.TotalBytes) CompleteTransfer(ext);
-                else if (!ext.InQueue) Enqueue(ext);
+                else if (!ext.InQueue) _f.Rings[ext.Queue].Enqueue(ext);
                 return;
             }
 
@@ -563,7 +577,7 @@ namespace XenVbd.Frontend
         public void CompleteTransfer(SrbExtension ext)
         {
             var srb = ext.Srb!;
-            if (ext.InQueue) RemoveFromQueue(srb);
+            if (ext.InQueue) _f.Rings[ext.Queue].RemoveFromQueue(srb);
             bool failed = ext.Failed;
             byte op = ext.Operation;
             var kind = ext.Kind;
@@ -594,7 +608,7 @@ namespace XenVbd.Frontend
             if (_f.Features.Persistent)
             {
                 // blkif_completion with persistent grants: a grant still mapped is kept, not an XSA-396 error.
-                _f.PersistentGrants!.Retire(shadow);
+                PersistentGrants!.Retire(shadow);
                 Shadows.Release(shadow);
             }
             else if (_f.Granter.EndGrants(shadow)) Shadows.Release(shadow);
@@ -602,9 +616,9 @@ namespace XenVbd.Frontend
         }
 
         /// <summary>
-        /// The backend is gone: every request on the ring is taken back (its grants ended or quarantined), and every live
-        /// SRB's current window is rewound and queued to go out again on the next connection; SRBs a reset already
-        /// completed just drop their requests.
+        /// The backend is gone: every request on this queue's ring is taken back (its grants ended or quarantined); SRBs a
+        /// reset already completed just drop their requests. <see cref="XenVbdFrontend.RequeueLiveSrbs"/> then rewinds
+        /// every live SRB once for the whole frontend (blkif_recover does it for all rings at once).
         /// </summary>
         public void TakeBackAll()
         {
@@ -618,17 +632,14 @@ namespace XenVbd.Frontend
                 owner.PartsOutstanding--;
                 if (orphan && owner.State == ExtensionState.Draining && owner.PartsOutstanding == 0) _f.Extensions.Free(owner);
             }
+        }
 
-            foreach (var ext in _f.Extensions.All)
-            {
-                if (ext.State != ExtensionState.Active) continue;
-                bool hadWork = ext.WindowIssued > 0 || ext.ExtentsIssued > 0;
-                ext.PartsOutstanding = 0;
-                ext.WindowIssued = 0;
-                ext.ExtentsIssued = 0;
-                if (hadWork) _f.Statistics.Requeues++;
-                if (!ext.InQueue && ext.Srb != null) Requeue(ext);
-            }
+        /// <summary>Puts a live SRB whose window a disconnect rewound back at the head of this queue.</summary>
+        public void Requeue(SrbExtension ext)
+        {
+            ext.InQueue = true;
+            ext.Queue = Index;
+            _queue.PushFront(ext.Srb!);
         }
 
         /// <summary>
@@ -646,6 +657,13 @@ namespace XenVbd.Frontend
             }
         }
 
+        private int CountQueued()
+        {
+            int n = 0;
+            for (var s = _queue.Head; s != null; s = s.NextInQueue) n++;
+            return n;
+        }
+
         /// <summary>The ring as the frontend sees it now (allocates; for people and tests).</summary>
         public RingSnapshot? Snapshot()
         {
@@ -655,11 +673,21 @@ namespace XenVbd.Frontend
             foreach (var shadow in Shadows.All)
             {
                 if (shadow.State != ShadowState.InFlight && shadow.State != ShadowState.Orphaned) continue;
-                slots.Add(new RingSlotInfo(shadow.RingIndex, (int)(shadow.RingIndex & (uint)(front.Size - 1)), shadow.Id, shadow.Operation, shadow.Sector, shadow.Segments, shadow.State == ShadowState.Orphaned, _f.Scheduler.Now - shadow.IssuedTicks));
+                slots.Add(new RingSlotInfo(shadow.RingIndex, (int)(shadow.RingIndex & (uint)(front.Size - 1)), shadow.Id, shadow.Operation, shadow.Sector, shadow.Segments, shadow.State == ShadowState.Orphaned, _f.Scheduler.Now - shadow.IssuedTicks) { Queue = Index });
             }
 
             slots.Sort((a, b) => a.RingIndex.CompareTo(b.RingIndex));
-            return new RingSnapshot(_f.Abi, _f.RingPageOrder, front.Size, front.Shared.Snapshot(), front.ReqProdPvt, front.RspCons, slots);
+            return new RingSnapshot(_f.Abi, _f.RingPageOrder, front.Size, front.Shared.Snapshot(), front.ReqProdPvt, front.RspCons, slots)
+            {
+                Queue = Index,
+                Queues = _f.XenBus.Queues,
+                Requests = Requests,
+                Responses = Responses,
+                Notifies = Notifies,
+                Interrupts = Interrupts,
+                RingFullWaits = RingFullWaits,
+                QueuedSrbs = CountQueued(),
+            };
         }
     }
 }

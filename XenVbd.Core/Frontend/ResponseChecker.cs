@@ -14,13 +14,9 @@ namespace XenVbd.Frontend
         /// <summary>The frontend that owns this part (personality, statistics, recovery).</summary>
         private readonly XenVbdFrontend _f;
 
-        /// <summary>The request ids a response may name.</summary>
-        private readonly ShadowTable _shadows;
-
-        public ResponseChecker(XenVbdFrontend frontend, ShadowTable shadows)
+        public ResponseChecker(XenVbdFrontend frontend)
         {
             _f = frontend;
-            _shadows = shadows;
         }
 
         /// <summary>The personality checks rsp_prod, ids and operations.</summary>
@@ -34,7 +30,9 @@ namespace XenVbd.Frontend
         }
 
         /// <summary>The shadow a response names under this personality, or null when the response is dropped or the device stopped.</summary>
-        public Shadow? ShadowFor(in BlkifResponse rsp)
+        /// <param name="shadows">The request ids a response on this queue's ring may name (each queue has its own).</param>
+        /// <param name="rsp">The response as copied out of the ring.</param>
+        public Shadow? ShadowFor(ShadowTable shadows, in BlkifResponse rsp)
         {
             var p = _f.Personality;
             switch (p.Responses)
@@ -50,7 +48,7 @@ namespace XenVbd.Frontend
                         return null;
                     }
 
-                    if (index >= (ulong)_shadows.Count || !IsOutstanding(_shadows[(int)index]))
+                    if (index >= (ulong)shadows.Count || !IsOutstanding(shadows[(int)index]))
                     {
                         _f.Recovery.Stop("response id 0x" + rsp.Id.ToString("x") + " names shadows[" + index + "], which has no request outstanding: "
                              + p.Name + " takes that shadow's SRB pointer, which is NULL, and dereferences it (a crash in the guest); the model stops the device");
@@ -59,27 +57,27 @@ namespace XenVbd.Frontend
 
                     // Neither the operation nor whether this is the request the backend served is checked: a corrupted
                     // id completes another SRB, whose buffer the backend never filled.
-                    return _shadows[(int)index];
+                    return shadows[(int)index];
                 }
 
                 case ResponseValidation.IgnoreUnknownIds:
-                    if (!_shadows.IsValidId(rsp.Id) || !IsOutstanding(_shadows[(int)rsp.Id]))
+                    if (!shadows.IsValidId(rsp.Id) || !IsOutstanding(shadows[(int)rsp.Id]))
                     {
                         // win-xenvbd looks the id up on its submitted list and drops a response it does not find.
                         _f.Statistics.IgnoredResponses++;
                         return null;
                     }
 
-                    return _shadows[(int)rsp.Id];
+                    return shadows[(int)rsp.Id];
             }
 
-            if (!_shadows.IsValidId(rsp.Id))
+            if (!shadows.IsValidId(rsp.Id))
             {
                 Reject("response id " + rsp.Id + " is out of range");
                 return null;
             }
 
-            var shadow = _shadows[(int)rsp.Id];
+            var shadow = shadows[(int)rsp.Id];
             if (!IsOutstanding(shadow))
             {
                 Reject("response id " + rsp.Id + " is not pending");

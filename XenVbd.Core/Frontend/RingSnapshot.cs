@@ -28,6 +28,9 @@ namespace XenVbd.Frontend
         public bool Orphaned { get; }
         public long AgeTicks { get; }
 
+        /// <summary>The frontend queue whose ring holds this request (0 for a single-queue frontend).</summary>
+        public int Queue { get; init; }
+
         public override string ToString() => "[" + Slot + "] id=" + Id + " " + OperationName + " sector=" + Sector + " segs=" + Segments + (Orphaned ? " (orphaned)" : string.Empty);
     }
 
@@ -57,5 +60,29 @@ namespace XenVbd.Frontend
         public uint RspCons { get; }
         public int Outstanding => (int)(ReqProdPvt - RspCons);
         public IReadOnlyList<RingSlotInfo> InFlight { get; }
+
+        /// <summary>Which of the frontend's queues this ring is (0 for a single-queue frontend).</summary>
+        public int Queue { get; init; }
+
+        /// <summary>Queues the frontend uses on this connection.</summary>
+        public int Queues { get; init; } = 1;
+
+        /// <summary>Requests this queue put on its ring (all connections).</summary>
+        public long Requests { get; init; }
+
+        /// <summary>Responses this queue consumed.</summary>
+        public long Responses { get; init; }
+
+        /// <summary>Notifies this queue sent on its event channel.</summary>
+        public long Notifies { get; init; }
+
+        /// <summary>Events that came in on this queue's event channel.</summary>
+        public long Interrupts { get; init; }
+
+        /// <summary>Times this queue's work waited for a ring slot or a request id.</summary>
+        public long RingFullWaits { get; init; }
+
+        /// <summary>SRBs waiting in this queue for ring room.</summary>
+        public int QueuedSrbs { get; init; }
     }
 }

@@ -84,7 +84,7 @@ namespace XenVbd.Frontend
             }
 
             Start(srb);
-            _f.Ring.Pump();
+            _f.Pump();
         }
 
         /// <summary>Starts waiting SRBs while the device is Ready and an extension is free for those that need one.</summary>
@@ -314,7 +314,7 @@ namespace XenVbd.Frontend
             ext.Direct = !_f.Options.UntrustedBackend && aligned;
             ext.Fua = cmd.Fua && ext.Operation == BlkifOp.Write && _f.Personality.Fua == FuaPolicy.WriteThenFlush && _f.Features.CanFlush;
             srb.DataTransferLength = (int)bytes;
-            _f.Ring.Enqueue(ext);
+            _f.QueueFor(ext).Enqueue(ext);
         }
 
         private void StartFlush(Srb srb, in ScsiCommand cmd, ScsiDiskInfo disk)
@@ -338,7 +338,7 @@ namespace XenVbd.Frontend
             ext.Kind = TransferKind.Flush;
             ext.Operation = _f.Features.Flush ? BlkifOp.FlushDiskCache : BlkifOp.WriteBarrier;
             ext.WindowBytes = 1;
-            _f.Ring.Enqueue(ext);
+            _f.QueueFor(ext).Enqueue(ext);
         }
 
         private void StartUnmap(Srb srb, in ScsiCommand cmd, ScsiDiskInfo disk)
@@ -364,7 +364,7 @@ namespace XenVbd.Frontend
             ext.Kind = TransferKind.Discard;
             ext.ExtentCount = parsed.Length;
             srb.DataTransferLength = listLength;
-            _f.Ring.Enqueue(ext);
+            _f.QueueFor(ext).Enqueue(ext);
         }
 
         private SrbExtension Attach(Srb srb)

@@ -46,6 +46,9 @@ namespace XenVbd.Frontend
         /// <summary>Ring requests this SRB needed (split parts, bounce passes and retries all count).</summary>
         public int RequestsUsed { get; internal set; }
 
+        /// <summary>The simulated vCPU that submitted this SRB (see <see cref="XenVbdFrontend.Submit"/>); it picks the frontend queue.</summary>
+        public int SubmittingCpu { get; internal set; }
+
         public int BouncePasses { get; internal set; }
 
         public long BytesBounced { get; internal set; }

@@ -88,6 +88,9 @@ namespace XenVbd.Frontend
         public short FailStatus;
         public bool InQueue;
 
+        /// <summary>The frontend queue (<see cref="RequestRing.Index"/>) whose SRB queue this extension is in, or was last in.</summary>
+        public int Queue;
+
         // UNMAP: parsed extents and how many have been issued.
         public readonly UnmapExtent[] Extents;
         public int ExtentCount;

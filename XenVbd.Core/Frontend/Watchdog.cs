@@ -67,31 +67,37 @@ namespace XenVbd.Frontend
                 return;
             }
 
-            var shadows = _f.Ring.Shadows;
             Srb? timedOut = null;
             bool timeouts = p.UnansweredRequests != UnansweredRequestPolicy.NoTimeout;
-            foreach (var shadow in shadows.All)
+            // Every queue's requests (each queue has its own shadows).
+            foreach (var ring in _f.Rings)
             {
-                if (timeouts && shadow.State == ShadowState.InFlight && !shadow.TimeoutSeen && now - shadow.IssuedTicks >= timeout)
+                foreach (var shadow in ring.Shadows.All)
                 {
-                    timedOut = shadow.Owner?.Srb;
-                    _f.Trace.Record(TraceKind.Timeout, _f.DeviceId, shadow.RingIndex, (ulong)shadow.Id, now - shadow.IssuedTicks);
-                    break;
+                    if (timeouts && shadow.State == ShadowState.InFlight && !shadow.TimeoutSeen && now - shadow.IssuedTicks >= timeout)
+                    {
+                        timedOut = shadow.Owner?.Srb;
+                        _f.Trace.Record(TraceKind.Timeout, _f.DeviceId, shadow.RingIndex, (ulong)shadow.Id, now - shadow.IssuedTicks, ring.Index);
+                        break;
+                    }
                 }
+
+                if (timedOut != null) break;
             }
 
             if (timedOut != null)
             {
                 _f.Statistics.Timeouts++;
                 _f.Statistics.Resets++;
-                _f.Trace.Record(TraceKind.Reset, _f.DeviceId, (uint)_f.Ring.InFlight);
+                _f.Trace.Record(TraceKind.Reset, _f.DeviceId, (uint)_f.RequestsInFlight);
                 // The close starts first, so SRBs the completions below resubmit wait for the new connection.
                 bool forced = CountUnansweredTimeout();
                 // A request a reset leaves on the ring (GPLPV 2008 and 2012) times out once; after that it simply hangs.
-                foreach (var shadow in shadows.All)
-                    if (shadow.State == ShadowState.InFlight && now - shadow.IssuedTicks >= timeout) shadow.TimeoutSeen = true;
+                foreach (var ring in _f.Rings)
+                    foreach (var shadow in ring.Shadows.All)
+                        if (shadow.State == ShadowState.InFlight && now - shadow.IssuedTicks >= timeout) shadow.TimeoutSeen = true;
                 _f.Recovery.ApplyResetPolicy(timedOut);
-                _f.Ring.Pump();
+                _f.Pump();
                 if (forced) return;
             }
 
@@ -108,8 +114,9 @@ namespace XenVbd.Frontend
         private bool InFlightNotTimedOut()
         {
             if (_f.Personality.UnansweredRequests == UnansweredRequestPolicy.NoTimeout) return false;
-            foreach (var shadow in _f.Ring.Shadows.All)
-                if (shadow.State == ShadowState.InFlight && !shadow.TimeoutSeen) return true;
+            foreach (var ring in _f.Rings)
+                foreach (var shadow in ring.Shadows.All)
+                    if (shadow.State == ShadowState.InFlight && !shadow.TimeoutSeen) return true;
             return false;
         }
 
@@ -172,6 +179,7 @@ namespace XenVbd.Frontend
         /// </summary>
         private bool FailRingWaitersPastTimeout(long now)
         {
+            // The hardened design only (checked below), which has one queue.
             var ring = _f.Ring;
             var shadows = ring.Shadows;
             var queue = ring.Queue;
@@ -249,7 +257,7 @@ namespace XenVbd.Frontend
             if (!waiting) return false;
             if (!pinned)
             {
-                if (failed) _f.Ring.Pump();
+                if (failed) _f.Pump();
                 return true;
             }
 
@@ -258,7 +266,7 @@ namespace XenVbd.Frontend
                 if (ext.State != ExtensionState.Active || ext.BounceWaitSince < 0 || ext.WindowOpen || ext.PartsOutstanding > 0) continue;
                 if (now - ext.BounceWaitSince < timeout) continue;
                 var srb = ext.Srb!;
-                if (ext.InQueue) _f.Ring.RemoveFromQueue(srb);
+                if (ext.InQueue) _f.Rings[ext.Queue].RemoveFromQueue(srb);
                 _f.Extensions.Free(ext);
                 _f.Statistics.BounceWaitTimeouts++;
                 _f.Trace.Record(TraceKind.Timeout, _f.DeviceId, 0, (ulong)ext.Index, now - ext.BounceWaitSince);
@@ -266,7 +274,7 @@ namespace XenVbd.Frontend
                 failed = true;
             }
 
-            if (failed) _f.Ring.Pump();
+            if (failed) _f.Pump();
             return true;
         }
     }

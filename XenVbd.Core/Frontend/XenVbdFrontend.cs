@@ -25,8 +25,14 @@ namespace XenVbd.Frontend
     /// </summary>
     public sealed class XenVbdFrontend : ISimEventHandler, IEventChannelHandler, IDisposable
     {
-        /// <summary>Scheduler event kind of the watchdog tick (the only timer the frontend sets).</summary>
+        /// <summary>Scheduler event kind of the watchdog tick.</summary>
         internal const int KindWatchdog = 1;
+
+        /// <summary>Scheduler event kind of blkfront_delay_work, the persistent-grant purge every 10 s (a background timer).</summary>
+        internal const int KindPersistentPurge = 2;
+
+        /// <summary>The persistent-grant purge timer is scheduled (one at a time, whatever the reconnects).</summary>
+        private bool _purgeArmed;
 
         /// <summary>Id of the Announce-mode layout check read: both halves non-zero, so a backend reading
         /// the other layout sees a different id (its id field straddles ours) and the mismatch shows.</summary>
@@ -57,7 +63,8 @@ namespace XenVbd.Frontend
             FrontendPath = XenbusPaths.Frontend(domain.Id, deviceId);
             Personality = FrontendPersonalities.For(options.Personality);
 
-            // Guest memory and grant refs are claimed in this order so frames and refs keep the numbers traces show.
+            // Guest memory and grant refs are claimed in this order so frames and refs keep the numbers traces show;
+            // queues after the first take theirs after everything else, so a single-queue frontend's numbers do not move.
             int ringPages = 1 << options.MaxRingPageOrder;
             uint ringFirstFrame = Memory.AllocatePages(ringPages);
             var ringGrefs = new uint[ringPages];
@@ -65,6 +72,7 @@ namespace XenVbd.Frontend
             uint scratchFrame = Memory.AllocatePages(1);
             uint scratchGref = domain.Grants.ClaimReference();
             var shadows = new ShadowTable(options.ShadowCount, options.SegmentsPerShadow, options.IndirectPagesPerShadow, domain.Grants, Memory);
+            Rings = new RequestRing[options.MaxQueues];
             Bounce = new BounceWindows(this, options.EffectiveBounce switch
             {
                 BounceStrategyKind.PerSrb => new PerSrbBounce(Memory, options.QueueDepth),
@@ -72,13 +80,21 @@ namespace XenVbd.Frontend
                 _ => new SegmentPoolBounce(Memory, options.SegmentPoolPages),
             });
             Extensions = new SrbExtensionPool(this, options.QueueDepth);
-            Granter = new Granter(this, domain.Grants, shadows);
-            PersistentGrants = options.OffersPersistentGrants ? new PersistentGrantPool(this, domain.Grants, options.ShadowCount, options.SegmentsPerShadow) : null;
+            Granter = new Granter(this, domain.Grants);
             Features = new BackendFeatures(this);
-            Checker = new ResponseChecker(this, shadows);
-            Ring = new RequestRing(this, shadows, options.SegmentsPerShadow);
+            Checker = new ResponseChecker(this);
+            Rings[0] = new RequestRing(this, 0, shadows, options.SegmentsPerShadow, ringFirstFrame, ringGrefs, NewPersistentGrantPool(domain));
+            for (int q = 1; q < Rings.Length; q++)
+            {
+                uint first = Memory.AllocatePages(ringPages);
+                var grefs = new uint[ringPages];
+                for (int i = 0; i < ringPages; i++) grefs[i] = domain.Grants.ClaimReference();
+                var queueShadows = new ShadowTable(options.ShadowCount, options.SegmentsPerShadow, options.IndirectPagesPerShadow, domain.Grants, Memory);
+                Rings[q] = new RequestRing(this, q, queueShadows, options.SegmentsPerShadow, first, grefs, NewPersistentGrantPool(domain));
+            }
+
             Probe = new AbiProbe(this, scratchFrame, scratchGref);
-            XenBus = new XenbusHandshake(this, ringFirstFrame, ringGrefs);
+            XenBus = new XenbusHandshake(this);
             Watchdog = new Watchdog(this);
             Recovery = new Recovery(this);
             Scsi = new ScsiDispatcher(this);
@@ -89,14 +105,18 @@ namespace XenVbd.Frontend
         /// <summary>SCSI dispatch: answers, the waiting queue, unit attention.</summary>
         internal ScsiDispatcher Scsi { get; }
 
-        /// <summary>The request engine: queue, shadows, the ring, responses.</summary>
-        internal RequestRing Ring { get; }
+        /// <summary>
+        /// The request engines, one per queue the frontend may use (<see cref="FrontendOptions.MaxQueues"/>): each its own
+        /// SRB queue, shadows, ring, event channel and persistent grants. Only the first <see cref="XenbusHandshake.Queues"/>
+        /// are connected.
+        /// </summary>
+        internal RequestRing[] Rings { get; }
+
+        /// <summary>Queue 0: the only one of a single-queue frontend, and the one the ABI probe and check read use.</summary>
+        internal RequestRing Ring => Rings[0];
 
         /// <summary>Grants of ring, data and indirect pages, and the quarantine of ids the backend still maps.</summary>
         internal Granter Granter { get; }
-
-        /// <summary>Persistently granted data pages (blkfront's feature-persistent); null when the personality or the options do not offer them.</summary>
-        internal PersistentGrantPool? PersistentGrants { get; }
 
         /// <summary>The per-SRB working state, one per queue slot.</summary>
         internal SrbExtensionPool Extensions { get; }
@@ -175,10 +195,10 @@ namespace XenVbd.Frontend
         public string? Warning { get; internal set; }
 
         /// <summary>Requests on the ring whose SRB a reset already completed and whose answer never came: each holds a ring slot and a request id.</summary>
-        public int OrphanedRequests => Ring.Shadows.CountIn(ShadowState.Orphaned);
+        public int OrphanedRequests => CountShadows(ShadowState.Orphaned);
 
         /// <summary>Ids held back because the backend kept a grant mapped.</summary>
-        public int QuarantinedRequestIds => Ring.Shadows.CountIn(ShadowState.Quarantined);
+        public int QuarantinedRequestIds => CountShadows(ShadowState.Quarantined);
 
         /// <summary>The disk as the backend described it at (the last) connect; null before.</summary>
         public ScsiDiskInfo? Disk => XenBus.Disk;
@@ -189,9 +209,20 @@ namespace XenVbd.Frontend
         /// <summary>SRBs accepted and not yet completed (waiting, queued or in flight).</summary>
         public int PendingSrbs => Scsi.WaitingCount + Extensions.InUseByLiveSrbs;
 
-        public int RequestsInFlight => Ring.InFlight;
+        public int RequestsInFlight
+        {
+            get
+            {
+                int n = 0;
+                foreach (var ring in Rings) n += ring.InFlight;
+                return n;
+            }
+        }
 
-        public bool IsIdle => PendingSrbs == 0 && Ring.InFlight == 0;
+        public bool IsIdle => PendingSrbs == 0 && RequestsInFlight == 0;
+
+        /// <summary>Queues in use on this connection (the frontend's and the backend's maximum agreed; 1 before a connect).</summary>
+        public int Queues => XenBus.Queues;
 
         /// <summary>True while a UNIT ATTENTION (capacity changed) waits for the next command.</summary>
         public bool UnitAttentionPending => Scsi.UnitAttentionPending;
@@ -268,6 +299,19 @@ namespace XenVbd.Frontend
         /// <summary>The ring as the frontend sees it now (allocates; for people and tests).</summary>
         public RingSnapshot? GetRing() => Ring.Snapshot();
 
+        /// <summary>Every connected queue's ring, queue 0 first (allocates; for people and tests); empty while disconnected.</summary>
+        public System.Collections.Generic.IReadOnlyList<RingSnapshot> GetRings()
+        {
+            var list = new System.Collections.Generic.List<RingSnapshot>(Queues);
+            for (int q = 0; q < Queues; q++)
+            {
+                var snapshot = Rings[q].Snapshot();
+                if (snapshot != null) list.Add(snapshot);
+            }
+
+            return list;
+        }
+
         /// <summary>Accepts an SRB. It completes later (or at once for answers the driver knows itself) exactly once.</summary>
         public void Submit(Srb srb)
         {
@@ -278,6 +322,10 @@ namespace XenVbd.Frontend
             srb.InProgress = true;
             srb.StartTicks = Scheduler.Now;
             srb.RequestedLength = srb.DataTransferLength;
+            // Which vCPU submits: the modelled guest has one vCPU per queue the frontend may use, and they take turns
+            // (SRB n from vCPU n mod vCPUs) — deterministic, even, and it draws nothing from the seeded random source, so
+            // every seeded run of a single-queue device is unchanged. QueueFor maps the vCPU to a queue.
+            srb.SubmittingCpu = (int)(Statistics.SrbsSubmitted % Rings.Length);
             Statistics.SrbsSubmitted++;
             Trace.Record(TraceKind.SrbStart, DeviceId, srb.CdbLength > 0 ? srb.Cdb[0] : 0u, srb.DataAddress, srb.DataTransferLength);
             Scsi.Accept(srb);
@@ -295,12 +343,111 @@ namespace XenVbd.Frontend
             Trace.Record(TraceKind.FrontendState, DeviceId, (uint)next, (ulong)previous);
         }
 
+        /// <summary>
+        /// The queue an SRB's ring work goes to: blk-mq's map of the submitting CPU to a hardware queue (Linux
+        /// blk_mq_map_queues: cpu mod nr_hw_queues without a topology), and the Xen Project driver's __RingGetBlkifRing
+        /// (processor number mod NumQueues; the model has no SRB QueueTag, the driver's other key).
+        /// </summary>
+        internal RequestRing QueueFor(SrbExtension ext) => Rings[ext.Srb!.SubmittingCpu % XenBus.Queues];
+
+        /// <summary><see cref="Pump"/> is running (a completion inside it may call it again).</summary>
+        private bool _pumping;
+
+        /// <summary>A nested <see cref="Pump"/>, or work queued while one runs, asked for another round.</summary>
+        private bool _pumpAgain;
+
+        /// <summary>Work was queued: if a <see cref="Pump"/> is running, it goes round once more so that queue is pumped too.</summary>
+        internal void PumpAgainIfPumping()
+        {
+            if (_pumping) _pumpAgain = true;
+        }
+
+        /// <summary>Moves as much queued work to every connected queue's ring as fits (each queue notifies once).</summary>
+        internal void Pump()
+        {
+            if (_pumping)
+            {
+                _pumpAgain = true;
+                return;
+            }
+
+            _pumping = true;
+            try
+            {
+                do
+                {
+                    _pumpAgain = false;
+                    // Memory the backend finally let go of (XSA-396) goes back before anything waits for it.
+                    Granter.RetryQuarantined();
+                    Scsi.AdmitWaiting();
+                    for (int q = 0; q < XenBus.Queues; q++) Rings[q].Pump();
+                }
+                while (_pumpAgain);
+            }
+            finally
+            {
+                _pumping = false;
+            }
+        }
+
+        /// <summary>Shadows of every queue in <paramref name="state"/>.</summary>
+        internal int CountShadows(ShadowState state)
+        {
+            int n = 0;
+            foreach (var ring in Rings) n += ring.Shadows.CountIn(state);
+            return n;
+        }
+
+        /// <summary>
+        /// After every queue took its requests back at a disconnect: each live SRB's current window is rewound and queued
+        /// (at the head, in order) to go out again on the next connection, on the queue its vCPU maps to then.
+        /// </summary>
+        internal void RequeueLiveSrbs()
+        {
+            foreach (var ext in Extensions.All)
+            {
+                if (ext.State != ExtensionState.Active) continue;
+                bool hadWork = ext.WindowIssued > 0 || ext.ExtentsIssued > 0;
+                ext.PartsOutstanding = 0;
+                ext.WindowIssued = 0;
+                ext.ExtentsIssued = 0;
+                if (hadWork) Statistics.Requeues++;
+                if (!ext.InQueue && ext.Srb != null) Rings[ext.Queue].Requeue(ext);
+            }
+        }
+
+        /// <summary>
+        /// A connect agreed a different number of queues: SRBs waiting in a queue go to the one their vCPU maps to now
+        /// (blk_mq_update_nr_hw_queues remaps, blkif_recover requeues). Off the I/O path.
+        /// </summary>
+        internal void RemapQueuedSrbs()
+        {
+            var waiting = new System.Collections.Generic.List<SrbExtension>();
+            foreach (var ring in Rings)
+            {
+                while (ring.Queue.Dequeue() is Srb srb)
+                {
+                    srb.Extension!.InQueue = false;
+                    waiting.Add(srb.Extension);
+                }
+            }
+
+            foreach (var ext in waiting) QueueFor(ext).Enqueue(ext);
+        }
+
+        private PersistentGrantPool? NewPersistentGrantPool(Domain domain) =>
+            Options.OffersPersistentGrants ? new PersistentGrantPool(this, domain.Grants, Options.ShadowCount, Options.SegmentsPerShadow) : null;
+
         void IEventChannelHandler.OnEvent(EventChannelEnd end)
         {
-            if (_disposed || end != XenBus.Channel?.Frontend) return;
+            RequestRing? ring = null;
+            foreach (var r in Rings)
+                if (r.Channel != null && end == r.Channel.Frontend) ring = r;
+            if (_disposed || ring == null) return;
             Statistics.Interrupts++;
+            ring.Interrupts++;
             // While a forced close waits for the backend, the ring is still its: answers to work on it count.
-            if (!Ring.IsAttached || !(_state == FrontendState.Ready || _state == FrontendState.Probing || _state == FrontendState.Verifying || XenBus.IsForcedClosing))
+            if (!ring.IsAttached || !(_state == FrontendState.Ready || _state == FrontendState.Probing || _state == FrontendState.Verifying || XenBus.IsForcedClosing))
             {
                 // XSA-332: an event with nothing behind it is counted and ignored, never trusted.
                 Statistics.SpuriousInterrupts++;
@@ -309,14 +456,37 @@ namespace XenVbd.Frontend
             }
 
             if (_state == FrontendState.Probing) Probe.CountRoundTrip();
-            Ring.ProcessResponses();
+            ring.ProcessResponses();
             Granter.RetryQuarantined();
-            Ring.Pump();
+            Pump();
         }
 
         void ISimEventHandler.OnSimEvent(int kind, long argument)
         {
             if (kind == KindWatchdog) Watchdog.OnTick();
+            else if (kind == KindPersistentPurge) OnPersistentPurge();
+        }
+
+        /// <summary>
+        /// blkfront_connect with feature_persistent agreed schedules blkfront_delay_work in 10 s; it purges and schedules itself
+        /// again while the device still has the feature. A background timer (<see cref="Scheduler.ScheduleBackground"/>): it
+        /// is not work, so running until idle does not wait for it, and it stops once persistent grants are off or the frontend is gone.
+        /// </summary>
+        internal void ArmPersistentPurge()
+        {
+            if (_purgeArmed || _disposed || !Features.Persistent) return;
+            _purgeArmed = true;
+            Scheduler.ScheduleBackground(PersistentGrantPool.PurgeIntervalTicks, this, KindPersistentPurge);
+        }
+
+        private void OnPersistentPurge()
+        {
+            _purgeArmed = false;
+            if (_disposed || !Features.Persistent) return;
+            // purge_persistent_grants walks every ring of the device.
+            for (int q = 0; q < XenBus.Queues; q++)
+                if (Rings[q].IsAttached) Rings[q].PersistentGrants!.Purge(Rings[q].Shadows);
+            ArmPersistentPurge();
         }
 
         /// <summary>Completes an SRB to scsiport (once: a second completion of the same SRB is ignored).</summary>

@@ -33,14 +33,8 @@ namespace XenVbd.Frontend
         /// <summary>The frontend that owns this part.</summary>
         private readonly XenVbdFrontend _f;
 
-        /// <summary>Grant refs of the ring pages; one the old backend still maps is replaced, never reused.</summary>
-        private readonly uint[] _ringGrefs;
-
         /// <summary>Writes the <c>protocol</c> key: the personality's, or under the hardened design the options' mode.</summary>
         private readonly bool _writesProtocol;
-
-        /// <summary>First guest frame of the ring pages; moves when the old backend still maps the old ones.</summary>
-        private uint _ringFirstFrame;
 
         /// <summary>The watch on the backend's state node; null before <see cref="Start"/> and after <see cref="Close"/>.</summary>
         private IDisposable? _watch;
@@ -58,11 +52,9 @@ namespace XenVbd.Frontend
         /// <summary>The frontend closed its side and waits for the backend to let go before it connects again.</summary>
         private bool _forcedClose;
 
-        public XenbusHandshake(XenVbdFrontend frontend, uint ringFirstFrame, uint[] ringGrefs)
+        public XenbusHandshake(XenVbdFrontend frontend)
         {
             _f = frontend;
-            _ringFirstFrame = ringFirstFrame;
-            _ringGrefs = ringGrefs;
             var p = frontend.Personality;
             _writesProtocol = p.TakesAbiModeAndBounceFromOptions ? frontend.Options.Mode != FrontendAbiMode.Probe : p.WritesProtocol;
         }
@@ -84,8 +76,14 @@ namespace XenVbd.Frontend
 
         public int BackendMaxRingPageOrder { get; private set; }
 
-        /// <summary>The event channel of the current connection; null while disconnected.</summary>
-        public EventChannel? Channel { get; private set; }
+        /// <summary>The backend's multi-queue-max-queues as read at the last setup (1 when it writes none).</summary>
+        public int BackendMaxQueues { get; private set; } = 1;
+
+        /// <summary>Queues in use on this connection: the frontend's maximum and the backend's agreed (1 before a setup).</summary>
+        public int Queues { get; private set; } = 1;
+
+        /// <summary>The event channel of queue 0's current connection; null while disconnected.</summary>
+        public EventChannel? Channel => _f.Ring.Channel;
 
         /// <summary>The disk as the backend described it at (the last) connect; null before.</summary>
         public ScsiDiskInfo? Disk { get; private set; }
@@ -129,8 +127,11 @@ namespace XenVbd.Frontend
         {
             _watch?.Dispose();
             _watch = null;
-            if (Channel != null) _f.Host.CloseEventChannel(Channel.Port);
-            Channel = null;
+            foreach (var ring in _f.Rings)
+            {
+                if (ring.Channel != null) _f.Host.CloseEventChannel(ring.Channel.Port);
+                ring.Channel = null;
+            }
         }
 
         private void OnBackendStateChanged()
@@ -185,56 +186,103 @@ namespace XenVbd.Frontend
             int order = Math.Max(0, Math.Min(_f.Options.MaxRingPageOrder, BackendMaxRingPageOrder));
             RingPageOrder = order;
             int pages = 1 << order;
-
-            // Regrant the ring pages; a ref the old backend still maps is not reused (XSA-396).
-            bool stillMapped = false;
-            for (int i = 0; i < _ringGrefs.Length; i++)
-                if (granter.EndOrReplace(ref _ringGrefs[i])) stillMapped = true;
-
-            // Nor is the page: Linux blkback keeps a closed ring with requests in flight mapped and writes their
-            // responses into it later (xen_blkif_disconnect), so a new ring on the same frames would get them.
-            // Like blkfront's deferred free, the old frames are left to the backend.
-            if (stillMapped && memory.PagesFree >= _ringGrefs.Length) _ringFirstFrame = memory.AllocatePages(_ringGrefs.Length);
-
-            // XSA-403: the ring pages are zeroed (old entries from an earlier connection included) before
-            // they are granted, not after.
-            var shared = new SharedRing(memory.Pages(_ringFirstFrame, pages), order);
-            shared.ClearAll();
-            for (int i = 0; i < pages; i++) granter.Grant(_ringGrefs[i], BackendDomainId, _ringFirstFrame + (uint)i, readOnly: false);
-
-            var front = new FrontRing(shared, _f.Options.Abi);
-            _f.Ring.Attach(front);
-            _f.Abi = _f.Options.Abi;
-            front.Initialize();
-
-            if (Channel != null) _f.Host.CloseEventChannel(Channel.Port);
-            Channel = _f.Host.AllocateEventChannel();
-            Channel.Frontend.Handler = _f;
+            int previousQueues = Queues;
+            Queues = NegotiateQueues();
 
             string dir = _f.FrontendPath;
-            store.Remove(BlkifKeys.Path(dir, BlkifKeys.RingRef));
-            store.Remove(BlkifKeys.Path(dir, BlkifKeys.RingPageOrder));
-            for (int i = 0; i < 1 << BlkifLayout.MaxRingPageOrder; i++) store.Remove(BlkifKeys.Path(dir, BlkifKeys.RingRefOf(i)));
+            RemoveRingKeys(dir);
+            for (int q = 0; q < _f.Rings.Length; q++) store.Remove(BlkifKeys.Path(dir, BlkifKeys.QueueDirectory(q)));
+            store.Remove(BlkifKeys.Path(dir, BlkifKeys.MultiQueueNumQueues));
             store.Remove(BlkifKeys.Path(dir, BlkifKeys.Protocol));
 
-            if (order == 0)
+            for (int q = 0; q < Queues; q++)
             {
-                store.Write(BlkifKeys.Path(dir, BlkifKeys.RingRef), _ringGrefs[0]);
-            }
-            else
-            {
-                store.Write(BlkifKeys.Path(dir, BlkifKeys.RingPageOrder), order);
-                for (int i = 0; i < pages; i++) store.Write(BlkifKeys.Path(dir, BlkifKeys.RingRefOf(i)), _ringGrefs[i]);
+                var ring = _f.Rings[q];
+                var grefs = ring.RingGrefs;
+
+                // Regrant the ring pages; a ref the old backend still maps is not reused (XSA-396).
+                bool stillMapped = false;
+                for (int i = 0; i < grefs.Length; i++)
+                    if (granter.EndOrReplace(ref grefs[i])) stillMapped = true;
+
+                // Nor is the page: Linux blkback keeps a closed ring with requests in flight mapped and writes their
+                // responses into it later (xen_blkif_disconnect), so a new ring on the same frames would get them.
+                // Like blkfront's deferred free, the old frames are left to the backend.
+                if (stillMapped && memory.PagesFree >= grefs.Length) ring.RingFirstFrame = memory.AllocatePages(grefs.Length);
+
+                // XSA-403: the ring pages are zeroed (old entries from an earlier connection included) before
+                // they are granted, not after.
+                var shared = new SharedRing(memory.Pages(ring.RingFirstFrame, pages), order);
+                shared.ClearAll();
+                for (int i = 0; i < pages; i++) granter.Grant(grefs[i], BackendDomainId, ring.RingFirstFrame + (uint)i, readOnly: false);
+
+                var front = new FrontRing(shared, _f.Options.Abi);
+                ring.Attach(front);
+                front.Initialize();
+
+                if (ring.Channel != null) _f.Host.CloseEventChannel(ring.Channel.Port);
+                ring.Channel = _f.Host.AllocateEventChannel();
+                ring.Channel.Frontend.Handler = _f;
+
+                // write_per_ring_nodes: one queue's keys at the device's own directory, several under queue-N/ each.
+                string queueDir = Queues == 1 ? dir : BlkifKeys.Path(dir, BlkifKeys.QueueDirectory(q));
+                if (order == 0)
+                {
+                    store.Write(BlkifKeys.Path(queueDir, BlkifKeys.RingRef), grefs[0]);
+                }
+                else
+                {
+                    for (int i = 0; i < pages; i++) store.Write(BlkifKeys.Path(queueDir, BlkifKeys.RingRefOf(i)), grefs[i]);
+                }
+
+                store.Write(BlkifKeys.Path(queueDir, BlkifKeys.EventChannel), ring.Channel.Port);
             }
 
-            store.Write(BlkifKeys.Path(dir, BlkifKeys.EventChannel), Channel.Port);
+            _f.Abi = _f.Options.Abi;
+            // talk_to_blkback: ring-page-order once, at the device's directory, for every queue.
+            if (order > 0) store.Write(BlkifKeys.Path(dir, BlkifKeys.RingPageOrder), order);
+            // Linux writes multi-queue-num-queues only for more than one queue; the Xen Project driver always (RingStoreWrite).
+            if (Queues > 1 || WritesNumQueuesForOne) store.Write(BlkifKeys.Path(dir, BlkifKeys.MultiQueueNumQueues), Queues);
+            if (Queues != previousQueues) _f.RemapQueuedSrbs();
             if (_writesProtocol) store.Write(BlkifKeys.Path(dir, BlkifKeys.Protocol), _f.Options.Abi.ToProtocolString());
             // talk_to_blkback: feature-persistent = the module parameter, whatever the backend offers.
-            if (_f.PersistentGrants != null) store.Write(BlkifKeys.Path(dir, BlkifKeys.FeaturePersistent), 1);
+            if (_f.Options.OffersPersistentGrants) store.Write(BlkifKeys.Path(dir, BlkifKeys.FeaturePersistent), 1);
             _f.TransitionTo(FrontendState.Initialised);
             _awaitingConnect = true;
             // GPLPV 2012's pre-connect state map is Connected/Connected: it never writes Initialised (1 -> 4).
             WriteState(_f.Personality.XenbusPath == XenbusPathPolicy.StraightToConnected ? XenbusState.Connected : XenbusState.Initialised);
+        }
+
+        /// <summary>The personality writes multi-queue-num-queues even for one queue (the Xen Project driver's RingStoreWrite).</summary>
+        private bool WritesNumQueuesForOne => _f.Personality.MultiQueue == MultiQueuePolicy.XenProject;
+
+        /// <summary>
+        /// How many queues this connection uses. Linux blkfront's negotiate_mq: the backend's multi-queue-max-queues
+        /// (1 when absent), at most the frontend's max_queues, at least 1. The Xen Project driver's FrontendSetNumQueues
+        /// takes the same minimum (of DriverGetMaxQueues and the backend's key, 1 when absent). A personality without
+        /// multi-queue reads nothing and uses one.
+        /// </summary>
+        private int NegotiateQueues()
+        {
+            if (_f.Personality.MultiQueue == MultiQueuePolicy.None)
+            {
+                BackendMaxQueues = 1;
+                return 1;
+            }
+
+            long backendMax = _f.Store.ReadInt64OrDefault(BlkifKeys.Path(BackendPath, BlkifKeys.MultiQueueMaxQueues), 1);
+            BackendMaxQueues = (int)Math.Max(0, Math.Min(int.MaxValue, backendMax));
+            return Math.Max(1, Math.Min(BackendMaxQueues, _f.Rings.Length));
+        }
+
+        /// <summary>Ring keys at the device's own directory from an earlier connection (ring-ref, ring-refN, event-channel, ring-page-order).</summary>
+        private void RemoveRingKeys(string dir)
+        {
+            var store = _f.Store;
+            store.Remove(BlkifKeys.Path(dir, BlkifKeys.RingRef));
+            store.Remove(BlkifKeys.Path(dir, BlkifKeys.RingPageOrder));
+            store.Remove(BlkifKeys.Path(dir, BlkifKeys.EventChannel));
+            for (int i = 0; i < 1 << BlkifLayout.MaxRingPageOrder; i++) store.Remove(BlkifKeys.Path(dir, BlkifKeys.RingRefOf(i)));
         }
 
         private void Connect()
@@ -264,6 +312,7 @@ namespace XenVbd.Frontend
             if (Generation > 1) _f.Statistics.Reconnects++;
             _f.Trace.Record(TraceKind.Reconnect, _f.DeviceId, (uint)Generation);
             WriteState(XenbusState.Connected);
+            _f.ArmPersistentPurge();
             _f.Probe.RunAtConnect();
         }
 
@@ -314,7 +363,7 @@ namespace XenVbd.Frontend
             _f.FailureReason = null;
             _f.Warning = null;
             _f.Scsi.AdmitWaiting();
-            _f.Ring.Pump();
+            _f.Pump();
         }
 
         /// <summary>
@@ -323,19 +372,25 @@ namespace XenVbd.Frontend
         /// </summary>
         public void Disconnect()
         {
-            var ring = _f.Ring;
-            if (!ring.IsAttached) return;
-            ring.TakeBackAll();
-            if (Channel != null) _f.Host.CloseEventChannel(Channel.Port);
-            Channel = null;
-            ring.Detach();
+            if (!_f.Ring.IsAttached) return;
+            // blkif_recover: every queue's requests come back, then the live SRBs are queued again once.
+            foreach (var ring in _f.Rings)
+            {
+                if (!ring.IsAttached) continue;
+                ring.TakeBackAll();
+                if (ring.Channel != null) _f.Host.CloseEventChannel(ring.Channel.Port);
+                ring.Channel = null;
+                ring.Detach();
+            }
+
+            _f.RequeueLiveSrbs();
             if (!_f.IsTerminal) _f.TransitionTo(FrontendState.Disconnected);
             _f.Probe.OnDisconnect();
 
             // A backend that let go of the connection has unmapped what it mapped: quarantined pages
             // (XSA-396) and bounce memory pinned by orphans (finding F3) can be checked and freed now.
             _f.Granter.RetryQuarantined();
-            ring.FailLiveSrbsOnQuarantinedMemory();
+            _f.Ring.FailLiveSrbsOnQuarantinedMemory();
         }
 
         /// <summary>Stops issuing and tells the backend the frontend is closing; the ring stays as it is until the backend let go.</summary>

@@ -18,6 +18,9 @@ namespace XenVbd.Sim
         private int[] _freeSlots;
         private int _freeCount;
         private int _count;
+
+        /// <summary>Events in the heap scheduled with <see cref="ScheduleBackground"/>: they run in time order with the rest but are not work.</summary>
+        private int _background;
         private long _sequence;
 
         public Scheduler(ulong seed = 1, int initialCapacity = 1024)
@@ -42,7 +45,11 @@ namespace XenVbd.Sim
         /// <summary>Virtual time in 100-ns ticks since the simulation began.</summary>
         public long Now { get; private set; }
 
-        public int Pending => _count;
+        /// <summary>Events that are work: the heap less the background timers (<see cref="ScheduleBackground"/>).</summary>
+        public int Pending => _count - _background;
+
+        /// <summary>Background timers waiting (<see cref="ScheduleBackground"/>).</summary>
+        public int BackgroundPending => _background;
 
         public long EventsRun { get; private set; }
 
@@ -58,6 +65,18 @@ namespace XenVbd.Sim
         public void ScheduleAt(long time, ISimEventHandler handler, int kind, long argument = 0)
             => Push(Math.Max(Now, time), handler, kind, argument, null, null);
 
+        /// <summary>
+        /// A periodic housekeeping timer (the idle purges of persistent grants: blkback's LRU_INTERVAL wake, blkfront's
+        /// 10 s delayed work). It runs in time order like any event, and <see cref="RunUntil"/> runs it when the clock
+        /// passes it, but it is not work: <see cref="RunUntilIdle"/>, <see cref="RunWhile"/> and <see cref="RunNext"/>
+        /// stop when only such timers are left, so a timer that re-arms itself never keeps a "run until idle" loop going.
+        /// </summary>
+        public void ScheduleBackground(long delayTicks, ISimEventHandler handler, int kind, long argument = 0)
+        {
+            Push(VirtualTimeLimit.Add(Now, delayTicks), handler, kind, argument, null, null, background: true);
+            _background++;
+        }
+
         /// <summary>Schedules a callback; allocates (delegate + state), so keep it off the I/O path.</summary>
         public void Post(long delayTicks, SendOrPostCallback callback, object? state)
             => Push(VirtualTimeLimit.Add(Now, delayTicks), null, 0, 0, callback, state);
@@ -68,7 +87,7 @@ namespace XenVbd.Sim
         /// <summary>Runs the earliest event. Returns false when there is none.</summary>
         public bool RunNext()
         {
-            if (_count == 0) return false;
+            if (_count == _background) return false;
             using (EnterContext()) RunOne();
             return true;
         }
@@ -79,7 +98,7 @@ namespace XenVbd.Sim
             long ran = 0;
             using (EnterContext())
             {
-                while (ran < maxEvents && _count > 0 && !StopToken.IsCancellationRequested)
+                while (ran < maxEvents && _count > _background && !StopToken.IsCancellationRequested)
                 {
                     RunOne();
                     ran++;
@@ -105,7 +124,7 @@ namespace XenVbd.Sim
             using var context = EnterContext();
             while (condition())
             {
-                if (ran++ >= maxEvents || StopToken.IsCancellationRequested || _count == 0) return !condition();
+                if (ran++ >= maxEvents || StopToken.IsCancellationRequested || _count == _background) return !condition();
                 RunOne();
             }
             return true;
@@ -160,6 +179,7 @@ namespace XenVbd.Sim
             _freeSlots[_freeCount++] = key.Slot;
             Now = key.Time;
             EventsRun++;
+            if (e.Background) _background--;
             if (e.Handler != null) e.Handler.OnSimEvent(e.Kind, e.Argument);
             else e.Callback!(e.State);
         }
@@ -169,11 +189,11 @@ namespace XenVbd.Sim
 
         private static void RunAction(object? state) => ((Action)state!)();
 
-        private void Push(long time, ISimEventHandler? handler, int kind, long argument, SendOrPostCallback? callback, object? state)
+        private void Push(long time, ISimEventHandler? handler, int kind, long argument, SendOrPostCallback? callback, object? state, bool background = false)
         {
             if (_count == _heap.Length) Grow();
             int slot = _freeSlots[--_freeCount];
-            _events[slot] = new Entry(handler, kind, argument, callback, state);
+            _events[slot] = new Entry(handler, kind, argument, callback, state, background);
             _heap[_count] = new Key(time, _sequence++, slot);
             SiftUp(_count++);
         }
@@ -234,8 +254,9 @@ namespace XenVbd.Sim
 
         private readonly struct Entry
         {
-            public Entry(ISimEventHandler? handler, int kind, long argument, SendOrPostCallback? callback, object? state)
+            public Entry(ISimEventHandler? handler, int kind, long argument, SendOrPostCallback? callback, object? state, bool background)
             {
+                Background = background;
                 Handler = handler;
                 Kind = kind;
                 Argument = argument;
@@ -248,6 +269,7 @@ namespace XenVbd.Sim
             public readonly long Argument;
             public readonly SendOrPostCallback? Callback;
             public readonly object? State;
+            public readonly bool Background;
         }
     }
 }

@@ -23,8 +23,8 @@ namespace XenVbd.PowerShell.Cmdlets
         /// <inheritdoc />
         protected override void ProcessDevice(DeviceSession session)
         {
-            RingSnapshot? ring = session.Device.GetRing();
-            if (ring is null)
+            var rings = session.Device.GetRings();
+            if (rings.Count == 0)
             {
                 this.WriteError(ErrorIds.RingNotConnected, ErrorCategory.ResourceUnavailable, session.Name,
                     "The device '" + session.Name + "' has no ring right now (frontend state " + session.Device.State + ").",
@@ -32,15 +32,20 @@ namespace XenVbd.PowerShell.Cmdlets
                 return;
             }
 
-            if (!InFlight)
+            // One object per queue the connection uses (queue 0 first), each with its own indices, slots and counts.
+            var grants = session.Device.GetBackendGrants();
+            foreach (RingSnapshot ring in rings)
             {
-                WriteObject(Decorate.WithBackendGrants(Decorate.WithDevice(ring, session.Name), session.Device.GetBackendGrants()));
-                return;
-            }
+                if (!InFlight)
+                {
+                    WriteObject(Decorate.WithBackendGrants(Decorate.WithDevice(ring, session.Name), grants));
+                    continue;
+                }
 
-            foreach (RingSlotInfo slot in ring.InFlight)
-            {
-                WriteObject(Decorate.WithDevice(slot, session.Name));
+                foreach (RingSlotInfo slot in ring.InFlight)
+                {
+                    WriteObject(Decorate.WithDevice(slot, session.Name));
+                }
             }
         }
     }

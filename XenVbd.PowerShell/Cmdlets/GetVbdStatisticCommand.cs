@@ -17,6 +17,12 @@ namespace XenVbd.PowerShell.Cmdlets
 
         /// <inheritdoc />
         protected override void ProcessDevice(DeviceSession session)
-            => WriteObject(Decorate.WithBackendGrants(Decorate.WithDevice(session.Device.GetStatistics(), session.Name), session.Device.GetBackendGrants()));
+        {
+            var pso = Decorate.WithBackendGrants(Decorate.WithDevice(session.Device.GetStatistics(), session.Name), session.Device.GetBackendGrants());
+            // Per-queue counts: one row per queue the frontend may use (Queues is how many the connection uses).
+            pso.Properties.Add(new PSNoteProperty("Queues", session.Device.Queues));
+            pso.Properties.Add(new PSNoteProperty("QueueStatistics", session.Device.GetQueueStatistics()));
+            WriteObject(pso);
+        }
     }
 }

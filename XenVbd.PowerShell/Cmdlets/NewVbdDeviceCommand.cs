@@ -153,6 +153,15 @@ namespace XenVbd.PowerShell.Cmdlets
         [ValidateRange(1, 64)]
         public int BackendMaxQueues { get; set; } = 4;
 
+        /// <summary>
+        /// The most queues (rings) the frontend uses (blkfront's max_queues; the guest gets this many vCPUs, which take turns
+        /// submitting). The connection uses the smaller of this and -BackendMaxQueues. More than 1 needs -Personality
+        /// LinuxBlkfront or XenProject.
+        /// </summary>
+        [Parameter(ValueFromPipelineByPropertyName = true)]
+        [ValidateRange(1, 64)]
+        public int Queues { get; set; } = 1;
+
         /// <summary>A volatile write-back cache in front of the disk: a PowerCut fault drops writes not yet flushed.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         [SwitchValueTransformation(Parameter = "VolatileWriteCache")]
@@ -319,6 +328,7 @@ namespace XenVbd.PowerShell.Cmdlets
             if (MyInvocation.BoundParameters.ContainsKey(nameof(RequestTimeout))) options.RequestTimeout = RequestTimeout;
             if (MyInvocation.BoundParameters.ContainsKey(nameof(PersistentGrants))) options.PersistentGrants = PersistentGrants.IsPresent;
             options.BackendMaxQueues = BackendMaxQueues;
+            options.Queues = Queues;
             if (MyInvocation.BoundParameters.ContainsKey(nameof(BackendServiceTime)))
             {
                 if (BackendServiceTime < TimeSpan.Zero)

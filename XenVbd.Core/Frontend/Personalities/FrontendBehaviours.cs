@@ -89,6 +89,9 @@ namespace XenVbd.Frontend
         /// <summary>Offers <c>feature-persistent</c> and, when the backend agrees, bounces every segment through pages that stay granted (<see cref="PersistentGrantPool"/>).</summary>
         public bool PersistentGrants { get; init; }
 
+        /// <summary>Whether the driver uses several rings per device when the backend offers them, and how.</summary>
+        public MultiQueuePolicy MultiQueue { get; init; }
+
         public override string ToString() => Name;
     }
 }

@@ -29,6 +29,7 @@ namespace XenVbd.Frontend
         public const string DumpModeProbeCache = "DumpModeProbeCache";
         public const string AdapterRestart = "AdapterRestart";
         public const string PersistentGrants = "PersistentGrants";
+        public const string MultiQueue = "MultiQueue";
 
         /// <summary>Every behaviour id, in table order.</summary>
         public static IReadOnlyList<string> BehaviourIds { get; } = new[]
@@ -36,7 +37,7 @@ namespace XenVbd.Frontend
             ProtocolKey, Probe, ProbeResultAcrossResume, SrbsDuringProbe, StuckProbe, BounceAlignment, BounceStrategy,
             ResponseChecks, IndirectResponseOp, SynchronizeCache, Unmap, FlushAnswers, Fua, XenbusPath, UnansweredRequests,
             OverlappingWrites, DumpModeProbeCache, AdapterRestart,
-            PersistentGrants,
+            PersistentGrants, MultiQueue,
         };
 
         private const string Gplpv = "spurious/win-pvdrivers-mirror";
@@ -87,6 +88,7 @@ namespace XenVbd.Frontend
                 DriverBehaviour.NotPinned(DumpModeProbeCache, "Saves nothing and reads nothing: a crash-dump or hibernate instance probes at connect like any connection.", OwnDesign),
                 DriverBehaviour.NotPinned(AdapterRestart, "An adapter restart probes again at once, from the native layout (Probe and AnnounceAndProbe modes).", OwnDesign),
                 Own(PersistentGrants, "Never writes feature-persistent: every grant is ended after its request, and one the backend still maps is quarantined (XSA-396)."),
+                Own(MultiQueue, "One ring per device: multi-queue-max-queues is never read and multi-queue-num-queues never written."),
             })
         {
             TakesAbiModeAndBounceFromOptions = true,
@@ -133,6 +135,7 @@ namespace XenVbd.Frontend
                 P(DumpModeProbeCache, "The probe's outcome lives only in the running instance (TargetData->use_other) and is saved nowhere, so a crash-dump instance probes again (the model probes it at connect, as at every Connected); the saved bits came with 2a08c4c.", G2008a("XenVbd_HwScsiInterruptTarget")),
                 P(AdapterRestart, "ScsiRestartAdapter only logs (it is not even in the supported list): the layout chosen at the last Connected stays.", G2008a("XenVbd_HwScsiAdapterControl")),
                 DriverBehaviour.NotPinned(PersistentGrants, "Never writes feature-persistent: every grant is ended after its request.", "no feature-persistent anywhere in the tree at 6916b1a (git grep -i feature-persistent): the driver predates persistent grants (Linux, 2012) and ends every grant after its request"),
+                DriverBehaviour.NotPinned(MultiQueue, "One ring per device: multi-queue-max-queues is never read.", "no multi-queue, max-queues or num-queues anywhere in the tree at 6916b1a (git grep -i): the driver predates multi-queue blkif (Linux, 2015) and has one ring per device"),
             })
         {
             WritesProtocol = true,
@@ -180,6 +183,7 @@ namespace XenVbd.Frontend
                 P(DumpModeProbeCache, "After the probe XenVbd_HwScsiInterrupt sets 0x80000000 (and 0x40000000 when it switched) in the config page's event-channel word; the crash-dump instance (dump_mode) finds them (XenVbd_InitFromConfig) and skips the probe, taking the saved layout, right or not.", G2008b("XenVbd_HwScsiInitialize")),
                 P(AdapterRestart, "ScsiRestartAdapter only logs: ring_detect_state and use_other stay as they are.", G2008b("XenVbd_HwScsiAdapterControl")),
                 DriverBehaviour.NotPinned(PersistentGrants, "Never writes feature-persistent: every grant is ended after its request.", "no feature-persistent anywhere in the tree at 2a08c4c (git grep -i feature-persistent): the driver predates persistent grants (Linux, 2012) and ends every grant after its request"),
+                DriverBehaviour.NotPinned(MultiQueue, "One ring per device: multi-queue-max-queues is never read.", "no multi-queue, max-queues or num-queues anywhere in the tree at 2a08c4c (git grep -i): the driver predates multi-queue blkif (Linux, 2015) and has one ring per device"),
             })
         {
             WritesProtocol = false,
@@ -227,6 +231,7 @@ namespace XenVbd.Frontend
                 P(DumpModeProbeCache, "After the probe XenVbd_HwScsiInterrupt sets 0x80000000 (and 0x40000000 when it switched) in the config page's event-channel word; any instance that starts with them valid (cached_use_other_valid, read in XenVbd_InitFromConfig), the crash-dump and hibernate ones included, skips the probe and takes the saved layout, right or not.", G2012("XenVbd_HwScsiInitialize")),
                 P(AdapterRestart, "ScsiRestartAdapter re-reads the config and sets ring_detect_state back to NOT_STARTED, so the next SRB probes again (the model probes at once); use_other is never cleared (only XenVbd_HwScsiInterrupt sets it, to TRUE), so a driver that switched stays on the other layout even when the new probe finds the native one.", G2012("XenVbd_HwScsiAdapterControl")),
                 DriverBehaviour.NotPinned(PersistentGrants, "Never writes feature-persistent: every grant is ended after its request.", "no feature-persistent anywhere in the tree at 4288e83 (git grep -i feature-persistent): the driver predates persistent grants (Linux, 2012) and ends every grant after its request"),
+                DriverBehaviour.NotPinned(MultiQueue, "One ring per device: multi-queue-max-queues is never read.", "no multi-queue, max-queues or num-queues anywhere in the tree at 4288e83 (git grep -i): the driver predates multi-queue blkif (Linux, 2015) and has one ring per device"),
             })
         {
             WritesProtocol = false,
@@ -275,6 +280,7 @@ namespace XenVbd.Frontend
                 P(DumpModeProbeCache, "There is no probe: nothing is saved.", G2013("XenVbd_Connect", "xenvbd_common/common_xen.h")),
                 P(AdapterRestart, "ScsiRestartAdapter queues XenVbd_ConnectWorkItem, which connects again and writes protocol; there is no detector to reset (the model keeps the connection as it is).", G2013("XenVbd_HwStorAdapterControl", G2013Storport)),
                 DriverBehaviour.NotPinned(PersistentGrants, "Never writes feature-persistent: every grant is ended after its request.", "no feature-persistent anywhere in the tree at eacab29 (git grep -i feature-persistent): the driver predates persistent grants (Linux, 2012) and ends every grant after its request"),
+                DriverBehaviour.NotPinned(MultiQueue, "One ring per device: multi-queue-max-queues is never read.", "no multi-queue, max-queues or num-queues anywhere in the tree at eacab29 (git grep -i): the driver predates multi-queue blkif (Linux, 2015) and has one ring per device"),
             })
         {
             WritesProtocol = true,
@@ -323,6 +329,7 @@ namespace XenVbd.Frontend
                 P(DumpModeProbeCache, "There is no probe: nothing is saved.", Xp("ring.c", "RingStoreWrite")),
                 P(AdapterRestart, "AdapterHwAdapterControl supports only ScsiQuerySupportedControlTypes: a restart does nothing, and there is no detector.", Xp("adapter.c", "AdapterHwAdapterControl")),
                 P(PersistentGrants, "Reads the backend's feature-persistent (only to log it) and never writes its own, so the backend never keeps its grants; every grant is ended after its request.", Xp("frontend.c", "FrontendReadFeatures")),
+                P(MultiQueue, "Uses min(DriverGetMaxQueues — active processors, capped by the multi-queue-max-queues registry value — , the backend's multi-queue-max-queues, 1 when absent) rings; always writes multi-queue-num-queues (1 too), each ring's ring-ref(s) and event-channel under queue-N/ when there are several; an SRB goes to the ring of (its QueueTag, or the current processor number) mod the queue count (the model: the submitting vCPU).", Xp("ring.c", "__RingGetBlkifRing")),
             })
         {
             WritesProtocol = true,
@@ -341,6 +348,7 @@ namespace XenVbd.Frontend
             StallsOnOverlappingWrite = false,
             ProbeCache = ProbeCachePolicy.None,
             AdapterRestart = AdapterRestartPolicy.NoDetector,
+            MultiQueue = MultiQueuePolicy.XenProject,
         };
 
         private static readonly FrontendBehaviours LinuxBlkfrontDriver = new FrontendBehaviours(
@@ -368,6 +376,7 @@ namespace XenVbd.Frontend
                 P(DumpModeProbeCache, "There is no probe: nothing is saved.", Lx("talk_to_blkback")),
                 P(AdapterRestart, "Not a SCSI miniport: there is no adapter restart, and no detector; a resume runs talk_to_blkback again.", Lx("blkfront_resume")),
                 P(PersistentGrants, "Writes feature-persistent = 1 (the feature_persistent parameter) and, if the backend's reads 1, copies every segment through pages that stay granted; after a response a grant the backend still maps is kept (not an error), one it did not keep is ended; every 10 s free grants the backend has unmapped since are ended (purge_persistent_grants).", Lx("blkif_completion")),
+                P(MultiQueue, "negotiate_mq: min(the backend's multi-queue-max-queues, 1 when absent; max_queues, default 4 clamped to the CPU count) rings, each with its own shadows, grants and persistent grants; talk_to_blkback writes multi-queue-num-queues only for more than one and then each ring's ring-ref(s) and event-channel under queue-N/ (write_per_ring_nodes); blk-mq maps the submitting CPU to a queue (cpu mod queues); blkif_recover requeues every ring's requests at a reconnect.", Lx("negotiate_mq")),
             })
         {
             WritesProtocol = true,
@@ -388,6 +397,7 @@ namespace XenVbd.Frontend
             ProbeCache = ProbeCachePolicy.None,
             AdapterRestart = AdapterRestartPolicy.NoDetector,
             PersistentGrants = true,
+            MultiQueue = MultiQueuePolicy.Blkfront,
         };
 
         /// <summary>Every personality, the hardened design first.</summary>

@@ -35,6 +35,12 @@ namespace XenVbd.Tests.Device
         /// personality's flush or barrier path (current Linux's barrier drain included) is on the measured path too.
         /// </summary>
         [Theory]
+        [InlineData(FrontendPersonality.LinuxBlkfront)]
+        [InlineData(FrontendPersonality.XenProject)]
+        public void Hundred_thousand_mixed_srbs_on_four_queues_allocate_nothing(FrontendPersonality personality)
+            => AssertNoAllocation(new VbdDeviceOptions { SizeBytes = Blocks * 512, Personality = personality, FeatureDiscard = false, Queues = 4, BackendMaxQueues = 4 }, flushEvery: 16, queues: 4);
+
+        [Theory]
         [InlineData(BackendPersonality.LinuxBlkback)]
         [InlineData(BackendPersonality.LinuxBlkback2008)]
         [InlineData(BackendPersonality.Qemu72)]
@@ -42,9 +48,10 @@ namespace XenVbd.Tests.Device
         public void Hundred_thousand_mixed_srbs_allocate_nothing_on_each_backend_personality(BackendPersonality personality)
             => AssertNoAllocation(new VbdDeviceOptions { Personality = FrontendPersonality.Hardened, SizeBytes = Blocks * 512, FeatureDiscard = false, BackendPersonality = personality, ReorderCompletions = true }, flushEvery: 16);
 
-        private static void AssertNoAllocation(VbdDeviceOptions options, int flushEvery)
+        private static void AssertNoAllocation(VbdDeviceOptions options, int flushEvery, int queues = 1)
         {
             using var dev = VbdDevice.Create(options);
+            Assert.Equal(queues, dev.Frontend.Queues);
             dev.Host.Trace.Enabled = false;
             var srbs = new Srb[Batch];
             var buffers = new ulong[Batch];
@@ -113,6 +120,8 @@ namespace XenVbd.Tests.Device
             Assert.True(dev.Frontend.Statistics.BouncePasses > 0);
             if (flushEvery > 0) Assert.True(dev.Backend.Statistics.Flushes > 0);
             Assert.Equal(0L, allocated);
+            // Every queue carried its share (the vCPUs take turns).
+            foreach (var ring in dev.GetRings()) Assert.True(ring.Requests > 100_000 / (4 * queues), "queue " + ring.Queue + ": " + ring.Requests + " requests");
         }
     }
 }
