@@ -171,19 +171,5 @@ namespace XenVbd.Ring
     }
 
     /// <summary>The four shared indices at one instant.</summary>
-    public readonly struct RingIndices
-    {
-        public RingIndices(uint reqProd, uint reqEvent, uint rspProd, uint rspEvent)
-        {
-            ReqProd = reqProd;
-            ReqEvent = reqEvent;
-            RspProd = rspProd;
-            RspEvent = rspEvent;
-        }
-
-        public uint ReqProd { get; }
-        public uint ReqEvent { get; }
-        public uint RspProd { get; }
-        public uint RspEvent { get; }
-    }
+    public readonly record struct RingIndices(uint ReqProd, uint ReqEvent, uint RspProd, uint RspEvent);
 }
