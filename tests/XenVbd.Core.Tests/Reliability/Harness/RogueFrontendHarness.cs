@@ -4,6 +4,7 @@ using System.Collections.Generic;
 using XenVbd.Backend;
 using XenVbd.Ring;
 using XenVbd.Storage;
+using XenVbd.Tests.Support;
 using XenVbd.Xen;
 
 namespace XenVbd.Reliability
@@ -59,8 +60,10 @@ namespace XenVbd.Reliability
             byte flags = header[0];
             int order = (flags & Order1) != 0 ? 1 : 0;
             var feAbi = (flags & Abi64) != 0 ? BlkifAbi.X86_64 : BlkifAbi.X86_32;
+            var hook = new SwitchableInterceptor();
             var options = new BlkBackOptions
             {
+                Interceptor = hook,
                 ServiceTicks = 100,
                 ReadOnly = (flags & ReadOnlyDisk) != 0,
                 AbiMode = (flags & NativeMode) != 0 ? BackendAbiMode.Native : BackendAbiMode.Protocol,
@@ -175,7 +178,7 @@ namespace XenVbd.Reliability
             bool rewrite = (flags & Rewrite) != 0;
             if (faults || rewrite)
             {
-                backend.Interceptor = new PlanHook((ref BackendRequestPlan p) =>
+                hook.Current = new PlanHook((ref BackendRequestPlan p) =>
                 {
                     if (faults)
                     {
