@@ -31,6 +31,15 @@ namespace XenVbd.Frontend
         /// <summary>Segments per indirect request the frontend is prepared for; 0 (or ≤ 11) disables INDIRECT.</summary>
         public int MaxIndirectSegments { get; set; }
 
+        /// <summary>The fewest SRBs a frontend can take at once (<c>VbdDeviceOptions.MinQueueDepth</c> is this).</summary>
+        public const int MinQueueDepth = 1;
+
+        /// <summary>
+        /// The most SRBs a frontend takes at once: one SRB extension (with its bounce and UNMAP room) each, made with
+        /// the frontend (<c>VbdDeviceOptions.MaxQueueDepth</c> is this).
+        /// </summary>
+        public const int MaxQueueDepth = 4096;
+
         /// <summary>SRBs accepted at once (scsiport's queue depth); each gets an extension (and a PerSrb page).</summary>
         public int QueueDepth { get; set; } = 64;
 
@@ -130,7 +139,7 @@ namespace XenVbd.Frontend
             int maxIndirect = BlkifLayout.MaxIndirectPagesPerRequest * BlkifLayout.SegmentsPerIndirectPage;
             if (MaxIndirectSegments < 0 || MaxIndirectSegments > maxIndirect)
                 throw new ArgumentException("MaxIndirectSegments must be 0.." + maxIndirect + ".", nameof(MaxIndirectSegments));
-            if (QueueDepth < 1 || QueueDepth > 4096) throw new ArgumentException("QueueDepth must be 1..4096.", nameof(QueueDepth));
+            if (QueueDepth < MinQueueDepth || QueueDepth > MaxQueueDepth) throw new ArgumentException("QueueDepth must be " + MinQueueDepth + ".." + MaxQueueDepth + ".", nameof(QueueDepth));
             if (!Enum.IsDefined(typeof(FrontendPersonality), Personality)) throw new ArgumentException("Unknown frontend personality " + Personality + ".", nameof(Personality));
             if (EffectiveBounce == BounceStrategyKind.SegmentPool && SegmentPoolPages < BounceLimits.MaxPagesPerPass)
                 throw new ArgumentException("SegmentPoolPages must be at least " + BounceLimits.MaxPagesPerPass + ".", nameof(SegmentPoolPages));

@@ -193,9 +193,6 @@ namespace XenVbd.Frontend
 
         public bool IsIdle => PendingSrbs == 0 && Ring.InFlight == 0;
 
-        /// <summary>True while a UNIT ATTENTION (capacity changed) waits for the next command.</summary>
-        public bool UnitAttentionPending => Scsi.UnitAttentionPending;
-
         public AbiProbeState ProbeState => Probe.State;
 
         /// <summary>The last probe's outcome (cached across reconnects until a new probe replaces it).</summary>
@@ -347,6 +344,10 @@ namespace XenVbd.Frontend
             if (_disposed) return;
             _disposed = true;
             XenBus.Close();
+            // Removed for good: the Xen Project driver's frontend ends in XENVBD_CLOSED when its target goes away
+            // (xenserver/win-xenvbd src/xenvbd/frontend.c, __FrontendSetState via FrontendClose). The model does not
+            // run the XenBus close handshake here: the device disposes its backend with the frontend.
+            TransitionTo(FrontendState.Closed);
         }
     }
 }

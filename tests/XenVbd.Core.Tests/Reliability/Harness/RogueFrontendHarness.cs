@@ -160,7 +160,7 @@ namespace XenVbd.Reliability
                     ids[id] = ids.TryGetValue(id, out int c) ? c + 1 : 1;
                 }
             }
-            if (pos < body.Length) body.Slice(pos, Math.Min(BlkifLayout.PageSize, body.Length - pos)).CopyTo(mem.Page(indirectFrame).Span);
+            if (pos < body.Length) body.Slice(pos, Math.Min(XenPage.Size, body.Length - pos)).CopyTo(mem.Page(indirectFrame).Span);
 
             // A frontend may name its own ring grant as a data page; a READ then lands disk bytes on the
             // ring, indices included, and the slots hold whatever it wrote. That is the frontend's own
