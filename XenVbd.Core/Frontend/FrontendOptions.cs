@@ -14,8 +14,8 @@ namespace XenVbd.Frontend
         public BounceStrategyKind Bounce { get; set; } = BounceStrategyKind.PerSrb;
 
         /// <summary>
-        /// The frontend a guest runs when none is named: GPLPV xenvbd of November 2008, the driver the original Xen wiki
-        /// page describes. The one definition of the default (device options, New-VbdDevice and campaigns use it).
+        /// The frontend a guest runs when none is named: GPLPV xenvbd of November 2008, the driver the Xen wiki's 2008
+        /// GPLPV page describes. The one definition of the default (device options, New-VbdDevice and campaigns use it).
         /// </summary>
         public const FrontendPersonality DefaultPersonality = FrontendPersonality.Gplpv2008b;
 
