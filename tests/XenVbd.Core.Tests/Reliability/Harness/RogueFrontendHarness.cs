@@ -4,7 +4,6 @@ using System.Collections.Generic;
 using XenVbd.Backend;
 using XenVbd.Ring;
 using XenVbd.Storage;
-using XenVbd.Tests.Support;
 using XenVbd.Xen;
 
 namespace XenVbd.Reliability
@@ -60,7 +59,8 @@ namespace XenVbd.Reliability
             byte flags = header[0];
             int order = (flags & Order1) != 0 ? 1 : 0;
             var feAbi = (flags & Abi64) != 0 ? BlkifAbi.X86_64 : BlkifAbi.X86_32;
-            var hook = new SwitchableInterceptor();
+            // The backend is made with its hook; what the hook does is decided below, once the input is read.
+            var hook = new PlanHook();
             var options = new BlkBackOptions
             {
                 Interceptor = hook,
@@ -178,7 +178,7 @@ namespace XenVbd.Reliability
             bool rewrite = (flags & Rewrite) != 0;
             if (faults || rewrite)
             {
-                hook.Current = new PlanHook((ref BackendRequestPlan p) =>
+                hook.Action = (ref BackendRequestPlan p) =>
                 {
                     if (faults)
                     {
@@ -187,7 +187,7 @@ namespace XenVbd.Reliability
                     }
                     // XSA-155: the frontend rewrites the slot after the backend took its copy.
                     if (rewrite) shared.Entry(abi, size, p.RingIndex).Fill(0xFF);
-                });
+                };
             }
 
             shared.ReqProd = reqProd;
@@ -267,11 +267,9 @@ namespace XenVbd.Reliability
 
         private sealed class PlanHook : IBackendInterceptor
         {
-            private readonly PlanAction _action;
+            public PlanAction? Action { get; set; }
 
-            public PlanHook(PlanAction action) => _action = action;
-
-            public void OnRequest(BlkBack backend, ref BackendRequestPlan plan) => _action(ref plan);
+            public void OnRequest(BlkBack backend, ref BackendRequestPlan plan) => Action?.Invoke(ref plan);
         }
     }
 }
