@@ -48,7 +48,7 @@ $activity = "BitnessMatrix under $($lab.Personality) (seed $Seed)"
 # Native backend of the other bitness. The hardened design probes unless its mode is Announce.
 $probes = @{ Gplpv2008a = $true; Gplpv2008b = $true; Gplpv2012 = $true; Gplpv2013 = $false; XenProject = $false; LinuxBlkfront = $false }
 $hardened = $lab.Personality -eq 'Hardened'
-# The original page's small-I/O mix without chkdsk bursts: this lab is about layouts, not transfer sizes.
+# The Xen wiki's 2008 GPLPV page's small-I/O mix without chkdsk bursts: this lab is about layouts, not transfer sizes.
 $smallWindowsSizes = @{ 512 = 0.90; 4096 = 0.08; 8192 = 0.02 }
 function Short([string] $Abi) { if ($Abi -eq 'X86_32') { '32' } else { '64' } }
 

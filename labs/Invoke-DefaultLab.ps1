@@ -3,8 +3,7 @@
     Runs the default XenVbd lab set on the in-memory disk, prints a summary and writes a report folder.
 .DESCRIPTION
     Imports the XenVbd module from the repository root and runs Invoke-VbdLab for the seven default labs with
-    one seed, under the module's default frontend personality (Gplpv2008b, the GPLPV driver the original Xen
-    wiki page describes) or the ones -Personality names. Each lab states the outcome the real driver has in each
+    one seed, under the module's default frontend personality (Gplpv2008b, the GPLPV driver the Xen wiki's 2008 GPLPV page describes) or the ones -Personality names. Each lab states the outcome the real driver has in each
     of its cases (with the behaviour and its source) and passes when the model reproduces it. Prints a table
     (lab, PASS/FAIL, wall time, the outcome), the key findings of each lab in a few lines, and where the report
     is: -ReportPath gets index.html (plots: latency distribution, throughput and ring occupancy over time,
@@ -65,7 +64,7 @@ function Get-KeyFindings($Result) {
 $lab = @{ Seed = $Seed; ReportPath = $ReportPath }
 if ($Personality) { $lab.Personality = $Personality }
 $side = $Personality.Count -gt 1 -or "$Personality" -match '[*?\[]'
-$under = if ($Personality) { "frontend $($Personality -join ', ')" } else { 'frontend Gplpv2008b (the module''s default: the GPLPV driver the original Xen wiki page describes)' }
+$under = if ($Personality) { "frontend $($Personality -join ', ')" } else { 'frontend Gplpv2008b (the module''s default: the GPLPV driver the Xen wiki''s 2008 GPLPV page describes)' }
 Write-Host ''
 Write-Host "XenVbd default lab set: $($about.Count) labs, seed $Seed, in-memory disk, $under"
 $started = Get-Date

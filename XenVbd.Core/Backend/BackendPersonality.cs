@@ -10,7 +10,7 @@ namespace XenVbd.Backend
         LinuxBlkback = 0,
 
         /// <summary>
-        /// The Linux blkback of a 2008 Debian dom0, the one the original Xen wiki page's author ran: no
+        /// The Linux blkback of a 2008 Debian dom0, the one the author of the Xen wiki's 2008 GPLPV page ran: no
         /// <c>protocol</c> key (its own layout only), one ring page, no indirect, flush or discard, unknown
         /// operations answered ERROR.
         /// </summary>

@@ -243,7 +243,7 @@ namespace XenVbd.Backend
         private static BackendProfile BuildLinux2008()
         {
             var p = new BackendProfile(BackendPersonality.LinuxBlkback2008,
-                "Linux blkback of a 2008 Debian dom0 (the original Xen wiki page's host): one ring page, its own layout, READ/WRITE/WRITE_BARRIER only.")
+                "Linux blkback of a 2008 Debian dom0 (the Xen wiki's 2008 GPLPV page's host): one ring page, its own layout, READ/WRITE/WRITE_BARRIER only.")
             {
                 ReadsProtocol = false,
                 DefaultProtocolAbi = null,
@@ -261,7 +261,7 @@ namespace XenVbd.Backend
                 AttachesRing = false,
             };
             p.AddNotPinned("NativeLayoutOnly", "The frontend's protocol key is not read: requests are read in the backend's own (native) layout, which is why GPLPV's probe exists.",
-                "Debian etch's linux-2.6.18 Xen 3.0.3 patches are not in the stored sources; the linux-2.6.18-xen tree that is has the protocol key and a get_address_size guess (drivers/xen/core/domctl.c, Xen 3.1, 2007). Modelled on the original Xen wiki page's account of its dom0.");
+                "Debian etch's linux-2.6.18 Xen 3.0.3 patches are not in the stored sources; the linux-2.6.18-xen tree that is has the protocol key and a get_address_size guess (drivers/xen/core/domctl.c, Xen 3.1, 2007). Modelled on the Xen wiki's 2008 GPLPV page's account of its dom0.");
             p.Add("UnknownOpError", "An unknown operation is answered BLKIF_RSP_ERROR (the probe's 0xff request gets ERROR, not EOPNOTSUPP).", LinuxRef(LinuxBlkbackC, "do_block_io_op", Linux2011));
             p.Add("BarrierWithFua", "WRITE_BARRIER is submitted as REQ_WRITE|REQ_FLUSH|REQ_FUA (in 2008 a BIO_RW_BARRIER): flushed before and durable when answered.", LinuxRef(LinuxBlkbackC, "dispatch_rw_block_io", Linux2011));
             p.Add("BarrierNotSupportedWithdraws", "An -EOPNOTSUPP barrier from the disk answers EOPNOTSUPP and rewrites feature-barrier to 0.", LinuxRef(LinuxBlkbackC, "__end_block_io_op", Linux2011));

@@ -40,6 +40,7 @@ namespace XenVbd.Backend
             _options = (options ?? new BlkBackOptions()).Clone();
             _options.Validate();
             _profile = BackendProfile.For(_options.Personality);
+            Interceptor = _options.Interceptor;
             FrontendDomainId = frontendDomainId;
             DeviceId = deviceId;
             BackendPath = XenbusPaths.Backend(0, frontendDomainId, deviceId);
@@ -136,12 +137,8 @@ namespace XenVbd.Backend
 
         public BlkBackStatistics Statistics { get; } = new BlkBackStatistics();
 
-        /// <summary>
-        /// The fault lab's hook, consulted once per consumed request; null = none. It belongs to this backend
-        /// only (a backend that moves to another dom0 is a new object): <c>VbdDevice.BackendInterceptor</c> is
-        /// the one that follows a device across migrations.
-        /// </summary>
-        public IBackendInterceptor? Interceptor { get; set; }
+        /// <summary>The hook <see cref="BlkBackOptions.Interceptor"/> gave this backend when it was made; null = none.</summary>
+        public IBackendInterceptor? Interceptor { get; }
 
         public bool IsConnected => _connections.Length > 0;
 

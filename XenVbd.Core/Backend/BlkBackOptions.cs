@@ -108,6 +108,15 @@ namespace XenVbd.Backend
         /// </summary>
         public BackendServiceModel? ServiceModel { get; set; }
 
+        /// <summary>
+        /// The fault lab's hook, consulted once per consumed request; null = none. The only way to give a backend
+        /// one: it is fixed when the backend is made and lives as long as that backend (a backend that moves to
+        /// another dom0 is a new object). A device's hook, which must follow it across migrations and can change
+        /// while it runs, is <c>VbdDevice.BackendInterceptor</c>: the device hands each of its backends a hook that
+        /// forwards to it.
+        /// </summary>
+        public IBackendInterceptor? Interceptor { get; set; }
+
         public BlkBackOptions Clone() => (BlkBackOptions)MemberwiseClone();
 
         internal void Validate()

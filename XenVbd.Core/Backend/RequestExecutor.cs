@@ -231,7 +231,7 @@ namespace XenVbd.Backend
             {
                 var seg = _segments[i];
                 // Linux: last_sect >= 8 or last < first; QEMU: first > last, or last_sect * sector_size >= 4096.
-                if (seg.LastSect < seg.FirstSect || (long)seg.LastSect * _unit >= BlkifLayout.PageSize) return RequestRejectReason.BadSegment;
+                if (seg.LastSect < seg.FirstSect || (long)seg.LastSect * _unit >= XenPage.Size) return RequestRejectReason.BadSegment;
                 sectors += (ulong)seg.SectorCount;
             }
 

@@ -388,7 +388,7 @@ namespace XenVbd.Backend
             if (op != BlkifOp.Read && op != BlkifOp.Write) return;
             ulong sector = BinaryPrimitives.ReadUInt64LittleEndian(slot.Slice(BlkifLayout.SectorNumberOffset(_ring.Abi)));
             if (sector > long.MaxValue / BlkifLayout.SectorSize) return;
-            _prefetch!.Prefetch((long)sector * BlkifLayout.SectorSize, BlkifLayout.PageSize);
+            _prefetch!.Prefetch((long)sector * BlkifLayout.SectorSize, XenPage.Size);
         }
 
         /// <summary>

@@ -8,7 +8,7 @@ namespace XenVbd.Campaign
     /// leaves remainder Number-1 modulo Count. Striding rather than cutting into blocks keeps shards equally
     /// heavy when the matrix puts its slow axis values together.
     /// </summary>
-    public readonly struct CampaignShard : IEquatable<CampaignShard>
+    public readonly record struct CampaignShard
     {
         public CampaignShard(int number, int count)
         {
@@ -45,12 +45,6 @@ namespace XenVbd.Campaign
             if (n < 1 || i < 1 || i > n) throw new FormatException("Shard '" + text + "' is out of range: i runs 1..N and N is at least 1.");
             return new CampaignShard(i, n);
         }
-
-        public bool Equals(CampaignShard other) => Number == other.Number && Count == other.Count;
-
-        public override bool Equals(object? obj) => obj is CampaignShard s && Equals(s);
-
-        public override int GetHashCode() => Number * 397 ^ Count;
 
         public override string ToString() => Number.ToString(CultureInfo.InvariantCulture) + "/" + Count.ToString(CultureInfo.InvariantCulture);
     }

@@ -135,9 +135,6 @@ namespace XenVbd.Device
         /// <summary>True when the image is the device's temporary one, removed with it.</summary>
         public bool OwnsImage { get; }
 
-        /// <summary>The shared-memory file between this process and QEMU.</summary>
-        public string SharedMemoryPath => _file.Path;
-
         public TimeSpan Timeout => _options.Timeout;
 
         /// <summary>Notifies QEMU sent and the frontend received, and the frontend's notifies to QEMU.</summary>

@@ -55,17 +55,6 @@ namespace XenVbd.Device
 
         public int ExitCode => HasExited ? _process.ExitCode : 0;
 
-        /// <summary>PIDs of the QEMU processes this process runs now (for tests and the no-orphans check).</summary>
-        public static int[] LiveProcessIds()
-        {
-            lock (Gate)
-            {
-                var ids = new List<int>();
-                foreach (var p in Live) ids.Add(p.Id);
-                return ids.ToArray();
-            }
-        }
-
         /// <summary>Starts QEMU from the launcher thread (see <see cref="LauncherLoop"/>) and registers it for the exit handler.</summary>
         public static QemuProcess Start(ProcessStartInfo start)
         {

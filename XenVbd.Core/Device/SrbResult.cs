@@ -4,42 +4,17 @@ using XenVbd.Scsi;
 namespace XenVbd.Device
 {
     /// <summary>What one <see cref="VbdDevice.Execute"/> returned: statuses, sense, data and what it cost.</summary>
-    public sealed class SrbResult
+    /// <param name="SrbStatus">The SRB status the miniport completed it with.</param>
+    /// <param name="ScsiStatus">The SCSI status byte.</param>
+    /// <param name="Sense">Auto-sense bytes (fixed format); empty when there is none.</param>
+    /// <param name="SenseInfo">The decoded sense condition, when there is one.</param>
+    /// <param name="Data">Data-in bytes actually transferred.</param>
+    /// <param name="RequestsUsed">blkif requests the SRB took.</param>
+    /// <param name="BouncePasses">Passes through a bounce buffer.</param>
+    /// <param name="BytesBounced">Bytes copied through bounce buffers.</param>
+    /// <param name="Latency">Virtual time from submit to completion.</param>
+    public sealed record SrbResult(SrbStatus SrbStatus, ScsiStatus ScsiStatus, byte[] Sense, SenseInfo? SenseInfo, byte[] Data, int RequestsUsed, int BouncePasses, long BytesBounced, TimeSpan Latency)
     {
-        public SrbResult(SrbStatus srbStatus, ScsiStatus scsiStatus, byte[] sense, SenseInfo? senseInfo, byte[] data, int requestsUsed, int bouncePasses, long bytesBounced, TimeSpan latency)
-        {
-            SrbStatus = srbStatus;
-            ScsiStatus = scsiStatus;
-            Sense = sense;
-            SenseInfo = senseInfo;
-            Data = data;
-            RequestsUsed = requestsUsed;
-            BouncePasses = bouncePasses;
-            BytesBounced = bytesBounced;
-            Latency = latency;
-        }
-
-        public SrbStatus SrbStatus { get; }
-
-        public ScsiStatus ScsiStatus { get; }
-
-        /// <summary>Auto-sense bytes (fixed format); empty when there is none.</summary>
-        public byte[] Sense { get; }
-
-        public SenseInfo? SenseInfo { get; }
-
-        /// <summary>Data-in bytes actually transferred.</summary>
-        public byte[] Data { get; }
-
-        public int RequestsUsed { get; }
-
-        public int BouncePasses { get; }
-
-        public long BytesBounced { get; }
-
-        /// <summary>Virtual time from submit to completion.</summary>
-        public TimeSpan Latency { get; }
-
         public bool IsSuccess => SrbStatus.Base() == SrbStatus.Success && ScsiStatus == ScsiStatus.Good;
 
         public override string ToString()

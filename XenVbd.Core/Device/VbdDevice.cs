@@ -32,7 +32,7 @@ namespace XenVbd.Device
         private readonly int _executeBufferBytes;
         private readonly Srb _executeSrb = new Srb();
         private Srb? _waitFor;
-        private IBackendInterceptor? _interceptor;
+        private readonly DeviceInterceptor _interceptor = new DeviceInterceptor();
         private bool _disposed;
 
         // The thread inside the device now (0: none) and how deeply: the engine is single-threaded by design.
@@ -75,7 +75,7 @@ namespace XenVbd.Device
                 BackendPersonality = qemu.Version.Major >= 8 ? BackendPersonality.Qemu10 : BackendPersonality.Qemu72;
             }
 
-            _interceptor = options.BackendInterceptor;
+            _interceptor.Current = options.BackendInterceptor;
             if (_backendHost.Kind == VbdBackendKind.Model) _backend = NewBackend(options.BackendAbi, options.BackendMode, options.BackendPersonality);
             Frontend = new XenVbdFrontend(Host, Guest, options.DeviceId, fo);
             _backendHost.Attach(Frontend);
@@ -169,20 +169,20 @@ namespace XenVbd.Device
         }
 
         /// <summary>
-        /// The device's hook into blkback (a fault plan, a lab's delay): set on the live backend at once and on
-        /// every backend a migration brings. <see cref="BlkBack.Interceptor"/> belongs to one backend and goes
-        /// away with it; a fault attached to the device must keep acting when the device changes dom0.
+        /// The device's hook into blkback (a fault plan, a lab's delay): acts on the live backend at once and on
+        /// every backend a migration brings, since each is made with a hook that forwards here. A bare backend's
+        /// hook (<see cref="BlkBackOptions.Interceptor"/>) is fixed when it is made and goes away with it; a fault
+        /// attached to the device must keep acting when the device changes dom0.
         /// Starts as <see cref="VbdDeviceOptions.BackendInterceptor"/>.
         /// </summary>
         public IBackendInterceptor? BackendInterceptor
         {
-            get => _interceptor;
+            get => _interceptor.Current;
             set
             {
                 ThrowIfDisposed();
                 if (value != null) RequireModelBackend("a backend interceptor (fault injection)");
-                _interceptor = value;
-                if (_backend != null) _backend.Interceptor = value;
+                _interceptor.Current = value;
             }
         }
 
@@ -530,10 +530,10 @@ namespace XenVbd.Device
         /// <summary>Every blkback the device gets comes from here, so none of them misses the device's interceptor.</summary>
         private BlkBack NewBackend(BlkifAbi abi, BackendAbiMode mode, BackendPersonality personality)
         {
-            var backend = new BlkBack(Host, FrontendDomainId, _options.DeviceId, Storage, _options.ToBackendOptions(abi, mode, personality));
-            // Before the frontend can connect, so the handshake, the probe and resubmitted work meet it too.
-            backend.Interceptor = _interceptor;
-            return backend;
+            // Made with the device's hook, so the handshake, the probe and resubmitted work meet it too.
+            var options = _options.ToBackendOptions(abi, mode, personality);
+            options.Interceptor = _interceptor;
+            return new BlkBack(Host, FrontendDomainId, _options.DeviceId, Storage, options);
         }
 
         private static bool IsSettled(Frontend.FrontendState s)
@@ -557,6 +557,17 @@ namespace XenVbd.Device
         {
             ThrowIfDisposed();
             if (!IsConnected) throw new InvalidOperationException($"The device '{Name}' is not connected yet: connect it first (Connect-VbdDevice).");
+        }
+
+        /// <summary>
+        /// What every backend of the device is made with: forwards to the device's current hook, so one that is
+        /// set or cleared while the device runs acts at once, and on the backends a migration or a reconnect brings.
+        /// </summary>
+        private sealed class DeviceInterceptor : IBackendInterceptor
+        {
+            public IBackendInterceptor? Current { get; set; }
+
+            public void OnRequest(BlkBack backend, ref BackendRequestPlan plan) => Current?.OnRequest(backend, ref plan);
         }
     }
 }

@@ -9,11 +9,11 @@ namespace XenVbd.Device
     /// <summary>One simulated vbd: disk, both halves and how they meet. <see cref="Validate"/> names the bad option.</summary>
     public sealed class VbdDeviceOptions
     {
-        /// <summary>The fewest SRBs a frontend can take at once.</summary>
-        public const int MinQueueDepth = 1;
+        /// <summary>The fewest SRBs a frontend can take at once: the frontend's own limit.</summary>
+        public const int MinQueueDepth = FrontendOptions.MinQueueDepth;
 
-        /// <summary>The most SRBs a frontend takes at once: one SRB extension (with its bounce and UNMAP room) each, made with the device.</summary>
-        public const int MaxQueueDepth = 4096;
+        /// <summary>The most SRBs a frontend takes at once (one SRB extension each, made with the device): the frontend's own limit.</summary>
+        public const int MaxQueueDepth = FrontendOptions.MaxQueueDepth;
 
         public string Name { get; set; } = "xvda";
 

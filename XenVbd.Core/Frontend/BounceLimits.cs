@@ -5,7 +5,5 @@ namespace XenVbd.Frontend
     {
         /// <summary>A bounce pass is at most one direct request: 11 pages (the later GPLPV device buffer).</summary>
         public const int MaxPagesPerPass = Ring.BlkifLayout.MaxSegmentsPerRequest;
-
-        public const int PageSize = Ring.BlkifLayout.PageSize;
     }
 }

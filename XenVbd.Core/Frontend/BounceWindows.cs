@@ -80,7 +80,7 @@ namespace XenVbd.Frontend
             int done = 0;
             for (int i = 0; done < ext.WindowBytes; i++)
             {
-                int n = Math.Min(BlkifLayout.PageSize, ext.WindowBytes - done);
+                int n = Math.Min(XenPage.Size, ext.WindowBytes - done);
                 var page = memory.Page(ext.WindowFrames[i]).Slice(0, n);
                 if (toBounce) user.Slice(done, n).CopyTo(page);
                 else page.CopyTo(user.Slice(done, n));
@@ -95,7 +95,7 @@ namespace XenVbd.Frontend
         /// </summary>
         private void Scrub(SrbExtension ext, bool read)
         {
-            const int page = BlkifLayout.PageSize;
+            const int page = XenPage.Size;
             var memory = _f.Memory;
             if (ext.WindowPaged)
             {

@@ -14,12 +14,12 @@ namespace XenVbd.Frontend
 
         public DeviceBounce(GuestMemory memory)
         {
-            _base = (ulong)memory.AllocatePages(BounceLimits.MaxPagesPerPass) * BounceLimits.PageSize;
+            _base = (ulong)memory.AllocatePages(BounceLimits.MaxPagesPerPass) * XenPage.Size;
         }
 
         public BounceStrategyKind Kind => BounceStrategyKind.DeviceBuffer;
 
-        public int PassCapacityBytes => BounceLimits.MaxPagesPerPass * BounceLimits.PageSize;
+        public int PassCapacityBytes => BounceLimits.MaxPagesPerPass * XenPage.Size;
 
         public int PagesReserved => BounceLimits.MaxPagesPerPass;
 

@@ -14,8 +14,8 @@ namespace XenVbd.Frontend
         public BounceStrategyKind Bounce { get; set; } = BounceStrategyKind.PerSrb;
 
         /// <summary>
-        /// The frontend a guest runs when none is named: GPLPV xenvbd of November 2008, the driver the original Xen wiki
-        /// page describes. The one definition of the default (device options, New-VbdDevice and campaigns use it).
+        /// The frontend a guest runs when none is named: GPLPV xenvbd of November 2008, the driver the Xen wiki's 2008
+        /// GPLPV page describes. The one definition of the default (device options, New-VbdDevice and campaigns use it).
         /// </summary>
         public const FrontendPersonality DefaultPersonality = FrontendPersonality.Gplpv2008b;
 
@@ -43,6 +43,12 @@ namespace XenVbd.Frontend
         /// (<see cref="FrontendBehaviours.MultiQueue"/>). Each queue has its own ring pages, request ids and persistent grants.
         /// </summary>
         public int MaxQueues { get; set; } = 1;
+        /// <summary>The fewest SRBs a frontend can take at once (<c>VbdDeviceOptions.MinQueueDepth</c> is this).</summary>
+        public const int MinQueueDepth = 1;
+
+        /// The most SRBs a frontend takes at once: one SRB extension (with its bounce and UNMAP room) each, made with
+        /// the frontend (<c>VbdDeviceOptions.MaxQueueDepth</c> is this).
+        public const int MaxQueueDepth = 4096;
 
         /// <summary>SRBs accepted at once (scsiport's queue depth); each gets an extension (and a PerSrb page).</summary>
         public int QueueDepth { get; set; } = 64;
@@ -143,7 +149,7 @@ namespace XenVbd.Frontend
             int maxIndirect = BlkifLayout.MaxIndirectPagesPerRequest * BlkifLayout.SegmentsPerIndirectPage;
             if (MaxIndirectSegments < 0 || MaxIndirectSegments > maxIndirect)
                 throw new ArgumentException("MaxIndirectSegments must be 0.." + maxIndirect + ".", nameof(MaxIndirectSegments));
-            if (QueueDepth < 1 || QueueDepth > 4096) throw new ArgumentException("QueueDepth must be 1..4096.", nameof(QueueDepth));
+            if (QueueDepth < MinQueueDepth || QueueDepth > MaxQueueDepth) throw new ArgumentException("QueueDepth must be " + MinQueueDepth + ".." + MaxQueueDepth + ".", nameof(QueueDepth));
             if (!Enum.IsDefined(typeof(FrontendPersonality), Personality)) throw new ArgumentException("Unknown frontend personality " + Personality + ".", nameof(Personality));
             if (MaxQueues < 1 || MaxQueues > MaxQueuesLimit) throw new ArgumentException("MaxQueues must be 1.." + MaxQueuesLimit + "; was " + MaxQueues + ".", nameof(MaxQueues));
             if (MaxQueues > 1 && FrontendPersonalities.For(Personality).MultiQueue == MultiQueuePolicy.None)

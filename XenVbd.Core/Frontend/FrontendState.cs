@@ -29,6 +29,10 @@ namespace XenVbd.Frontend
         /// <summary>The announced layout is not the one the backend reads and this mode cannot switch. Terminal until reconnect.</summary>
         LayoutMismatch,
 
+        /// <summary>
+        /// The frontend was removed (disposed with its device) and serves nothing any more, as the Xen Project driver's
+        /// frontend ends in <c>XENVBD_CLOSED</c> (win-xenvbd <c>frontend.c</c>, <c>__FrontendSetState</c>). Terminal.
+        /// </summary>
         Closed,
 
         /// <summary>

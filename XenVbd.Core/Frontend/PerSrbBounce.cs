@@ -19,7 +19,7 @@ namespace XenVbd.Frontend
 
         public BounceStrategyKind Kind => BounceStrategyKind.PerSrb;
 
-        public int PassCapacityBytes => BounceLimits.PageSize;
+        public int PassCapacityBytes => XenPage.Size;
 
         public int PagesReserved { get; }
 
@@ -27,10 +27,10 @@ namespace XenVbd.Frontend
 
         public int TryOpen(SrbExtension extension, int wantBytes, int unit)
         {
-            int bytes = Math.Min(wantBytes, BounceLimits.PageSize) / unit * unit;
+            int bytes = Math.Min(wantBytes, XenPage.Size) / unit * unit;
             if (bytes == 0) return 0;
             extension.WindowPaged = false;
-            extension.WindowBase = (ulong)(_firstFrame + (uint)extension.Index) * BounceLimits.PageSize;
+            extension.WindowBase = (ulong)(_firstFrame + (uint)extension.Index) * XenPage.Size;
             return bytes;
         }
 

@@ -304,8 +304,8 @@ namespace XenVbd.Frontend
             while (bytes < remaining && n < max)
             {
                 int offset = ext.WindowIssued + bytes;
-                int take = Math.Min(BlkifLayout.PageSize, remaining - bytes);
-                _segments[n++] = new PageSegment(ext.WindowFrames[offset / BlkifLayout.PageSize], 0, (byte)(take / BlkifLayout.SectorSize - 1));
+                int take = Math.Min(XenPage.Size, remaining - bytes);
+                _segments[n++] = new PageSegment(ext.WindowFrames[offset / XenPage.Size], 0, (byte)(take / BlkifLayout.SectorSize - 1));
                 bytes += take;
             }
 

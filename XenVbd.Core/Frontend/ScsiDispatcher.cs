@@ -25,9 +25,6 @@ namespace XenVbd.Frontend
 
         public ScsiDispatcher(XenVbdFrontend frontend) => _f = frontend;
 
-        /// <summary>True while a UNIT ATTENTION (capacity changed) waits for the next command.</summary>
-        public bool UnitAttentionPending => !_unitAttention.IsNone;
-
         public int WaitingCount => _waiting.Count;
 
         public Srb? DequeueWaiting() => _waiting.Dequeue();

@@ -24,11 +24,11 @@ namespace XenVbd.Frontend
             while (bytes < length && n < limit)
             {
                 ulong a = address + (ulong)bytes;
-                int inPage = (int)(a & (BlkifLayout.PageSize - 1));
-                int take = Math.Min(BlkifLayout.PageSize - inPage, length - bytes);
+                int inPage = (int)(a & (XenPage.Size - 1));
+                int take = Math.Min(XenPage.Size - inPage, length - bytes);
                 int first = inPage / BlkifLayout.SectorSize;
                 int last = first + take / BlkifLayout.SectorSize - 1;
-                destination[n++] = new PageSegment((uint)(a / BlkifLayout.PageSize), (byte)first, (byte)last);
+                destination[n++] = new PageSegment((uint)(a / XenPage.Size), (byte)first, (byte)last);
                 bytes += take;
             }
 
@@ -39,8 +39,8 @@ namespace XenVbd.Frontend
         public static int SegmentsNeeded(ulong address, int length)
         {
             if (length <= 0) return 0;
-            ulong first = address / BlkifLayout.PageSize;
-            ulong last = (address + (ulong)length - 1) / BlkifLayout.PageSize;
+            ulong first = address / XenPage.Size;
+            ulong last = (address + (ulong)length - 1) / XenPage.Size;
             return (int)(last - first + 1);
         }
     }

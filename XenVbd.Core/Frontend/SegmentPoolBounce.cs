@@ -25,21 +25,19 @@ namespace XenVbd.Frontend
 
         public BounceStrategyKind Kind => BounceStrategyKind.SegmentPool;
 
-        public int PassCapacityBytes => BounceLimits.MaxPagesPerPass * BounceLimits.PageSize;
+        public int PassCapacityBytes => BounceLimits.MaxPagesPerPass * XenPage.Size;
 
         public int PagesReserved { get; }
 
         public bool Busy => false;
 
-        public int FreePages => _freeCount;
-
         public int TryOpen(SrbExtension extension, int wantBytes, int unit)
         {
-            int pagesWanted = (Math.Min(wantBytes, PassCapacityBytes) + BounceLimits.PageSize - 1) / BounceLimits.PageSize;
+            int pagesWanted = (Math.Min(wantBytes, PassCapacityBytes) + XenPage.Size - 1) / XenPage.Size;
             int pages = Math.Min(pagesWanted, _freeCount);
-            int bytes = Math.Min(wantBytes, pages * BounceLimits.PageSize) / unit * unit;
+            int bytes = Math.Min(wantBytes, pages * XenPage.Size) / unit * unit;
             if (bytes == 0) return 0;
-            pages = (bytes + BounceLimits.PageSize - 1) / BounceLimits.PageSize;
+            pages = (bytes + XenPage.Size - 1) / XenPage.Size;
             for (int i = 0; i < pages; i++) extension.WindowFrames[i] = _free[--_freeCount];
             extension.WindowFrameCount = pages;
             extension.WindowPaged = true;

@@ -1,3 +1,5 @@
+using XenVbd.Scsi;
+
 namespace XenVbd.Frontend
 {
     /// <summary>
@@ -25,9 +27,10 @@ namespace XenVbd.Frontend
             _f = frontend;
             _extensions = new SrbExtension[queueDepth];
             _free = new int[queueDepth];
+            // Room for the UNMAP descriptors the disk advertises (the frontend's ScsiDiskInfo keeps the default limit).
             for (int i = queueDepth - 1; i >= 0; i--)
             {
-                _extensions[i] = new SrbExtension(i, 16);
+                _extensions[i] = new SrbExtension(i, ScsiDiskInfo.DefaultMaxUnmapDescriptors);
                 _free[_freeCount++] = i;
             }
         }

@@ -224,9 +224,6 @@ namespace XenVbd.Frontend
         /// <summary>Queues in use on this connection (the frontend's and the backend's maximum agreed; 1 before a connect).</summary>
         public int Queues => XenBus.Queues;
 
-        /// <summary>True while a UNIT ATTENTION (capacity changed) waits for the next command.</summary>
-        public bool UnitAttentionPending => Scsi.UnitAttentionPending;
-
         public AbiProbeState ProbeState => Probe.State;
 
         /// <summary>The last probe's outcome (cached across reconnects until a new probe replaces it).</summary>
@@ -517,6 +514,10 @@ namespace XenVbd.Frontend
             if (_disposed) return;
             _disposed = true;
             XenBus.Close();
+            // Removed for good: the Xen Project driver's frontend ends in XENVBD_CLOSED when its target goes away
+            // (xenserver/win-xenvbd src/xenvbd/frontend.c, __FrontendSetState via FrontendClose). The model does not
+            // run the XenBus close handshake here: the device disposes its backend with the frontend.
+            TransitionTo(FrontendState.Closed);
         }
     }
 }

@@ -3,16 +3,7 @@ using XenVbd.Workload;
 namespace XenVbd.Lab
 {
     /// <summary>A workload a lab ran, with a label for the plots.</summary>
-    public sealed class LabWorkload
-    {
-        public LabWorkload(string label, WorkloadResult result)
-        {
-            Label = label;
-            Result = result;
-        }
-
-        public string Label { get; }
-
-        public WorkloadResult Result { get; }
-    }
+    /// <param name="Label">What the plots call the run.</param>
+    /// <param name="Result">What the workload measured.</param>
+    public sealed record LabWorkload(string Label, WorkloadResult Result);
 }

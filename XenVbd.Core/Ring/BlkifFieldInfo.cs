@@ -1,23 +1,13 @@
 namespace XenVbd.Ring
 {
     /// <summary>One row of the wire layout table: a field of a blkif structure in one ABI.</summary>
-    public sealed class BlkifFieldInfo
+    /// <param name="Abi">The ring layout the row belongs to.</param>
+    /// <param name="Structure">The C structure (<c>blkif_request</c>, <c>blkif_response</c>, ...).</param>
+    /// <param name="Field">The field's name in that structure.</param>
+    /// <param name="Offset">Byte offset of the field from the start of the structure.</param>
+    /// <param name="Size">Bytes the field takes.</param>
+    public sealed record BlkifFieldInfo(BlkifAbi Abi, string Structure, string Field, int Offset, int Size)
     {
-        public BlkifFieldInfo(BlkifAbi abi, string structure, string field, int offset, int size)
-        {
-            Abi = abi;
-            Structure = structure;
-            Field = field;
-            Offset = offset;
-            Size = size;
-        }
-
-        public BlkifAbi Abi { get; }
-        public string Structure { get; }
-        public string Field { get; }
-        public int Offset { get; }
-        public int Size { get; }
-
         public override string ToString() => Structure + "." + Field + " @" + Offset + " (" + Size + ")";
     }
 }

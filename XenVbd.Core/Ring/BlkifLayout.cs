@@ -10,13 +10,11 @@ namespace XenVbd.Ring
     /// </summary>
     public static class BlkifLayout
     {
-        /// <summary>The ring page and a segment's page: <see cref="XenPage.Size"/>. New code names XenPage.Size; this name stays for the frontend, which uses it.</summary>
-        public const int PageSize = XenPage.Size;
         public const int SectorSize = 512;
         public const int MaxSegmentsPerRequest = 11;
         public const int MaxIndirectPagesPerRequest = 8;
         public const int SegmentSize = 8;
-        public const int SegmentsPerIndirectPage = PageSize / SegmentSize;
+        public const int SegmentsPerIndirectPage = XenPage.Size / SegmentSize;
         public const int MaxRingPageOrder = 4;
 
         // Shared ring header (identical in both ABIs).
@@ -62,7 +60,7 @@ namespace XenVbd.Ring
         {
             if ((uint)ringPageOrder > MaxRingPageOrder)
                 throw new ArgumentOutOfRangeException(nameof(ringPageOrder), ringPageOrder, "Ring page order must be 0.." + MaxRingPageOrder + ".");
-            int fit = ((PageSize << ringPageOrder) - RingHeaderSize) / EntryStride(abi);
+            int fit = ((XenPage.Size << ringPageOrder) - RingHeaderSize) / EntryStride(abi);
             int size = 1;
             while (size * 2 <= fit) size *= 2;
             return size;

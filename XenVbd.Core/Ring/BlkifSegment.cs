@@ -1,19 +1,8 @@
 namespace XenVbd.Ring
 {
     /// <summary>One <c>blkif_request_segment</c>: a granted page and the sectors of it (0..7) in use.</summary>
-    public readonly struct BlkifSegment
+    public readonly record struct BlkifSegment(uint Gref, byte FirstSect, byte LastSect)
     {
-        public BlkifSegment(uint gref, byte firstSect, byte lastSect)
-        {
-            Gref = gref;
-            FirstSect = firstSect;
-            LastSect = lastSect;
-        }
-
-        public uint Gref { get; }
-        public byte FirstSect { get; }
-        public byte LastSect { get; }
-
         /// <summary>Sectors covered; meaningless (0 or negative) for a malformed segment the backend must reject.</summary>
         public int SectorCount => LastSect - FirstSect + 1;
 

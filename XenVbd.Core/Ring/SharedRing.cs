@@ -33,25 +33,25 @@ namespace XenVbd.Ring
             bool consecutive = true;
             for (int i = 0; i < pages.Length; i++)
             {
-                if (pages[i].Length < BlkifLayout.PageSize) ThrowHelper.ThrowArgument(nameof(pages), "Ring page " + i + " has " + pages[i].Length + " bytes, not " + BlkifLayout.PageSize + ".");
-                if (pages[i].Address != pages[0].Address + (long)i * BlkifLayout.PageSize) consecutive = false;
+                if (pages[i].Length < XenPage.Size) ThrowHelper.ThrowArgument(nameof(pages), "Ring page " + i + " has " + pages[i].Length + " bytes, not " + XenPage.Size + ".");
+                if (pages[i].Address != pages[0].Address + (long)i * XenPage.Size) consecutive = false;
             }
             RingPageOrder = ringPageOrder;
             if (consecutive)
             {
-                _memory = new MemoryRegion(pages[0].Address, BlkifLayout.PageSize << ringPageOrder, pages[0].Owner);
+                _memory = new MemoryRegion(pages[0].Address, XenPage.Size << ringPageOrder, pages[0].Owner);
                 return;
             }
-            _memory = pages[0].SubRegion(0, BlkifLayout.PageSize);
+            _memory = pages[0].SubRegion(0, XenPage.Size);
             _pages = new MemoryRegion[pages.Length];
-            for (int i = 0; i < pages.Length; i++) _pages[i] = pages[i].SubRegion(0, BlkifLayout.PageSize);
+            for (int i = 0; i < pages.Length; i++) _pages[i] = pages[i].SubRegion(0, XenPage.Size);
         }
 
         public SharedRing(MemoryRegion memory, int ringPageOrder)
         {
             if ((uint)ringPageOrder > BlkifLayout.MaxRingPageOrder)
                 ThrowHelper.ThrowArgumentOutOfRange(nameof(ringPageOrder), ringPageOrder, "Ring page order must be 0.." + BlkifLayout.MaxRingPageOrder + ".");
-            int bytes = BlkifLayout.PageSize << ringPageOrder;
+            int bytes = XenPage.Size << ringPageOrder;
             if (memory.Length < bytes)
                 ThrowHelper.ThrowArgument(nameof(memory), "A ring of order " + ringPageOrder + " needs " + bytes + " bytes; the region has " + memory.Length + ".");
             _memory = memory.SubRegion(0, bytes);
@@ -62,7 +62,7 @@ namespace XenVbd.Ring
 
         public int PageCount => 1 << RingPageOrder;
 
-        public int ByteLength => BlkifLayout.PageSize << RingPageOrder;
+        public int ByteLength => XenPage.Size << RingPageOrder;
 
         /// <summary>The ring as one region; for a ring on scattered pages only its first page (the header's).</summary>
         public MemoryRegion Memory => _memory;
@@ -121,10 +121,10 @@ namespace XenVbd.Ring
             int stride = BlkifLayout.EntryStride(abi);
             int offset = BlkifLayout.RingHeaderSize + (int)(index & (uint)(entries - 1)) * stride;
             if (_pages == null) return new Span<byte>(_memory.Address + offset, stride);
-            int inPage = offset & (BlkifLayout.PageSize - 1);
-            if (inPage + stride > BlkifLayout.PageSize)
+            int inPage = offset & (XenPage.Size - 1);
+            if (inPage + stride > XenPage.Size)
                 ThrowHelper.ThrowInvalidOperation("Ring entry " + index + " straddles two ring pages that are not side by side; use CopyEntry/WriteEntry.");
-            return new Span<byte>(_pages[offset / BlkifLayout.PageSize].Address + inPage, stride);
+            return new Span<byte>(_pages[offset / XenPage.Size].Address + inPage, stride);
         }
 
         /// <summary>Whether <see cref="Entry"/> can hand out the slot as one span (always, unless the pages are scattered and it straddles two).</summary>
@@ -133,7 +133,7 @@ namespace XenVbd.Ring
             if (_pages == null) return true;
             int stride = BlkifLayout.EntryStride(abi);
             int offset = BlkifLayout.RingHeaderSize + (int)(index & (uint)(entries - 1)) * stride;
-            return (offset & (BlkifLayout.PageSize - 1)) + stride <= BlkifLayout.PageSize;
+            return (offset & (XenPage.Size - 1)) + stride <= XenPage.Size;
         }
 
         /// <summary>Copies the first <c>destination.Length</c> bytes of a slot, from whichever pages hold them.</summary>
@@ -142,9 +142,9 @@ namespace XenVbd.Ring
             int offset = BlkifLayout.RingHeaderSize + (int)(index & (uint)(entries - 1)) * BlkifLayout.EntryStride(abi);
             for (int done = 0; done < destination.Length;)
             {
-                int at = offset + done, inPage = at & (BlkifLayout.PageSize - 1);
-                int n = Math.Min(destination.Length - done, BlkifLayout.PageSize - inPage);
-                new ReadOnlySpan<byte>(PageAddress(at / BlkifLayout.PageSize) + inPage, n).CopyTo(destination.Slice(done));
+                int at = offset + done, inPage = at & (XenPage.Size - 1);
+                int n = Math.Min(destination.Length - done, XenPage.Size - inPage);
+                new ReadOnlySpan<byte>(PageAddress(at / XenPage.Size) + inPage, n).CopyTo(destination.Slice(done));
                 done += n;
             }
         }
@@ -155,14 +155,14 @@ namespace XenVbd.Ring
             int offset = BlkifLayout.RingHeaderSize + (int)(index & (uint)(entries - 1)) * BlkifLayout.EntryStride(abi);
             for (int done = 0; done < source.Length;)
             {
-                int at = offset + done, inPage = at & (BlkifLayout.PageSize - 1);
-                int n = Math.Min(source.Length - done, BlkifLayout.PageSize - inPage);
-                source.Slice(done, n).CopyTo(new Span<byte>(PageAddress(at / BlkifLayout.PageSize) + inPage, n));
+                int at = offset + done, inPage = at & (XenPage.Size - 1);
+                int n = Math.Min(source.Length - done, XenPage.Size - inPage);
+                source.Slice(done, n).CopyTo(new Span<byte>(PageAddress(at / XenPage.Size) + inPage, n));
                 done += n;
             }
         }
 
-        private byte* PageAddress(int page) => _pages == null ? _memory.Address + (long)page * BlkifLayout.PageSize : _pages[page].Address;
+        private byte* PageAddress(int page) => _pages == null ? _memory.Address + (long)page * XenPage.Size : _pages[page].Address;
 
         /// <summary>A read-only copy of the header for display: prods, events.</summary>
         public RingIndices Snapshot() => new RingIndices(ReqProd, ReqEvent, RspProd, RspEvent);
@@ -171,19 +171,5 @@ namespace XenVbd.Ring
     }
 
     /// <summary>The four shared indices at one instant.</summary>
-    public readonly struct RingIndices
-    {
-        public RingIndices(uint reqProd, uint reqEvent, uint rspProd, uint rspEvent)
-        {
-            ReqProd = reqProd;
-            ReqEvent = reqEvent;
-            RspProd = rspProd;
-            RspEvent = rspEvent;
-        }
-
-        public uint ReqProd { get; }
-        public uint ReqEvent { get; }
-        public uint RspProd { get; }
-        public uint RspEvent { get; }
-    }
+    public readonly record struct RingIndices(uint ReqProd, uint ReqEvent, uint RspProd, uint RspEvent);
 }

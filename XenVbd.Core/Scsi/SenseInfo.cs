@@ -8,7 +8,7 @@ namespace XenVbd.Scsi
     /// is one call to <see cref="SenseData.Write(Span{byte}, in SenseInfo)"/>. The sense-key-specific
     /// fields use the field-pointer layout (SPC-4 4.5.2.4.2), the only one this disk produces.
     /// </summary>
-    public readonly struct SenseInfo : IEquatable<SenseInfo>
+    public readonly record struct SenseInfo
     {
         public SenseInfo(SenseKey key, byte asc, byte ascq)
         {
@@ -98,22 +98,6 @@ namespace XenVbd.Scsi
             BitPointerValid = bit >= 0,
             BitPointer = bit >= 0 ? (byte)bit : (byte)0,
         };
-
-        public bool Equals(SenseInfo other)
-            => Key == other.Key && Asc == other.Asc && Ascq == other.Ascq
-               && InformationValid == other.InformationValid && Information == other.Information
-               && SenseKeySpecificValid == other.SenseKeySpecificValid && CommandData == other.CommandData
-               && BitPointerValid == other.BitPointerValid && BitPointer == other.BitPointer
-               && FieldPointer == other.FieldPointer;
-
-        public override bool Equals(object? obj) => obj is SenseInfo other && Equals(other);
-
-        public override int GetHashCode()
-            => ((int)Key << 16) ^ (Asc << 8) ^ Ascq ^ (int)Information ^ (FieldPointer << 4);
-
-        public static bool operator ==(SenseInfo left, SenseInfo right) => left.Equals(right);
-
-        public static bool operator !=(SenseInfo left, SenseInfo right) => !left.Equals(right);
 
         public override string ToString()
             => IsNone ? "NO SENSE" : KeyName + ": " + AdditionalSenseName

@@ -44,10 +44,10 @@ namespace XenVbd.Workload
         public static BlockSizeDistribution Fixed(int bytes) => new BlockSizeDistribution(new[] { new KeyValuePair<int, double>(bytes, 1) });
 
         /// <summary>
-        /// The original Xen wiki page's picture (GPLPV, 2008) of Windows I/O on a Xen disk: mostly 512-byte transfers, rarely 4 KiB,
-        /// very rarely 8 KiB, and chkdsk-like bursts of 64 KiB to 1 MiB transfers above that.
+        /// The Windows mix: Windows I/O on a Xen disk as the Xen wiki's GPLPV page (2008) pictures it, mostly 512-byte transfers,
+        /// rarely 4 KiB, very rarely 8 KiB, and chkdsk-like bursts of 64 KiB to 1 MiB transfers above that.
         /// </summary>
-        public static BlockSizeDistribution WindowsSeed => new BlockSizeDistribution(
+        public static BlockSizeDistribution WindowsMix => new BlockSizeDistribution(
             new[] { new KeyValuePair<int, double>(512, 0.90), new KeyValuePair<int, double>(4096, 0.08), new KeyValuePair<int, double>(8192, 0.02) },
             burstProbability: 0.002, burstLength: 16, burstSizes: new[] { 65536, 131072, 262144, 1048576 });
 

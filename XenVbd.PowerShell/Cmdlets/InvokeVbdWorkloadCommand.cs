@@ -18,8 +18,8 @@ namespace XenVbd.PowerShell.Cmdlets
         /// <summary>Every I/O is -BlockSize bytes.</summary>
         Fixed,
 
-        /// <summary>The Windows mix of the original Xen wiki page on the GPLPV driver: mostly 512 B, rarely 4 KiB, very rarely 8 KiB, chkdsk-like bursts above that.</summary>
-        WindowsSeed,
+        /// <summary>The Windows mix the Xen wiki's GPLPV page (2008) describes: mostly 512 B, rarely 4 KiB, very rarely 8 KiB, chkdsk-like bursts above that.</summary>
+        WindowsMix,
 
         /// <summary>Large chkdsk-style transfers.</summary>
         ChkdskBurst,
@@ -190,7 +190,7 @@ namespace XenVbd.PowerShell.Cmdlets
             {
                 sizes = Profile switch
                 {
-                    VbdBlockSizeProfile.WindowsSeed => BlockSizeDistribution.WindowsSeed,
+                    VbdBlockSizeProfile.WindowsMix => BlockSizeDistribution.WindowsMix,
                     VbdBlockSizeProfile.ChkdskBurst => BlockSizeDistribution.ChkdskBurst,
                     _ => BlockSizeDistribution.Fixed(BlockSize),
                 };

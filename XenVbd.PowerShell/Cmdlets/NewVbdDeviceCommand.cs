@@ -88,7 +88,7 @@ namespace XenVbd.PowerShell.Cmdlets
 
         private int _bounce = (int)BounceStrategyKind.PerSrb;
 
-        /// <summary>Which real frontend the guest runs (Get-VbdPersonality lists them); Gplpv2008b (the driver the original Xen wiki page describes) by default; Hardened is this project's own design.</summary>
+        /// <summary>Which real frontend the guest runs (Get-VbdPersonality lists them); Gplpv2008b (the driver the Xen wiki's 2008 GPLPV page describes) by default; Hardened is this project's own design.</summary>
         [Parameter(ValueFromPipelineByPropertyName = true)]
         public FrontendPersonality Personality { get => (FrontendPersonality)_personality; set => _personality = (int)value; }
 

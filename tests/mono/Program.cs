@@ -158,7 +158,7 @@ namespace XenVbd.MonoTests
         {
             // The xunit suite's workload (DeviceWorkloadTests): the same name and seeds, so both runtimes run the same operations.
             Name = "mixed",
-            BlockSizes = BlockSizeDistribution.WindowsSeed,
+            BlockSizes = BlockSizeDistribution.WindowsMix,
             MisalignedFraction = 0.3,
             QueueDepth = 8,
             Count = count,
@@ -169,7 +169,7 @@ namespace XenVbd.MonoTests
         private static VbdDeviceOptions WorkloadOptions(ulong seed) => new VbdDeviceOptions
         {
             Seed = seed,
-            GuestBufferBytes = DeviceWorkloadTarget.GuestBufferBytesFor(8, BlockSizeDistribution.WindowsSeed.MaxBytes),
+            GuestBufferBytes = DeviceWorkloadTarget.GuestBufferBytesFor(8, BlockSizeDistribution.WindowsMix.MaxBytes),
         };
 
         private static void Workload()

@@ -130,9 +130,9 @@ Describe 'Invoke-VbdWorkload' {
         (Test-VbdIntegrity -Device $d -Detailed -WarningAction SilentlyContinue).Outcome.ToString() | Should -Be NothingChecked   # the workload overwrote the session's blocks: nothing left to check
     }
 
-    It 'runs the WindowsSeed profile and renders the result table' {
+    It 'runs the WindowsMix profile and renders the result table' {
         $d = New-VbdDevice -Name wl2 -SizeBytes 32MB
-        $text = Invoke-VbdWorkload wl2 -Profile WindowsSeed -QueueDepth 2 -Count 300 -Pattern Sequential -ReadFraction 0.3 -FlushEvery 50 | Out-String -Width 200
+        $text = Invoke-VbdWorkload wl2 -Profile WindowsMix -QueueDepth 2 -Count 300 -Pattern Sequential -ReadFraction 0.3 -FlushEvery 50 | Out-String -Width 200
         $text | Should -Match 'Name\s+Operations\s+Iops\s+MBps\s+P50Us\s+P99Us\s+Errors\s+ViolationCount'
         $text | Should -Match 'wl2\s+300\s'
     }

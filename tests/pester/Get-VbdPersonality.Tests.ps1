@@ -79,7 +79,7 @@ Describe 'New-VbdDevice -Personality' {
         } finally { Remove-VbdDevice -Device $d -Confirm:$false }
     }
 
-    It 'defaults to Gplpv2008b, the driver the original Xen wiki page describes' {
+    It 'defaults to Gplpv2008b, the driver the Xen wiki''s 2008 GPLPV page describes' {
         $d = New-VbdDevice -Name pers-b -SizeBytes 8MB
         try { $d.Personality.ToString() | Should -Be 'Gplpv2008b' } finally { Remove-VbdDevice -Device $d -Confirm:$false }
         { New-VbdDevice -Name pers-b2 -SizeBytes 8MB -FrontendMode Announce -ErrorAction Stop } | Should -Throw -ErrorId 'PersonalityFixesOption,XenVbd.PowerShell.Cmdlets.NewVbdDeviceCommand'

@@ -138,7 +138,7 @@ Describe 'The documents are complete in the repository' {
     It 'no document, help text or module comment points outside the repository or at a brief' {
         $files = @(Get-ChildItem -LiteralPath $root -Recurse -File -Include *.md, *.cs, *.ps1, *.psd1, *.psm1, *.ps1xml, *.py, *.xml |
             Where-Object { $_.FullName -notmatch '[\\/](bin|obj|out|module|build|TestResults)[\\/]' -and $_.Name -ne 'NewUser.Tests.ps1' })
-        $hits = $files | Select-String -Pattern 'DESIGN\.md', 'seed page', '\bthe seed''s\b', '\bissue [0-9]+\b', 'FIDELITY\.md', '/work/shared' |
+        $hits = $files | Select-String -Pattern 'DESIGN\.md', 'seed page', '\bthe seed''s\b', '\bissue [0-9]+\b', '\bthe original (Xen wiki )?page\b', '\bthe brief\b', 'FIDELITY\.md', '/work/shared' |
             ForEach-Object { "$($_.Path.Substring($root.Length)):$($_.LineNumber): $($_.Line.Trim())" }
         $hits | Should -BeNullOrEmpty
     }

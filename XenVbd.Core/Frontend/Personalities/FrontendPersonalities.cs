@@ -160,7 +160,7 @@ namespace XenVbd.Frontend
 
         private static readonly FrontendBehaviours Gplpv2008bDriver = new FrontendBehaviours(
             FrontendPersonality.Gplpv2008b,
-            "GPLPV xenvbd of November 2008 (win-pvdrivers xenvbd/xenvbd.c at 2a08c4c), the driver the original page describes: no protocol key, probe once, 4 KiB per-SRB bounce in several passes.",
+            "GPLPV xenvbd of November 2008 (win-pvdrivers xenvbd/xenvbd.c at 2a08c4c), the driver the Xen wiki's 2008 GPLPV page describes: no protocol key, probe once, 4 KiB per-SRB bounce in several passes.",
             isRealDriver: true,
             new[]
             {

@@ -12,7 +12,7 @@ namespace XenVbd.Frontend
         /// <summary>GPLPV xenvbd of February 2008: writes <c>protocol</c> and also probes at every Connected.</summary>
         Gplpv2008a,
 
-        /// <summary>GPLPV xenvbd of November 2008 (the driver the original page describes): no <c>protocol</c>, probe once, 4 KiB per-SRB bounce.</summary>
+        /// <summary>GPLPV xenvbd of November 2008 (the driver the Xen wiki's 2008 GPLPV page describes): no <c>protocol</c>, probe once, 4 KiB per-SRB bounce.</summary>
         Gplpv2008b,
 
         /// <summary>GPLPV xenvbd scsiport of 2012: one 11-page device buffer that stalls the queue, cached probe bits, unchecked masked ids.</summary>

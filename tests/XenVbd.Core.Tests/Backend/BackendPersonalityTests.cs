@@ -230,7 +230,7 @@ namespace XenVbd.Tests.Backend
         {
             var disk = new RecordingDisk(new MemoryDisk(1 << 20));
             using var rig = ConnectedAs(BackendPersonality.LinuxBlkback, disk: disk);
-            rig.Backend.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) => { if (p.Id == 1) p.ExtraLatencyTicks = 10_000; });
+            rig.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) => { if (p.Id == 1) p.ExtraLatencyTicks = 10_000; });
             var pages = rig.GrantPages(2, 0x33);
             rig.Frontend.Queue(BlkifOp.Write, 1, 0, new BlkifSegment(pages[0].Gref, 0, 7));
             rig.Frontend.Queue(BlkifOp.WriteBarrier, 2, 8, new BlkifSegment(pages[1].Gref, 0, 7));
@@ -246,7 +246,7 @@ namespace XenVbd.Tests.Backend
         public void LinuxBlkback_FlushDoesNotDrain_flush_is_answered_before_a_slower_earlier_write()
         {
             using var rig = ConnectedAs(BackendPersonality.LinuxBlkback);
-            rig.Backend.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) => { if (p.Id == 1) p.ExtraLatencyTicks = 10_000; });
+            rig.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) => { if (p.Id == 1) p.ExtraLatencyTicks = 10_000; });
             var page = rig.GrantPages(1, 0x33)[0];
             rig.Frontend.Queue(BlkifOp.Write, 1, 0, new BlkifSegment(page.Gref, 0, 7));
             rig.Frontend.Queue(BlkifOp.FlushDiskCache, 2, 0);

@@ -42,7 +42,7 @@ namespace XenVbd.Tests.Backend
             var sched = rig.Host.Scheduler;
             var marker = new Marker(rig.Frontend);
             // Request 1 waits 1000 ticks longer, so request 2, consumed 1000 ticks later, falls due at the same tick.
-            rig.Backend.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) => { if (p.Id == 1) p.ExtraLatencyTicks = 1_000; });
+            rig.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) => { if (p.Id == 1) p.ExtraLatencyTicks = 1_000; });
             long start = sched.Now;
             rig.Frontend.Queue(BlkifOp.Read, 1, 0, new BlkifSegment(pages[0].Gref, 0, 7));
             rig.Frontend.Push();

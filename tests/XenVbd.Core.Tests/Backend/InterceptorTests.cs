@@ -21,7 +21,7 @@ namespace XenVbd.Tests.Backend
         {
             using var rig = RigWithTwoWrites(out _);
             var seen = new List<BackendRequestPlan>();
-            rig.Backend.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) => seen.Add(p));
+            rig.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) => seen.Add(p));
             rig.Frontend.Push();
             rig.Frontend.Run();
             Assert.Equal(2, seen.Count);
@@ -39,7 +39,7 @@ namespace XenVbd.Tests.Backend
         public void Dropped_response_is_never_written_but_the_io_is_done()
         {
             using var rig = RigWithTwoWrites(out _);
-            rig.Backend.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) => p.DropResponse = p.Id == 10);
+            rig.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) => p.DropResponse = p.Id == 10);
             rig.Frontend.Push();
             rig.Frontend.Run();
             var rs = rig.Frontend.TakeResponses();
@@ -52,7 +52,7 @@ namespace XenVbd.Tests.Backend
         public void Duplicate_response_is_written_twice_and_the_ring_keeps_working()
         {
             using var rig = RigWithTwoWrites(out var pages);
-            rig.Backend.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) => p.DuplicateResponse = p.Id == 10);
+            rig.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) => p.DuplicateResponse = p.Id == 10);
             rig.Frontend.Push();
             rig.Frontend.Run();
             var rs = rig.Frontend.TakeResponses();
@@ -60,7 +60,7 @@ namespace XenVbd.Tests.Backend
             Assert.Equal(1, rig.Backend.Statistics.DuplicateResponses);
 
             // The duplicate does not make the backend think the frontend overflowed the ring.
-            rig.Backend.Interceptor = null;
+            rig.Interceptor = null;
             for (int i = 0; i < 31; i++) rig.Frontend.Queue(BlkifOp.Read, (ulong)(100 + i), 0, new BlkifSegment(pages[0].Gref, 0, 0));
             rig.Frontend.Push();
             rig.Frontend.Run();
@@ -72,7 +72,7 @@ namespace XenVbd.Tests.Backend
         public void Status_override_reports_the_status_and_skips_the_io()
         {
             using var rig = RigWithTwoWrites(out _);
-            rig.Backend.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) => { if (p.Id == 10) p.StatusOverride = BlkifStatus.Error; });
+            rig.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) => { if (p.Id == 10) p.StatusOverride = BlkifStatus.Error; });
             rig.Frontend.Push();
             rig.Frontend.Run();
             var rs = rig.Frontend.TakeResponses();
@@ -86,7 +86,7 @@ namespace XenVbd.Tests.Backend
         public void Corrupt_id_and_operation_flip_the_documented_bits()
         {
             using var rig = RigWithTwoWrites(out _);
-            rig.Backend.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) =>
+            rig.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) =>
             {
                 p.CorruptId = p.Id == 10;
                 p.CorruptOperation = p.Id == 11;
@@ -104,7 +104,7 @@ namespace XenVbd.Tests.Backend
         public void Id_override_answers_with_another_id_and_the_request_is_still_executed()
         {
             using var rig = RigWithTwoWrites(out _);
-            rig.Backend.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) =>
+            rig.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) =>
             {
                 if (p.Id == 10) p.IdOverride = 11;
                 if (p.Id == 11) p.IdOverride = 77;
@@ -121,7 +121,7 @@ namespace XenVbd.Tests.Backend
         public void Rsp_prod_jump_runs_the_published_index_ahead()
         {
             using var rig = RigWithTwoWrites(out _);
-            rig.Backend.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) => { if (p.Id == 11) p.RspProdJump = 40; });
+            rig.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) => { if (p.Id == 11) p.RspProdJump = 40; });
             rig.Frontend.Push();
             rig.Frontend.Run();
             Assert.Equal(42u, rig.Frontend.Shared.RspProd);
@@ -134,7 +134,7 @@ namespace XenVbd.Tests.Backend
         public void Extra_latency_lets_a_later_request_overtake_an_earlier_one()
         {
             using var rig = RigWithTwoWrites(out _);
-            rig.Backend.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) => { if (p.Id == 10) p.ExtraLatencyTicks = 300_000_000; });
+            rig.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) => { if (p.Id == 10) p.ExtraLatencyTicks = 300_000_000; });
             long start = rig.Host.Scheduler.Now;
             rig.Frontend.Push();
             rig.Frontend.Run();

@@ -49,7 +49,7 @@ namespace XenVbd.Tests.Backend
                     for (int s = 0; s < 64; s++)
                         BlkifCodec.WriteSegment(fe.Page(p.Frame).Slice(s * 8), new BlkifSegment(random.Chance(0.5) ? granted[random.Next(4)].Gref : (uint)random.Next(5000), (byte)random.Next(9), (byte)random.Next(9)));
 
-                rig.Backend.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) => p.DropResponse = dropped.Contains(p.RingIndex));
+                rig.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) => p.DropResponse = dropped.Contains(p.RingIndex));
                 fe.Push();
                 fe.Run();
 

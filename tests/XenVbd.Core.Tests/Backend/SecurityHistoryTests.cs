@@ -17,7 +17,7 @@ namespace XenVbd.Tests.Backend
             var good = rig.GrantPages(1, 0xA1)[0];
             var evil = rig.GrantPages(1, 0xB2)[0];
             uint slot = fe.Queue(BlkifOp.Write, 5, 8, new BlkifSegment(good.Gref, 0, 7));
-            rig.Backend.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) =>
+            rig.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) =>
             {
                 // The double fetch: after the backend copied the request, point it elsewhere entirely.
                 var r = new BlkifRequest { Operation = BlkifOp.Write, NrSegments = 11, Id = 6, SectorNumber = 1000 };
@@ -44,7 +44,7 @@ namespace XenVbd.Tests.Backend
             var fe = rig.Frontend;
             uint slot = fe.Queue(BlkifOp.FlushDiskCache, 0x0102030405060708, 0);
             // Dirty the slot after the backend took its copy, as stale ring bytes would be.
-            rig.Backend.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) => fe.Slot(slot).Fill(0xAA));
+            rig.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) => fe.Slot(slot).Fill(0xAA));
             fe.Push();
             fe.Run();
 

@@ -35,7 +35,10 @@ namespace XenVbd.Tests.Device
             var delay = new Delay();
             using var dev = VbdDevice.Create(new VbdDeviceOptions { SizeBytes = 1 << 20, BackendInterceptor = delay });
             dev.MigrateBackend(BlkifAbi.X86_32, BackendAbiMode.Native);
-            Assert.Same(delay, dev.Backend.Interceptor);
+            int seen = delay.Seen;
+            dev.Execute(Cdb.Read10(0, 8), dataInLength: 4096);
+            Assert.True(delay.Seen > seen, "the backend the migration brought consults the options' hook");
+            Assert.Same(delay, dev.BackendInterceptor);
         }
 
         [Fact]

@@ -223,12 +223,12 @@ namespace XenVbd.Tests.Device
         [Fact]
         public void A_backend_error_is_medium_error_sense()
         {
-            _dev.Backend.Interceptor = new FailEverything();
+            _dev.BackendInterceptor = new FailEverything();
             var r = _dev.Execute(Cdb.Read10(0, 8), dataInLength: 4096);
             AssertSense(r, SenseKey.MediumError, AdditionalSense.UnrecoveredReadError);
             var w = _dev.Execute(Cdb.Write10(0, 8), new byte[4096]);
             AssertSense(w, SenseKey.MediumError, AdditionalSense.WriteError);
-            _dev.Backend.Interceptor = null;
+            _dev.BackendInterceptor = null;
             Assert.True(_dev.Execute(Cdb.Read10(0, 8), dataInLength: 4096).IsSuccess);
         }
 

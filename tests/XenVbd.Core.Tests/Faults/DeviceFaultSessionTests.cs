@@ -138,11 +138,18 @@ namespace XenVbd.Tests.Faults
             var counting = new Counting();
             using var dev = NewDevice(BlkifAbi.X86_64);
             dev.BackendInterceptor = counting;
-            Assert.Same(counting, dev.Backend.Interceptor);
+            Assert.True(Read(dev).IsSuccess);
+            int seen = counting.Seen;
+            Assert.True(seen > 0, "the live backend consults the hook set on the device");
             dev.MigrateBackend(BlkifAbi.X86_32, BackendAbiMode.Native);
-            Assert.Same(counting, dev.Backend.Interceptor);
+            seen = counting.Seen;
+            Assert.True(Read(dev).IsSuccess);
+            Assert.True(counting.Seen > seen, "the backend the migration brought consults it too");
             dev.BackendInterceptor = null;
-            Assert.Null(dev.Backend.Interceptor);
+            Assert.Null(dev.BackendInterceptor);
+            seen = counting.Seen;
+            Assert.True(Read(dev).IsSuccess);
+            Assert.Equal(seen, counting.Seen);
         }
     }
 }

@@ -41,5 +41,21 @@ namespace XenVbd.Tests.Frontend
             Assert.Contains(changes, c => (FrontendState)c.A == FrontendState.Disconnected);
             Assert.Contains(changes, c => (FrontendState)c.A == FrontendState.Ready);
         }
+
+        [Theory]
+        [MemberData(nameof(AllPersonalities))]
+        public void A_removed_device_leaves_its_frontend_closed_and_the_trace_says_so(FrontendPersonality p)
+        {
+            var dev = VbdDevice.Create(new VbdDeviceOptions { Personality = p, SizeBytes = 1 << 20, BackendMode = BackendAbiMode.Native });
+            var frontend = dev.Frontend;
+            var trace = dev.Host.Trace;
+            trace.Enabled = true;
+            Assert.Equal(FrontendState.Ready, frontend.State);
+            dev.Dispose();
+            Assert.Equal(FrontendState.Closed, frontend.State);
+            var last = trace.Snapshot().Last(e => e.Kind == TraceKind.FrontendState && e.Device == frontend.DeviceId);
+            Assert.Equal(FrontendState.Ready, (FrontendState)last.B);
+            Assert.Equal(FrontendState.Closed, (FrontendState)last.A);
+        }
     }
 }

@@ -65,10 +65,10 @@ namespace XenVbd.Tests.Interop
                 rows.Add(f.Structure + "." + f.Field, f.Offset.ToString(inv) + " " + f.Size.ToString(inv));
             }
             for (int order = 0; order <= BlkifLayout.MaxRingPageOrder; order++)
-                rows.Add("ring.order" + order.ToString(inv), (BlkifLayout.PageSize << order).ToString(inv) + " " + BlkifLayout.RingEntries(abi, order).ToString(inv));
+                rows.Add("ring.order" + order.ToString(inv), (XenPage.Size << order).ToString(inv) + " " + BlkifLayout.RingEntries(abi, order).ToString(inv));
 
             void Const(string name, long value) => rows.Add("const." + name, value.ToString(inv));
-            Const("XEN_PAGE_SHIFT", (long)Math.Log2(BlkifLayout.PageSize));
+            Const("XEN_PAGE_SHIFT", (long)Math.Log2(XenPage.Size));
             Const("BLKIF_MAX_SEGMENTS_PER_REQUEST", BlkifLayout.MaxSegmentsPerRequest);
             Const("BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST", BlkifLayout.MaxIndirectPagesPerRequest);
             Const("BLKIF_OP_READ", BlkifOp.Read);

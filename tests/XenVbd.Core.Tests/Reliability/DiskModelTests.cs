@@ -54,7 +54,7 @@ namespace XenVbd.Tests.Reliability
                 };
                 using (var dev = VbdDevice.Create(options))
                 {
-                    dev.Backend.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) =>
+                    dev.BackendInterceptor = new LambdaInterceptor((ref BackendRequestPlan p) =>
                     {
                         if (random.Next(100) >= faultPercent) return;
                         switch (random.Next(3))
@@ -127,7 +127,7 @@ namespace XenVbd.Tests.Reliability
                         Assert.True(last == null || last.SrbStatus != SrbStatus.Pending, "step " + step + ": an SRB never completed (" + last + "), frontend " + dev.State + ", bounce " + options.Bounce + ", timeouts " + dev.GetStatistics().Timeouts + ", resets " + dev.GetStatistics().Resets + ", late " + dev.GetStatistics().LateResponses + ", still mapped " + dev.GetStatistics().GrantsStillMapped + ", ring-full waits " + dev.GetStatistics().RingFullWaits + ", dropped " + dev.Backend.Statistics.DroppedResponses);
                     }
                     // Recovery done: a clean flush must succeed.
-                    dev.Backend.Interceptor = null;
+                    dev.BackendInterceptor = null;
                     dev.RunUntilIdle();
                     Assert.True(dev.Execute(CdbEncoder.Transfer(ScsiOp.SynchronizeCache10, 0, 0)).IsSuccess);
                 }
@@ -192,7 +192,7 @@ namespace XenVbd.Tests.Reliability
         {
             using var dev = VbdDevice.Create(new VbdDeviceOptions { Personality = FrontendPersonality.Hardened, SizeBytes = DiskBytes, Bounce = BounceStrategyKind.DeviceBuffer, RequestTimeout = TimeSpan.FromSeconds(2), GuestBufferBytes = 1 << 20 });
             int n = 0;
-            dev.Backend.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) => p.DropResponse = n++ == 0);
+            dev.BackendInterceptor = new LambdaInterceptor((ref BackendRequestPlan p) => p.DropResponse = n++ == 0);
             var first = dev.Execute(CdbEncoder.Transfer(ScsiOp.Write10, 0, 1), new byte[512], bufferAlignment: 3);
             Assert.False(first.IsSuccess);
             var second = dev.Execute(CdbEncoder.Transfer(ScsiOp.Write10, 8, 1), new byte[512], bufferAlignment: 3);

@@ -154,7 +154,7 @@ namespace XenVbd.Tests.Reliability
         {
             using var dev = Create(reconnectAfter: 2);
             int n = 0;
-            dev.Backend.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) => p.DropResponse = n++ % 2 == 0);
+            dev.BackendInterceptor = new LambdaInterceptor((ref BackendRequestPlan p) => p.DropResponse = n++ % 2 == 0);
             for (int i = 0; i < 6; i++)
             {
                 var r = dev.Execute(CdbEncoder.Transfer(ScsiOp.Write10, (ulong)i, 1), Pattern(512, 3));
@@ -166,7 +166,7 @@ namespace XenVbd.Tests.Reliability
 
             // Two lost in a row do.
             n = 0;
-            dev.Backend.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) => p.DropResponse = n++ < 2);
+            dev.BackendInterceptor = new LambdaInterceptor((ref BackendRequestPlan p) => p.DropResponse = n++ < 2);
             Assert.Equal(SrbStatus.Timeout, dev.Execute(CdbEncoder.Transfer(ScsiOp.Write10, 10, 1), Pattern(512, 4)).SrbStatus.Base());
             Assert.Equal(SrbStatus.Timeout, dev.Execute(CdbEncoder.Transfer(ScsiOp.Write10, 11, 1), Pattern(512, 5)).SrbStatus.Base());
             Assert.Equal(1, dev.GetStatistics().ForcedReconnects);
@@ -185,7 +185,7 @@ namespace XenVbd.Tests.Reliability
         {
             using var dev = Create(reconnectAfter: n, bounce: BounceStrategyKind.DeviceBuffer);
             int seen = 0;
-            dev.Backend.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) => p.DropResponse = seen++ == 0);
+            dev.BackendInterceptor = new LambdaInterceptor((ref BackendRequestPlan p) => p.DropResponse = seen++ == 0);
             Assert.Equal(SrbStatus.Timeout, dev.Execute(CdbEncoder.Transfer(ScsiOp.Write10, 0, 1), Pattern(512, 9), bufferAlignment: 3).SrbStatus.Base());
             // Aligned I/O never needs the buffer and is answered: the backend is alive, only the one response is lost.
             Assert.True(dev.Execute(CdbEncoder.Transfer(ScsiOp.Write10, 30, 1), Pattern(512, 10)).IsSuccess);
@@ -327,7 +327,7 @@ namespace XenVbd.Tests.Reliability
             var grants = dev.Guest.Grants;
             var kept = new List<(uint Gref, MemoryRegion Page)>();
             bool first = true;
-            dev.Backend.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) =>
+            dev.BackendInterceptor = new LambdaInterceptor((ref BackendRequestPlan p) =>
             {
                 if (!first) return;
                 first = false;

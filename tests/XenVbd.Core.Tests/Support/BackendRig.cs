@@ -11,8 +11,11 @@ namespace XenVbd.Tests.Support
     {
         public const byte Canary = 0xC5;
 
-        private BackendRig(XenHost host, IBlockStorage disk, BlkBack backend, TestFrontend frontend)
+        private readonly SwitchableInterceptor _hook;
+
+        private BackendRig(XenHost host, IBlockStorage disk, BlkBack backend, TestFrontend frontend, SwitchableInterceptor hook)
         {
+            _hook = hook;
             Host = host;
             Disk = disk;
             Backend = backend;
@@ -27,15 +30,25 @@ namespace XenVbd.Tests.Support
 
         public TestFrontend Frontend { get; }
 
+        /// <summary>The backend's hook (starts as the options' one); a test may change it while the backend runs.</summary>
+        public IBackendInterceptor? Interceptor
+        {
+            get => _hook.Current;
+            set => _hook.Current = value;
+        }
+
         public static BackendRig Create(BlkBackOptions? options = null, IBlockStorage? disk = null, int ringPageOrder = 0, BlkifAbi frontendAbi = BlkifAbi.X86_64)
         {
             var host = new XenHost();
             host.Trace.Enabled = true;
             var fe = new TestFrontend(host, ringPageOrder: ringPageOrder) { Abi = frontendAbi };
             disk ??= new MemoryDisk(8L << 20);
-            var be = new BlkBack(host, 1, fe.DeviceId, disk, options);
+            var made = (options ?? new BlkBackOptions()).Clone();
+            var hook = new SwitchableInterceptor { Current = made.Interceptor };
+            made.Interceptor = hook;
+            var be = new BlkBack(host, 1, fe.DeviceId, disk, made);
             fe.Run();
-            return new BackendRig(host, disk, be, fe);
+            return new BackendRig(host, disk, be, fe, hook);
         }
 
         /// <summary>Created and connected, the frontend announcing its own layout through the protocol key.</summary>

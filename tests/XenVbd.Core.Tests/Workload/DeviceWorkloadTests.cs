@@ -10,7 +10,7 @@ namespace XenVbd.Tests.Workload
         private static WorkloadSpec Mixed(long count = 2000) => new WorkloadSpec
         {
             Name = "mixed",
-            BlockSizes = BlockSizeDistribution.WindowsSeed,
+            BlockSizes = BlockSizeDistribution.WindowsMix,
             MisalignedFraction = 0.3,
             QueueDepth = 8,
             Count = count,
@@ -21,7 +21,7 @@ namespace XenVbd.Tests.Workload
         private static VbdDeviceOptions Options(ulong seed) => new VbdDeviceOptions
         {
             Seed = seed,
-            GuestBufferBytes = DeviceWorkloadTarget.GuestBufferBytesFor(8, BlockSizeDistribution.WindowsSeed.MaxBytes),
+            GuestBufferBytes = DeviceWorkloadTarget.GuestBufferBytesFor(8, BlockSizeDistribution.WindowsMix.MaxBytes),
         };
 
         [Fact]

@@ -22,7 +22,7 @@ namespace XenVbd.Tests.Workload
             static string Run(ulong seed)
             {
                 var target = Target(out _);
-                var spec = new WorkloadSpec { BlockSizes = BlockSizeDistribution.WindowsSeed, MisalignedFraction = 0.3, QueueDepth = 16, Count = 3000, Seed = seed };
+                var spec = new WorkloadSpec { BlockSizes = BlockSizeDistribution.WindowsMix, MisalignedFraction = 0.3, QueueDepth = 16, Count = 3000, Seed = seed };
                 var r = WorkloadRunner.Run(target, spec);
                 return $"{r.Operations} {r.Reads} {r.Writes} {r.BytesRead} {r.BytesWritten} {r.MisalignedOperations} {r.VirtualElapsed.Ticks} {r.Latency.P99Us}";
             }
@@ -98,7 +98,7 @@ namespace XenVbd.Tests.Workload
         public void Operations_in_flight_never_overlap()
         {
             var target = new RecordingTarget();
-            var r = WorkloadRunner.Run(target, new WorkloadSpec { Count = 5000, QueueDepth = 32, LengthBytes = 256 * 1024, BlockSizes = BlockSizeDistribution.WindowsSeed });
+            var r = WorkloadRunner.Run(target, new WorkloadSpec { Count = 5000, QueueDepth = 32, LengthBytes = 256 * 1024, BlockSizes = BlockSizeDistribution.WindowsMix });
             Assert.False(target.SawOverlap);
             Assert.Equal(0, r.ViolationCount);
         }
@@ -122,7 +122,7 @@ namespace XenVbd.Tests.Workload
         [Fact]
         public void Windows_seed_sizes_are_mostly_512_bytes_with_rare_bursts()
         {
-            var d = BlockSizeDistribution.WindowsSeed;
+            var d = BlockSizeDistribution.WindowsMix;
             var r = new SimRandom(1);
             int burst = 0, small = 0, k4 = 0, k8 = 0, large = 0;
             for (int i = 0; i < 100_000; i++)

@@ -18,9 +18,9 @@ namespace XenVbd.Interop
                 yield return string.Format(inv, "{0}.{1} {2} {3}", f.Structure, f.Field, f.Offset, f.Size);
             yield return string.Format(inv, "blkif_sring_entry.(size) 0 {0}", BlkifLayout.EntryStride(abi));
             for (int order = 0; order <= BlkifLayout.MaxRingPageOrder; order++)
-                yield return string.Format(inv, "ring.order{0} {1} {2}", order, BlkifLayout.PageSize << order, BlkifLayout.RingEntries(abi, order));
+                yield return string.Format(inv, "ring.order{0} {1} {2}", order, XenPage.Size << order, BlkifLayout.RingEntries(abi, order));
             int shift = 0;
-            while ((1 << shift) < BlkifLayout.PageSize) shift++;
+            while ((1 << shift) < XenPage.Size) shift++;
             yield return Const("XEN_PAGE_SHIFT", shift);
             yield return Const("BLKIF_MAX_SEGMENTS_PER_REQUEST", BlkifLayout.MaxSegmentsPerRequest);
             yield return Const("BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST", BlkifLayout.MaxIndirectPagesPerRequest);

@@ -52,7 +52,7 @@ namespace XenVbd.Interop
                         continue;
                     case "order":
                         order = (int)f.U64(1);
-                        int bytes = BlkifLayout.PageSize << order;
+                        int bytes = XenPage.Size << order;
                         Report("order" + order + " page size", page.Bytes.Length == bytes ? null : "file has " + page.Bytes.Length + " bytes, order " + order + " needs " + bytes);
                         if (page.Bytes.Length < bytes) throw new FormatException("Page file too short.");
                         shared = new SharedRing(page.Region, order);

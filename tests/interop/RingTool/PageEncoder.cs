@@ -22,7 +22,7 @@ namespace XenVbd.Interop
         public static void Encode(BlkifAbi abi, int order, uint start, string pagePath, string expectPath, TextWriter log)
         {
             var inv = CultureInfo.InvariantCulture;
-            var page = new PinnedPage(BlkifLayout.PageSize << order);
+            var page = new PinnedPage(XenPage.Size << order);
             var shared = new SharedRing(page.Region, order);
             var records = new List<string>();
             var notifies = new List<string>();
@@ -166,7 +166,7 @@ namespace XenVbd.Interop
     {
         public static bool Requests(BlkifAbi abi, uint old, uint now, uint evt)
         {
-            var shared = new SharedRing(new PinnedPage(BlkifLayout.PageSize).Region, 0);
+            var shared = new SharedRing(new PinnedPage(XenPage.Size).Region, 0);
             shared.Initialize();
             shared.ReqProd = old;
             shared.ReqEvent = evt;
@@ -178,7 +178,7 @@ namespace XenVbd.Interop
 
         public static bool Responses(BlkifAbi abi, uint old, uint now, uint evt)
         {
-            var shared = new SharedRing(new PinnedPage(BlkifLayout.PageSize).Region, 0);
+            var shared = new SharedRing(new PinnedPage(XenPage.Size).Region, 0);
             shared.Initialize();
             shared.RspProd = old;
             shared.RspEvent = evt;

@@ -59,8 +59,11 @@ namespace XenVbd.Reliability
             byte flags = header[0];
             int order = (flags & Order1) != 0 ? 1 : 0;
             var feAbi = (flags & Abi64) != 0 ? BlkifAbi.X86_64 : BlkifAbi.X86_32;
+            // The backend is made with its hook; what the hook does is decided below, once the input is read.
+            var hook = new PlanHook();
             var options = new BlkBackOptions
             {
+                Interceptor = hook,
                 ServiceTicks = 100,
                 ReadOnly = (flags & ReadOnlyDisk) != 0,
                 AbiMode = (flags & NativeMode) != 0 ? BackendAbiMode.Native : BackendAbiMode.Protocol,
@@ -157,7 +160,7 @@ namespace XenVbd.Reliability
                     ids[id] = ids.TryGetValue(id, out int c) ? c + 1 : 1;
                 }
             }
-            if (pos < body.Length) body.Slice(pos, Math.Min(BlkifLayout.PageSize, body.Length - pos)).CopyTo(mem.Page(indirectFrame).Span);
+            if (pos < body.Length) body.Slice(pos, Math.Min(XenPage.Size, body.Length - pos)).CopyTo(mem.Page(indirectFrame).Span);
 
             // A frontend may name its own ring grant as a data page; a READ then lands disk bytes on the
             // ring, indices included, and the slots hold whatever it wrote. That is the frontend's own
@@ -175,7 +178,7 @@ namespace XenVbd.Reliability
             bool rewrite = (flags & Rewrite) != 0;
             if (faults || rewrite)
             {
-                backend.Interceptor = new PlanHook((ref BackendRequestPlan p) =>
+                hook.Action = (ref BackendRequestPlan p) =>
                 {
                     if (faults)
                     {
@@ -184,7 +187,7 @@ namespace XenVbd.Reliability
                     }
                     // XSA-155: the frontend rewrites the slot after the backend took its copy.
                     if (rewrite) shared.Entry(abi, size, p.RingIndex).Fill(0xFF);
-                });
+                };
             }
 
             shared.ReqProd = reqProd;
@@ -264,11 +267,9 @@ namespace XenVbd.Reliability
 
         private sealed class PlanHook : IBackendInterceptor
         {
-            private readonly PlanAction _action;
+            public PlanAction? Action { get; set; }
 
-            public PlanHook(PlanAction action) => _action = action;
-
-            public void OnRequest(BlkBack backend, ref BackendRequestPlan plan) => _action(ref plan);
+            public void OnRequest(BlkBack backend, ref BackendRequestPlan plan) => Action?.Invoke(ref plan);
         }
     }
 }

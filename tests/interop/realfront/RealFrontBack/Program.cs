@@ -61,9 +61,8 @@ namespace XenVbd.Interop.RealFront
             using var file = SharedMemoryFile.OpenWhenReady(path, timeout);
             using var disk = ImageFileDisk.Open(args[1], readOnly, sectorSize);
             var log = new RequestLog();
-            var options = new BlkBackOptions { AbiMode = mode, NativeAbi = mode == BackendAbiMode.Native ? expect : BlkifAbi.X86_64, ReadOnly = readOnly };
+            var options = new BlkBackOptions { AbiMode = mode, NativeAbi = mode == BackendAbiMode.Native ? expect : BlkifAbi.X86_64, ReadOnly = readOnly, Interceptor = log };
             using var host = new ShmBackendHost(file, disk, options);
-            host.Backend.Interceptor = log;
             int frontPid = (int)file.ReadUInt32(ShmLayout.FrontPidOffset);
 
             bool connected = host.RunUntil(() => host.Backend.IsConnected || file.FrontendState >= XenbusState.Closing, timeout);
