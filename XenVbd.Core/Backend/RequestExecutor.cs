@@ -454,6 +454,23 @@ namespace XenVbd.Backend
             for (int slot = 0; slot < _work.Length; slot++) Complete(slot, now);
         }
 
+        /// <summary>
+        /// The power is gone: every request in flight loses its data (it never reaches the disk), its grants are
+        /// released, and its response, when it comes, has nothing behind it. What was only in a volatile cache is the
+        /// cache's to drop.
+        /// </summary>
+        public int AbandonAll()
+        {
+            int abandoned = 0;
+            for (int slot = 0; slot < _work.Length; slot++)
+            {
+                if (_work[slot].Kind == PendingIoKind.None) continue;
+                ReleaseSlot(slot);
+                abandoned++;
+            }
+            return abandoned;
+        }
+
         /// <summary>Unmaps (or puts back) the grants of <paramref name="slot"/> and forgets its I/O.</summary>
         private void ReleaseSlot(int slot)
         {

@@ -175,6 +175,13 @@ namespace XenVbd.Backend
             _barrierHeld = false;
         }
 
+        /// <summary>
+        /// A power cut: the data of every request in flight on this ring (read from the ring, not yet completed) is
+        /// lost; returns how many. Requests not yet read are read later, as if the guest issued them once the power
+        /// was back (the model's guest lives on to read back what survived).
+        /// </summary>
+        public int AbandonInFlightIo() => _executor.AbandonAll();
+
         /// <summary>Disconnects: pending responses are abandoned, the ring unmapped, the event channel unbound.</summary>
         public void Close()
         {
