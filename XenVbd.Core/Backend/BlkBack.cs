@@ -106,6 +106,16 @@ namespace XenVbd.Backend
             return n;
         }
 
+        /// <summary>
+        /// The old host of a migration finishes the I/O it has in flight (its data reaches the shared disk and its
+        /// grant maps go) before the guest is suspended and takes its requests back to reissue them elsewhere.
+        /// </summary>
+        public void FinishInFlightIo()
+        {
+            foreach (var c in _connections) c.FinishInFlightIo();
+            foreach (var c in _draining) c.FinishInFlightIo();
+        }
+
         private RingConnection? FirstQueue => _connections.Length > 0 ? _connections[0] : null;
 
         /// <summary>Rings (queues) in use: 0 while not connected, else what <c>multi-queue-num-queues</c> asked for (1 without it).</summary>

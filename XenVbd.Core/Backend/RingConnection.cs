@@ -182,6 +182,9 @@ namespace XenVbd.Backend
         /// </summary>
         public int AbandonInFlightIo() => _executor.AbandonAll();
 
+        /// <summary>Finishes the data of every request in flight now (it reaches the disk, its grants are released); the responses still come as scheduled, with nothing left to do.</summary>
+        public void FinishInFlightIo() => _executor.CompleteAll(_host.Scheduler.Now);
+
         /// <summary>Disconnects: pending responses are abandoned, the ring unmapped, the event channel unbound.</summary>
         public void Close()
         {

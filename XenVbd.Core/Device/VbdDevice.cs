@@ -298,7 +298,7 @@ namespace XenVbd.Device
         /// So a guest can have writes in flight when it issues its next command. Each call takes its own guest
         /// buffer (setup-time memory, never reused), so it is for labs and tests, not for the I/O path.
         /// </summary>
-        public Srb SubmitWithoutWaiting(ReadOnlySpan<byte> cdb, byte[]? dataOut = null)
+        public void SubmitWithoutWaiting(ReadOnlySpan<byte> cdb, byte[]? dataOut = null)
         {
             using var use = Use();
             ThrowIfNotConnected();
@@ -309,7 +309,6 @@ namespace XenVbd.Device
             var srb = new Srb();
             srb.Prepare(cdb, address, length, length > 0 ? DataDirection.Out : DataDirection.None);
             Submit(srb);
-            return srb;
         }
 
         /// <summary>
@@ -440,6 +439,8 @@ namespace XenVbd.Device
             var before = Frontend.Abi;
             long probes = Frontend.Statistics.Probes;
             long requeues = Frontend.Statistics.Requeues;
+            // The old dom0 finishes its in-flight I/O first: its grant maps of the guest's pages go with it.
+            Backend.FinishInFlightIo();
             Frontend.Suspend();
             Backend.Dispose();
             BackendAbi = abi;
