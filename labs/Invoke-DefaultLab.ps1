@@ -2,7 +2,7 @@
 .SYNOPSIS
     Runs the default XenVbd lab set on the in-memory disk, prints a summary and writes a report folder.
 .DESCRIPTION
-    Imports the XenVbd module from the repository root and runs Invoke-VbdLab for the seven default labs with
+    Imports the XenVbd module from the repository root and runs Invoke-VbdLab for the eight default labs with
     one seed, under the module's default frontend personality (Gplpv2008b, the GPLPV driver the Xen wiki's 2008 GPLPV page describes) or the ones -Personality names. Each lab states the outcome the real driver has in each
     of its cases (with the behaviour and its source) and passes when the model reproduces it. Prints a table
     (lab, PASS/FAIL, wall time, the outcome), the key findings of each lab in a few lines, and where the report
@@ -39,6 +39,7 @@ $about = [ordered]@{
     Migration         = 'live workload while the backend moves to a dom0 of other bitness'
     RogueBackend      = 'a backend that lies: bad id, wrong op, rsp_prod jump, duplicate'
     ChkdskBurst       = 'large misaligned transfers through the bounce path'
+    PowerCut          = 'write, flush as the driver does, cut the power: what survives'
 }
 
 function Get-KeyFindings($Result) {

@@ -94,6 +94,29 @@ namespace XenVbd.Backend
         public BlkifAbi? ChosenAbi => FirstQueue?.Abi;
 
         /// <summary>Queue 0's ring (the only one of a single-queue frontend); null while not connected.</summary>
+        /// <summary>
+        /// A power cut: the I/O in flight on every ring (draining ones included) never reaches the disk. Returns how
+        /// many requests lost their data. Their responses are still written as scheduled, so the model's guest, which
+        /// lives on where a real one would not, can read back what survived.
+        /// </summary>
+        public int AbandonInFlightIo()
+        {
+            int n = 0;
+            foreach (var c in _connections) n += c.AbandonInFlightIo();
+            foreach (var c in _draining) n += c.AbandonInFlightIo();
+            return n;
+        }
+
+        /// <summary>
+        /// The old host of a migration finishes the I/O it has in flight (its data reaches the shared disk and its
+        /// grant maps go) before the guest is suspended and takes its requests back to reissue them elsewhere.
+        /// </summary>
+        public void FinishInFlightIo()
+        {
+            foreach (var c in _connections) c.FinishInFlightIo();
+            foreach (var c in _draining) c.FinishInFlightIo();
+        }
+
         private RingConnection? FirstQueue => _connections.Length > 0 ? _connections[0] : null;
 
         /// <summary>Rings (queues) in use: 0 while not connected, else what <c>multi-queue-num-queues</c> asked for (1 without it).</summary>

@@ -12,6 +12,27 @@ namespace XenVbd.Backend
     /// alignment, then grant maps, then I/O. Every refusal becomes a status, never an exception.
     /// All scratch space is allocated at connect, so the I/O path allocates nothing.
     /// </summary>
+    /// <remarks>
+    /// <para>A request is submitted (<see cref="Execute"/>) when the ring thread dispatches it and its data moves
+    /// when it completes (<see cref="Complete"/>), as a bio or an aio does: a WRITE's data reaches the disk (its
+    /// volatile cache) at its completion, so writes in flight together land in completion order, not ring order.
+    /// A FLUSH's flush is performed at submit and covers exactly the writes completed before it
+    /// (Linux: a REQ_PREFLUSH bio, dispatch_rw_block_io; QEMU: blk_aio_flush from xen_block_do_aio, presync),
+    /// never a write still in flight.</para>
+    /// <para>Guest memory is read for a WRITE (and written for a READ) at completion. Linux maps the granted
+    /// pages at submit (xen_blkbk_map_seg) and unmaps them only when the bio ends (__end_block_io_op); the device
+    /// DMAs them at some point in between, and completion is the one point in that window the model can name
+    /// without inventing a device schedule. The pages stay mapped in a table per pending slot (Linux's
+    /// pending_req, one per ring slot, each with room for the most segments), preallocated at connect.
+    /// QEMU grant-copies a WRITE's pages into its bounce buffer at submit (xen_block_do_aio, before
+    /// blk_aio_pwritev) and a READ's out at completion (xen_block_complete_aio); the model reads a QEMU WRITE at
+    /// completion too, which differs only for a guest that changes a buffer under its own in-flight write,
+    /// something no frontend personality does and no block device defines.</para>
+    /// <para>A READ takes its data at completion: overlapping an in-flight WRITE it sees the write's data if that
+    /// write completed first and the old data otherwise. Neither Linux's block layer nor QEMU orders overlapping
+    /// requests in flight together (a SCSI or NVMe device may serve them in any order), so both outcomes are ones
+    /// a real device allows; a frontend that needs the write's data must wait for its response.</para>
+    /// </remarks>
     internal sealed class RequestExecutor
     {
         /// <summary>The domain blkback runs in; grants must name it.</summary>
@@ -31,11 +52,21 @@ namespace XenVbd.Backend
         private readonly long _discardAlignment;
         private readonly BlkifSegment[] _segments;
         private readonly MemoryRegion[] _pages;
-        private readonly MemoryRegion[] _io;
         private readonly uint[] _mapped;
         private readonly bool[] _mappedPersistent;
         private int _mappedCount;
         private long _now;
+
+        /// <summary>Segment-table entries per pending slot: the most segments one request can carry on this backend.</summary>
+        private readonly int _slotSegments;
+
+        /// <summary>Per pending slot: the I/O its completion does (allocated by <see cref="Reserve"/> at connect).</summary>
+        private PendingIo[] _work = Array.Empty<PendingIo>();
+
+        // Per pending slot, _slotSegments entries each: the region of every segment, its grant, whether it is persistent.
+        private MemoryRegion[] _slotIo = Array.Empty<MemoryRegion>();
+        private uint[] _slotGrefs = Array.Empty<uint>();
+        private bool[] _slotPersistent = Array.Empty<bool>();
 
         /// <summary>
         /// Where a READ's data for a segment whose grant does not copy goes (QEMU copies segment by segment): one page
@@ -61,10 +92,22 @@ namespace XenVbd.Backend
             int maxSegments = Math.Max(BlkifLayout.MaxSegmentsPerRequest, options.MaxIndirectSegments);
             _segments = new BlkifSegment[maxSegments];
             _pages = new MemoryRegion[maxSegments];
-            _io = new MemoryRegion[maxSegments];
             _mapped = new uint[maxSegments];
             _mappedPersistent = new bool[maxSegments];
+            _slotSegments = _profile.Indirect ? maxSegments : BlkifLayout.MaxSegmentsPerRequest;
         }
+
+        /// <summary>Allocates the per-slot tables for a ring of <paramref name="slots"/> entries (at connect, off the I/O path).</summary>
+        public void Reserve(int slots)
+        {
+            _work = new PendingIo[slots];
+            _slotIo = new MemoryRegion[slots * _slotSegments];
+            _slotGrefs = new uint[slots * _slotSegments];
+            _slotPersistent = new bool[slots * _slotSegments];
+        }
+
+        /// <summary>The pending slot the request being executed will complete from.</summary>
+        private int _slot;
 
         /// <summary>
         /// The ring's persistent grants, once both ends agreed on <c>feature-persistent</c> (xen_blkbk_map's
@@ -129,9 +172,15 @@ namespace XenVbd.Backend
             }
         }
 
-        /// <summary>Validates and performs a decoded request; returns the blkif status (Reject says why it failed).</summary>
-        public short Execute(ref BackendRequest request)
+        /// <summary>
+        /// Validates and submits a decoded request that will complete from pending <paramref name="slot"/>: its
+        /// grants are mapped and a flush's flush is done now; its data moves in <see cref="Complete"/>. Returns the
+        /// blkif status of the submit (Reject says why it failed).
+        /// </summary>
+        public short Execute(ref BackendRequest request, int slot)
         {
+            _slot = slot;
+            _work[slot] = default;
             if (request.Reject != RequestRejectReason.None) return StatusOf(request.Reject);
             var reason = request.Operation == BlkifOp.Discard ? ExecuteDiscard(ref request) : ExecuteReadWrite(ref request);
             request.Reject = reason;
@@ -285,32 +334,37 @@ namespace XenVbd.Backend
 
             try
             {
+                // The preflush, at submit: it covers the writes completed before now, not those still in flight
+                // (Linux REQ_PREFLUSH, dispatch_rw_block_io; QEMU presync blk_aio_flush, xen_block_do_aio). A
+                // current-Linux barrier reaches here only once the ring has drained (RingConnection holds it).
                 if (flushLike && !Flush(op)) return RequestRejectReason.NotSupported;
-                long bytes = (long)sectors * _unit;
+                if (count == 0) return RequestRejectReason.None;
+                // The segments are contiguous on disk: one scatter/gather call at completion, as blkback submits one bio.
+                ref var work = ref _work[_slot];
+                work.Kind = toGuest ? PendingIoKind.Read : PendingIoKind.Write;
+                work.Offset = offset;
+                work.Length = (long)sectors * _unit;
+                work.CopyFailed = copyFailed;
+                work.Operation = op;
+                // Old Linux barriers (REQ_FLUSH|REQ_FUA; a device without FUA gets a post-flush from the block
+                // layer) made the barrier's own data durable before the answer. Current Linux submits a
+                // REQ_PREFLUSH write with no FUA: nothing after the write.
+                work.FlushAfter = op == BlkifOp.WriteBarrier && _profile.Barrier == BarrierSemantics.PreflushWriteFua;
+                int first = _slot * _slotSegments;
                 for (int i = 0; i < count; i++)
                 {
                     var seg = _segments[i];
-                    _io[i] = _pages[i].SubRegion(seg.FirstSect * _unit, seg.SectorCount * _unit);
+                    _slotIo[first + i] = _pages[i].SubRegion(seg.FirstSect * _unit, seg.SectorCount * _unit);
+                    _slotGrefs[first + i] = _mapped[i];
+                    _slotPersistent[first + i] = _mappedPersistent[i];
+                    // Unmapped at completion; counted now for the service-time model's completion cost.
+                    if (!_mappedPersistent[i] && _mapped[i] != SinkRef) LastUnmaps++;
+                    _pages[i] = default;
+                    _mappedPersistent[i] = false;
                 }
-                // The segments are contiguous on disk: one scatter/gather call, as blkback submits one bio.
-                if (count > 0)
-                {
-                    if (toGuest)
-                    {
-                        _storage.ReadScatter(offset, _io.AsSpan(0, count));
-                        _stats.BytesRead += bytes;
-                    }
-                    else
-                    {
-                        _storage.WriteGather(offset, _io.AsSpan(0, count));
-                        _stats.BytesWritten += bytes;
-                    }
-                }
-                // Old Linux barriers (REQ_FLUSH|REQ_FUA, BIO_RW_BARRIER) made the barrier's own data durable.
-                // Current Linux submits a REQ_PREFLUSH write with no FUA: nothing after the write.
-                if (op == BlkifOp.WriteBarrier && count > 0 && _profile.Barrier == BarrierSemantics.PreflushWriteFua && !Flush(op))
-                    return RequestRejectReason.NotSupported;
-                return copyFailed ? RequestRejectReason.GrantMapFailed : RequestRejectReason.None;
+                work.Mapped = count;
+                _mappedCount = 0;
+                return RequestRejectReason.None;
             }
             catch (IOException)
             {
@@ -343,16 +397,98 @@ namespace XenVbd.Backend
             long last = end - Mod(end - phase, g);
             bool secure = _options.DiscardSecure && (request.DiscardFlag & BlkifOp.DiscardFlagSecure) != 0;
             if (last <= first) return RequestRejectReason.None;
+            // A discard is a bio too (REQ_OP_DISCARD; QEMU blk_aio_pdiscard): it takes effect when it completes.
+            ref var work = ref _work[_slot];
+            work.Kind = PendingIoKind.Discard;
+            work.Offset = first;
+            work.Length = last - first;
+            work.Secure = secure;
+            return RequestRejectReason.None;
+        }
+
+        /// <summary>
+        /// The completion of the request submitted from <paramref name="slot"/>: its data moves now (READ into the
+        /// guest's pages, WRITE into the disk's cache, DISCARD frees), then its grants are unmapped or, persistent,
+        /// put back stamped <paramref name="now"/>. Returns why it failed, or None.
+        /// </summary>
+        public RequestRejectReason Complete(int slot, long now)
+        {
+            ref var work = ref _work[slot];
+            if (work.Kind == PendingIoKind.None) return RequestRejectReason.None;
+            _now = now;
+            var reason = RequestRejectReason.None;
+            var io = _slotIo.AsSpan(slot * _slotSegments, work.Mapped);
             try
             {
-                _storage.Discard(first, last - first, secure);
-                _stats.BytesDiscarded += last - first;
-                return RequestRejectReason.None;
+                switch (work.Kind)
+                {
+                    case PendingIoKind.Read:
+                        _storage.ReadScatter(work.Offset, io);
+                        _stats.BytesRead += work.Length;
+                        break;
+                    case PendingIoKind.Write:
+                        _storage.WriteGather(work.Offset, io);
+                        _stats.BytesWritten += work.Length;
+                        break;
+                    default:
+                        _storage.Discard(work.Offset, work.Length, work.Secure);
+                        _stats.BytesDiscarded += work.Length;
+                        break;
+                }
+                if (work.FlushAfter && !Flush(work.Operation)) reason = RequestRejectReason.NotSupported;
+                else if (work.CopyFailed) reason = RequestRejectReason.GrantMapFailed;
             }
             catch (IOException)
             {
-                return RequestRejectReason.StorageError;
+                reason = RequestRejectReason.StorageError;
             }
+            finally
+            {
+                ReleaseSlot(slot);
+            }
+            return reason;
+        }
+
+        /// <summary>Completes every request still in flight, in slot order, answering none (the ring is going away).</summary>
+        public void CompleteAll(long now)
+        {
+            for (int slot = 0; slot < _work.Length; slot++) Complete(slot, now);
+        }
+
+        /// <summary>
+        /// The power is gone: every request in flight loses its data (it never reaches the disk), its grants are
+        /// released, and its response, when it comes, has nothing behind it. What was only in a volatile cache is the
+        /// cache's to drop.
+        /// </summary>
+        public int AbandonAll()
+        {
+            int abandoned = 0;
+            for (int slot = 0; slot < _work.Length; slot++)
+            {
+                if (_work[slot].Kind == PendingIoKind.None) continue;
+                ReleaseSlot(slot);
+                abandoned++;
+            }
+            return abandoned;
+        }
+
+        /// <summary>Unmaps (or puts back) the grants of <paramref name="slot"/> and forgets its I/O.</summary>
+        private void ReleaseSlot(int slot)
+        {
+            ref var work = ref _work[slot];
+            int first = slot * _slotSegments;
+            for (int i = first; i < first + work.Mapped; i++)
+            {
+                if (_slotPersistent[i]) Persistent?.Put(_slotGrefs[i], _now);
+                else if (_slotGrefs[i] != SinkRef)
+                {
+                    _grants.Unmap(_slotGrefs[i]);
+                    _stats.GrantUnmaps++;
+                }
+                _slotIo[i] = default;
+                _slotPersistent[i] = false;
+            }
+            work = default;
         }
 
         private static long Mod(long a, long m)
@@ -444,7 +580,6 @@ namespace XenVbd.Backend
                 }
                 _mappedPersistent[i] = false;
                 _pages[i] = default;
-                _io[i] = default;
             }
             _mappedCount = 0;
         }

@@ -96,6 +96,7 @@ namespace XenVbd.Backend
             // QEMU and the 2008 blkback: BACK_RING_INIT, from index 0 whatever the ring holds.
             if (_profile.AttachesRing) _ring.Attach();
             _pending = new PendingResponse[_ring.Size];
+            _executor.Reserve(_ring.Size);
             _free = new int[_ring.Size];
             for (int i = _ring.Size - 1; i >= 0; i--) _free[_freeCount++] = i;
             _channel.Backend.Handler = this;
@@ -189,6 +190,16 @@ namespace XenVbd.Backend
             _barrierHeld = false;
         }
 
+        /// <summary>
+        /// A power cut: the data of every request in flight on this ring (read from the ring, not yet completed) is
+        /// lost; returns how many. Requests not yet read are read later, as if the guest issued them once the power
+        /// was back (the model's guest lives on to read back what survived).
+        /// </summary>
+        public int AbandonInFlightIo() => _executor.AbandonAll();
+
+        /// <summary>Finishes the data of every request in flight now (it reaches the disk, its grants are released); the responses still come as scheduled, with nothing left to do.</summary>
+        public void FinishInFlightIo() => _executor.CompleteAll(_host.Scheduler.Now);
+
         /// <summary>Disconnects: pending responses are abandoned, the ring unmapped, the event channel unbound.</summary>
         public void Close()
         {
@@ -201,6 +212,9 @@ namespace XenVbd.Backend
             }
             // Unbind only our end; the port is the frontend's to close.
             if (ReferenceEquals(_channel.Backend.Handler, this)) _channel.Backend.Handler = null;
+            // The I/O in flight still finishes (Linux waits for it; QEMU's dataplane stop drains its aios through
+            // blk_set_aio_context): its data reaches the disk, its response goes nowhere.
+            _executor.CompleteAll(_host.Scheduler.Now);
             foreach (var gref in _ringGrefs) _grants.Unmap(gref);
             // xen_blkbk_free_caches: the ring's persistent grants are unmapped with it.
             if (_persistent is not null) _stats.PersistentGrantsPurged += _persistent.Clear();
@@ -312,6 +326,8 @@ namespace XenVbd.Backend
                 _host.Trace.Record(TraceKind.Fault, _owner.DeviceId, index, request.Id, unchecked((long)answeredWith), (int)BackendFault.IdOverride);
             }
 
+            // The slot the request completes from: its response and its I/O wait there.
+            int slot = _free[--_freeCount];
             short status;
             long service = _options.ServiceTicks;
             if (plan.StatusOverride.HasValue)
@@ -322,7 +338,7 @@ namespace XenVbd.Backend
             }
             else
             {
-                status = _executor.Execute(ref request);
+                status = _executor.Execute(ref request, slot);
                 if (request.Reject != RequestRejectReason.None)
                 {
                     _stats.CountRejected(request.Reject);
@@ -340,10 +356,12 @@ namespace XenVbd.Backend
             {
                 _stats.DroppedResponses++;
                 _host.Trace.Record(TraceKind.Fault, _owner.DeviceId, index, request.Id, 0, (int)BackendFault.DropResponse);
+                // The backend still does the I/O, at once; only the answer is lost.
+                _executor.Complete(slot, _host.Scheduler.Now);
+                _free[_freeCount++] = slot;
                 return;
             }
 
-            int slot = _free[--_freeCount];
             _pending[slot] = new PendingResponse
             {
                 RequestId = request.Id,
@@ -437,12 +455,21 @@ namespace XenVbd.Backend
         {
             var p = _pending[slot];
             _pending[slot] = default;
+            // The request's data moves now, at its completion, before its response is written.
+            short status = p.Status;
+            var failed = _executor.Complete(slot, _host.Scheduler.Now);
+            if (failed != RequestRejectReason.None)
+            {
+                status = _executor.StatusOf(failed);
+                _stats.CountRejected(failed);
+                _host.Trace.Record(TraceKind.RequestRejected, _owner.DeviceId, _ring.RspProdPvt, p.Id, (long)failed, p.Operation);
+            }
             _free[_freeCount++] = slot;
 
-            WriteResponse(p.Id, p.Operation, p.Status);
+            WriteResponse(p.Id, p.Operation, status);
             if (p.Duplicate)
             {
-                WriteResponse(p.Id, p.Operation, p.Status);
+                WriteResponse(p.Id, p.Operation, status);
                 _extraResponses++;
                 _stats.DuplicateResponses++;
                 _host.Trace.Record(TraceKind.Fault, _owner.DeviceId, _ring.RspProdPvt, p.Id, 0, (int)BackendFault.DuplicateResponse);

@@ -312,6 +312,38 @@ namespace XenVbd.Device
             return new SrbResult(srb.SrbStatus, srb.ScsiStatus, sense, info, data, srb.RequestsUsed, srb.BouncePasses, srb.BytesBounced, TimeSpan.FromTicks(srb.IsComplete ? srb.LatencyTicks : Host.Scheduler.Now - srb.StartTicks));
         }
 
+        /// <summary>
+        /// Hands one CDB to the frontend and returns at once, without running the machine: the SRB completes as the
+        /// scheduler runs (the next call that waits, such as <see cref="Execute"/> or <see cref="RunUntilIdle"/>).
+        /// So a guest can have writes in flight when it issues its next command. Each call takes its own guest
+        /// buffer (setup-time memory, never reused), so it is for labs and tests, not for the I/O path.
+        /// </summary>
+        public void SubmitWithoutWaiting(ReadOnlySpan<byte> cdb, byte[]? dataOut = null)
+        {
+            using var use = Use();
+            ThrowIfNotConnected();
+            if (cdb.Length == 0 || cdb.Length > Srb.MaxCdbLength) throw new ArgumentException("A CDB is 1.." + Srb.MaxCdbLength + " bytes.", nameof(cdb));
+            int length = dataOut?.Length ?? 0;
+            ulong address = length > 0 ? AllocateGuestBuffer(length) : 0;
+            if (dataOut != null) dataOut.CopyTo(Guest.Memory.At(address, length));
+            var srb = new Srb();
+            srb.Prepare(cdb, address, length, length > 0 ? DataDirection.Out : DataDirection.None);
+            Submit(srb);
+        }
+
+        /// <summary>
+        /// Cuts the power: the volatile write cache drops what no flush reached, and the I/O the backend has in flight
+        /// never reaches the disk. False when the disk has no volatile cache (nothing to lose). The model's guest lives
+        /// on, so it can read back what survived.
+        /// </summary>
+        public bool PowerCut()
+        {
+            if (Storage is not WriteCacheDisk cache) return false;
+            cache.PowerCut();
+            if (_backend is not null) _backend.AbandonInFlightIo();
+            return true;
+        }
+
         /// <summary>The largest data transfer (plus buffer alignment) <see cref="Execute"/> can carry.</summary>
         public int ExecuteBufferBytes => _executeBufferBytes;
 
@@ -430,6 +462,8 @@ namespace XenVbd.Device
             var before = Frontend.Abi;
             long probes = Frontend.Statistics.Probes;
             long requeues = Frontend.Statistics.Requeues;
+            // The old dom0 finishes its in-flight I/O first: its grant maps of the guest's pages go with it.
+            Backend.FinishInFlightIo();
             Frontend.Suspend();
             Backend.Dispose();
             BackendAbi = abi;

@@ -93,13 +93,7 @@ namespace XenVbd.Faults
         public bool RemoveBadSector(long sector) => BadSectors.Remove(sector);
 
         /// <summary>The device's disk has no volatile cache layer the session can reach, so there is nothing to cut.</summary>
-        public bool PowerCut() => Device.Storage is Storage.WriteCacheDisk cache && Cut(cache);
-
-        private static bool Cut(Storage.WriteCacheDisk cache)
-        {
-            cache.PowerCut();
-            return true;
-        }
+        public bool PowerCut() => Device.PowerCut();
 
         /// <summary>The device's own interceptor first, then the plan's, so the plan's latency adds to the device's.</summary>
         private sealed class Stacked : IBackendInterceptor

@@ -98,6 +98,15 @@ namespace XenVbd.PowerShell.Cmdlets
         [ValidateRange(0, 16 * 1024 * 1024)]
         public int DataInLength { get; set; }
 
+        /// <summary>
+        /// Hands the WRITE or SYNCHRONIZE CACHE to the frontend and returns at once, writing nothing: it completes as
+        /// the device runs (the next command that waits). A guest that does not wait for its writes before it
+        /// flushes, for a lab's power cut. The blocks are not remembered for Test-VbdIntegrity.
+        /// </summary>
+        [Parameter(ParameterSetName = WriteSet)]
+        [Parameter(ParameterSetName = SynchronizeCacheSet)]
+        public SwitchParameter NoWait { get; set; }
+
         /// <summary>The data buffer's offset from a 512-byte boundary: 0 is aligned, 1..511 make it misaligned on purpose.</summary>
         [Parameter]
         [ValidateRange(0, 511)]
@@ -237,6 +246,13 @@ namespace XenVbd.PowerShell.Cmdlets
                     "A transfer of " + bytes + " bytes" + (BufferAlignment > 0 ? " at alignment " + BufferAlignment : "") + " is more than the " + (device.ExecuteBufferBytes - BufferAlignment)
                     + " bytes Invoke-Srb's guest buffer on '" + session.Name + "' holds.",
                     "Split it into Invoke-Srb calls of at most " + ((device.ExecuteBufferBytes - BufferAlignment) / blockSize) + " blocks, or create the device with a larger -GuestBufferBytes (the buffer is half of it).");
+                return;
+            }
+
+            if (NoWait.IsPresent)
+            {
+                device.SubmitWithoutWaiting(cdb, dataOut);
+                WriteVerbose("Submitted " + CdbBuilder.Name(cdb) + " to '" + session.Name + "' without waiting for it to complete.");
                 return;
             }
 

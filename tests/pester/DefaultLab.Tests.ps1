@@ -11,11 +11,11 @@ AfterAll {
 }
 
 Describe 'labs/Invoke-DefaultLab.ps1' {
-    It 'runs the seven labs, prints a summary with findings and the report location, writes index.html and exits 0' {
+    It 'runs the eight labs, prints a summary with findings and the report location, writes index.html and exits 0' {
         $report = Join-Path $TestDrive 'report'
         $out = & $defaultLab -Seed 1 -ReportPath $report 6>&1 | Out-String
         $LASTEXITCODE | Should -Be 0
-        foreach ($lab in 'MisalignedBuffers', 'BitnessMatrix', 'DelayedResponses', 'Migration', 'RogueBackend', 'ChkdskBurst', 'HardCasesOnQemu') {
+        foreach ($lab in 'MisalignedBuffers', 'BitnessMatrix', 'DelayedResponses', 'Migration', 'RogueBackend', 'ChkdskBurst', 'HardCasesOnQemu', 'PowerCut') {
             $out | Should -Match "(?m)^\s+$lab\s+PASS\s+[\d.]+s\s+\S"
         }
         $out | Should -Match 'Key findings'
@@ -24,11 +24,11 @@ Describe 'labs/Invoke-DefaultLab.ps1' {
         $out | Should -Match '= StaleLayout \(layout after the moves\): ProbeResultAcrossResume, XenVbd_Resume \(xenvbd\.c\)'
         $out | Should -Match '= Stopped \(4 cases\): ResponseChecks, XenVbd_HwScsiInterrupt \(xenvbd\.c\)'
         $out | Should -Match '8 combinations: 8 ran with data intact, 0 refused to connect'
-        $out | Should -Match '7 passed, 0 failed in [\d.]+ s \(seed 1\)'
+        $out | Should -Match '8 passed, 0 failed in [\d.]+ s \(seed 1\)'
         $out | Should -Match ([regex]::Escape("Report: $(Join-Path $report 'index.html')"))
         foreach ($f in 'index.html', 'results.json', 'junit.xml', 'timings.json') { Join-Path $report $f | Should -Exist }
         (Get-Content -Raw (Join-Path $report 'index.html')) | Should -Match '<html'
-        @($out -split "`n").Count | Should -BeLessThan 70   # a summary, not a log (seven labs, up to five lines each)
+        @($out -split "`n").Count | Should -BeLessThan 80   # a summary, not a log (eight labs, up to five lines each)
     }
 
     It 'prints every finding with -Detailed' {
@@ -42,7 +42,7 @@ Describe 'labs/Invoke-DefaultLab.ps1' {
         $out | Should -Match '(?m)^\s+RogueBackend\s+Hardened\s+PASS\s+Broken$'
         $out | Should -Match '(?m)^\s+RogueBackend\s+LinuxBlkfront\s+PASS\s+Hangs$'
         $out | Should -Match '(?m)^\s+BitnessMatrix\s+Hardened\s+PASS\s+Works 22, Refused 2$'
-        $out | Should -Match '14 passed, 0 failed'
+        $out | Should -Match '16 passed, 0 failed'
         (Get-Content -Raw (Join-Path $TestDrive 'side/index.html')) | Should -Match '<h2 id="side-by-side">'
     }
 

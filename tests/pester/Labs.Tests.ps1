@@ -51,9 +51,9 @@ Describe 'Lab scripts run alone' {
 }
 
 Describe 'Invoke-VbdLab' {
-    It 'runs the seven shipped labs from the module''s Labs folder, in order, and every one passes' {
+    It 'runs the eight shipped labs from the module''s Labs folder, in order, and every one passes' {
         $results = @(Invoke-VbdLab -Seed 1)
-        $results.Name | Should -Be @('MisalignedBuffers', 'BitnessMatrix', 'DelayedResponses', 'Migration', 'RogueBackend', 'ChkdskBurst', 'HardCasesOnQemu')
+        $results.Name | Should -Be @('MisalignedBuffers', 'BitnessMatrix', 'DelayedResponses', 'Migration', 'RogueBackend', 'ChkdskBurst', 'HardCasesOnQemu', 'PowerCut')
         foreach ($r in $results) {
             $r.Passed | Should -BeTrue -Because ($r.Failures -join '; ')
             # The personality is part of the replay: it still replays the same run if the default ever changes.

@@ -41,6 +41,10 @@ namespace XenVbd.Tests.Reliability
                 var random = new SimRandom(seed);
                 var model = new byte[DiskBytes];
                 var uncertain = new bool[Sectors];
+                // A write that failed by timing out may still be in flight in the backend: its data lands when it
+                // completes (up to the fault's extra latency later) and can overwrite a later acknowledged write.
+                // Its sectors stay uncertain until a write submitted after that time covers them.
+                var staleUntil = new long[Sectors];
                 var options = new VbdDeviceOptions
                 {
                     Personality = FrontendPersonality.Hardened,
@@ -100,17 +104,23 @@ namespace XenVbd.Tests.Reliability
                         {
                             var data = new byte[blocks * 512];
                             random.NextBytes(data);
+                            long submitted = dev.Host.Scheduler.Now;
                             var r = last = dev.Execute(CdbEncoder.Transfer(op, (ulong)lba, (uint)blocks), data, bufferAlignment: align);
                             if (r.IsSuccess)
                             {
                                 acked++;
                                 data.CopyTo(model, lba * 512);
-                                for (int s = 0; s < blocks; s++) uncertain[lba + s] = false;
+                                for (int s = 0; s < blocks; s++) uncertain[lba + s] = submitted <= staleUntil[lba + s];
                             }
                             else
                             {
                                 failed++;
-                                for (int s = 0; s < blocks; s++) uncertain[lba + s] = true;
+                                long late = dev.Host.Scheduler.Now + 4 * TimeSpan.TicksPerSecond;
+                                for (int s = 0; s < blocks; s++)
+                                {
+                                    uncertain[lba + s] = true;
+                                    staleUntil[lba + s] = late;
+                                }
                             }
                         }
                         else

@@ -34,12 +34,13 @@ namespace XenVbd.Tests.Reliability
             }
 
             _output.WriteLine($"{n} corpus inputs replayed: {broken} left the device Broken, {late} had late responses, {multiPass} multi-pass SRBs, {quarantine} XSA-396 quarantine, {dataChecked} byte-checked SRBs");
-            // The corpus is fixed and the engine deterministic: with the AFL queue it reaches 55 Broken, 88 late,
-            // 143 multi-pass, 57 quarantine and 174 byte-checked cases of 270. The floors leave room for timing
-            // changes in the engine but fail if the corpus stops reaching a kind of state.
+            // The corpus is fixed and the engine deterministic: with the AFL queue it reaches 89 late,
+            // 153 multi-pass, 36 quarantine and 175 byte-checked cases of 270 (quarantine was 57 while blkback moved
+            // a request's data, and unmapped its grants, when it read the request instead of when it completes).
+            // The floors leave room for timing changes in the engine but fail if the corpus stops reaching a kind of state.
             Assert.True(n >= 270, n + " inputs");
             Assert.True(broken >= 40 && broken < n - 100, "Broken " + broken + " of " + n);
-            Assert.True(late >= 60 && multiPass >= 100 && quarantine >= 40 && dataChecked >= 120,
+            Assert.True(late >= 60 && multiPass >= 100 && quarantine >= 25 && dataChecked >= 120,
                 $"late {late}, multi-pass {multiPass}, quarantine {quarantine}, byte-checked {dataChecked}");
         }
 
