@@ -269,7 +269,7 @@ namespace XenVbd.Tests.Backend
         {
             var disk = new RecordingDisk(new MemoryDisk(1 << 20));
             using var rig = ConnectedAs(personality, disk: disk);
-            rig.Backend.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) => { if (p.Id == 1) p.ExtraLatencyTicks = 10_000; });
+            rig.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) => { if (p.Id == 1) p.ExtraLatencyTicks = 10_000; });
             var slow = rig.GrantPages(1, 0x11)[0];
             var fast = rig.GrantPages(1, 0x22)[0];
             var read = rig.GrantPages(1, 0x00)[0];
@@ -306,7 +306,7 @@ namespace XenVbd.Tests.Backend
         {
             var disk = new RecordingDisk(new MemoryDisk(1 << 20));
             using var rig = ConnectedAs(personality, disk: disk);
-            rig.Backend.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) => { if (p.Id == 1) p.ExtraLatencyTicks = 10_000; });
+            rig.Interceptor = new LambdaInterceptor((ref BackendRequestPlan p) => { if (p.Id == 1) p.ExtraLatencyTicks = 10_000; });
             var page = rig.GrantPages(1, 0x33)[0];
             rig.Frontend.Queue(BlkifOp.Write, 1, 0, new BlkifSegment(page.Gref, 0, 7));
             rig.Frontend.Queue(BlkifOp.FlushDiskCache, 2, 0);
