@@ -624,7 +624,7 @@ Describe 'Get-VbdRing' {
 
     It 'renders the indices table' {
         $text = Get-VbdRing -Name ring | Format-Table | Out-String -Width 160
-        $text | Should -Match 'DeviceName\s+Abi\s+Order\s+ReqProd\s+ReqEvent\s+RspProd\s+RspEvent\s+RspCons'
+        $text | Should -Match 'DeviceName\s+Abi\s+Order\s+Queue\s+ReqProd\s+ReqEvent\s+RspProd\s+RspEvent\s+RspCons'
     }
 
     It 'renders the in-flight table' {
@@ -632,8 +632,8 @@ Describe 'Get-VbdRing' {
         $slot = $slotType::new(5, 5, 3, 1, 2048, 2, $false, 120)
         $slot | Add-Member DeviceName 'ring'
         $text = $slot | Out-String -Width 160
-        $text | Should -Match 'DeviceName\s+Slot\s+RingIndex\s+Id\s+Operation\s+Sector\s+Segs\s+AgeUs\s+Orphaned'
-        $text | Should -Match 'ring\s+5\s+5\s+3\s+\S+\s+2048\s+2\s+12\s+False'
+        $text | Should -Match 'DeviceName\s+Queue\s+Slot\s+RingIndex\s+Id\s+Operation\s+Sector\s+Segs\s+AgeUs\s+Orphaned'
+        $text | Should -Match 'ring\s+0\s+5\s+5\s+3\s+\S+\s+2048\s+2\s+12\s+False'
     }
 }
 

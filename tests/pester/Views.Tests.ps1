@@ -19,6 +19,7 @@ BeforeAll {
         'XenVbd.PowerShell.VbdXenStoreEntry' = @(Get-VbdXenStore viewguest)
         'XenVbd.Faults.FaultRule'            = @(Add-VbdFault viewimg -Kind Latency -Delay 00:00:00.001 -FaultName slow; Add-VbdFault viewimg -Kind Drop -Rate 0.001 -MaxCount 2)
         'XenVbd.Workload.WorkloadResult'     = @(Invoke-VbdWorkload viewimg -Count 200 -QueueDepth 4)
+        'XenVbd.Workload.WorkloadResult#Personality' = @(Invoke-VbdWorkload -Personality Gplpv2012, LinuxBlkfront -Count 50 -QueueDepth 2)
         'XenVbd.Frontend.FrontendStatistics' = @(Get-VbdStatistic)
         'XenVbd.Lab.LabResult'               = @(Invoke-VbdLab -Name Migration, RogueBackend -Personality Gplpv2012, LinuxBlkfront)
         'XenVbd.Lab.LabOutcome'              = @((Invoke-VbdLab -Name RogueBackend -Personality Gplpv2012).Outcomes)
@@ -82,7 +83,7 @@ Describe 'Default views' {
     It 'Select-Object, Where-Object and Sort-Object work on every column of <_>' -ForEach @(
         'XenVbd.Ring.BlkifFieldInfo', 'XenVbd.Device.VbdDevice', 'XenVbd.PowerShell.VbdSrbResult', 'XenVbd.Device.MigrationResult',
         'XenVbd.Frontend.RingSnapshot', 'XenVbd.Frontend.RingSlotInfo', 'XenVbd.PowerShell.VbdXenStoreEntry', 'XenVbd.Faults.FaultRule',
-        'XenVbd.Workload.WorkloadResult', 'XenVbd.Frontend.FrontendStatistics', 'XenVbd.Lab.LabResult', 'XenVbd.Lab.LabOutcome',
+        'XenVbd.Workload.WorkloadResult', 'XenVbd.Workload.WorkloadResult#Personality', 'XenVbd.Frontend.FrontendStatistics', 'XenVbd.Lab.LabResult', 'XenVbd.Lab.LabOutcome',
         'XenVbd.PowerShell.VbdPersonality', 'XenVbd.PowerShell.VbdPersonalityBehaviour', 'XenVbd.Campaign.CampaignResult', 'XenVbd.Campaign.CampaignReport') {
         $type = $_
         $objects = @($samples[$type])
@@ -109,7 +110,7 @@ Describe 'Default views' {
     It 'renders <_> at 80 and 120 columns: header in one line, every column named in full, no line too long' -ForEach @(
         'XenVbd.Ring.BlkifFieldInfo', 'XenVbd.Device.VbdDevice', 'XenVbd.PowerShell.VbdSrbResult', 'XenVbd.Device.MigrationResult',
         'XenVbd.Frontend.RingSnapshot', 'XenVbd.Frontend.RingSlotInfo', 'XenVbd.PowerShell.VbdXenStoreEntry', 'XenVbd.Faults.FaultRule',
-        'XenVbd.Workload.WorkloadResult', 'XenVbd.Frontend.FrontendStatistics', 'XenVbd.Lab.LabResult', 'XenVbd.Lab.LabOutcome',
+        'XenVbd.Workload.WorkloadResult', 'XenVbd.Workload.WorkloadResult#Personality', 'XenVbd.Frontend.FrontendStatistics', 'XenVbd.Lab.LabResult', 'XenVbd.Lab.LabOutcome',
         'XenVbd.PowerShell.VbdPersonality', 'XenVbd.PowerShell.VbdPersonalityBehaviour', 'XenVbd.Campaign.CampaignResult', 'XenVbd.Campaign.CampaignReport') {
         $type = $_
         $objects = @($samples[$type])

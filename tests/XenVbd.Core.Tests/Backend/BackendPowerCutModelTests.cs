@@ -29,8 +29,8 @@ namespace XenVbd.Tests.Backend
     /// <item>QEMU answers a barrier ERROR and the 2008 blkback a FLUSH ERROR (unknown operations): nothing.</item>
     /// </list>
     /// The flush is modelled as done at the instant it is submitted; a real device may finish it any time before
-    /// its response, so a cut between the two may keep less on a real host. Every point the brief of the test
-    /// names (after a consume, a completion, a flush's response, a barrier's response) is counted and must occur.
+    /// its response, so a cut between the two may keep less on a real host. Every kind of cut point
+    /// (after a consume, a completion, a flush's response, a barrier's response) is counted and must occur.
     /// </summary>
     public class BackendPowerCutModelTests
     {
