@@ -108,5 +108,13 @@ blocks = re.findall(r"  <command:command .*?</command:command>", text, re.S)
 kept = [b for b in blocks if re.search(r"<command:name>(.*?)</command:name>", b).group(1) not in generated]
 head = text[: text.index("<helpItems")]
 body = "\n".join(kept + [command_xml(c) for c in data.COMMANDS])
-path.write_text(head + '<helpItems schema="maml" xmlns="http://msh">\n' + body + "\n</helpItems>\n")
+result = head + '<helpItems schema="maml" xmlns="http://msh">\n' + body + "\n</helpItems>\n"
+if "--check" in sys.argv[1:]:
+    # CI: the checked-in MAML must be exactly what this generator makes from help_data.py (one definition of the help).
+    if result != text:
+        print("XenVbd.PowerShell.dll-Help.xml differs from tools/help_data.py: edit help_data.py and run tools/gen-help.py")
+        sys.exit(1)
+    print("help is generated from tools/help_data.py")
+    sys.exit(0)
+path.write_text(result)
 print("wrote", len(kept), "kept +", len(data.COMMANDS), "generated commands")

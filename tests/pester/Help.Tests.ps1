@@ -67,3 +67,12 @@ Describe 'Help example <Number> of <Name>' -ForEach $Examples {
         { $output | Out-String -Width 200 } | Should -Not -Throw
     }
 }
+
+Describe 'The MAML help file' {
+    It 'is exactly what tools/gen-help.py makes from tools/help_data.py (one definition of the help text)' {
+        $python = Get-Command python3 -ErrorAction SilentlyContinue
+        if (-not $python) { Set-ItResult -Skipped -Because 'python3 is not installed (apt-get install python3)'; return }
+        $out = & $python.Source (Join-Path $root 'tools/gen-help.py') --check 2>&1
+        $LASTEXITCODE | Should -Be 0 -Because ($out -join "`n")
+    }
+}
