@@ -1,4 +1,4 @@
-# Pester suite of lab 08-PowerCut: runs the lab script beside it under every personality and holds its result to what the lab must show.
+# Pester suite of lab 08-PowerCut: runs the lab script beside it under every personality (through the shared helper) and holds its result to what the lab must show.
 # Invoke-Pester ./labs runs every lab this way; New-PesterContainer -Data @{ Seed = 7 } or $env:XENVBD_LAB_SEED picks the seed.
 param(
     # The lab's seed: Invoke-Pester's container data (-Data @{ Seed = 7 }), else $env:XENVBD_LAB_SEED, else 1.
@@ -11,8 +11,11 @@ BeforeDiscovery {
             Where-Object { Test-Path -LiteralPath $_ } | Select-Object -First 1
         if ($manifest) { Import-Module $manifest } else { Import-Module XenVbd }
     }
-    # One context per frontend personality, each named by the lab and the personality.
-    $personalities = @(Get-VbdPersonality | ForEach-Object Name)
+    # The shared "under each personality" Context (Add-VbdLabPersonalityContext): beside this suite, else in the
+    # Labs folder the module ships.
+    $helper = @((Join-Path $PSScriptRoot 'LabSuite.Helpers.ps1'), (Join-Path (Get-Module XenVbd).ModuleBase 'module/Labs/LabSuite.Helpers.ps1')) |
+        Where-Object { Test-Path -LiteralPath $_ } | Select-Object -First 1
+    . $helper
 }
 
 BeforeAll {
@@ -26,30 +29,18 @@ BeforeAll {
 }
 
 Describe "PowerCut lab: the real driver's outcome under each personality, seed $Seed" {
-    Context 'PowerCut under <_>' -ForEach $personalities {
-        BeforeAll {
-            $under = & $labScript -Seed $Seed -Personality $_
-        }
-
-        It 'PowerCut under <_> reproduces the outcome the real driver has in every case' {
-            $under.Personality | Should -Be $_
-            $under.Outcomes.Count | Should -Be 2
-            foreach ($o in $under.Outcomes) { $o.Observed | Should -Be $o.Expected -Because "$($o.Case): $($o.Evidence)" }
-            $under.Failures | Should -BeNullOrEmpty
-            $under.Passed | Should -BeTrue
-        }
-
-        It 'PowerCut under <_> cites the SynchronizeCache behaviour and its source for each outcome' {
-            $b = @(Get-VbdPersonality $_ -Detailed) | Where-Object Behaviour -eq 'SynchronizeCache'
-            foreach ($o in $under.Outcomes) {
-                $o.Behaviour | Should -Be 'SynchronizeCache'
-                $o.Because | Should -Be $b.Summary
-                if ($b.Pinned) { $o.SourceText | Should -BeLike "$($b.Function) (*)" }
-            }
-        }
-    }
+    # One context per frontend personality: the lab's outcome in every case is its real driver's, cited to its source.
+    Add-VbdLabPersonalityContext -LabPath (Join-Path $PSScriptRoot '08-PowerCut.ps1') -Seed $Seed
 
     Context 'PowerCut: what survives' {
+        It 'decides both cases by the SynchronizeCache behaviour under every personality' {
+            foreach ($name in @(Get-VbdPersonality | ForEach-Object Name)) {
+                $r = & $labScript -Seed $Seed -Personality $name
+                @($r.Outcomes).Count | Should -Be 2 -Because $name
+                foreach ($o in $r.Outcomes) { $o.Behaviour | Should -Be 'SynchronizeCache' -Because "$name, $($o.Case)" }
+            }
+        }
+
         It 'under GPLPV 2012 SYNCHRONIZE CACHE is an error and all four acknowledged writes are lost' {
             $g = & $labScript -Seed $Seed -Personality Gplpv2012
             $o = $g.Outcomes | Where-Object Case -eq 'AckedThenFlush'
