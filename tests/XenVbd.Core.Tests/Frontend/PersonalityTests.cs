@@ -424,7 +424,7 @@ namespace XenVbd.Tests.Frontend
 
         [Theory]
         [InlineData(FrontendPersonality.Gplpv2012, false)]
-        [InlineData(FrontendPersonality.Gplpv2008b, true)]
+        [InlineData(FrontendPersonality.Gplpv2008b, false)]
         [InlineData(FrontendPersonality.XenProject, true)]
         [InlineData(FrontendPersonality.Hardened, true)]
         public void XenbusPath_gplpv2012_goes_from_initialising_straight_to_connected(FrontendPersonality p, bool initialised)

@@ -66,7 +66,8 @@ namespace XenVbd.Tests.Transport
             }
 
             string path = Path.Combine(_dir, "vbd.shm");
-            var fo = new FrontendOptions { Abi = BlkifAbi.X86_64, Mode = FrontendAbiMode.Announce, MaxRingPageOrder = 1, QueueDepth = 8 };
+            // A frontend that stops at Initialised (the hardened design: 1 → 3 → 4), so the cut can land there.
+            var fo = new FrontendOptions { Personality = FrontendPersonality.Hardened, Abi = BlkifAbi.X86_64, Mode = FrontendAbiMode.Announce, MaxRingPageOrder = 1, QueueDepth = 8 };
             using var file = SharedMemoryFile.Create(path, new SharedMemoryFileOptions { Abi = BlkifAbi.X86_64, MaxRingPageOrder = 1, DataPages = fo.RequiredPages + 32 });
             using var backFile = SharedMemoryFile.Open(path);
             using var disk = new MemoryDisk(4 << 20);
