@@ -75,5 +75,41 @@ namespace XenVbd.PowerShell.Cmdlets
         {
             foreach (var p in All()) yield return p.Name;
         }
+
+        /// <summary>
+        /// The frontend personalities that <paramref name="patterns"/> (names or wildcards) name, each once, in the
+        /// catalogue's order. A pattern nothing matches is a non-terminating PersonalityNotFound error on
+        /// <paramref name="cmdlet"/>, and the others still run (Invoke-VbdLab and Invoke-VbdWorkload share this).
+        /// </summary>
+        internal static IReadOnlyList<string> Resolve(Cmdlet cmdlet, IEnumerable<string> patterns)
+        {
+            var chosen = new HashSet<string>(System.StringComparer.Ordinal);
+            foreach (string pattern in patterns)
+            {
+                var match = WildcardPattern.Get(pattern, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
+                bool any = false;
+                foreach (string name in Names())
+                {
+                    if (!match.IsMatch(name)) continue;
+                    any = true;
+                    chosen.Add(name);
+                }
+
+                if (!any)
+                {
+                    cmdlet.WriteError(ErrorIds.PersonalityNotFound, ErrorCategory.ObjectNotFound, pattern,
+                        "There is no frontend personality named '" + pattern + "'.",
+                        "Get-VbdPersonality lists them: " + string.Join(", ", Names()) + "; -Personality * runs every one.");
+                }
+            }
+
+            var ordered = new List<string>();
+            foreach (string name in Names())
+            {
+                if (chosen.Contains(name)) ordered.Add(name);
+            }
+
+            return ordered;
+        }
     }
 }

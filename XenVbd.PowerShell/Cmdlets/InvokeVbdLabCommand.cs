@@ -163,23 +163,7 @@ namespace XenVbd.PowerShell.Cmdlets
                 return new string?[] { null };
             }
 
-            var chosen = new List<string?>();
-            foreach (string pattern in Personality)
-            {
-                WildcardPattern match = WildcardPattern.Get(pattern, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
-                string[] found = DevicePersonalities.Frontends.Select(p => p.Name).Where(n => match.IsMatch(n)).ToArray();
-                if (found.Length == 0)
-                {
-                    this.WriteError(ErrorIds.PersonalityNotFound, ErrorCategory.ObjectNotFound, pattern,
-                        "There is no frontend personality named '" + pattern + "'.",
-                        "Get-VbdPersonality lists them: " + string.Join(", ", GetVbdPersonalityCommand.Names()) + "; -Personality * runs every one.");
-                    continue;
-                }
-
-                chosen.AddRange(found.Where(f => !chosen.Contains(f)));
-            }
-
-            return DevicePersonalities.Frontends.Select(p => p.Name).Where(chosen.Contains).Select(n => (string?)n).ToArray();
+            return GetVbdPersonalityCommand.Resolve(this, Personality).Select(n => (string?)n).ToArray();
         }
 
         private LabResult RunLab(LabScript lab, string? personality)

@@ -2,7 +2,6 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.Globalization;
-using System.Linq;
 using System.Management.Automation;
 using System.Threading;
 using XenVbd.Device;
@@ -386,26 +385,7 @@ namespace XenVbd.PowerShell.Cmdlets
         }
 
         /// <summary>The personalities -Personality names, in the catalogue's order; a PersonalityNotFound error for a name nothing matches.</summary>
-        private IReadOnlyList<string> ResolvePersonalities()
-        {
-            var chosen = new List<string>();
-            foreach (string pattern in Personality!)
-            {
-                WildcardPattern match = WildcardPattern.Get(pattern, WildcardOptions.IgnoreCase | WildcardOptions.CultureInvariant);
-                string[] found = GetVbdPersonalityCommand.Names().Where(n => match.IsMatch(n)).ToArray();
-                if (found.Length == 0)
-                {
-                    this.WriteError(ErrorIds.PersonalityNotFound, ErrorCategory.ObjectNotFound, pattern,
-                        "There is no frontend personality named '" + pattern + "'.",
-                        "Get-VbdPersonality lists them: " + string.Join(", ", GetVbdPersonalityCommand.Names()) + "; -Personality * runs every one.");
-                    continue;
-                }
-
-                chosen.AddRange(found.Where(f => !chosen.Contains(f)));
-            }
-
-            return GetVbdPersonalityCommand.Names().Where(chosen.Contains).ToArray();
-        }
+        private IReadOnlyList<string> ResolvePersonalities() => GetVbdPersonalityCommand.Resolve(this, Personality!);
 
         /// <summary>
         /// Creates a device under <paramref name="personality"/> through New-VbdDevice itself (as New-VbdLabDevice does,
